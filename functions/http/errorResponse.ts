@@ -1,0 +1,50 @@
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import {
+  AccessDeniedError,
+  AuthenticationError,
+  ConfigurationError,
+  ConflictError,
+  ConstraintViolationError,
+  InvalidInputError,
+  NotFoundError,
+  PlatformError,
+  ServiceUnavailableError,
+  TooManyRequestsError,
+} from '../../layers/platform/src/errors';
+import { platformLogger } from '../../layers/platform/src/logging/platformLogger';
+
+const STATUS = new Map<new (...args: never[]) => PlatformError, number>([
+  [InvalidInputError, 400],
+  [AuthenticationError, 401],
+  [AccessDeniedError, 403],
+  [NotFoundError, 404],
+  [ConflictError, 409],
+  [ConstraintViolationError, 422],
+  [TooManyRequestsError, 429],
+  [ConfigurationError, 500],
+  [ServiceUnavailableError, 503],
+]);
+
+export function jsonResponse(statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyStructuredResultV2 {
+  return { statusCode, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
+}
+
+/**
+ * The one mapping from errors to HTTP responses: a platform error becomes its
+ * status code and a JSON body a person can act on; anything else is a 500
+ * whose details go to the log, never to the client.
+ *
+ * @example
+ * errorResponse(new ConstraintViolationError('maxFileSize', 'a.csv is 12 MiB; the limit is 10 MiB'));
+ * // 422 {"error":"CONSTRAINT_VIOLATION","message":"a.csv is 12 MiB; ...","constraint":"maxFileSize"}
+ */
+export function errorResponse(error: unknown): APIGatewayProxyStructuredResultV2 {
+  if (error instanceof PlatformError) {
+    const status = [...STATUS].find(([type]) => error instanceof type)?.[1] ?? 500;
+    if (status >= 500) platformLogger.error(error.message, { code: error.code });
+    const headers: Record<string, string> = error instanceof TooManyRequestsError ? { 'retry-after': String(error.retryAfterSeconds) } : {};
+    return jsonResponse(status, { error: error.code, message: error.message, ...error.details }, headers);
+  }
+  platformLogger.error('unexpected error', { error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error) });
+  return jsonResponse(500, { error: 'INTERNAL_ERROR', message: 'the platform failed to handle the request; the operator can find it in the logs' });
+}

@@ -1,0 +1,96 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { AccessDeniedError, AuthenticationError, InvalidInputError } from '../../layers/platform/src/errors';
+import { platform, type Platform } from '../../layers/platform/src/platform';
+import type { Tenant } from '../../layers/platform/src/tenants/Tenant';
+import { errorResponse, jsonResponse } from './errorResponse';
+
+export interface HttpRequest {
+  readonly event: APIGatewayProxyEventV2;
+  readonly platform: Platform;
+  /** The parsed JSON body (undefined when there is none). */
+  readonly body: unknown;
+  readonly query: Readonly<Record<string, string | undefined>>;
+  readonly path: Readonly<Record<string, string | undefined>>;
+}
+
+export interface TenantRequest extends HttpRequest {
+  /** The tenant of the path, which the bearer token belongs to, and active. */
+  readonly tenant: Tenant;
+}
+
+export interface HttpResult {
+  readonly status?: number;
+  readonly body: unknown;
+  readonly headers?: Record<string, string>;
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+function parseBody(event: APIGatewayProxyEventV2): unknown {
+  if (!event.body) return undefined;
+  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new InvalidInputError(`the request body is over ${MAX_BODY_BYTES} bytes`);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new InvalidInputError('the request body is not valid JSON');
+  }
+}
+
+async function authorize(request: Omit<HttpRequest, 'body'>): Promise<Tenant> {
+  const header = request.event.headers.authorization ?? request.event.headers.Authorization;
+  const token = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  if (!token) throw new AuthenticationError('missing bearer token: log in with POST /auth/login and send "Authorization: Bearer <token>"');
+  const { tenant: tokenTenant } = await request.platform.tokens.verify(token);
+  const pathTenant = request.path.tenant;
+  if (pathTenant !== tokenTenant) throw new AccessDeniedError(`a token of tenant ${tokenTenant} gives no access to tenant ${pathTenant}`);
+  const tenant = await request.platform.registry.get(tokenTenant);
+  if (!tenant) throw new AuthenticationError(`tenant ${tokenTenant} no longer exists; log in again`);
+  if (tenant.profile.status !== 'active') throw new AccessDeniedError(`tenant ${tokenTenant} is disabled; ask the platform operator to enable it`);
+  return tenant;
+}
+
+async function toRequest(event: APIGatewayProxyEventV2): Promise<Omit<HttpRequest, 'body'>> {
+  return { event, platform: await platform(), query: event.queryStringParameters ?? {}, path: event.pathParameters ?? {} };
+}
+
+function toResponse(result: HttpResult): APIGatewayProxyStructuredResultV2 {
+  return jsonResponse(result.status ?? 200, result.body, result.headers);
+}
+
+/** The one error mapping every HTTP function shares. */
+const mapErrors = {
+  onError: async (request: { error: unknown; response: unknown }) => {
+    request.response = errorResponse(request.error);
+  },
+};
+
+/**
+ * An HTTP function without authentication (login).
+ *
+ * @example
+ * export const handler = publicHttpHandler(async ({ body, platform }) => ({ body: await platform.logins.login(...) }));
+ */
+export function publicHttpHandler(route: (request: HttpRequest) => Promise<HttpResult>) {
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+    .use(mapErrors)
+    .handler(async (event) => toResponse(await route({ ...(await toRequest(event)), body: parseBody(event) })));
+}
+
+/**
+ * An HTTP function under `/tenants/{tenant}/...`: the bearer token must belong
+ * to that tenant (else 403), and the tenant must be active.
+ *
+ * @example
+ * export const handler = tenantHttpHandler(async ({ tenant }) => ({ body: tenant.profile }));
+ */
+export function tenantHttpHandler(route: (request: TenantRequest) => Promise<HttpResult>) {
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+    .use(mapErrors)
+    .handler(async (event) => {
+      const request = await toRequest(event);
+      const tenant = await authorize(request);
+      return toResponse(await route({ ...request, tenant, body: parseBody(event) }));
+    });
+}

@@ -1,0 +1,30 @@
+import { InvalidInputError, NotFoundError } from '../../layers/platform/src/errors';
+import { INGESTION_STATUSES, type IngestionStatus } from '../../layers/platform/src/ingest/batch/IngestionStore';
+import { ingestionTotals } from '../../layers/platform/src/reports/ingestionTotals';
+import { assertBatchId } from '../../layers/platform/src/uploads/batchId';
+import { tenantHttpHandler } from './httpHandler';
+import { ingestionJson } from './ingestionJson';
+
+/**
+ * `GET /tenants/{tenant}/ingestions[?batch=&status=&limit=]`: the tenant's
+ * ingestion records, newest batch first, with totals (files, bytes, rows,
+ * mean and max ingestion time); `GET /tenants/{tenant}/ingestions/{id}`: one.
+ */
+export const handler = tenantHttpHandler(async ({ tenant, path, query, platform }) => {
+  if (path.ingestionId) {
+    const record = await platform.ingestions.get(tenant.id, path.ingestionId);
+    if (!record) throw new NotFoundError(`tenant ${tenant.id} has no ingestion ${path.ingestionId}`);
+    return { body: ingestionJson(record) };
+  }
+  const batchId = query.batch ? assertBatchId(query.batch) : undefined;
+  const status = query.status;
+  if (status !== undefined && !INGESTION_STATUSES.includes(status as IngestionStatus)) {
+    throw new InvalidInputError(`status must be one of ${INGESTION_STATUSES.join(', ')}`);
+  }
+  const limit = query.limit === undefined ? 1000 : Number(query.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new InvalidInputError('limit must be an integer from 1 to 10000');
+  const records = await platform.ingestions.list(tenant.id, { batchId, status: status as IngestionStatus | undefined, limit });
+  return {
+    body: { tenant: tenant.id, filter: { batch: batchId ?? null, status: status ?? null, limit }, totals: ingestionTotals(records), ingestions: records.map(ingestionJson) },
+  };
+});

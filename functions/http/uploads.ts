@@ -1,0 +1,23 @@
+import { tenantHttpHandler } from './httpHandler';
+
+/**
+ * `POST /tenants/{tenant}/uploads` `{ fileName, size, batchId? }` -> a
+ * presigned POST for `tenants/{tenant}/incoming/<batch>/<file>`, or a 4xx
+ * naming the profile constraint the file breaks.
+ */
+export const handler = tenantHttpHandler(async ({ tenant, body, platform }) => {
+  const request = (body ?? {}) as { fileName: unknown; size: unknown; batchId?: unknown };
+  const grant = await platform.uploads.grant(tenant, request);
+  return {
+    status: 201,
+    body: {
+      tenant: grant.tenant,
+      batchId: grant.batchId,
+      fileName: grant.fileName,
+      format: grant.format,
+      key: grant.key,
+      maxBytes: grant.maxBytes,
+      upload: { method: 'POST', url: grant.upload.url, fields: grant.upload.fields, expiresAt: grant.upload.expiresAt.toISOString() },
+    },
+  };
+});

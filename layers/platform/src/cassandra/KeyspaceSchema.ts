@@ -1,0 +1,105 @@
+import cassandra from 'cassandra-driver';
+import { createKeyspaceCql, createTableCql, cqlIdentifier } from './cql';
+import type { CqlType, TableSpec } from './TableSpec';
+
+/** A table exists with a primary key other than the one an app asks for. */
+export class SchemaConflictError extends Error {
+  override readonly name = 'SchemaConflictError';
+}
+
+const { dataTypes } = cassandra.types;
+
+function cqlTypeName(type: { code: number; info?: unknown }): CqlType | undefined {
+  switch (type.code) {
+    case dataTypes.varchar:
+    case dataTypes.text:
+    case dataTypes.ascii:
+      return 'text';
+    case dataTypes.int:
+      return 'int';
+    case dataTypes.bigint:
+      return 'bigint';
+    case dataTypes.double:
+      return 'double';
+    case dataTypes.float:
+      return 'float';
+    case dataTypes.decimal:
+      return 'decimal';
+    case dataTypes.boolean:
+      return 'boolean';
+    case dataTypes.timestamp:
+      return 'timestamp';
+    case dataTypes.date:
+      return 'date';
+    case dataTypes.uuid:
+      return 'uuid';
+    case dataTypes.timeuuid:
+      return 'timeuuid';
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Creates a tenant keyspace's tables for an ingest app, and evolves them:
+ * missing columns are added, a different primary key is refused. Tables
+ * already checked by this process are not checked again.
+ *
+ * @example
+ * const schema = new KeyspaceSchema(client, 'tenant_zoo');
+ * await schema.ensureTables(plan.tables);
+ */
+export class KeyspaceSchema {
+  private readonly ensured = new Set<string>();
+
+  constructor(
+    private readonly client: cassandra.Client,
+    readonly keyspace: string,
+  ) {}
+
+  static async createKeyspace(client: cassandra.Client, keyspace: string, replication: Record<string, string | number>): Promise<void> {
+    await client.execute(createKeyspaceCql(keyspace, replication));
+  }
+
+  async existingColumns(table: string): Promise<Record<string, CqlType> | undefined> {
+    const metadata = await this.client.metadata.getTable(this.keyspace, table);
+    if (!metadata) return undefined;
+    const columns: Record<string, CqlType> = {};
+    for (const column of metadata.columns) columns[column.name] = cqlTypeName(column.type) ?? ('text' as CqlType);
+    return columns;
+  }
+
+  async ensureTables(tables: readonly TableSpec[]): Promise<void> {
+    for (const table of tables) {
+      const signature = `${table.name}(${Object.keys(table.columns).join(',')})`;
+      if (this.ensured.has(signature)) continue;
+      await this.ensureTable(table);
+      this.ensured.add(signature);
+    }
+  }
+
+  private async ensureTable(table: TableSpec): Promise<void> {
+    const metadata = await this.client.metadata.getTable(this.keyspace, table.name);
+    if (!metadata) {
+      await this.client.execute(createTableCql(this.keyspace, table));
+      return;
+    }
+    const wantedKey = [...table.partitionKey, ...(table.clusteringKey ?? []).map((c) => c.column)].join(',');
+    const actualKey = [...metadata.partitionKeys, ...metadata.clusteringKeys].map((c) => c.name).join(',');
+    if (wantedKey !== actualKey) {
+      throw new SchemaConflictError(
+        `table ${this.keyspace}.${table.name} already exists with primary key (${actualKey}); this file needs (${wantedKey}): rename the file or drop the table`,
+      );
+    }
+    const present = new Set(metadata.columns.map((c) => c.name));
+    for (const [name, type] of Object.entries(table.columns)) {
+      if (present.has(name)) continue;
+      await this.client
+        .execute(`ALTER TABLE ${cqlIdentifier(this.keyspace)}.${cqlIdentifier(table.name)} ADD ${cqlIdentifier(name)} ${type}`)
+        .catch((error: Error) => {
+          // Another function may have added it a moment ago.
+          if (!/already exist|conflicts with an existing column/i.test(error.message)) throw error;
+        });
+    }
+  }
+}

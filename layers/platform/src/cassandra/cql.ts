@@ -1,0 +1,46 @@
+import type { TableSpec } from './TableSpec';
+
+const SAFE_IDENTIFIER = /^[a-z][a-z0-9_]{0,47}$/;
+
+/**
+ * Returns the identifier when it is a plain lower-case CQL name, and throws
+ * otherwise. The platform only ever creates such names, so nothing user-given
+ * reaches a CQL statement unchecked.
+ */
+export function cqlIdentifier(name: string): string {
+  if (!SAFE_IDENTIFIER.test(name)) throw new RangeError(`"${name}" is not a safe CQL identifier`);
+  return name;
+}
+
+/** Escapes a string literal for the few statements that cannot bind values (DDL). */
+export function cqlString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+export function replicationLiteral(replication: Record<string, string | number>): string {
+  const entries = Object.entries(replication).map(([key, value]) => `${cqlString(key)}: ${cqlString(String(value))}`);
+  return `{${entries.join(', ')}}`;
+}
+
+export function createKeyspaceCql(keyspace: string, replication: Record<string, string | number>): string {
+  return `CREATE KEYSPACE IF NOT EXISTS ${cqlIdentifier(keyspace)} WITH replication = ${replicationLiteral(replication)}`;
+}
+
+export function createTableCql(keyspace: string, table: TableSpec): string {
+  const columns = Object.entries(table.columns).map(([name, type]) => `${cqlIdentifier(name)} ${type}`);
+  const partition = `(${table.partitionKey.map(cqlIdentifier).join(', ')})`;
+  const clustering = (table.clusteringKey ?? []).map((c) => cqlIdentifier(c.column));
+  const primaryKey = [partition, ...clustering].join(', ');
+  const options: string[] = [];
+  if (table.clusteringKey?.length) {
+    options.push(`CLUSTERING ORDER BY (${table.clusteringKey.map((c) => `${cqlIdentifier(c.column)} ${c.order}`).join(', ')})`);
+  }
+  if (table.comment) options.push(`comment = ${cqlString(table.comment)}`);
+  const withClause = options.length ? ` WITH ${options.join(' AND ')}` : '';
+  return `CREATE TABLE IF NOT EXISTS ${cqlIdentifier(keyspace)}.${cqlIdentifier(table.name)} (${columns.join(', ')}, PRIMARY KEY (${primaryKey}))${withClause}`;
+}
+
+export function insertCql(keyspace: string, table: TableSpec): string {
+  const names = Object.keys(table.columns).map(cqlIdentifier);
+  return `INSERT INTO ${cqlIdentifier(keyspace)}.${cqlIdentifier(table.name)} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`;
+}

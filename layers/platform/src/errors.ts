@@ -1,0 +1,81 @@
+/**
+ * The platform's typed errors. The core throws these; each adapter maps them
+ * once: HTTP handlers to a status code (`functions/http/errorResponse.ts`),
+ * CLIs to an exit code, SQS handlers to a batch item failure.
+ *
+ * Every message says what was wrong and, where it helps, what to do.
+ *
+ * @example
+ * throw new ConstraintViolationError('maxFileSize', 'big.csv is 12 MiB; the limit is 10 MiB');
+ */
+export abstract class PlatformError extends Error {
+  /** A stable, machine-readable code, e.g. `CONSTRAINT_VIOLATION`. */
+  abstract readonly code: string;
+
+  constructor(
+    message: string,
+    /** Extra facts a client can act on (the constraint, the limit, a retry delay). */
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** The request itself is malformed: missing field, wrong type, unsafe name. */
+export class InvalidInputError extends PlatformError {
+  readonly code = 'INVALID_INPUT';
+}
+
+/** Wrong or missing credentials, or an invalid, tampered or expired token. */
+export class AuthenticationError extends PlatformError {
+  readonly code = 'UNAUTHENTICATED';
+}
+
+/** Authenticated, but not allowed: another tenant's resources, a disabled tenant. */
+export class AccessDeniedError extends PlatformError {
+  readonly code = 'ACCESS_DENIED';
+}
+
+export class NotFoundError extends PlatformError {
+  readonly code = 'NOT_FOUND';
+}
+
+export class ConflictError extends PlatformError {
+  readonly code = 'CONFLICT';
+}
+
+/** A tenant profile constraint refuses the request; `constraint` names it. */
+export class ConstraintViolationError extends PlatformError {
+  readonly code = 'CONSTRAINT_VIOLATION';
+
+  constructor(
+    readonly constraint: string,
+    message: string,
+    details: Record<string, unknown> = {},
+  ) {
+    super(message, { constraint, ...details });
+  }
+}
+
+/** Too many attempts; `retryAfterSeconds` says when to try again. */
+export class TooManyRequestsError extends PlatformError {
+  readonly code = 'TOO_MANY_REQUESTS';
+
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message, { retryAfterSeconds });
+  }
+}
+
+/** A service the platform depends on (Cassandra, S3, SQS, RabbitMQ) is unreachable. */
+export class ServiceUnavailableError extends PlatformError {
+  readonly code = 'SERVICE_UNAVAILABLE';
+}
+
+/** The platform itself is misconfigured (environment, tenant profile). */
+export class ConfigurationError extends PlatformError {
+  readonly code = 'CONFIGURATION_ERROR';
+}

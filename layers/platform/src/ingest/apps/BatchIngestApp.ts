@@ -1,0 +1,44 @@
+import type { TableRow, TableSpec } from '../../cassandra/TableSpec';
+import type { FileFormat } from '../../tenants/TenantProfile';
+import type { CqlType } from '../../cassandra/TableSpec';
+import type { SourceRecord } from '../records/SourceRecord';
+
+/** The file a batch ingest app is asked to plan for. */
+export interface BatchFile {
+  readonly tenant: string;
+  readonly batchId: string;
+  readonly fileName: string;
+  readonly format: FileFormat;
+  /** Columns already in a table of the tenant's keyspace, or undefined when it does not exist. */
+  existingColumns(table: string): Promise<Readonly<Record<string, CqlType>> | undefined>;
+}
+
+/** How one file is written: its tables, and the rows of each record. */
+export interface BatchIngestPlan {
+  readonly tables: readonly TableSpec[];
+  /**
+   * The rows for one record. Throw a `RecordError` for a record that is not
+   * valid: it is counted as a bad row and reported with its position.
+   * Must be deterministic: the file is read twice (validate, then write).
+   */
+  toRows(record: SourceRecord): readonly TableRow[];
+}
+
+/**
+ * A tenant's batch ingest app (the original design's `clientbatchingestapp`):
+ * maps the records of a tenant's files to rows of its own tables. Put it in
+ * `tenants/<tenant>/batchIngestApp.ts` as the default export; tenants without
+ * one are served by the generic app.
+ *
+ * @example
+ * const app: BatchIngestApp = {
+ *   name: 'zoo-sensor-readings',
+ *   plan: () => ({ tables: [readings], toRows: (record) => [{ table: 'readings', values: toReading(record) }] }),
+ * };
+ * export default app;
+ */
+export interface BatchIngestApp {
+  readonly name: string;
+  /** Called once per file, with up to the first 1000 records, before any row is written. */
+  plan(file: BatchFile, sample: readonly SourceRecord[]): BatchIngestPlan | Promise<BatchIngestPlan>;
+}

@@ -1,0 +1,10 @@
+/**
+ * Thrown by an ingest app for a record it refuses: the record is counted as a
+ * bad row and reported with its position and this message.
+ *
+ * @example
+ * if (Number.isNaN(temperature)) throw new RecordError(`temperature: "${raw}" is not a number`);
+ */
+export class RecordError extends Error {
+  override readonly name = 'RecordError';
+}

@@ -1,0 +1,145 @@
+import { parse as parseCsv } from 'csv-parse';
+import type { Readable } from 'node:stream';
+import StreamArray from 'stream-json/streamers/StreamArray.js';
+import type { FileFormat } from '../../tenants/TenantProfile';
+import { MalformedFileError } from './MalformedFileError';
+import type { SourceItem } from './SourceRecord';
+
+/** The longest line or CSV record accepted; a longer one is a bad row, not an out-of-memory. */
+export const MAX_RECORD_BYTES = 1024 * 1024;
+
+/**
+ * Reads a file's records one at a time, holding only the current record in
+ * memory, so a file of any size ingests in bounded memory.
+ *
+ * - CSV: a header line, then one record per line (quoted fields may span lines);
+ *   `position` is the line number.
+ * - NDJSON: one JSON object per line; `position` is the line number.
+ * - JSON: one top-level array of objects; `position` is the element's number.
+ *
+ * A record that cannot be read yields a `malformed` item and reading goes on;
+ * a file that cannot be read at all (no header, not an array, broken JSON)
+ * throws {@link MalformedFileError}.
+ *
+ * @example
+ * for await (const item of readRecords(stream, 'csv')) {
+ *   if (item.kind === 'record') console.log(item.record.fields);
+ * }
+ */
+export function readRecords(stream: Readable, format: FileFormat): AsyncGenerator<SourceItem> {
+  switch (format) {
+    case 'csv':
+      return readCsv(stream);
+    case 'ndjson':
+      return readNdjson(stream);
+    case 'json':
+      return readJsonArray(stream);
+  }
+}
+
+async function* readCsv(stream: Readable): AsyncGenerator<SourceItem> {
+  const skipped: SourceItem[] = [];
+  const parser = parseCsv({
+    bom: true,
+    info: true,
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+    max_record_size: MAX_RECORD_BYTES,
+    on_skip: (error) => {
+      if (error) skipped.push({ kind: 'malformed', position: Number(error.lines), reason: error.message.replace(/^Invalid Record Length: /, '') });
+    },
+  });
+  stream.on('error', (error) => parser.destroy(error));
+  stream.pipe(parser);
+  let header: string[] | undefined;
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      while (skipped.length) yield skipped.shift() as SourceItem;
+      if (!header) {
+        header = record.map((name) => name.trim());
+        if (header.some((name) => name === '')) throw new MalformedFileError(`line ${info.lines}: the CSV header has an empty column name`);
+        continue;
+      }
+      const fields: Record<string, string> = {};
+      for (let index = 0; index < header.length; index += 1) fields[header[index] as string] = record[index] as string;
+      yield { kind: 'record', record: { position: info.lines, fields } };
+    }
+  } catch (error) {
+    if (error instanceof MalformedFileError) throw error;
+    throw new MalformedFileError(`malformed CSV: ${(error as Error).message}`);
+  }
+  while (skipped.length) yield skipped.shift() as SourceItem;
+  if (!header) throw new MalformedFileError('the file is empty: a CSV file needs a header line naming its columns');
+}
+
+async function* readLines(stream: Readable): AsyncGenerator<{ line: number; text: string } | { line: number; tooLong: true }> {
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let tooLong = false;
+  let line = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    let start = 0;
+    for (let newline = chunk.indexOf(10, start); newline >= 0; newline = chunk.indexOf(10, start)) {
+      line += 1;
+      const piece = chunk.subarray(start, newline);
+      if (tooLong || pendingBytes + piece.length > MAX_RECORD_BYTES) yield { line, tooLong: true };
+      else yield { line, text: Buffer.concat([...pending, piece]).toString('utf8') };
+      pending = [];
+      pendingBytes = 0;
+      tooLong = false;
+      start = newline + 1;
+    }
+    const rest = chunk.subarray(start);
+    if (tooLong || pendingBytes + rest.length > MAX_RECORD_BYTES) {
+      tooLong = true;
+      pending = [];
+      pendingBytes = 0;
+    } else if (rest.length) {
+      pending.push(Buffer.from(rest));
+      pendingBytes += rest.length;
+    }
+  }
+  if (tooLong) yield { line: line + 1, tooLong: true };
+  else if (pendingBytes) yield { line: line + 1, text: Buffer.concat(pending).toString('utf8') };
+}
+
+async function* readNdjson(stream: Readable): AsyncGenerator<SourceItem> {
+  for await (const item of readLines(stream)) {
+    if ('tooLong' in item) {
+      yield { kind: 'malformed', position: item.line, reason: `the line is longer than ${MAX_RECORD_BYTES} bytes` };
+      continue;
+    }
+    const text = item.text.replace(/\r$/, '');
+    if (text.trim() === '') continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      yield { kind: 'malformed', position: item.line, reason: `invalid JSON (${(error as Error).message})` };
+      continue;
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      yield { kind: 'malformed', position: item.line, reason: 'expected a JSON object' };
+      continue;
+    }
+    yield { kind: 'record', record: { position: item.line, fields: value as Record<string, unknown> } };
+  }
+}
+
+async function* readJsonArray(stream: Readable): AsyncGenerator<SourceItem> {
+  const elements = StreamArray.withParser();
+  stream.on('error', (error) => elements.destroy(error));
+  stream.pipe(elements);
+  try {
+    for await (const { key, value } of elements as AsyncIterable<{ key: number; value: unknown }>) {
+      const position = key + 1;
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        yield { kind: 'malformed', position, reason: 'expected a JSON object' };
+      } else {
+        yield { kind: 'record', record: { position, fields: value as Record<string, unknown> } };
+      }
+    }
+  } catch (error) {
+    throw new MalformedFileError(`malformed JSON: ${(error as Error).message} (a .json file must hold one array of objects)`);
+  }
+}

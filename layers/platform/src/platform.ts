@@ -1,0 +1,96 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type cassandra from 'cassandra-driver';
+import { LoginFailureStore } from './auth/LoginFailureStore';
+import { LoginService } from './auth/LoginService';
+import { TokenService } from './auth/TokenService';
+import { sharedCassandraClient } from './cassandra/sharedCassandraClient';
+import { platformConfig, type PlatformConfig } from './config/PlatformConfig';
+import { loadBatchIngestApp, loadStreamIngestApp } from './ingest/apps/loadTenantApps';
+import { BatchIngestPipeline } from './ingest/batch/BatchIngestPipeline';
+import { IngestionStore } from './ingest/batch/IngestionStore';
+import { createS3Client, createSqsClient } from './storage/awsClients';
+import { IngestBucket } from './storage/IngestBucket';
+import { StreamIngestPipeline } from './stream/StreamIngestPipeline';
+import { StreamQueueSender } from './stream/StreamQueueSender';
+import { StreamStatsStore } from './stream/StreamStatsStore';
+import { CassandraTenantRegistry, type TenantRegistry } from './tenants/TenantRegistry';
+import { Topology } from './topology/Topology';
+import { DailyUsageStore } from './uploads/DailyUsageStore';
+import { UploadBatchStore } from './uploads/UploadBatchStore';
+import { UploadService } from './uploads/UploadService';
+
+/**
+ * The platform's services, wired once per process from the configuration.
+ * Adapters (HTTP handlers, SQS handlers, CLIs, the bridge) take what they
+ * need from here and hold no wiring of their own.
+ *
+ * @example
+ * const { uploads, registry } = await platform();
+ */
+export interface Platform {
+  readonly config: PlatformConfig;
+  readonly topology: Topology;
+  readonly cassandra: cassandra.Client;
+  readonly s3: S3Client;
+  readonly sqs: SQSClient;
+  readonly bucket: IngestBucket;
+  readonly registry: TenantRegistry;
+  readonly tokens: TokenService;
+  readonly logins: LoginService;
+  readonly uploads: UploadService;
+  readonly ingestions: IngestionStore;
+  readonly batchIngest: BatchIngestPipeline;
+  readonly streamIngest: StreamIngestPipeline;
+  readonly streamStats: StreamStatsStore;
+  readonly streamQueues: StreamQueueSender;
+}
+
+/** Builds the platform's services on a connected Cassandra client. */
+export function buildPlatform(config: PlatformConfig, client: cassandra.Client): Platform {
+  const topology = new Topology(config);
+  const keyspace = topology.platformKeyspace;
+  const s3 = createS3Client(config);
+  const sqs = createSqsClient(config);
+  const bucket = new IngestBucket(s3, config.ingestBucket);
+  const registry = new CassandraTenantRegistry(client, keyspace, config.tenantCacheSeconds);
+  const tokens = new TokenService(config.auth.tokenSecret, config.auth.tokenTtlSeconds);
+  const batches = new UploadBatchStore(client, keyspace);
+  const ingestions = new IngestionStore(client, keyspace);
+  const streamStats = new StreamStatsStore(client, keyspace);
+  const writeConcurrency = Number(process.env.MYSIMBDP_WRITE_CONCURRENCY ?? 128);
+  return {
+    config,
+    topology,
+    cassandra: client,
+    s3,
+    sqs,
+    bucket,
+    registry,
+    tokens,
+    logins: new LoginService(registry, new LoginFailureStore(client, keyspace), tokens, {
+      maxFailedLogins: config.auth.maxFailedLogins,
+      windowSeconds: config.auth.lockoutWindowSeconds,
+    }),
+    uploads: new UploadService(bucket, batches, new DailyUsageStore(client, keyspace), config.uploadUrlTtlSeconds),
+    ingestions,
+    batchIngest: new BatchIngestPipeline({ bucket, registry, batches, ingestions, cassandra: client, topology, loadApp: loadBatchIngestApp, writeConcurrency }),
+    streamIngest: new StreamIngestPipeline({ registry, cassandra: client, topology, stats: streamStats, loadApp: loadStreamIngestApp, concurrency: writeConcurrency }),
+    streamStats,
+    streamQueues: new StreamQueueSender(sqs, topology),
+  };
+}
+
+let shared: Promise<Platform> | undefined;
+
+/** The process-wide platform; retried on the next call if Cassandra was unreachable. */
+export function platform(): Promise<Platform> {
+  shared ??= sharedCassandraClient().then(
+    (client) => buildPlatform(platformConfig(), client),
+    (error: unknown) => {
+      shared = undefined;
+      throw error;
+    },
+  );
+  return shared;
+}

@@ -1,0 +1,52 @@
+import { CreateBucketCommand, HeadBucketCommand, PutBucketNotificationConfigurationCommand, type S3Client } from '@aws-sdk/client-s3';
+import { SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { Topology } from '../topology/Topology';
+import type { ProvisionedQueue } from './provisionQueues';
+
+/**
+ * Creates the ingest bucket and points its upload notifications for
+ * `tenants/` at the batch-ingest queue (which S3 is allowed to send to).
+ * Idempotent.
+ */
+export async function provisionBucket(s3: S3Client, sqs: SQSClient, topology: Topology, batchQueue: ProvisionedQueue): Promise<void> {
+  const bucket = topology.ingestBucket;
+  const exists = await s3.send(new HeadBucketCommand({ Bucket: bucket })).then(
+    () => true,
+    () => false,
+  );
+  if (!exists) await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  await sqs.send(
+    new SetQueueAttributesCommand({
+      QueueUrl: batchQueue.url,
+      Attributes: {
+        Policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Service: 's3.amazonaws.com' },
+              Action: 'sqs:SendMessage',
+              Resource: batchQueue.arn,
+              Condition: { ArnLike: { 'aws:SourceArn': `arn:aws:s3:::${bucket}` } },
+            },
+          ],
+        }),
+      },
+    }),
+  );
+  await s3.send(
+    new PutBucketNotificationConfigurationCommand({
+      Bucket: bucket,
+      NotificationConfiguration: {
+        QueueConfigurations: [
+          {
+            Id: 'tenant-uploads',
+            QueueArn: batchQueue.arn,
+            Events: [...Topology.NOTIFICATION_EVENTS],
+            Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: Topology.NOTIFICATION_PREFIX }] } },
+          },
+        ],
+      },
+    }),
+  );
+}

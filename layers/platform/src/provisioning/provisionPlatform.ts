@@ -1,0 +1,55 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type cassandra from 'cassandra-driver';
+import { KeyspaceSchema } from '../cassandra/KeyspaceSchema';
+import { ensurePlatformSchema } from '../cassandra/platformSchema';
+import type { PlatformConfig } from '../config/PlatformConfig';
+import type { TenantDefinition } from '../tenants/TenantDirectory';
+import { CassandraTenantRegistry } from '../tenants/TenantRegistry';
+import { Topology } from '../topology/Topology';
+import { provisionAmqp } from './provisionAmqp';
+import { provisionBucket } from './provisionBucket';
+import { provisionQueues } from './provisionQueues';
+import type { RabbitMqAdmin } from './RabbitMqAdmin';
+
+export interface ProvisionTargets {
+  readonly cassandra: cassandra.Client;
+  /** S3 and SQS; omit on AWS, where CloudFormation (`serverless deploy`) owns them. */
+  readonly aws?: { readonly s3: S3Client; readonly sqs: SQSClient } | undefined;
+  readonly rabbit: RabbitMqAdmin;
+}
+
+export type ProvisionStep = (message: string) => void;
+
+/**
+ * Provisions a stage from the topology and the tenants' definitions, in the
+ * order things depend on each other: queues (with DLQs and redrive), the
+ * bucket and its notification, the platform keyspace and each tenant's
+ * keyspace, the tenant registry, and RabbitMQ. Every step is idempotent.
+ *
+ * @example
+ * await provisionPlatform(config, await directory.definitions(), { cassandra, aws: { s3, sqs }, rabbit }, console.log);
+ */
+export async function provisionPlatform(
+  config: PlatformConfig,
+  definitions: readonly TenantDefinition[],
+  targets: ProvisionTargets,
+  step: ProvisionStep = () => undefined,
+): Promise<void> {
+  const topology = new Topology(config);
+  const tenants = definitions.map((definition) => definition.tenant);
+  if (targets.aws) {
+    const queues = await provisionQueues(targets.aws.sqs, topology.queues(tenants.map((tenant) => tenant.profile)));
+    step(`SQS: ${queues.size} queues, each with its dead-letter queue`);
+    await provisionBucket(targets.aws.s3, targets.aws.sqs, topology, queues.get(topology.batchIngestQueue.name) as never);
+    step(`S3: bucket ${topology.ingestBucket}, uploads under ${Topology.NOTIFICATION_PREFIX} notify ${topology.batchIngestQueue.name}`);
+  }
+  await ensurePlatformSchema(targets.cassandra, topology.platformKeyspace, config.cassandra.replication);
+  for (const tenant of tenants) await KeyspaceSchema.createKeyspace(targets.cassandra, topology.tenantKeyspace(tenant.profile), config.cassandra.replication);
+  step(`Cassandra: keyspace ${topology.platformKeyspace}, tenant keyspaces ${tenants.map((t) => topology.tenantKeyspace(t.profile)).join(', ') || '(none)'}`);
+  const registry = new CassandraTenantRegistry(targets.cassandra, topology.platformKeyspace, 0);
+  for (const definition of definitions) await registry.put(definition.tenant.id, definition.profileInput, definition.tenant.credentials);
+  step(`tenant registry: ${tenants.map((t) => `${t.id} (${t.profile.status})`).join(', ') || '(none)'}`);
+  await provisionAmqp(targets.rabbit, topology, tenants, { username: config.amqp.username, password: config.amqp.password }, config.amqp.adminUsername);
+  step(`RabbitMQ: vhost ${config.amqp.vhost}, exchange ${topology.amqp([]).exchange}, a queue and a user per tenant`);
+}

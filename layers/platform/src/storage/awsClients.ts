@@ -1,0 +1,23 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { PlatformConfig } from '../config/PlatformConfig';
+
+/**
+ * AWS SDK clients for S3 and SQS. With `AWS_ENDPOINT_URL` set they talk to
+ * LocalStack (S3 in path style); without it, to AWS.
+ */
+export function createS3Client(config: PlatformConfig): S3Client {
+  return new S3Client({
+    region: config.aws.region,
+    ...(config.aws.endpoint ? { endpoint: config.aws.endpoint, forcePathStyle: true } : {}),
+    maxAttempts: 5,
+  });
+}
+
+export function createSqsClient(config: PlatformConfig): SQSClient {
+  return new SQSClient({
+    region: config.aws.region,
+    ...(config.aws.endpoint ? { endpoint: config.aws.endpoint } : {}),
+    maxAttempts: 5,
+  });
+}

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { BYTE_SIZE_PATTERN, parseByteSize } from '../units/byteSize';
+import { TenantIdSchema } from './TenantId';
+
+/** A size written with its unit ("10 MiB"), parsed to `{ text, bytes }`. */
+const ByteSizeSchema = z
+  .string()
+  .regex(BYTE_SIZE_PATTERN, 'a size is a number and a unit, e.g. "10 MiB" (B, kB, MB, GB, TB, KiB, MiB, GiB, TiB)')
+  .transform((text) => ({ text: text.trim(), bytes: parseByteSize(text) }));
+
+export const FILE_FORMATS = ['csv', 'json', 'ndjson'] as const;
+export type FileFormat = (typeof FILE_FORMATS)[number];
+
+/** SQS refuses messages over 256 KiB. */
+const SQS_MAX_MESSAGE_BYTES = 256 * 1024;
+
+/**
+ * A tenant's profile: the constraints of the original design's
+ * `customer_profile.json` (maximum file size, files per batch, allowed
+ * formats), with explicit units, plus the tenant's keyspace and stream
+ * settings. Stored as `tenants/<tenant>/profile.json`.
+ *
+ * @example
+ * const profile = TenantProfileSchema.parse(JSON.parse(text));
+ * profile.batch.maxFileSize.bytes; // 10485760
+ */
+export const TenantProfileSchema = z
+  .object({
+    $schema: z.string().optional(),
+    tenant: TenantIdSchema,
+    displayName: z.string().min(1).max(120),
+    status: z.enum(['active', 'disabled']).default('active'),
+    /** The tenant's Cassandra keyspace (the stage prefix is added by the platform). */
+    keyspace: z.string().regex(/^[a-z][a-z0-9_]{0,40}$/, 'a keyspace is lower-case letters, digits and underscores, starting with a letter'),
+    batch: z
+      .object({
+        maxFileSize: ByteSizeSchema,
+        maxFilesPerBatch: z.number().int().min(1).max(1000),
+        dailyQuota: z
+          .object({
+            maxFiles: z.number().int().min(1).optional(),
+            maxBytes: ByteSizeSchema.optional(),
+          })
+          .strict()
+          .optional(),
+        allowedFormats: z.array(z.enum(FILE_FORMATS)).min(1),
+        /** Bad rows tolerated in one file; one more and the whole file is rejected. */
+        maxBadRows: z.number().int().min(0).default(0),
+      })
+      .strict(),
+    stream: z
+      .object({
+        /** Messages per stream-ingest invocation (SQS event source batch size). */
+        batchSize: z.number().int().min(1).max(10000).default(100),
+        /** Seconds the event source may wait to fill a batch. */
+        batchWindowSeconds: z.number().int().min(0).max(300).default(1),
+        /** Deliveries of one message before it goes to the tenant's dead-letter queue. */
+        maxReceiveCount: z.number().int().min(1).max(1000).default(3),
+        maxMessageSize: ByteSizeSchema.prefault('256 KiB'),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .superRefine((profile, ctx) => {
+    if (profile.stream.batchSize > 10 && profile.stream.batchWindowSeconds < 1) {
+      ctx.addIssue({ code: 'custom', path: ['stream', 'batchWindowSeconds'], message: 'a batch size over 10 needs a batch window of at least 1 second (an SQS event source rule)' });
+    }
+    if (profile.stream.maxMessageSize.bytes > SQS_MAX_MESSAGE_BYTES) {
+      ctx.addIssue({ code: 'custom', path: ['stream', 'maxMessageSize'], message: 'at most 256 KiB (the SQS message limit)' });
+    }
+  });
+
+/** The profile as written in `profile.json`. */
+export type TenantProfileInput = z.input<typeof TenantProfileSchema>;
+/** The validated profile, sizes parsed to bytes. */
+export type TenantProfile = z.output<typeof TenantProfileSchema>;

@@ -1,0 +1,77 @@
+import type cassandra from 'cassandra-driver';
+import { cqlIdentifier } from '../cassandra/cql';
+import type { Tenant } from './Tenant';
+import type { TenantCredentials } from './TenantCredentials';
+import type { TenantProfileInput } from './TenantProfile';
+import { parseTenantFiles } from './parseTenantFiles';
+
+/**
+ * The tenants the running platform serves. Functions read it on every
+ * request (through a short cache), so adding, disabling or re-profiling a
+ * tenant takes effect without a redeploy.
+ */
+export interface TenantRegistry {
+  get(id: string): Promise<Tenant | undefined>;
+  list(): Promise<Tenant[]>;
+  put(id: string, profile: TenantProfileInput, credentials: TenantCredentials): Promise<void>;
+  remove(id: string): Promise<void>;
+}
+
+/**
+ * The tenant registry in the platform keyspace (`tenants` table), with a
+ * cache of `cacheSeconds` so that a busy function does not read it per record.
+ *
+ * @example
+ * const registry = new CassandraTenantRegistry(client, 'mysimbdp', 5);
+ * const tenant = await registry.get('zoo');
+ */
+export class CassandraTenantRegistry implements TenantRegistry {
+  private cache: { at: number; tenants: Map<string, Tenant> } | undefined;
+  private readonly table: string;
+
+  constructor(
+    private readonly client: cassandra.Client,
+    keyspace: string,
+    private readonly cacheSeconds = 5,
+  ) {
+    this.table = `${cqlIdentifier(keyspace)}.tenants`;
+  }
+
+  private async load(): Promise<Map<string, Tenant>> {
+    const now = Date.now();
+    if (this.cache && now - this.cache.at < this.cacheSeconds * 1000) return this.cache.tenants;
+    const result = await this.client.execute(`SELECT tenant, profile, credentials FROM ${this.table}`);
+    const tenants = new Map<string, Tenant>();
+    for (const row of result.rows) {
+      const id = row.get('tenant') as string;
+      tenants.set(id, parseTenantFiles(id, row.get('profile') as string, row.get('credentials') as string, `tenant registry/${id}`));
+    }
+    this.cache = { at: now, tenants };
+    return tenants;
+  }
+
+  async get(id: string): Promise<Tenant | undefined> {
+    return (await this.load()).get(id);
+  }
+
+  async list(): Promise<Tenant[]> {
+    return [...(await this.load()).values()].sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  async put(id: string, profile: TenantProfileInput, credentials: TenantCredentials): Promise<void> {
+    // Validate before writing, so the registry never holds a profile the functions would refuse.
+    parseTenantFiles(id, JSON.stringify(profile), JSON.stringify(credentials), `tenant ${id}`);
+    await this.client.execute(`INSERT INTO ${this.table} (tenant, profile, credentials, updated_at) VALUES (?, ?, ?, ?)`, [
+      id,
+      JSON.stringify(profile),
+      JSON.stringify(credentials),
+      new Date(),
+    ]);
+    this.cache = undefined;
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.client.execute(`DELETE FROM ${this.table} WHERE tenant = ?`, [id]);
+    this.cache = undefined;
+  }
+}

@@ -1,0 +1,116 @@
+import type { PlatformConfig } from '../config/PlatformConfig';
+import type { TenantProfile } from '../tenants/TenantProfile';
+
+/** An SQS queue and its dead-letter queue. */
+export interface QueueDefinition {
+  /** Logical id, used as the CloudFormation resource name. */
+  readonly logicalId: string;
+  readonly name: string;
+  readonly deadLetterName: string;
+  readonly maxReceiveCount: number;
+  readonly visibilityTimeoutSeconds: number;
+  /** What the queue feeds; `undefined` for the batch-ingest queue. */
+  readonly tenant: string | undefined;
+}
+
+/** The RabbitMQ objects of one stage. */
+export interface AmqpTopology {
+  readonly vhost: string;
+  /** Topic exchange tenants publish to, with their tenant id as routing key. */
+  readonly exchange: string;
+  /** Where messages the bridge cannot forward (too large) are dead-lettered. */
+  readonly deadLetterExchange: string;
+  readonly tenants: ReadonlyArray<{ tenant: string; queue: string; rejectedQueue: string; routingKey: string }>;
+}
+
+/** Seconds the batch-ingest function may run (the AWS Lambda maximum). */
+export const BATCH_INGEST_TIMEOUT_SECONDS = 900;
+export const STREAM_INGEST_TIMEOUT_SECONDS = 30;
+export const BATCH_INGEST_MAX_RECEIVE_COUNT = 3;
+
+function pascal(text: string): string {
+  return text.replace(/(^|[^a-zA-Z0-9])([a-zA-Z0-9])/g, (_, __, c: string) => c.toUpperCase());
+}
+
+/**
+ * The one source of truth for every resource name and setting: the ingest
+ * bucket, the SQS queues with their dead-letter queues and redrive, the S3
+ * notification prefix, the keyspaces, the RabbitMQ exchange and queues.
+ * The local provisioner and the CloudFormation rendering both read it, so
+ * LocalStack and AWS cannot drift apart.
+ *
+ * @example
+ * const topology = new Topology(config);
+ * topology.streamQueue('zoo').name; // 'mysimbdp-local-stream-zoo'
+ */
+export class Topology {
+  readonly stage: string;
+  readonly ingestBucket: string;
+  readonly platformKeyspace: string;
+  private readonly keyspacePrefix: string;
+  private readonly vhost: string;
+
+  constructor(config: Pick<PlatformConfig, 'stage' | 'ingestBucket' | 'cassandra' | 'amqp'>) {
+    this.stage = config.stage;
+    this.ingestBucket = config.ingestBucket;
+    this.keyspacePrefix = config.cassandra.keyspacePrefix;
+    this.platformKeyspace = `${this.keyspacePrefix}mysimbdp`;
+    this.vhost = config.amqp.vhost;
+  }
+
+  /** S3 prefix every upload of every tenant goes under; the notification filter. */
+  static readonly NOTIFICATION_PREFIX = 'tenants/';
+
+  /** S3 event types that start an ingestion (uploads, not the platform's own copies). */
+  static readonly NOTIFICATION_EVENTS = ['s3:ObjectCreated:Post', 's3:ObjectCreated:Put', 's3:ObjectCreated:CompleteMultipartUpload'] as const;
+
+  get batchIngestQueue(): QueueDefinition {
+    const name = `mysimbdp-${this.stage}-batch-ingest`;
+    return {
+      logicalId: 'BatchIngestQueue',
+      name,
+      deadLetterName: `${name}-dlq`,
+      maxReceiveCount: BATCH_INGEST_MAX_RECEIVE_COUNT,
+      visibilityTimeoutSeconds: BATCH_INGEST_TIMEOUT_SECONDS * 6,
+      tenant: undefined,
+    };
+  }
+
+  streamQueue(tenant: string, profile?: Pick<TenantProfile, 'stream'>): QueueDefinition {
+    const name = `mysimbdp-${this.stage}-stream-${tenant}`;
+    return {
+      logicalId: `StreamQueue${pascal(tenant)}`,
+      name,
+      deadLetterName: `${name}-dlq`,
+      maxReceiveCount: profile?.stream.maxReceiveCount ?? 3,
+      visibilityTimeoutSeconds: STREAM_INGEST_TIMEOUT_SECONDS * 6,
+      tenant,
+    };
+  }
+
+  queues(tenants: ReadonlyArray<Pick<TenantProfile, 'tenant' | 'stream'>>): QueueDefinition[] {
+    return [this.batchIngestQueue, ...tenants.map((profile) => this.streamQueue(profile.tenant, profile))];
+  }
+
+  tenantKeyspace(profile: Pick<TenantProfile, 'keyspace'>): string {
+    return `${this.keyspacePrefix}${profile.keyspace}`;
+  }
+
+  incomingPrefix(tenant: string): string {
+    return `tenants/${tenant}/incoming/`;
+  }
+
+  amqp(tenants: readonly string[]): AmqpTopology {
+    return {
+      vhost: this.vhost,
+      exchange: 'mysimbdp.ingest',
+      deadLetterExchange: 'mysimbdp.rejected',
+      tenants: tenants.map((tenant) => ({
+        tenant,
+        queue: `tenant.${tenant}.ingest`,
+        rejectedQueue: `tenant.${tenant}.rejected`,
+        routingKey: tenant,
+      })),
+    };
+  }
+}

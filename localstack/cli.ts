@@ -1,0 +1,83 @@
+import { Command } from 'commander';
+import { LocalCloud } from './LocalCloud';
+import { localEnvironment, type LocalStage } from './localEnvironment';
+import { localCloudDir } from './paths';
+import { provisionLocal } from './provisionLocal';
+import { resetLocalStage } from './resetLocalStage';
+
+const say = (message: string): void => console.log(message);
+const cloud = new LocalCloud();
+const stageOption = (value: string): LocalStage => {
+  if (value !== 'local' && value !== 'test' && value !== 'bench') throw new Error('stage is local, test or bench');
+  return value;
+};
+
+const program = new Command('localcloud')
+  .description(`The local cloud (Cassandra, LocalStack, RabbitMQ on 127.0.0.1); state in ${localCloudDir}`)
+  .showHelpAfterError();
+
+program
+  .command('install')
+  .description('install every service that is missing (cached in .localcloud/)')
+  .action(() => cloud.install(say));
+
+program
+  .command('start')
+  .description('install what is missing, start what is not running, provision the stage')
+  .option('--stage <stage>', 'stage to provision', stageOption, 'local')
+  .action(async (options: { stage: LocalStage }) => {
+    await cloud.start(say);
+    await provisionLocal(options.stage, say);
+  });
+
+program
+  .command('stop')
+  .description('stop the services the local cloud started')
+  .action(async () => say(`stopped: ${(await cloud.stop()).join(', ') || 'nothing was running'}`));
+
+program
+  .command('status')
+  .description('each service: installed, running, serving, latency, log file')
+  .action(async () => {
+    for (const { service, status } of await cloud.status()) {
+      const state = status.serving ? `serving (${status.latencyMs} ms)` : status.pid ? 'running, not serving yet' : 'stopped';
+      say(`${service.name.padEnd(11)} ${state.padEnd(26)} ${status.installed ? 'installed' : 'not installed'}  pid ${status.pid ?? '-'}  log ${service.logFile}`);
+      say(`            ${service.description}`);
+    }
+  });
+
+program
+  .command('provision')
+  .description('create the stage\'s bucket, queues, keyspaces, tenant registry and RabbitMQ objects from tenants/')
+  .option('--stage <stage>', 'stage', stageOption, 'local')
+  .action((options: { stage: LocalStage }) => provisionLocal(options.stage, say));
+
+program
+  .command('reset')
+  .description('stop everything and delete all service data and logs (installs are kept)')
+  .action(async () => {
+    await cloud.reset();
+    say(`local cloud reset: data and logs under ${localCloudDir} deleted`);
+  });
+
+program
+  .command('reset-stage')
+  .description('delete one stage\'s keyspaces, queues, bucket and RabbitMQ vhost (services must run)')
+  .requiredOption('--stage <stage>', 'test or bench', stageOption)
+  .action(async (options: { stage: LocalStage }) => {
+    if (options.stage === 'local') throw new Error('reset-stage refuses the local stage; use `reset` to wipe everything');
+    await resetLocalStage(options.stage);
+  });
+
+program
+  .command('env')
+  .description('print the environment of a local stage, for shells: eval "$(npm run -s localcloud -- env)"')
+  .option('--stage <stage>', 'stage', stageOption, 'local')
+  .action((options: { stage: LocalStage }) => {
+    for (const [name, value] of Object.entries(localEnvironment(options.stage))) say(`export ${name}='${value}'`);
+  });
+
+program.parseAsync().catch((error: Error) => {
+  console.error(`localcloud: ${error.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,41 @@
+import { loadPlatformConfig, type PlatformConfig } from '../layers/platform/src/config/PlatformConfig';
+import { localSecrets } from './secrets';
+
+/** Stages the local cloud serves: `local` for `npm start`, `test` for `npm test`, `bench` for benchmarks. */
+export type LocalStage = 'local' | 'test' | 'bench';
+
+/**
+ * The environment every platform process (serverless offline, the bridge,
+ * CLIs, tests) gets for a local stage: LocalStack's endpoint, the local
+ * Cassandra and RabbitMQ, and the local secrets. The same variables, pointed
+ * at real endpoints, configure the platform on AWS.
+ */
+export function localEnvironment(stage: LocalStage): Record<string, string> {
+  const secrets = localSecrets();
+  return {
+    MYSIMBDP_STAGE: stage,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_ENDPOINT_URL: 'http://127.0.0.1:4566',
+    MYSIMBDP_INGEST_BUCKET: `mysimbdp-${stage}-ingest`,
+    CASSANDRA_CONTACT_POINTS: '127.0.0.1:9042',
+    CASSANDRA_LOCAL_DC: 'datacenter1',
+    AMQP_URL: 'amqp://127.0.0.1:5672',
+    AMQP_USERNAME: 'mysimbdp-platform',
+    AMQP_PASSWORD: secrets.amqpPlatformPassword,
+    RABBITMQ_MANAGEMENT_URL: 'http://127.0.0.1:15672',
+    RABBITMQ_ADMIN_USERNAME: 'mysimbdp-admin',
+    RABBITMQ_ADMIN_PASSWORD: secrets.rabbitAdminPassword,
+    MYSIMBDP_TOKEN_SECRET: secrets.tokenSecret,
+    // The pinned AWS SDK supports Node 20 (this machine); Lambda runs Node 22.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+}
+
+/** Puts a stage's environment into this process (for the AWS SDK's credentials) and returns its configuration. */
+export function useLocalStage(stage: LocalStage): PlatformConfig {
+  const env = localEnvironment(stage);
+  Object.assign(process.env, env);
+  return loadPlatformConfig(env);
+}

@@ -1,0 +1,19 @@
+// The platform topology, rendered for serverless.yml from the same definitions
+// the local provisioner uses (layers/platform/src/topology), so LocalStack and
+// AWS cannot drift apart. serverless.yml reads it with ${file(...):<key>}.
+const { join } = require('node:path');
+const tsx = require('tsx/cjs/api');
+
+let rendered;
+
+module.exports = async ({ resolveVariable }) => {
+  if (!rendered) {
+    const stage = await resolveVariable('sls:stage');
+    const load = (path) => tsx.require(join(__dirname, path), __filename);
+    const { TenantDirectory } = load('layers/platform/src/tenants/TenantDirectory.ts');
+    const { renderServerlessTopology } = load('layers/platform/src/topology/serverlessTopology.ts');
+    const tenants = await new TenantDirectory(join(__dirname, 'tenants')).list();
+    rendered = renderServerlessTopology(stage, process.env, tenants.map((tenant) => tenant.profile));
+  }
+  return rendered;
+};

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { RecordError } from '../../layers/platform/src/ingest/records/RecordError';
+
+const NUMBER_TEXT = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
+
+/** Text from a CSV cell becomes a number when it is one; anything else stays as it is and fails below. */
+function toNumber(value: unknown): unknown {
+  return typeof value === 'string' && NUMBER_TEXT.test(value.trim()) ? Number(value) : value;
+}
+
+const notANumber = (issue: { input?: unknown }): string => `${JSON.stringify(issue.input)} is not a number`;
+
+/** A number given as a JSON number or as text, within bounds. */
+function numberField(bounds: { min?: number; max?: number; int?: boolean } = {}) {
+  let schema = z.number({ error: notANumber });
+  if (bounds.int) schema = schema.int({ error: (issue) => `${JSON.stringify(issue.input)} is not a whole number` });
+  if (bounds.min !== undefined) schema = schema.min(bounds.min, { error: `must be at least ${bounds.min}` });
+  if (bounds.max !== undefined) schema = schema.max(bounds.max, { error: `must be at most ${bounds.max}` });
+  return z.preprocess(toNumber, schema);
+}
+
+/** The same, or null when the cell is empty. */
+function optionalNumberField(bounds: { min?: number; max?: number; int?: boolean } = {}) {
+  return z.preprocess((value) => (value === '' || value === undefined ? null : value), numberField(bounds).nullable());
+}
+
+/**
+ * One reading of a turtle tracker, as the Korkeasaari dataset publishes it:
+ * `time` is epoch milliseconds, `dev-id` the tracker.
+ */
+export const ReadingSchema = z.object({
+  'dev-id': z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, "-" or "_"'),
+  /** Epoch milliseconds, between 2000 and 2100. */
+  time: numberField({ int: true, min: 946684800000, max: 4102444800000 }),
+  temperature: numberField({ min: -50, max: 100 }),
+  humidity: optionalNumberField({ min: 0, max: 100 }),
+  pressure: optionalNumberField({ min: 0 }),
+  battery: optionalNumberField({ int: true, min: 0 }),
+  acceleration: optionalNumberField(),
+  acceleration_x: optionalNumberField(),
+  acceleration_y: optionalNumberField(),
+  acceleration_z: optionalNumberField(),
+});
+
+export type Reading = z.output<typeof ReadingSchema>;
+
+/** Parses a reading or throws a RecordError naming each bad field. */
+export function parseReading(fields: unknown): Reading {
+  const parsed = ReadingSchema.safeParse(fields);
+  if (!parsed.success) {
+    throw new RecordError(parsed.error.issues.map((issue) => `${issue.path.join('.') || 'record'}: ${issue.message}`).join('; '));
+  }
+  return parsed.data;
+}
+
+/** The reading's UTC day, as 'YYYY-MM-DD'. */
+export function dayOf(epochMs: number): string {
+  return new Date(epochMs).toISOString().slice(0, 10);
+}
