@@ -13,7 +13,11 @@ module.exports = async ({ resolveVariable }) => {
     const { TenantDirectory } = load('layers/platform/src/tenants/TenantDirectory.ts');
     const { renderServerlessTopology } = load('layers/platform/src/topology/serverlessTopology.ts');
     const tenants = await new TenantDirectory(join(__dirname, 'tenants')).list();
-    rendered = renderServerlessTopology(stage, process.env, tenants.map((tenant) => tenant.profile));
+    rendered = renderServerlessTopology(
+      stage,
+      process.env,
+      tenants.map((tenant) => tenant.profile),
+    );
   }
   return rendered;
 };

@@ -10,8 +10,8 @@ import { retryLater } from './sqs/retryLater';
 
 const sqs = createSqsClient(platformConfig());
 
-/** Retries come after 10 s, then 20 s, ... up to 15 min. */
-const retryDelay = (receiveCount: number): number => Math.min(900, 10 * 2 ** (receiveCount - 1));
+/** Retries come after 10 s, then 20 s, ...; after the last try, at once, so SQS dead-letters it. */
+const retryDelay = (receiveCount: number): number => (receiveCount >= BATCH_INGEST_MAX_RECEIVE_COUNT ? 0 : Math.min(900, 10 * 2 ** (receiveCount - 1)));
 
 /**
  * The batch-ingest function: S3 ObjectCreated notifications for

@@ -45,22 +45,18 @@ export class ServerlessOffline {
     if (await isPortOpen(this.ports.http)) {
       throw new Error(`port ${this.ports.http} is taken: is the platform of stage ${this.stage} already running? (\`ss -ltnp | grep :${this.ports.http}\`)`);
     }
-    this.process.start(
-      process.execPath,
-      [join(repoRoot, 'node_modules', 'osls', 'bin', 'serverless.js'), 'offline', 'start', '--stage', this.stage],
-      {
-        cwd: repoRoot,
-        env: {
-          ...process.env,
-          ...localEnvironment(this.stage),
-          MYSIMBDP_HTTP_PORT: String(this.ports.http),
-          MYSIMBDP_LAMBDA_PORT: String(this.ports.lambda),
-          SLS_TELEMETRY_DISABLED: '1',
-          SLS_NOTIFICATIONS_MODE: 'off',
-          ...this.extraEnv,
-        },
+    this.process.start(process.execPath, [join(repoRoot, 'node_modules', 'osls', 'bin', 'serverless.js'), 'offline', 'start', '--stage', this.stage], {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        ...localEnvironment(this.stage),
+        MYSIMBDP_HTTP_PORT: String(this.ports.http),
+        MYSIMBDP_LAMBDA_PORT: String(this.ports.lambda),
+        SLS_TELEMETRY_DISABLED: '1',
+        SLS_NOTIFICATIONS_MODE: 'off',
+        ...this.extraEnv,
       },
-    );
+    });
     try {
       await waitUntil(
         async () => {

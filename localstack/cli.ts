@@ -41,14 +41,16 @@ program
   .action(async () => {
     for (const { service, status } of await cloud.status()) {
       const state = status.serving ? `serving (${status.latencyMs} ms)` : status.pid ? 'running, not serving yet' : 'stopped';
-      say(`${service.name.padEnd(11)} ${state.padEnd(26)} ${status.installed ? 'installed' : 'not installed'}  pid ${status.pid ?? '-'}  log ${service.logFile}`);
+      say(
+        `${service.name.padEnd(11)} ${state.padEnd(26)} ${status.installed ? 'installed' : 'not installed'}  pid ${status.pid ?? '-'}  log ${service.logFile}`,
+      );
       say(`            ${service.description}`);
     }
   });
 
 program
   .command('provision')
-  .description('create the stage\'s bucket, queues, keyspaces, tenant registry and RabbitMQ objects from tenants/')
+  .description("create the stage's bucket, queues, keyspaces, tenant registry and RabbitMQ objects from tenants/")
   .option('--stage <stage>', 'stage', stageOption, 'local')
   .action((options: { stage: LocalStage }) => provisionLocal(options.stage, say));
 
@@ -62,7 +64,7 @@ program
 
 program
   .command('reset-stage')
-  .description('delete one stage\'s keyspaces, queues, bucket and RabbitMQ vhost (services must run)')
+  .description("delete one stage's keyspaces, queues, bucket and RabbitMQ vhost (services must run)")
   .requiredOption('--stage <stage>', 'test or bench', stageOption)
   .action(async (options: { stage: LocalStage }) => {
     if (options.stage === 'local') throw new Error('reset-stage refuses the local stage; use `reset` to wipe everything');

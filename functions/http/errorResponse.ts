@@ -45,6 +45,8 @@ export function errorResponse(error: unknown): APIGatewayProxyStructuredResultV2
     const headers: Record<string, string> = error instanceof TooManyRequestsError ? { 'retry-after': String(error.retryAfterSeconds) } : {};
     return jsonResponse(status, { error: error.code, message: error.message, ...error.details }, headers);
   }
-  platformLogger.error('unexpected error', { error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error) });
+  platformLogger.error('unexpected error', {
+    error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error),
+  });
   return jsonResponse(500, { error: 'INTERNAL_ERROR', message: 'the platform failed to handle the request; the operator can find it in the logs' });
 }

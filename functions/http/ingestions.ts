@@ -25,6 +25,11 @@ export const handler = tenantHttpHandler(async ({ tenant, path, query, platform 
   if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new InvalidInputError('limit must be an integer from 1 to 10000');
   const records = await platform.ingestions.list(tenant.id, { batchId, status: status as IngestionStatus | undefined, limit });
   return {
-    body: { tenant: tenant.id, filter: { batch: batchId ?? null, status: status ?? null, limit }, totals: ingestionTotals(records), ingestions: records.map(ingestionJson) },
+    body: {
+      tenant: tenant.id,
+      filter: { batch: batchId ?? null, status: status ?? null, limit },
+      totals: ingestionTotals(records),
+      ingestions: records.map(ingestionJson),
+    },
   };
 });

@@ -21,7 +21,7 @@ interface MessageInput {
  */
 export const handler = tenantHttpHandler(async ({ tenant, body, platform }) => {
   const inputs: MessageInput[] = Array.isArray((body as { messages?: unknown })?.messages)
-    ? ((body as { messages: MessageInput[] }).messages)
+    ? (body as { messages: MessageInput[] }).messages
     : body && typeof body === 'object' && 'body' in body
       ? [body as MessageInput]
       : [];
@@ -32,13 +32,17 @@ export const handler = tenantHttpHandler(async ({ tenant, body, platform }) => {
   const messages: OutgoingStreamMessage[] = inputs.map((input, index) => {
     if (input.body === undefined) throw new InvalidInputError(`messages[${index}]: body is missing`);
     const id = input.id ?? randomUUID();
-    if (typeof id !== 'string' || !MESSAGE_ID.test(id)) throw new InvalidInputError(`messages[${index}]: id must be 1-128 letters, digits, ".", "_", ":" or "-"`);
+    if (typeof id !== 'string' || !MESSAGE_ID.test(id))
+      throw new InvalidInputError(`messages[${index}]: id must be 1-128 letters, digits, ".", "_", ":" or "-"`);
     const publishedAt = input.publishedAt === undefined ? now : new Date(String(input.publishedAt));
     if (Number.isNaN(publishedAt.getTime())) throw new InvalidInputError(`messages[${index}]: publishedAt must be an ISO 8601 date-time`);
     const text = typeof input.body === 'string' ? input.body : JSON.stringify(input.body);
     const bytes = Buffer.byteLength(text);
     if (bytes > maxBytes) {
-      throw new ConstraintViolationError('stream.maxMessageSize', `messages[${index}] is ${formatByteSize(bytes)}; tenant ${tenant.id} accepts up to ${tenant.profile.stream.maxMessageSize.text}`);
+      throw new ConstraintViolationError(
+        'stream.maxMessageSize',
+        `messages[${index}] is ${formatByteSize(bytes)}; tenant ${tenant.id} accepts up to ${tenant.profile.stream.maxMessageSize.text}`,
+      );
     }
     return { messageId: id, publishedAt, body: text };
   });

@@ -17,7 +17,11 @@ export const handler = tenantHttpHandler(async ({ tenant, query, platform }) => 
   const depth = async (name: string): Promise<number | null> => {
     try {
       const QueueUrl = await platform.streamQueues.queueUrlByName(name);
-      const attributes = (await platform.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }))).Attributes;
+      const attributes = (
+        await platform.sqs.send(
+          new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+        )
+      ).Attributes;
       return Number(attributes?.ApproximateNumberOfMessages ?? 0) + Number(attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
     } catch {
       return null;

@@ -22,7 +22,11 @@ function queueUrl(sqs: SQSClient, arn: string): Promise<string> {
  * @example
  * return { batchItemFailures: await retryLater(sqs, failedRecords, (n) => 2 ** n) };
  */
-export async function retryLater(sqs: SQSClient, records: readonly SQSRecord[], delaySeconds: (receiveCount: number) => number): Promise<SQSBatchItemFailure[]> {
+export async function retryLater(
+  sqs: SQSClient,
+  records: readonly SQSRecord[],
+  delaySeconds: (receiveCount: number) => number,
+): Promise<SQSBatchItemFailure[]> {
   const byQueue = new Map<string, SQSRecord[]>();
   for (const record of records) byQueue.set(record.eventSourceARN, [...(byQueue.get(record.eventSourceARN) ?? []), record]);
   for (const [arn, failed] of byQueue) {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -84,6 +84,29 @@ export class ManagedProcess {
     while (alive(pid)) await sleep(100);
     rmSync(this.pidPath, { force: true });
     return true;
+  }
+
+  /** The log's current size, to read what comes after it with {@link logSince}. */
+  logSize(): number {
+    try {
+      return statSync(this.logPath).size;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** What the log gained after `offset`. */
+  logSince(offset: number): string {
+    const size = this.logSize();
+    if (size <= offset) return '';
+    const buffer = Buffer.alloc(size - offset);
+    const fd = openSync(this.logPath, 'r');
+    try {
+      readSync(fd, buffer, 0, buffer.length, offset);
+    } finally {
+      closeSync(fd);
+    }
+    return buffer.toString('utf8');
   }
 
   /** The last lines of the log, for error messages. */

@@ -107,7 +107,11 @@ export class CassandraService extends ProcessService {
   private java(): string {
     const candidates = [
       process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : undefined,
-      ...(existsSync('/usr/lib/jvm') ? readdirSync('/usr/lib/jvm').filter((d) => /17/.test(d)).map((d) => join('/usr/lib/jvm', d, 'bin', 'java')) : []),
+      ...(existsSync('/usr/lib/jvm')
+        ? readdirSync('/usr/lib/jvm')
+            .filter((d) => /17/.test(d))
+            .map((d) => join('/usr/lib/jvm', d, 'bin', 'java'))
+        : []),
       'java',
     ].filter((candidate): candidate is string => Boolean(candidate));
     for (const java of candidates) {

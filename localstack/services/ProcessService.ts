@@ -48,7 +48,9 @@ export abstract class ProcessService implements LocalService {
     if (await this.servingNow()) return false;
     if (!(await this.installed())) throw new ServiceStartError(`${this.name} is not installed; run \`npm run localcloud -- install\``);
     if (!this.process.pid() && (await isPortOpen(this.port))) {
-      throw new ServiceStartError(`${this.name} cannot start: port ${this.port} on 127.0.0.1 is taken by another process (find it with \`ss -ltnp | grep :${this.port}\`)`);
+      throw new ServiceStartError(
+        `${this.name} cannot start: port ${this.port} on 127.0.0.1 is taken by another process (find it with \`ss -ltnp | grep :${this.port}\`)`,
+      );
     }
     if (!this.process.pid()) await this.spawn();
     try {

@@ -75,7 +75,14 @@ export function buildPlatform(config: PlatformConfig, client: cassandra.Client):
     uploads: new UploadService(bucket, batches, new DailyUsageStore(client, keyspace), config.uploadUrlTtlSeconds),
     ingestions,
     batchIngest: new BatchIngestPipeline({ bucket, registry, batches, ingestions, cassandra: client, topology, loadApp: loadBatchIngestApp, writeConcurrency }),
-    streamIngest: new StreamIngestPipeline({ registry, cassandra: client, topology, stats: streamStats, loadApp: loadStreamIngestApp, concurrency: writeConcurrency }),
+    streamIngest: new StreamIngestPipeline({
+      registry,
+      cassandra: client,
+      topology,
+      stats: streamStats,
+      loadApp: loadStreamIngestApp,
+      concurrency: writeConcurrency,
+    }),
     streamStats,
     streamQueues: new StreamQueueSender(sqs, topology),
   };

@@ -16,7 +16,9 @@ import { createHash, randomBytes } from 'node:crypto';
 export const RABBIT_HASHING_ALGORITHM = 'rabbit_password_hashing_sha256';
 
 export function rabbitPasswordHash(secret: string, salt: Buffer = randomBytes(4)): string {
-  const digest = createHash('sha256').update(Buffer.concat([salt, Buffer.from(secret, 'utf8')])).digest();
+  const digest = createHash('sha256')
+    .update(Buffer.concat([salt, Buffer.from(secret, 'utf8')]))
+    .digest();
   return Buffer.concat([salt, digest]).toString('base64');
 }
 

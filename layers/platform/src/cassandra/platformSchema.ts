@@ -69,11 +69,7 @@ export function platformSchemaCql(keyspace: string): string[] {
 }
 
 /** Creates the platform keyspace and its tables if missing. */
-export async function ensurePlatformSchema(
-  client: cassandra.Client,
-  keyspace: string,
-  replication: Record<string, string | number>,
-): Promise<void> {
+export async function ensurePlatformSchema(client: cassandra.Client, keyspace: string, replication: Record<string, string | number>): Promise<void> {
   await client.execute(createKeyspaceCql(keyspace, replication));
   for (const statement of platformSchemaCql(keyspace)) await client.execute(statement);
 }

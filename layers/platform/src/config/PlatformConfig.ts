@@ -60,12 +60,18 @@ export interface PlatformConfig {
   readonly tenantCacheSeconds: number;
 }
 
-const csv = z
-  .string()
-  .transform((value) => value.split(',').map((part) => part.trim()).filter(Boolean));
+const csv = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean),
+);
 
 const EnvSchema = z.object({
-  MYSIMBDP_STAGE: z.string().regex(/^[a-z][a-z0-9-]{0,15}$/, 'lower-case letters, digits and dashes').default('local'),
+  MYSIMBDP_STAGE: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,15}$/, 'lower-case letters, digits and dashes')
+    .default('local'),
   AWS_REGION: z.string().default('us-east-1'),
   AWS_ENDPOINT_URL: z.string().url().optional(),
   MYSIMBDP_AWS_ACCOUNT_ID: z.string().default('000000000000'),
@@ -75,7 +81,10 @@ const EnvSchema = z.object({
   CASSANDRA_USERNAME: z.string().optional(),
   CASSANDRA_PASSWORD: z.string().optional(),
   CASSANDRA_REPLICATION: z.string().default('{"class":"SimpleStrategy","replication_factor":1}'),
-  MYSIMBDP_KEYSPACE_PREFIX: z.string().regex(/^[a-z0-9_]*$/).optional(),
+  MYSIMBDP_KEYSPACE_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9_]*$/)
+    .optional(),
   AMQP_URL: z.string().default('amqp://127.0.0.1:5672'),
   AMQP_USERNAME: z.string().default('mysimbdp-platform'),
   AMQP_PASSWORD: z.string().optional(),

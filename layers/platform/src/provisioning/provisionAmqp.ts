@@ -42,6 +42,10 @@ export async function provisionAmqp(
     await admin.putUserWithHash(tenant.id, tenant.credentials.amqp.passwordHash, tenant.credentials.amqp.hashingAlgorithm);
     const active = tenant.profile.status === 'active';
     await admin.putPermissions(amqp.vhost, tenant.id, { configure: NOTHING, write: active ? `^${escapeRegex(amqp.exchange)}$` : NOTHING, read: NOTHING });
-    await admin.putTopicPermissions(amqp.vhost, tenant.id, { exchange: amqp.exchange, write: active ? `^${escapeRegex(binding.routingKey)}$` : NOTHING, read: NOTHING });
+    await admin.putTopicPermissions(amqp.vhost, tenant.id, {
+      exchange: amqp.exchange,
+      write: active ? `^${escapeRegex(binding.routingKey)}$` : NOTHING,
+      read: NOTHING,
+    });
   }
 }

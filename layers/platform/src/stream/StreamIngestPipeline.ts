@@ -80,7 +80,13 @@ export class StreamIngestPipeline {
 
     const writeOne = async (delivery: StreamDelivery): Promise<void> => {
       const size = Buffer.byteLength(delivery.body);
-      const message: StreamMessage = { tenant: tenantId, messageId: delivery.messageId, publishedAt: delivery.publishedAt, body: parseBody(delivery.body), bytes: size };
+      const message: StreamMessage = {
+        tenant: tenantId,
+        messageId: delivery.messageId,
+        publishedAt: delivery.publishedAt,
+        body: parseBody(delivery.body),
+        bytes: size,
+      };
       let rows;
       try {
         rows = app.toRows(message);

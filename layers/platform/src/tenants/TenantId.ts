@@ -12,9 +12,7 @@ import { InvalidInputError } from '../errors';
  */
 export const TENANT_ID_PATTERN = /^[a-z][a-z0-9]{1,30}$/;
 
-export const TenantIdSchema = z
-  .string()
-  .regex(TENANT_ID_PATTERN, 'a tenant id is 2-31 lower-case letters and digits, starting with a letter');
+export const TenantIdSchema = z.string().regex(TENANT_ID_PATTERN, 'a tenant id is 2-31 lower-case letters and digits, starting with a letter');
 
 export function isTenantId(value: unknown): value is string {
   return typeof value === 'string' && TENANT_ID_PATTERN.test(value);

@@ -64,7 +64,11 @@ export const TenantProfileSchema = z
   .strict()
   .superRefine((profile, ctx) => {
     if (profile.stream.batchSize > 10 && profile.stream.batchWindowSeconds < 1) {
-      ctx.addIssue({ code: 'custom', path: ['stream', 'batchWindowSeconds'], message: 'a batch size over 10 needs a batch window of at least 1 second (an SQS event source rule)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['stream', 'batchWindowSeconds'],
+        message: 'a batch size over 10 needs a batch window of at least 1 second (an SQS event source rule)',
+      });
     }
     if (profile.stream.maxMessageSize.bytes > SQS_MAX_MESSAGE_BYTES) {
       ctx.addIssue({ code: 'custom', path: ['stream', 'maxMessageSize'], message: 'at most 256 KiB (the SQS message limit)' });

@@ -7,7 +7,9 @@ export interface DailyLimits {
   readonly maxBytes?: number | undefined;
 }
 
-export type QuotaOutcome = { readonly ok: true } | { readonly ok: false; readonly constraint: 'dailyQuota.maxFiles' | 'dailyQuota.maxBytes'; readonly used: number; readonly limit: number };
+export type QuotaOutcome =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly constraint: 'dailyQuota.maxFiles' | 'dailyQuota.maxBytes'; readonly used: number; readonly limit: number };
 
 const LWT = { prepare: true, serialConsistency: cassandra.types.consistencies.localSerial };
 

@@ -86,7 +86,10 @@ export class UploadService {
         maxBytes: limits.dailyQuota.maxBytes?.bytes,
       });
       if (!quota.ok) {
-        const what = quota.constraint === 'dailyQuota.maxFiles' ? `${quota.used} of ${quota.limit} files` : `${formatByteSize(quota.used)} of ${formatByteSize(quota.limit)}`;
+        const what =
+          quota.constraint === 'dailyQuota.maxFiles'
+            ? `${quota.used} of ${quota.limit} files`
+            : `${formatByteSize(quota.used)} of ${formatByteSize(quota.limit)}`;
         throw new ConstraintViolationError(quota.constraint, `${fileName}: tenant ${tenant.id} has used ${what} of today's quota (UTC)`, {
           used: quota.used,
           limit: quota.limit,

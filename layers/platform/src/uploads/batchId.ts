@@ -10,7 +10,10 @@ const BATCH_ID = /^\d{8}T\d{6}Z-[a-z0-9]{6}$/;
  * newBatchId(new Date('2026-11-27T20:30:00Z')); // '20261127T203000Z-<random>'
  */
 export function newBatchId(now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
   const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
   const suffix = [...randomBytes(6)].map((byte) => alphabet[byte % alphabet.length]).join('');
   return `${stamp}-${suffix}`;

@@ -10,6 +10,8 @@ function kindOf(value: unknown): Kind | undefined {
   if (typeof value !== 'string') return 'text';
   if (/^(true|false)$/i.test(value)) return 'boolean';
   if (INTEGER_TEXT.test(value)) return 'bigint';
+  // Too long for a bigint, and a double would round it: an identifier, not a quantity.
+  if (/^-?\d+$/.test(value)) return 'text';
   if (NUMBER_TEXT.test(value)) return 'double';
   if (DATE_TEXT.test(value)) return 'date';
   if (TIMESTAMP_TEXT.test(value)) return 'timestamp';

@@ -6,7 +6,10 @@ import type { StreamIngestApp } from './StreamIngestApp';
 
 function isModuleNotFound(error: unknown): boolean {
   const message = error instanceof Error ? error.message : String(error);
-  return /Cannot find module|Could not resolve|ERR_MODULE_NOT_FOUND|Unknown variable dynamic import/.test(message) || (error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND';
+  return (
+    /Cannot find module|Could not resolve|ERR_MODULE_NOT_FOUND|Unknown variable dynamic import|Module not found in bundle/.test(message) ||
+    (error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND'
+  );
 }
 
 interface AppKind<T> {
@@ -38,19 +41,22 @@ function loadApp<T>(kind: AppKind<T>, tenant: string): Promise<T> {
   if (!isTenantId(tenant)) return Promise.resolve(kind.generic);
   let app = kind.cache.get(tenant);
   if (!app) {
-    app = kind.load(tenant).then(
-      (module) => {
-        const candidate = (module as { default?: Record<string, unknown> }).default;
-        if (typeof candidate?.[kind.method] !== 'function') {
-          throw new TypeError(`tenants/${tenant}/${kind.file} must default-export an app with a ${kind.method}() function`);
-        }
-        return candidate as T;
-      },
-      (error: unknown) => {
-        if (isModuleNotFound(error)) return kind.generic;
-        throw error;
-      },
-    );
+    // The bundler's pattern import throws at once (not a rejection) for a tenant without the file.
+    app = Promise.resolve()
+      .then(() => kind.load(tenant))
+      .then(
+        (module) => {
+          const candidate = (module as { default?: Record<string, unknown> }).default;
+          if (typeof candidate?.[kind.method] !== 'function') {
+            throw new TypeError(`tenants/${tenant}/${kind.file} must default-export an app with a ${kind.method}() function`);
+          }
+          return candidate as T;
+        },
+        (error: unknown) => {
+          if (isModuleNotFound(error)) return kind.generic;
+          throw error;
+        },
+      );
     kind.cache.set(tenant, app);
   }
   return app;

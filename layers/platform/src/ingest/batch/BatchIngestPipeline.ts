@@ -141,7 +141,13 @@ export class BatchIngestPipeline {
     return record;
   }
 
-  private finish(base: IngestionRecord, status: 'ingested' | 'rejected', key: TenantObjectKey, outcome?: Outcome, rejection?: FileRejectedError): IngestionRecord {
+  private finish(
+    base: IngestionRecord,
+    status: 'ingested' | 'rejected',
+    key: TenantObjectKey,
+    outcome?: Outcome,
+    rejection?: FileRejectedError,
+  ): IngestionRecord {
     const finishedAt = new Date();
     return {
       ...base,
@@ -151,7 +157,11 @@ export class BatchIngestPipeline {
       badRowSamples: outcome?.stats.badRowSamples ?? [],
       tables: outcome?.tables ?? [],
       status,
-      reason: rejection?.message ?? (outcome && outcome.stats.badRows > 0 ? `${outcome.stats.badRows} bad rows skipped (within the tolerance)` : undefined),
+      reason:
+        rejection?.message ??
+        (outcome && outcome.stats.badRows > 0
+          ? `${outcome.stats.badRows} bad row${outcome.stats.badRows === 1 ? '' : 's'} skipped (within the tolerance)`
+          : undefined),
       finishedAt,
       durationMs: finishedAt.getTime() - base.startedAt.getTime(),
       finalKey: objectKey({ ...key, stage: status }),

@@ -10,5 +10,4 @@ export interface SourceRecord {
 
 /** What a reader yields: a record, or a record that could not be read and why. */
 export type SourceItem =
-  | { readonly kind: 'record'; readonly record: SourceRecord }
-  | { readonly kind: 'malformed'; readonly position: number; readonly reason: string };
+  { readonly kind: 'record'; readonly record: SourceRecord } | { readonly kind: 'malformed'; readonly position: number; readonly reason: string };

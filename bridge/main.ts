@@ -1,0 +1,45 @@
+import { amqpUrl } from '../layers/platform/src/amqp/amqpUrl';
+import { sharedCassandraClient, closeSharedCassandraClient } from '../layers/platform/src/cassandra/sharedCassandraClient';
+import { platformConfig } from '../layers/platform/src/config/PlatformConfig';
+import { platformLogger } from '../layers/platform/src/logging/platformLogger';
+import { createSqsClient } from '../layers/platform/src/storage/awsClients';
+import { StreamQueueSender } from '../layers/platform/src/stream/StreamQueueSender';
+import { CassandraTenantRegistry } from '../layers/platform/src/tenants/TenantRegistry';
+import { Topology } from '../layers/platform/src/topology/Topology';
+import { AmqpSqsBridge } from './AmqpSqsBridge';
+
+/**
+ * The AMQP bridge process: RabbitMQ tenant queues -> tenant SQS queues.
+ * Configured by the platform's environment; stops gracefully on SIGINT/SIGTERM.
+ */
+const config = platformConfig();
+const topology = new Topology(config);
+const sender = new StreamQueueSender(createSqsClient(config), topology);
+const registry = new CassandraTenantRegistry(await sharedCassandraClient(), topology.platformKeyspace, 0);
+
+const bridge = new AmqpSqsBridge({
+  amqpUrl: amqpUrl(config.amqp.url, config.amqp.username, config.amqp.password, config.amqp.vhost),
+  topology,
+  send: (tenant, messages) => sender.send(tenant, messages),
+  tenants: async () =>
+    (await registry.list())
+      .filter((tenant) => tenant.profile.status === 'active')
+      .map((tenant) => ({ id: tenant.id, maxMessageBytes: tenant.profile.stream.maxMessageSize.bytes })),
+  log: (level, message, fields) => platformLogger[level](message, { component: 'bridge', ...fields }),
+  discoveryIntervalMs: Number(process.env.MYSIMBDP_BRIDGE_DISCOVERY_MS ?? 5000),
+});
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  platformLogger.info('bridge stopping', { component: 'bridge', signal });
+  await bridge.stop();
+  await closeSharedCassandraClient();
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+await bridge.start();
+setInterval(() => platformLogger.info('bridge stats', { component: 'bridge', ...bridge.stats }), 30_000).unref();

@@ -1,0 +1,121 @@
+/** An error answer of the platform API, with its status, code and message. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+export interface UploadGrant {
+  readonly batchId: string;
+  readonly fileName: string;
+  readonly key: string;
+  readonly maxBytes: number;
+  readonly upload: { readonly url: string; readonly fields: Record<string, string>; readonly expiresAt: string };
+}
+
+export interface IngestionView {
+  readonly id: string;
+  readonly batchId: string;
+  readonly fileName: string;
+  readonly object: string;
+  readonly bytes: number;
+  readonly rows: number;
+  readonly badRows: number;
+  readonly badRowSamples: string[];
+  readonly tables: string[];
+  readonly status: 'processing' | 'retrying' | 'ingested' | 'rejected' | 'failed';
+  readonly reason: string | null;
+  readonly durationMs: number | null;
+}
+
+export interface ProfileView {
+  readonly tenant: string;
+  readonly keyspace: string;
+  readonly batch: {
+    readonly maxFileSize: string;
+    readonly maxFileSizeBytes: number;
+    readonly maxFilesPerBatch: number;
+    readonly allowedFormats: string[];
+    readonly maxBadRows: number;
+  };
+  readonly stream: { readonly maxMessageSizeBytes: number };
+}
+
+/**
+ * The platform's HTTP API, as a tenant's tools use it.
+ *
+ * @example
+ * const api = new ApiClient('http://127.0.0.1:3000');
+ * await api.login('zoo', password);
+ * const profile = await api.profile();
+ */
+export class ApiClient {
+  private token: string | undefined;
+  private tenant: string | undefined;
+
+  constructor(readonly baseUrl: string) {}
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(new URL(path, this.baseUrl), {
+        method,
+        headers: { 'content-type': 'application/json', ...(this.token ? { authorization: `Bearer ${this.token}` } : {}) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(60_000),
+      });
+    } catch (error) {
+      throw new ApiError(
+        0,
+        'UNREACHABLE',
+        `the platform API at ${this.baseUrl} is unreachable (${(error as Error).cause ?? (error as Error).message}); is it running?`,
+      );
+    }
+    const text = await response.text();
+    let json: Record<string, unknown> = {};
+    try {
+      json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    } catch {
+      json = { message: text };
+    }
+    if (!response.ok) {
+      const { error, message, ...details } = json;
+      throw new ApiError(response.status, String(error ?? response.status), String(message ?? response.statusText), details);
+    }
+    return json as T;
+  }
+
+  async login(tenant: string, password: string): Promise<void> {
+    const reply = await this.call<{ token: string; tenant: string }>('POST', '/auth/login', { tenant, password });
+    this.token = reply.token;
+    this.tenant = reply.tenant;
+  }
+
+  private get tenantPath(): string {
+    if (!this.tenant) throw new Error('log in first');
+    return `/tenants/${this.tenant}`;
+  }
+
+  profile(): Promise<ProfileView> {
+    return this.call('GET', `${this.tenantPath}/profile`);
+  }
+
+  grantUpload(fileName: string, size: number, batchId?: string): Promise<UploadGrant> {
+    return this.call('POST', `${this.tenantPath}/uploads`, { fileName, size, ...(batchId ? { batchId } : {}) });
+  }
+
+  ingestions(batchId: string): Promise<{ ingestions: IngestionView[]; totals: Record<string, unknown> }> {
+    return this.call('GET', `${this.tenantPath}/ingestions?batch=${encodeURIComponent(batchId)}`);
+  }
+
+  sendMessages(messages: ReadonlyArray<{ id: string; publishedAt: string; body: unknown }>): Promise<{ accepted: number }> {
+    return this.call('POST', `${this.tenantPath}/messages`, { messages });
+  }
+}

@@ -1,0 +1,263 @@
+import type cassandra from 'cassandra-driver';
+import Table from 'cli-table3';
+import { Command, InvalidArgumentError } from 'commander';
+import { resolve } from 'node:path';
+import { generateAmqpSecret, RABBIT_HASHING_ALGORITHM, rabbitPasswordHash } from '../layers/platform/src/auth/amqpPasswordHash';
+import { hashPassword } from '../layers/platform/src/auth/passwordHash';
+import { createCassandraClient } from '../layers/platform/src/cassandra/createCassandraClient';
+import { loadPlatformConfig, type PlatformConfig } from '../layers/platform/src/config/PlatformConfig';
+import { deprovisionTenant } from '../layers/platform/src/provisioning/deprovisionTenant';
+import { provisionPlatform } from '../layers/platform/src/provisioning/provisionPlatform';
+import { RabbitMqAdmin } from '../layers/platform/src/provisioning/RabbitMqAdmin';
+import { createS3Client, createSqsClient } from '../layers/platform/src/storage/awsClients';
+import { TenantDirectory } from '../layers/platform/src/tenants/TenantDirectory';
+import { assertTenantId } from '../layers/platform/src/tenants/TenantId';
+import { TenantProfileSchema, type TenantProfileInput } from '../layers/platform/src/tenants/TenantProfile';
+import { CassandraTenantRegistry } from '../layers/platform/src/tenants/TenantRegistry';
+import { Topology } from '../layers/platform/src/topology/Topology';
+import { localEnvironment, type LocalStage } from '../localstack/localEnvironment';
+import { readSecret } from './readSecret';
+
+interface GlobalOptions {
+  stage: string;
+  tenantsDir: string;
+}
+
+const LOCAL_STAGES: readonly string[] = ['local', 'test', 'bench'];
+const say = (line: string): void => console.log(line);
+
+/** The stage's configuration: the local cloud's for local stages, else the process environment (AWS). */
+function configOf(options: GlobalOptions): { config: PlatformConfig; local: boolean } {
+  if (LOCAL_STAGES.includes(options.stage)) {
+    const env = localEnvironment(options.stage as LocalStage);
+    Object.assign(process.env, env);
+    return { config: loadPlatformConfig(env), local: true };
+  }
+  return { config: loadPlatformConfig({ ...process.env, MYSIMBDP_STAGE: options.stage }), local: false };
+}
+
+async function withCassandra<T>(config: PlatformConfig, work: (client: cassandra.Client) => Promise<T>): Promise<T> {
+  const client = createCassandraClient(config);
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.shutdown();
+  }
+}
+
+/** Applies the tenants folder to the stage (idempotent): registry, keyspaces, RabbitMQ, and locally the queues. */
+async function provision(options: GlobalOptions): Promise<void> {
+  const { config, local } = configOf(options);
+  const definitions = await new TenantDirectory(options.tenantsDir).definitions();
+  await withCassandra(config, (client) =>
+    provisionPlatform(
+      config,
+      definitions,
+      {
+        cassandra: client,
+        aws: local ? { s3: createS3Client(config), sqs: createSqsClient(config) } : undefined,
+        rabbit: new RabbitMqAdmin(config.amqp.managementUrl, config.amqp.adminUsername, config.amqp.adminPassword),
+      },
+      (step) => say(`  ${step}`),
+    ),
+  );
+  if (!local) say("  S3 and SQS are CloudFormation's on AWS: run `serverless deploy` to create new tenants' queues and event sources");
+}
+
+async function newCredentials(id: string, passwordEnv: string): Promise<{ passwordHash: string; amqpSecret: string }> {
+  const password = await readSecret(passwordEnv, `Password for tenant ${id}: `);
+  if (password.length < 12) throw new InvalidArgumentError('a tenant password has at least 12 characters');
+  return { passwordHash: await hashPassword(password), amqpSecret: generateAmqpSecret() };
+}
+
+function showAmqpSecret(id: string, secret: string): void {
+  say(`AMQP secret of tenant ${id} (shown once; give it to the tenant for ingestmessage --amqp): ${secret}`);
+}
+
+const program = new Command('tenants')
+  .description("The operator's tool: add, list, re-password, disable, remove and provision tenants.")
+  .option('--stage <stage>', 'local, test and bench use the local cloud; any other stage reads its configuration from the environment', 'local')
+  .option('--tenants-dir <path>', 'the tenants folder', resolve('tenants'))
+  .showHelpAfterError();
+
+const globals = (): GlobalOptions => program.opts<GlobalOptions>();
+const number = (value: string): number => {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError('a whole number');
+  return parsed;
+};
+
+program
+  .command('list')
+  .description('the tenants of the folder, and whether the stage has them registered')
+  .action(async () => {
+    const options = globals();
+    const tenants = await new TenantDirectory(options.tenantsDir).list();
+    const { config } = configOf(options);
+    const registered = await withCassandra(
+      config,
+      async (client) => new Set((await new CassandraTenantRegistry(client, new Topology(config).platformKeyspace, 0).list().catch(() => [])).map((t) => t.id)),
+    ).catch(() => undefined);
+    const table = new Table({
+      style: { head: [], border: [] },
+      head: ['tenant', 'status', 'keyspace', 'max file', 'files/batch', 'formats', `registered (${options.stage})`],
+    });
+    for (const { id, profile } of tenants) {
+      const isRegistered = registered === undefined ? 'unknown (Cassandra down)' : registered.has(id) ? 'yes' : 'no';
+      table.push([
+        id,
+        profile.status,
+        profile.keyspace,
+        profile.batch.maxFileSize.text,
+        profile.batch.maxFilesPerBatch,
+        profile.batch.allowedFormats.join(', '),
+        isRegistered,
+      ]);
+    }
+    say(table.toString());
+  });
+
+program
+  .command('add <tenant>')
+  .description('create tenants/<tenant>/ (profile and hashed credentials) and provision it')
+  .requiredOption('--display-name <text>', 'who the tenant is')
+  .option('--keyspace <name>', 'its Cassandra keyspace (default tenant_<tenant>)')
+  .option('--max-file-size <size>', 'largest file, with a unit', '10 MiB')
+  .option('--max-files-per-batch <n>', 'files per batch', number, 10)
+  .option('--formats <list>', 'allowed formats, of csv, json, ndjson', 'csv,json,ndjson')
+  .option('--max-bad-rows <n>', 'bad rows tolerated per file', number, 0)
+  .option('--daily-max-files <n>', 'daily quota of files', number)
+  .option('--daily-max-bytes <size>', 'daily quota of bytes, with a unit')
+  .option('--stream-batch-size <n>', 'messages per stream-ingest invocation', number, 100)
+  .option('--password-env <variable>', 'environment variable with the password (else prompted)', 'MYSIMBDP_NEW_PASSWORD')
+  .option('--no-provision', 'only write the files')
+  .action(async (tenant: string, flags: Record<string, string | number | boolean | undefined>) => {
+    const options = globals();
+    const id = assertTenantId(tenant);
+    const directory = new TenantDirectory(options.tenantsDir);
+    if (await directory.get(id)) throw new InvalidArgumentError(`tenant ${id} already exists in ${directory.folderOf(id)}`);
+    const profile: TenantProfileInput = {
+      $schema: '../profile.schema.json',
+      tenant: id,
+      displayName: String(flags.displayName),
+      status: 'active',
+      keyspace: String(flags.keyspace ?? `tenant_${id}`),
+      batch: {
+        maxFileSize: String(flags.maxFileSize),
+        maxFilesPerBatch: Number(flags.maxFilesPerBatch),
+        allowedFormats: String(flags.formats)
+          .split(',')
+          .map((f) => f.trim()) as TenantProfileInput['batch']['allowedFormats'],
+        maxBadRows: Number(flags.maxBadRows),
+        ...(flags.dailyMaxFiles !== undefined || flags.dailyMaxBytes !== undefined
+          ? {
+              dailyQuota: {
+                ...(flags.dailyMaxFiles !== undefined ? { maxFiles: Number(flags.dailyMaxFiles) } : {}),
+                ...(flags.dailyMaxBytes !== undefined ? { maxBytes: String(flags.dailyMaxBytes) } : {}),
+              },
+            }
+          : {}),
+      },
+      stream: { batchSize: Number(flags.streamBatchSize), batchWindowSeconds: 1, maxReceiveCount: 3, maxMessageSize: '256 KiB' },
+    };
+    const checked = TenantProfileSchema.safeParse(profile);
+    if (!checked.success) {
+      throw new InvalidArgumentError(checked.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '));
+    }
+    const { passwordHash, amqpSecret } = await newCredentials(id, String(flags.passwordEnv));
+    await directory.writeProfile(id, profile);
+    await directory.writeCredentials(id, { passwordHash, amqp: { hashingAlgorithm: RABBIT_HASHING_ALGORITHM, passwordHash: rabbitPasswordHash(amqpSecret) } });
+    say(`tenant ${id}: wrote ${directory.folderOf(id)}/profile.json and credentials.json (hashed)`);
+    showAmqpSecret(id, amqpSecret);
+    if (flags.provision !== false) await provision(options);
+  });
+
+program
+  .command('set-password <tenant>')
+  .description("set or rotate the tenant's API password")
+  .option('--password-env <variable>', 'environment variable with the password (else prompted)', 'MYSIMBDP_NEW_PASSWORD')
+  .action(async (tenant: string, flags: { passwordEnv: string }) => {
+    const options = globals();
+    const directory = new TenantDirectory(options.tenantsDir);
+    const current = await directory.get(assertTenantId(tenant));
+    if (!current) throw new InvalidArgumentError(`no tenant ${tenant} in ${options.tenantsDir}`);
+    const { passwordHash } = await newCredentials(current.id, flags.passwordEnv);
+    await directory.writeCredentials(current.id, { ...current.credentials, passwordHash });
+    say(`tenant ${current.id}: password changed`);
+    await provision(options);
+  });
+
+program
+  .command('rotate-amqp-secret <tenant>')
+  .description("replace the tenant's AMQP secret (the old one stops working)")
+  .action(async (tenant: string) => {
+    const options = globals();
+    const directory = new TenantDirectory(options.tenantsDir);
+    const current = await directory.get(assertTenantId(tenant));
+    if (!current) throw new InvalidArgumentError(`no tenant ${tenant} in ${options.tenantsDir}`);
+    const secret = generateAmqpSecret();
+    await directory.writeCredentials(current.id, {
+      ...current.credentials,
+      amqp: { hashingAlgorithm: RABBIT_HASHING_ALGORITHM, passwordHash: rabbitPasswordHash(secret) },
+    });
+    showAmqpSecret(current.id, secret);
+    await provision(options);
+  });
+
+for (const [command, status] of [
+  ['disable', 'disabled'],
+  ['enable', 'active'],
+] as const) {
+  program
+    .command(`${command} <tenant>`)
+    .description(status === 'disabled' ? "refuse the tenant's logins, uploads and messages (data is kept)" : 'serve a disabled tenant again')
+    .action(async (tenant: string) => {
+      const options = globals();
+      const directory = new TenantDirectory(options.tenantsDir);
+      const id = assertTenantId(tenant);
+      if (!(await directory.get(id))) throw new InvalidArgumentError(`no tenant ${id} in ${options.tenantsDir}`);
+      await directory.writeProfile(id, { ...(await directory.readProfileInput(id)), status });
+      say(`tenant ${id}: ${status}`);
+      await provision(options);
+    });
+}
+
+program
+  .command('remove <tenant>')
+  .description('take the tenant off the stage and delete its folder; its data stays unless --purge-data')
+  .option('--purge-data', "also drop the tenant's keyspace")
+  .action(async (tenant: string, flags: { purgeData?: boolean }) => {
+    const options = globals();
+    const directory = new TenantDirectory(options.tenantsDir);
+    const current = await directory.get(assertTenantId(tenant));
+    if (!current) throw new InvalidArgumentError(`no tenant ${tenant} in ${options.tenantsDir}`);
+    const { config, local } = configOf(options);
+    const done = await withCassandra(config, (client) =>
+      deprovisionTenant(
+        current,
+        new Topology(config),
+        {
+          cassandra: client,
+          rabbit: new RabbitMqAdmin(config.amqp.managementUrl, config.amqp.adminUsername, config.amqp.adminPassword),
+          sqs: local ? createSqsClient(config) : undefined,
+        },
+        { purgeData: Boolean(flags.purgeData) },
+      ),
+    );
+    await directory.remove(current.id);
+    for (const step of [...done, `${directory.folderOf(current.id)} deleted`]) say(`  ${step}`);
+  });
+
+program
+  .command('provision')
+  .description('apply the tenants folder to the stage: registry, keyspaces, RabbitMQ users and queues, SQS queues (locally)')
+  .action(async () => {
+    say(`provisioning stage ${globals().stage} from ${globals().tenantsDir}`);
+    await provision(globals());
+  });
+
+program.parseAsync().catch((error: Error) => {
+  console.error(`tenants: ${error.message}`);
+  process.exit(error instanceof InvalidArgumentError ? 2 : 1);
+});

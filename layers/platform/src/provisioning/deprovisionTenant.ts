@@ -1,0 +1,47 @@
+import { DeleteQueueCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type cassandra from 'cassandra-driver';
+import { cqlIdentifier } from '../cassandra/cql';
+import { CassandraTenantRegistry } from '../tenants/TenantRegistry';
+import type { Tenant } from '../tenants/Tenant';
+import type { Topology } from '../topology/Topology';
+import type { RabbitMqAdmin } from './RabbitMqAdmin';
+
+/**
+ * Takes a tenant off a stage: out of the registry (no more logins or
+ * ingestion), its RabbitMQ user and queues, its SQS queues where the platform
+ * owns them (locally), and, with `purgeData`, its keyspace.
+ */
+export async function deprovisionTenant(
+  tenant: Tenant,
+  topology: Topology,
+  targets: { cassandra: cassandra.Client; rabbit: RabbitMqAdmin; sqs?: SQSClient | undefined },
+  options: { purgeData: boolean },
+): Promise<string[]> {
+  const done: string[] = [];
+  await new CassandraTenantRegistry(targets.cassandra, topology.platformKeyspace, 0).remove(tenant.id);
+  done.push('removed from the tenant registry');
+  const amqp = topology.amqp([tenant.id]);
+  const binding = amqp.tenants[0];
+  await targets.rabbit.deleteUser(tenant.id);
+  if (binding) {
+    await targets.rabbit.deleteQueue(amqp.vhost, binding.queue);
+    await targets.rabbit.deleteQueue(amqp.vhost, binding.rejectedQueue);
+  }
+  done.push('RabbitMQ user and queues deleted');
+  if (targets.sqs) {
+    const queue = topology.streamQueue(tenant.id);
+    for (const name of [queue.name, queue.deadLetterName]) {
+      const url = await targets.sqs.send(new GetQueueUrlCommand({ QueueName: name })).then(
+        (reply) => reply.QueueUrl,
+        () => undefined,
+      );
+      if (url) await targets.sqs.send(new DeleteQueueCommand({ QueueUrl: url }));
+    }
+    done.push('SQS stream queue and dead-letter queue deleted');
+  }
+  if (options.purgeData) {
+    await targets.cassandra.execute(`DROP KEYSPACE IF EXISTS ${cqlIdentifier(topology.tenantKeyspace(tenant.profile))}`);
+    done.push(`keyspace ${topology.tenantKeyspace(tenant.profile)} dropped`);
+  }
+  return done;
+}

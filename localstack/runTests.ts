@@ -1,0 +1,59 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { LocalCloud } from './LocalCloud';
+import { localEnvironment } from './localEnvironment';
+import { ServerlessOffline } from './PlatformProcess';
+import { repoRoot } from './paths';
+import { provisionLocal } from './provisionLocal';
+import { resetLocalStage } from './resetLocalStage';
+
+/**
+ * `npm test`: installs what is missing, starts the services that are not
+ * running, gives the `test` stage a clean slate, type-checks, starts the
+ * platform (serverless offline on port 3100), runs every jest test (arguments
+ * are passed to jest), and stops what it started.
+ */
+const say = (message: string): void => console.log(`[test] ${message}`);
+const cloud = new LocalCloud();
+const offline = new ServerlessOffline('test');
+let started: string[] = [];
+
+async function cleanUp(): Promise<void> {
+  await offline.stop().catch(() => undefined);
+  const stopped = await cloud.stop(started).catch(() => []);
+  if (stopped.length) say(`stopped ${stopped.join(', ')}`);
+}
+
+process.on('SIGINT', () => void cleanUp().then(() => process.exit(130)));
+
+async function main(): Promise<number> {
+  const begin = Date.now();
+  started = await cloud.start(say);
+  await resetLocalStage('test');
+  await provisionLocal('test', say);
+  say('type-checking (tsc --noEmit)');
+  const typecheck = spawnSync(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', repoRoot, '--noEmit'], { stdio: 'inherit' });
+  if (typecheck.status !== 0) {
+    say('type errors: fix them first');
+    return 1;
+  }
+  say('starting serverless offline for stage test');
+  await offline.start();
+  say(`services and platform ready in ${Math.round((Date.now() - begin) / 1000)} s; running jest`);
+  const jest = spawn(
+    process.execPath,
+    ['--experimental-vm-modules', '--no-warnings=ExperimentalWarning', join(repoRoot, 'node_modules', 'jest', 'bin', 'jest.js'), ...process.argv.slice(2)],
+    { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, ...localEnvironment('test'), MYSIMBDP_API_URL: offline.apiUrl } },
+  );
+  return new Promise((resolve) => jest.on('exit', (code) => resolve(code ?? 1)));
+}
+
+main()
+  .catch((error: Error) => {
+    console.error(`[test] ${error.message}`);
+    return 1;
+  })
+  .then(async (code) => {
+    await cleanUp();
+    process.exit(code);
+  });

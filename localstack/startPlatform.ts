@@ -1,0 +1,76 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BridgeProcess } from './BridgeProcess';
+import { LocalCloud } from './LocalCloud';
+import { ServerlessOffline } from './PlatformProcess';
+import type { ManagedProcess } from './process/ManagedProcess';
+import { provisionLocal } from './provisionLocal';
+
+/**
+ * `npm start`: installs what is missing, starts the local cloud and the
+ * platform (serverless offline and the AMQP bridge) with the demo tenants, in
+ * the foreground with their logs, and stops everything it started on Ctrl-C.
+ */
+const say = (message: string): void => console.log(`[mysimbdp] ${message}`);
+const cloud = new LocalCloud();
+const offline = new ServerlessOffline('local');
+const bridge = new BridgeProcess('local');
+let started: string[] = [];
+let stopping = false;
+
+async function stopAll(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    say('stopping...');
+    await bridge.stop().catch(() => undefined);
+    await offline.stop().catch(() => undefined);
+    const stopped = await cloud.stop(started).catch(() => []);
+    say(`stopped the platform${stopped.length ? ` and ${stopped.join(', ')}` : ''}`);
+  }
+  process.exit(code);
+}
+process.on('SIGINT', () => void stopAll(0));
+process.on('SIGTERM', () => void stopAll(0));
+
+/** Prints what the platform's processes log, as they log it. */
+async function follow(processes: Array<{ label: string; process: ManagedProcess }>): Promise<void> {
+  const offsets = processes.map(({ process }) => process.logSize());
+  for (;;) {
+    processes.forEach(({ label, process }, index) => {
+      const text = process.logSince(offsets[index] as number);
+      offsets[index] = (offsets[index] as number) + Buffer.byteLength(text);
+      for (const line of text.split('\n')) if (line.trim()) console.log(`[${label}] ${line}`);
+    });
+    for (const { label, process } of processes) {
+      if (!process.pid() && !stopping) {
+        say(`${label} exited unexpectedly; read ${process.logPath}`);
+        await stopAll(1);
+      }
+    }
+    await sleep(500);
+  }
+}
+
+try {
+  const begin = Date.now();
+  started = await cloud.start(say);
+  await provisionLocal('local', say);
+  say('starting serverless offline (bundling the functions with esbuild)...');
+  await offline.start();
+  await bridge.start();
+  say(`ready in ${Math.round((Date.now() - begin) / 1000)} s
+  API (serverless offline)   ${offline.apiUrl}       health: ${offline.apiUrl}/health
+  S3 and SQS (LocalStack)    http://127.0.0.1:4566        bucket mysimbdp-local-ingest
+  Cassandra (CQL)            127.0.0.1:9042               keyspaces mysimbdp, tenant_zoo, tenant_shop
+  RabbitMQ (AMQP)            amqp://127.0.0.1:5672/mysimbdp-local   management http://127.0.0.1:15672
+  demo tenants               zoo (password zoo-demo-password), shop (password shop-demo-password); AMQP secrets in the README
+  try                        MYSIMBDP_PASSWORD=zoo-demo-password npm run fetchdata -- --api ${offline.apiUrl} --tenant zoo --dir clients/demo-input/zoo
+  logs                       .localcloud/logs/ (platform-local.log, bridge-local.log, cassandra.log, localstack.log, rabbitmq.log)
+  stop                       Ctrl-C`);
+  await follow([
+    { label: 'platform', process: offline.process },
+    { label: 'bridge', process: bridge.process },
+  ]);
+} catch (error) {
+  console.error(`[mysimbdp] ${(error as Error).message}`);
+  await stopAll(1);
+}

@@ -1,0 +1,78 @@
+import cassandra from 'cassandra-driver';
+import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createCassandraClient } from '../../layers/platform/src/cassandra/createCassandraClient';
+import { loadPlatformConfig } from '../../layers/platform/src/config/PlatformConfig';
+import { Topology } from '../../layers/platform/src/topology/Topology';
+import { DEMO } from './demoTenants';
+
+/** The test stage, as `npm test` set it up: its configuration, topology and API. */
+export const config = loadPlatformConfig(process.env);
+export const topology = new Topology(config);
+export const apiUrl = process.env.MYSIMBDP_API_URL ?? 'http://127.0.0.1:3100';
+if (config.stage !== 'test') throw new Error('run the tests with `npm test` (stage test)');
+
+export interface ApiReply {
+  readonly status: number;
+  readonly body: Record<string, unknown>;
+  readonly headers: Headers;
+}
+
+/** One call to the platform API, as any HTTP client would make it. */
+export async function api(method: string, path: string, body?: unknown, token?: string): Promise<ApiReply> {
+  const response = await fetch(`${apiUrl}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {}, headers: response.headers };
+}
+
+export async function login(tenant: keyof typeof DEMO | string, password?: string): Promise<string> {
+  const reply = await api('POST', '/auth/login', { tenant, password: password ?? DEMO[tenant as keyof typeof DEMO].password });
+  if (reply.status !== 200) throw new Error(`login of ${tenant} failed: ${reply.status} ${JSON.stringify(reply.body)}`);
+  return reply.body.token as string;
+}
+
+/** A Cassandra client for reading back what the platform wrote. */
+export async function connectCassandra(): Promise<cassandra.Client> {
+  const client = createCassandraClient(config);
+  await client.connect();
+  return client;
+}
+
+export interface CliRun {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs one of the repository's command-line tools, as a user would. */
+export function runCli(script: string, args: readonly string[], env: Record<string, string> = {}, input?: string): Promise<CliRun> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdin.end(input ?? '');
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+/** Polls until `check` returns a value (not undefined), or fails after `timeoutMs` naming `what`. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000, intervalMs = 500): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
+    await sleep(intervalMs);
+  }
+}

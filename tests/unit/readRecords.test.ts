@@ -1,0 +1,87 @@
+import { spawnSync } from 'node:child_process';
+import { Readable } from 'node:stream';
+import { MalformedFileError } from '../../layers/platform/src/ingest/records/MalformedFileError';
+import { readRecords } from '../../layers/platform/src/ingest/records/readRecords';
+import type { SourceItem } from '../../layers/platform/src/ingest/records/SourceRecord';
+import type { FileFormat } from '../../layers/platform/src/tenants/TenantProfile';
+
+async function read(text: string | Buffer[], format: FileFormat): Promise<SourceItem[]> {
+  const items: SourceItem[] = [];
+  const stream = typeof text === 'string' ? Readable.from([Buffer.from(text)]) : Readable.from(text);
+  for await (const item of readRecords(stream, format)) items.push(item);
+  return items;
+}
+
+describe('reading CSV', () => {
+  it('maps each line to its header, with line numbers', async () => {
+    const items = await read('a,b\n1,2\n"x, y",3\n', 'csv');
+    expect(items).toEqual([
+      { kind: 'record', record: { position: 2, fields: { a: '1', b: '2' } } },
+      { kind: 'record', record: { position: 3, fields: { a: 'x, y', b: '3' } } },
+    ]);
+  });
+
+  it('reports a line with the wrong number of fields, and reads on', async () => {
+    const items = await read('a,b\n1,2\n3\n4,5,6\n7,8\n', 'csv');
+    expect(items.filter((item) => item.kind === 'record')).toHaveLength(2);
+    const malformed = items.filter((item) => item.kind === 'malformed');
+    expect(malformed.map((item) => item.kind === 'malformed' && item.position)).toEqual([3, 4]);
+    expect(malformed[0]).toMatchObject({ reason: 'expected 2 fields, found 1' });
+  });
+
+  it('rejects a file without a header', async () => {
+    await expect(read('', 'csv')).rejects.toThrow(MalformedFileError);
+    await expect(read('a,,c\n1,2,3\n', 'csv')).rejects.toThrow(/empty column name/);
+  });
+});
+
+describe('reading NDJSON', () => {
+  it('reads objects and reports what is not one, with line numbers', async () => {
+    const items = await read('{"a":1}\n\n{"a":\n[1]\n{"a":2}', 'ndjson');
+    expect(items).toEqual([
+      { kind: 'record', record: { position: 1, fields: { a: 1 } } },
+      { kind: 'malformed', position: 3, reason: expect.stringMatching(/invalid JSON/) },
+      { kind: 'malformed', position: 4, reason: 'expected a JSON object' },
+      { kind: 'record', record: { position: 5, fields: { a: 2 } } },
+    ]);
+  });
+
+  it('joins lines split across chunks and refuses an endless line without holding it', async () => {
+    const chunks = [Buffer.from('{"a":'), Buffer.from('1}\n{"b"'), Buffer.from(':2}\n'), Buffer.alloc(3 * 1024 * 1024, 'x'), Buffer.from('\n{"c":3}\n')];
+    const items = await read(chunks, 'ndjson');
+    expect(items.map((item) => (item.kind === 'record' ? item.record.fields : item.reason))).toEqual([
+      { a: 1 },
+      { b: 2 },
+      expect.stringMatching(/longer than/),
+      { c: 3 },
+    ]);
+  });
+});
+
+describe('reading a JSON array', () => {
+  it('streams the elements, numbered', async () => {
+    const items = await read('[{"a":1}, 2, {"a":3}]', 'json');
+    expect(items).toEqual([
+      { kind: 'record', record: { position: 1, fields: { a: 1 } } },
+      { kind: 'malformed', position: 2, reason: 'expected a JSON object' },
+      { kind: 'record', record: { position: 3, fields: { a: 3 } } },
+    ]);
+  });
+
+  it('rejects broken JSON and a top level that is not an array', async () => {
+    await expect(read('[{"a":1}, {"a":', 'json')).rejects.toThrow(MalformedFileError);
+    await expect(read('{"a":1}', 'json')).rejects.toThrow(/one array of objects/);
+  });
+});
+
+describe('bounded memory', () => {
+  it('reads a 300 MB CSV with a 64 MB heap', () => {
+    const run = spawnSync(process.execPath, ['--max-old-space-size=64', '--import', 'tsx', 'tests/helpers/readLargeCsv.ts', '300'], { encoding: 'utf8' });
+    expect(run.stderr).not.toMatch(/heap out of memory/);
+    expect(run.status).toBe(0);
+    const result = JSON.parse(run.stdout) as { records: number; expectedRecords: number; bytes: number; peakRssBytes: number };
+    expect(result.bytes).toBeGreaterThanOrEqual(300_000_000);
+    expect(result.records).toBe(result.expectedRecords);
+    expect(result.peakRssBytes).toBeLessThan(256 * 1024 * 1024);
+  });
+});
