@@ -15,18 +15,19 @@ const cloud = new LocalCloud();
 const offline = new ServerlessOffline('local');
 const bridge = new BridgeProcess('local');
 let started: string[] = [];
-let stopping = false;
+let stopping: Promise<never> | undefined;
 
-async function stopAll(code: number): Promise<never> {
-  if (!stopping) {
-    stopping = true;
+/** Stops what `npm start` started, once, however many signals arrive. */
+function stopAll(code: number): Promise<never> {
+  stopping ??= (async () => {
     say('stopping...');
     await bridge.stop().catch(() => undefined);
     await offline.stop().catch(() => undefined);
     const stopped = await cloud.stop(started).catch(() => []);
     say(`stopped the platform${stopped.length ? ` and ${stopped.join(', ')}` : ''}`);
-  }
-  process.exit(code);
+    process.exit(code);
+  })();
+  return stopping;
 }
 process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
