@@ -28,8 +28,8 @@ export interface BridgeOptions {
 
 /** SQS refuses messages over 256 KiB. */
 const SQS_MAX_MESSAGE_BYTES = 256 * 1024;
-/** Messages handed to one send (split into SendMessageBatch calls of 10). */
-const FLUSH_SIZE = 100;
+/** Messages handed to one send (packed into as few SQS messages as their size allows). */
+const FLUSH_SIZE = 1000;
 /** Header `ingestmessage` sets with the publish time in milliseconds (AMQP's timestamp has seconds). */
 export const PUBLISHED_AT_HEADER = 'x-published-at-ms';
 
@@ -132,7 +132,7 @@ export class AmqpSqsBridge {
   /** After every (re)connection: a fresh channel and a consumer per tenant. */
   private async setup(model: ChannelModel): Promise<void> {
     const channel = await model.createChannel();
-    await channel.prefetch(this.options.prefetch ?? 500);
+    await channel.prefetch(this.options.prefetch ?? 2000);
     channel.on('error', (error: Error) => this.options.log('warn', 'channel error', { error: error.message }));
     this.channel = channel;
     this.consumers.clear();
@@ -179,7 +179,7 @@ export class AmqpSqsBridge {
     }
     pending.messages.push(message);
     if (pending.messages.length >= FLUSH_SIZE) this.flush(tenant);
-    else pending.timer ??= setTimeout(() => this.flush(tenant), this.options.flushIntervalMs ?? 20);
+    else pending.timer ??= setTimeout(() => this.flush(tenant), this.options.flushIntervalMs ?? 25);
   }
 
   private flush(tenant: string): void {

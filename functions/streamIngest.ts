@@ -4,14 +4,11 @@ import { platformConfig } from '../layers/platform/src/config/PlatformConfig';
 import { platformLogger } from '../layers/platform/src/logging/platformLogger';
 import { platform } from '../layers/platform/src/platform';
 import { createSqsClient } from '../layers/platform/src/storage/awsClients';
-import type { StreamDelivery } from '../layers/platform/src/stream/StreamIngestPipeline';
+import { retryDelaySeconds, type QueueMessage } from '../layers/platform/src/stream/StreamIngestPipeline';
 import { MESSAGE_ID_ATTRIBUTE, PUBLISHED_AT_ATTRIBUTE } from '../layers/platform/src/stream/StreamQueueSender';
 import { retryLater } from './sqs/retryLater';
 
 const sqs = createSqsClient(platformConfig());
-
-/** Retries come after 2 s, 4 s, 8 s, ... */
-const retryDelay = (receiveCount: number): number => Math.min(300, 2 ** receiveCount);
 
 /** The tenant whose stream queue (`mysimbdp-<stage>-stream-<tenant>`) a record came from. */
 function tenantOf(record: SQSRecord): string {
@@ -19,21 +16,22 @@ function tenantOf(record: SQSRecord): string {
   return queueName.slice(queueName.lastIndexOf('-stream-') + '-stream-'.length);
 }
 
-function deliveryOf(record: SQSRecord): StreamDelivery {
-  const publishedAt = Number(record.messageAttributes[PUBLISHED_AT_ATTRIBUTE]?.stringValue ?? record.attributes.SentTimestamp);
+function queueMessageOf(record: SQSRecord): QueueMessage {
+  const publishedAt = record.messageAttributes[PUBLISHED_AT_ATTRIBUTE]?.stringValue;
   return {
-    deliveryId: record.messageId,
-    receiveCount: Number(record.attributes.ApproximateReceiveCount ?? 1),
-    messageId: record.messageAttributes[MESSAGE_ID_ATTRIBUTE]?.stringValue ?? record.messageId,
-    publishedAt: new Date(publishedAt),
+    id: record.messageId,
     body: record.body,
+    receiveCount: Number(record.attributes.ApproximateReceiveCount ?? 1),
+    messageId: record.messageAttributes[MESSAGE_ID_ATTRIBUTE]?.stringValue,
+    publishedAt: new Date(Number(publishedAt ?? record.attributes.SentTimestamp)),
   };
 }
 
 /**
- * The stream-ingest function: a batch of one tenant's stream messages (SQS
- * event source), written by the tenant's stream app. Bad messages are
- * reported as batch item failures, retried, then dead-lettered.
+ * The stream-ingest function: one tenant's queue messages (SQS event source),
+ * each a pack of stream messages or a single one, written by the tenant's
+ * stream app. What fails goes back to SQS (partial batch failure), to be
+ * retried and then dead-lettered.
  */
 export const handler = middy<SQSEvent, SQSBatchResponse>().handler(async (event) => {
   const byTenant = new Map<string, SQSRecord[]>();
@@ -42,13 +40,13 @@ export const handler = middy<SQSEvent, SQSBatchResponse>().handler(async (event)
   for (const [tenant, records] of byTenant) {
     try {
       const { streamIngest } = await platform();
-      const result = await streamIngest.ingest(tenant, records.map(deliveryOf));
-      const failedIds = new Set(result.failed.map((failure) => failure.deliveryId));
+      const result = await streamIngest.ingest(tenant, records.map(queueMessageOf));
+      const failedIds = new Set(result.failedQueueMessages);
       failed.push(...records.filter((record) => failedIds.has(record.messageId)));
     } catch (error) {
       platformLogger.error('stream batch will be retried', { tenant, messages: records.length, error: (error as Error).message });
       failed.push(...records);
     }
   }
-  return { batchItemFailures: await retryLater(sqs, failed, retryDelay) };
+  return { batchItemFailures: await retryLater(sqs, failed, retryDelaySeconds) };
 });

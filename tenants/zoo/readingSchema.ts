@@ -44,16 +44,52 @@ export const ReadingSchema = z.object({
 
 export type Reading = z.output<typeof ReadingSchema>;
 
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * Readings come in the Korkeasaari export's columns (`dev-id`, `time` in epoch
+ * milliseconds) or in the table's own (`dev_id`, `ts` in ISO 8601); the
+ * second form becomes the first.
+ */
+function normalize(fields: unknown): unknown {
+  if (typeof fields !== 'object' || fields === null) return fields;
+  const record = fields as Record<string, unknown>;
+  if (record['dev-id'] !== undefined || record.dev_id === undefined) return record;
+  const { ts } = record;
+  if (typeof ts !== 'string' || !ISO_INSTANT.test(ts)) throw new RecordError(`ts: ${JSON.stringify(ts)} is not an ISO 8601 date-time with a zone`);
+  return {
+    'dev-id': record.dev_id,
+    time: Date.parse(ts),
+    temperature: record.temperature,
+    humidity: record.humidity,
+    pressure: record.pressure,
+    battery: record.battery,
+    acceleration: record.acceleration,
+    acceleration_x: record.acceleration_x,
+    acceleration_y: record.acceleration_y,
+    acceleration_z: record.acceleration_z,
+  };
+}
+
 /** Parses a reading or throws a RecordError naming each bad field. */
 export function parseReading(fields: unknown): Reading {
-  const parsed = ReadingSchema.safeParse(fields);
+  const parsed = ReadingSchema.safeParse(normalize(fields));
   if (!parsed.success) {
     throw new RecordError(parsed.error.issues.map((issue) => `${issue.path.join('.') || 'record'}: ${issue.message}`).join('; '));
   }
   return parsed.data;
 }
 
-/** The reading's UTC day, as 'YYYY-MM-DD'. */
+const days = new Map<number, string>();
+
+/** The reading's UTC day, as 'YYYY-MM-DD' (remembered: a file holds few days and many readings). */
 export function dayOf(epochMs: number): string {
-  return new Date(epochMs).toISOString().slice(0, 10);
+  const day = Math.floor(epochMs / 86_400_000);
+  let text = days.get(day);
+  if (text === undefined) {
+    text = new Date(day * 86_400_000).toISOString().slice(0, 10);
+    if (days.size > 10_000) days.clear();
+    days.set(day, text);
+  }
+  return text;
 }

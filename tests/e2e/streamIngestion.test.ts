@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { amqpUrl } from '../../layers/platform/src/amqp/amqpUrl';
 import { RabbitMqAdmin } from '../../layers/platform/src/provisioning/RabbitMqAdmin';
 import { createSqsClient } from '../../layers/platform/src/storage/awsClients';
+import { decodePack } from '../../layers/platform/src/stream/StreamPack';
 import { BridgeProcess } from '../../localstack/BridgeProcess';
 import { DEMO } from '../helpers/demoTenants';
 import { addTenant, tenantsFolder } from '../helpers/extraTenants';
@@ -126,7 +127,10 @@ describe('near-realtime ingestion: ingestmessage -> RabbitMQ -> bridge -> SQS ->
       90_000,
       1000,
     );
-    expect(JSON.parse(dead.Body as string)).toMatchObject({ temperature: 'hot' });
+    expect(decodePack(dead.Body as string)).toEqual([
+      expect.objectContaining({ messageId: `${dev}-7`, attempts: 3, body: expect.objectContaining({ temperature: 'hot' }) }),
+    ]);
+    expect(dead.MessageAttributes?.reason?.StringValue).toMatch(/temperature: "hot" is not a number/);
 
     const report = await api('GET', '/tenants/zoo/stream-report?hours=1', undefined, await login('zoo'));
     expect(report.body.failures).toBeGreaterThanOrEqual(3);
@@ -202,7 +206,7 @@ describe('near-realtime ingestion: ingestmessage -> RabbitMQ -> bridge -> SQS ->
       30_000,
       500,
     );
-    expect(JSON.parse(message.Body as string)).toEqual({ hello: 'world' });
+    expect(decodePack(message.Body as string)).toEqual([expect.objectContaining({ body: { hello: 'world' }, attempts: 0 })]);
   });
 
   it('refuses an oversized or malformed message on the HTTP queue endpoint', async () => {

@@ -1,5 +1,4 @@
 import cassandra from 'cassandra-driver';
-import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createCassandraClient } from '../../layers/platform/src/cassandra/createCassandraClient';
 import { loadPlatformConfig } from '../../layers/platform/src/config/PlatformConfig';
@@ -42,24 +41,8 @@ export async function connectCassandra(): Promise<cassandra.Client> {
   return client;
 }
 
-export interface CliRun {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /** Runs one of the repository's command-line tools, as a user would. */
-export function runCli(script: string, args: readonly string[], env: Record<string, string> = {}, input?: string): Promise<CliRun> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdin.end(input ?? '');
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+export { runScript as runCli } from '../../localstack/process/runScript';
 
 /** Polls until `check` returns a value (not undefined), or fails after `timeoutMs` naming `what`. */
 export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000, intervalMs = 500): Promise<T> {

@@ -89,7 +89,7 @@ describe('the profile', () => {
       tenant: 'zoo',
       keyspace: 'test_tenant_zoo',
       batch: { maxFileSize: '2 MiB', maxFileSizeBytes: 2097152, maxFilesPerBatch: 4, allowedFormats: ['csv', 'ndjson'], maxBadRows: 5 },
-      stream: { batchSize: 100, maxMessageSizeBytes: 16384 },
+      stream: { batchSize: 10, batchWindowSeconds: 0, maxMessageSizeBytes: 16384 },
     });
   });
 });

@@ -58,7 +58,8 @@ export function buildPlatform(config: PlatformConfig, client: cassandra.Client):
   const batches = new UploadBatchStore(client, keyspace);
   const ingestions = new IngestionStore(client, keyspace);
   const streamStats = new StreamStatsStore(client, keyspace);
-  const writeConcurrency = Number(process.env.MYSIMBDP_WRITE_CONCURRENCY ?? 128);
+  const streamQueues = new StreamQueueSender(sqs, topology);
+  const writeConcurrency = Number(process.env.MYSIMBDP_WRITE_CONCURRENCY ?? 64);
   return {
     config,
     topology,
@@ -80,11 +81,12 @@ export function buildPlatform(config: PlatformConfig, client: cassandra.Client):
       cassandra: client,
       topology,
       stats: streamStats,
+      queues: streamQueues,
       loadApp: loadStreamIngestApp,
       concurrency: writeConcurrency,
     }),
     streamStats,
-    streamQueues: new StreamQueueSender(sqs, topology),
+    streamQueues,
   };
 }
 

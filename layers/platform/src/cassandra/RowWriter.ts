@@ -3,16 +3,40 @@ import { ServiceUnavailableError } from '../errors';
 import { insertCql } from './cql';
 import type { TableRow, TableSpec } from './TableSpec';
 
+/** A partition key value as text, exact for dates (to the millisecond) and big integers. */
+function keyText(value: unknown): string {
+  return value instanceof Date ? String(value.getTime()) : String(value);
+}
+
 interface PreparedTable {
   readonly query: string;
   readonly columns: readonly string[];
+  readonly partitionKey: readonly string[];
+}
+
+interface PartitionBuffer {
+  readonly table: PreparedTable;
+  readonly rows: unknown[][];
+}
+
+export interface RowWriterOptions {
+  /** Requests (single inserts or partition batches) in flight at most. */
+  readonly concurrency?: number;
+  /** Rows of one partition sent together in one unlogged batch, at most. */
+  readonly rowsPerBatch?: number;
+  /** Rows held back waiting for partners, at most, before everything held is sent. */
+  readonly bufferedRows?: number;
 }
 
 /**
- * Writes rows to a keyspace with prepared INSERTs and bounded concurrency:
- * `write` returns at once while fewer than `concurrency` writes are in flight
- * and waits otherwise, so a fast reader never outruns Cassandra or memory.
- * Inserts are upserts by primary key, so writing a row twice leaves one row.
+ * Writes rows to a keyspace with prepared INSERTs and bounded concurrency.
+ *
+ * Rows of the same partition are grouped into unlogged batches (one mutation
+ * for Cassandra, as `cqlsh COPY` does), holding back at most `bufferedRows`
+ * rows; `write` returns at once while fewer than `concurrency` requests are in
+ * flight and waits otherwise, so a fast reader never outruns Cassandra or
+ * memory. Inserts are upserts by primary key, so writing a row twice leaves
+ * one row.
  *
  * The first failed write is kept and rethrown by the next `write` or by
  * `flush`, so a caller never reports success for rows that were not written.
@@ -24,7 +48,12 @@ interface PreparedTable {
  */
 export class RowWriter {
   private readonly tables = new Map<string, PreparedTable>();
+  private readonly partitions = new Map<string, PartitionBuffer>();
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly concurrency: number;
+  private readonly rowsPerBatch: number;
+  private readonly bufferedRows: number;
+  private buffered = 0;
   private failure: Error | undefined;
   private written = 0;
 
@@ -32,10 +61,13 @@ export class RowWriter {
     private readonly client: cassandra.Client,
     private readonly keyspace: string,
     tables: readonly TableSpec[],
-    private readonly concurrency = 128,
+    options: RowWriterOptions = {},
   ) {
+    this.concurrency = options.concurrency ?? 64;
+    this.rowsPerBatch = options.rowsPerBatch ?? 25;
+    this.bufferedRows = options.bufferedRows ?? 5000;
     for (const table of tables) {
-      this.tables.set(table.name, { query: insertCql(keyspace, table), columns: Object.keys(table.columns) });
+      this.tables.set(table.name, { query: insertCql(keyspace, table), columns: Object.keys(table.columns), partitionKey: table.partitionKey });
     }
   }
 
@@ -48,25 +80,50 @@ export class RowWriter {
     if (this.failure) throw this.failure;
     const table = this.tables.get(row.table);
     if (!table) throw new RangeError(`no table "${row.table}" in keyspace ${this.keyspace}`);
-    const params = table.columns.map((column) => row.values[column] ?? null);
-    const pending: Promise<void> = this.client.execute(table.query, params, { prepare: true }).then(
+    const key = `${row.table}\u0000${table.partitionKey.map((column) => keyText(row.values[column])).join('\u0000')}`;
+    let partition = this.partitions.get(key);
+    if (!partition) {
+      partition = { table, rows: [] };
+      this.partitions.set(key, partition);
+    }
+    partition.rows.push(table.columns.map((column) => row.values[column] ?? null));
+    this.buffered += 1;
+    if (partition.rows.length >= this.rowsPerBatch) await this.send(key);
+    if (this.buffered >= this.bufferedRows) for (const held of [...this.partitions.keys()]) await this.send(held);
+    if (this.failure) throw this.failure;
+  }
+
+  /** Sends everything held back, waits for every request in flight; throws if any failed. */
+  async flush(): Promise<void> {
+    for (const key of [...this.partitions.keys()]) await this.send(key);
+    await Promise.all(this.inFlight);
+    if (this.failure) throw this.failure;
+  }
+
+  private async send(key: string): Promise<void> {
+    const partition = this.partitions.get(key);
+    if (!partition) return;
+    this.partitions.delete(key);
+    this.buffered -= partition.rows.length;
+    const { table, rows } = partition;
+    const request =
+      rows.length === 1
+        ? this.client.execute(table.query, rows[0], { prepare: true })
+        : this.client.batch(
+            rows.map((params) => ({ query: table.query, params })),
+            { prepare: true, logged: false },
+          );
+    const pending: Promise<void> = request.then(
       () => {
-        this.written += 1;
+        this.written += rows.length;
         this.inFlight.delete(pending);
       },
       (error: Error) => {
-        this.failure ??= new ServiceUnavailableError(`Cassandra write to ${this.keyspace}.${row.table} failed: ${error.message}`);
+        this.failure ??= new ServiceUnavailableError(`Cassandra write to ${this.keyspace} failed: ${error.message}`);
         this.inFlight.delete(pending);
       },
     );
     this.inFlight.add(pending);
     while (this.inFlight.size >= this.concurrency) await Promise.race(this.inFlight);
-    if (this.failure) throw this.failure;
-  }
-
-  /** Waits for every write in flight; throws if any failed. */
-  async flush(): Promise<void> {
-    await Promise.all(this.inFlight);
-    if (this.failure) throw this.failure;
   }
 }

@@ -2,29 +2,36 @@ import type cassandra from 'cassandra-driver';
 import { KeyspaceSchema } from '../cassandra/KeyspaceSchema';
 import { insertCql } from '../cassandra/cql';
 import type { TableSpec } from '../cassandra/TableSpec';
-import type { StreamIngestApp, StreamMessage } from '../ingest/apps/StreamIngestApp';
+import type { StreamIngestApp } from '../ingest/apps/StreamIngestApp';
 import { RecordError } from '../ingest/records/RecordError';
 import { platformLogger } from '../logging/platformLogger';
-import type { Topology } from '../topology/Topology';
+import type { Tenant } from '../tenants/Tenant';
 import type { TenantRegistry } from '../tenants/TenantRegistry';
+import type { Topology } from '../topology/Topology';
 import { LatencyHistogram } from './LatencyHistogram';
+import { decodePack, repack, type UnpackedMessage } from './StreamPack';
+import type { StreamQueueSender } from './StreamQueueSender';
 import type { StreamStatsStore } from './StreamStatsStore';
 
-/** One delivery of a stream message, as the SQS event source hands it over. */
-export interface StreamDelivery {
-  /** SQS's id of this delivery (what a batch item failure names). */
-  readonly deliveryId: string;
-  readonly receiveCount: number;
-  /** The publisher's message id. */
-  readonly messageId: string;
-  readonly publishedAt: Date;
+/** One message of a tenant's stream queue, as the event source delivers it. */
+export interface QueueMessage {
+  /** The queue's id of this delivery (what a batch item failure names). */
+  readonly id: string;
   readonly body: string;
+  /** How many times the queue has delivered it, this time included. */
+  readonly receiveCount: number;
+  /** For a single (unpacked) message: its attributes. */
+  readonly messageId?: string | undefined;
+  readonly publishedAt?: Date | undefined;
 }
 
 export interface StreamIngestResult {
   readonly written: number;
-  /** Deliveries to retry (then dead-letter), with why. */
-  readonly failed: ReadonlyArray<{ deliveryId: string; reason: string; poison: boolean }>;
+  /** Queue messages to hand back to the queue (retried, dead-lettered after maxReceiveCount). */
+  readonly failedQueueMessages: readonly string[];
+  /** Messages put back for a later try, and dead-lettered, by this invocation. */
+  readonly retried: number;
+  readonly deadLettered: number;
 }
 
 export interface StreamIngestDependencies {
@@ -32,10 +39,27 @@ export interface StreamIngestDependencies {
   readonly cassandra: cassandra.Client;
   readonly topology: Topology;
   readonly stats: StreamStatsStore;
+  readonly queues: StreamQueueSender;
   readonly loadApp: (tenant: string) => Promise<StreamIngestApp>;
   /** Messages written at the same time. */
   readonly concurrency: number;
 }
+
+/** One stream message to write, wherever it came from. */
+interface Delivery {
+  readonly queueMessageId: string;
+  /** Set when the message came in a pack: it is retried on its own. */
+  readonly packed: UnpackedMessage | undefined;
+  readonly messageId: string;
+  readonly publishedAt: Date;
+  readonly body: unknown;
+  readonly bytes: number;
+  /** Failed tries before this one. */
+  readonly attempts: number;
+}
+
+/** A packed message that failed comes back after 2 s, then 4 s, 8 s, ... */
+export const retryDelaySeconds = (attempt: number): number => Math.min(300, 2 ** attempt);
 
 function parseBody(body: string): unknown {
   try {
@@ -45,93 +69,157 @@ function parseBody(body: string): unknown {
   }
 }
 
+function deliveriesOf(message: QueueMessage): Delivery[] {
+  const pack = decodePack(message.body);
+  if (pack) {
+    return pack.map((packed) => ({ queueMessageId: message.id, packed, ...packed }));
+  }
+  return [
+    {
+      queueMessageId: message.id,
+      packed: undefined,
+      messageId: message.messageId ?? message.id,
+      publishedAt: message.publishedAt ?? new Date(),
+      body: parseBody(message.body),
+      bytes: Buffer.byteLength(message.body),
+      attempts: message.receiveCount - 1,
+    },
+  ];
+}
+
 /**
- * The stream-ingest manager for one tenant's batch of messages: the tenant's
- * stream app maps each message to rows, written idempotently (the rows are
- * keyed by message id). A bad message is reported as failed and the rest are
- * written; SQS retries the failed ones and dead-letters them after the
- * tenant's `maxReceiveCount`. Statistics (messages, bytes, failures,
- * publish-to-write latency) are recorded per invocation.
+ * The stream-ingest manager for one tenant's messages: the tenant's stream app
+ * maps each message to rows, written idempotently (rows are keyed by message
+ * id), so a redelivery duplicates nothing.
+ *
+ * Messages arrive packed (many per queue message, see `StreamPack`) or
+ * single. A bad message never holds back the others: a packed one is put
+ * back on the queue alone, to come back later, and after the tenant's
+ * `maxReceiveCount` tries it goes to the tenant's dead-letter queue with the
+ * reason; a single one is handed back to the queue, whose redrive policy does
+ * the same. Statistics (messages, bytes, failures, publish-to-write latency)
+ * are recorded per invocation.
  *
  * @example
- * const result = await pipeline.ingest('zoo', deliveries);
- * result.failed; // [{ deliveryId, reason, poison: true }]
+ * const result = await pipeline.ingest('zoo', queueMessages);
+ * result.failedQueueMessages; // ids to report as batch item failures
  */
 export class StreamIngestPipeline {
   private readonly schemas = new Map<string, KeyspaceSchema>();
 
   constructor(private readonly deps: StreamIngestDependencies) {}
 
-  async ingest(tenantId: string, deliveries: readonly StreamDelivery[]): Promise<StreamIngestResult> {
+  async ingest(tenantId: string, queueMessages: readonly QueueMessage[]): Promise<StreamIngestResult> {
     const tenant = await this.deps.registry.get(tenantId);
     if (!tenant || tenant.profile.status !== 'active') {
-      const reason = tenant ? `tenant ${tenantId} is disabled` : `tenant ${tenantId} is not registered`;
-      return { written: 0, failed: deliveries.map((d) => ({ deliveryId: d.deliveryId, reason, poison: false })) };
+      platformLogger.warn('stream messages for a tenant not served; handed back to the queue', { tenant: tenantId, messages: queueMessages.length });
+      return { written: 0, failedQueueMessages: queueMessages.map((message) => message.id), retried: 0, deadLettered: 0 };
     }
-    const app = await this.deps.loadApp(tenantId);
+    const deliveries = queueMessages.flatMap(deliveriesOf);
+    const { written, failed } = await this.write(tenant, deliveries);
+    return { written, ...(await this.handBack(tenant, failed)) };
+  }
+
+  /** Writes every delivery it can; returns the failed ones with why. */
+  private async write(tenant: Tenant, deliveries: readonly Delivery[]): Promise<{ written: number; failed: Array<{ delivery: Delivery; reason: string }> }> {
+    const app = await this.deps.loadApp(tenant.id);
     const keyspace = this.deps.topology.tenantKeyspace(tenant.profile);
     await this.schemaOf(keyspace).ensureTables(app.tables);
     const tables = new Map<string, TableSpec>(app.tables.map((table) => [table.name, table]));
-
-    const failed: Array<{ deliveryId: string; reason: string; poison: boolean }> = [];
+    const failed: Array<{ delivery: Delivery; reason: string }> = [];
     const written: string[] = [];
     const latency = new LatencyHistogram();
     let bytes = 0;
 
-    const writeOne = async (delivery: StreamDelivery): Promise<void> => {
-      const size = Buffer.byteLength(delivery.body);
-      const message: StreamMessage = {
-        tenant: tenantId,
-        messageId: delivery.messageId,
-        publishedAt: delivery.publishedAt,
-        body: parseBody(delivery.body),
-        bytes: size,
-      };
-      let rows;
+    const writeOne = async (delivery: Delivery): Promise<void> => {
       try {
-        rows = app.toRows(message);
-      } catch (error) {
-        if (!(error instanceof RecordError)) throw error;
-        failed.push({ deliveryId: delivery.deliveryId, reason: `message ${delivery.messageId}: ${error.message}`, poison: true });
-        return;
-      }
-      try {
+        const rows = app.toRows({
+          tenant: tenant.id,
+          messageId: delivery.messageId,
+          publishedAt: delivery.publishedAt,
+          body: delivery.body,
+          bytes: delivery.bytes,
+        });
         await Promise.all(
           rows.map((row) => {
             const table = tables.get(row.table);
-            if (!table) throw new RangeError(`the stream app wrote to unknown table ${row.table}`);
+            if (!table) throw new RecordError(`the stream app wrote to unknown table ${row.table}`);
             const params = Object.keys(table.columns).map((column) => row.values[column] ?? null);
             return this.deps.cassandra.execute(insertCql(keyspace, table), params, { prepare: true });
           }),
         );
       } catch (error) {
-        failed.push({ deliveryId: delivery.deliveryId, reason: `message ${delivery.messageId}: write failed: ${(error as Error).message}`, poison: false });
+        const reason = error instanceof RecordError ? error.message : `write failed: ${(error as Error).message}`;
+        failed.push({ delivery, reason: `message ${delivery.messageId}: ${reason}` });
         return;
       }
       written.push(delivery.messageId);
-      bytes += size;
+      bytes += delivery.bytes;
       latency.record(Date.now() - delivery.publishedAt.getTime());
     };
 
     const queue = [...deliveries];
-    const workers = Array.from({ length: Math.min(this.deps.concurrency, queue.length) }, async () => {
-      for (let next = queue.shift(); next; next = queue.shift()) await writeOne(next);
-    });
-    await Promise.all(workers);
-
-    const byDelivery = new Map(deliveries.map((d) => [d.deliveryId, d]));
+    await Promise.all(
+      Array.from({ length: Math.min(this.deps.concurrency, queue.length) }, async () => {
+        for (let next = queue.shift(); next; next = queue.shift()) await writeOne(next);
+      }),
+    );
     await this.deps.stats
       .record({
-        tenant: tenantId,
+        tenant: tenant.id,
         recordedAt: new Date(),
         writtenMessageIds: written,
-        failedDeliveries: failed.map((f) => `${f.deliveryId}:${byDelivery.get(f.deliveryId)?.receiveCount ?? 0}`),
+        failedDeliveries: failed.map(({ delivery }) => `${delivery.messageId}:${delivery.attempts}`),
         bytes,
         latency,
       })
-      .catch((error: Error) => platformLogger.warn('could not record stream statistics', { tenant: tenantId, error: error.message }));
-    for (const failure of failed) platformLogger.warn('stream message failed', { tenant: tenantId, ...failure });
+      .catch((error: Error) => platformLogger.warn('could not record stream statistics', { tenant: tenant.id, error: error.message }));
     return { written: written.length, failed };
+  }
+
+  /** Puts failed packed messages back (or into the dead-letter queue); the others go back with their queue message. */
+  private async handBack(tenant: Tenant, failed: ReadonlyArray<{ delivery: Delivery; reason: string }>): Promise<Omit<StreamIngestResult, 'written'>> {
+    const failedQueueMessages = new Set<string>();
+    const retry: Array<{ delivery: Delivery; reason: string }> = [];
+    const dead: Array<{ delivery: Delivery; reason: string }> = [];
+    for (const failure of failed) {
+      platformLogger.warn('stream message failed', {
+        tenant: tenant.id,
+        messageId: failure.delivery.messageId,
+        attempt: failure.delivery.attempts + 1,
+        reason: failure.reason,
+      });
+      if (!failure.delivery.packed) failedQueueMessages.add(failure.delivery.queueMessageId);
+      else if (failure.delivery.attempts + 1 >= tenant.profile.stream.maxReceiveCount) dead.push(failure);
+      else retry.push(failure);
+    }
+    const byAttempt = new Map<number, typeof retry>();
+    for (const failure of retry) byAttempt.set(failure.delivery.attempts + 1, [...(byAttempt.get(failure.delivery.attempts + 1) ?? []), failure]);
+    const sends = [
+      ...[...byAttempt].map(([attempt, group]) => ({
+        group,
+        send: this.deps.queues.retry(
+          tenant.id,
+          group.map(({ delivery }) => repack(delivery.packed as UnpackedMessage, attempt)),
+          retryDelaySeconds(attempt),
+        ),
+      })),
+      ...dead.map((failure) => ({
+        group: [failure],
+        send: this.deps.queues.deadLetter(tenant.id, [repack(failure.delivery.packed as UnpackedMessage, failure.delivery.attempts + 1)], failure.reason),
+      })),
+    ];
+    for (const { group, send } of sends) {
+      const outcome = await send.catch((error: Error) => ({
+        sent: 0,
+        failed: group.map(({ delivery }) => ({ messageId: delivery.messageId, reason: error.message })),
+      }));
+      const unsent = new Set(outcome.failed.map((failure) => failure.messageId));
+      // Could not put it back: hand back its whole pack (what was written is rewritten idempotently).
+      for (const { delivery } of group) if (unsent.has(delivery.messageId)) failedQueueMessages.add(delivery.queueMessageId);
+    }
+    if (dead.length) platformLogger.warn('stream messages dead-lettered', { tenant: tenant.id, messages: dead.map(({ delivery }) => delivery.messageId) });
+    return { failedQueueMessages: [...failedQueueMessages], retried: retry.length, deadLettered: dead.length };
   }
 
   private schemaOf(keyspace: string): KeyspaceSchema {

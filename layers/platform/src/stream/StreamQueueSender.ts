@@ -1,5 +1,6 @@
-import { GetQueueUrlCommand, SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueUrlCommand, SendMessageCommand, type MessageAttributeValue, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Topology } from '../topology/Topology';
+import { encodePacks, PACK_FORMAT, type PackedMessage } from './StreamPack';
 
 /** A message on its way into a tenant's stream queue. */
 export interface OutgoingStreamMessage {
@@ -13,18 +14,18 @@ export interface SendOutcome {
   readonly failed: ReadonlyArray<{ readonly messageId: string; readonly reason: string }>;
 }
 
-/** SQS message attribute names the stream-ingest function reads. */
+/** SQS message attributes of a pack. */
+export const FORMAT_ATTRIBUTE = 'format';
 export const MESSAGE_ID_ATTRIBUTE = 'messageId';
 export const PUBLISHED_AT_ATTRIBUTE = 'publishedAt';
-
-/** SQS limits: 10 entries and 256 KiB per SendMessageBatch. */
-const MAX_ENTRIES = 10;
-const MAX_BATCH_BYTES = 256 * 1024;
+export const REASON_ATTRIBUTE = 'reason';
 
 /**
- * Sends messages to a tenant's stream queue with SendMessageBatch, keeping
- * each batch within SQS's limits, and reports per message what SQS refused.
- * Used by the HTTP queue endpoint and by the AMQP bridge.
+ * Puts messages on a tenant's stream queue, packed into as few SQS messages as
+ * SQS's size limit allows (see {@link encodePacks}), and reports per message
+ * what SQS refused. Also puts messages back for a later retry, and into the
+ * tenant's dead-letter queue with the reason. Used by the HTTP queue endpoint,
+ * the AMQP bridge and the stream-ingest function.
  *
  * @example
  * const outcome = await sender.send('zoo', [{ messageId, publishedAt: new Date(), body: '{"t":1}' }]);
@@ -52,40 +53,52 @@ export class StreamQueueSender {
     return url;
   }
 
-  async send(tenant: string, messages: readonly OutgoingStreamMessage[]): Promise<SendOutcome> {
-    const queueUrl = await this.queueUrl(tenant);
+  send(tenant: string, messages: readonly OutgoingStreamMessage[]): Promise<SendOutcome> {
+    const packed = messages.map((message) => ({ messageId: message.messageId, publishedAt: message.publishedAt, text: message.body, attempts: 0 }));
+    return this.sendPacked(this.topology.streamQueue(tenant).name, packed, {});
+  }
+
+  /** Puts messages a function failed on back on the queue, visible again after `delaySeconds`. */
+  retry(tenant: string, messages: readonly PackedMessage[], delaySeconds: number): Promise<SendOutcome> {
+    return this.sendPacked(this.topology.streamQueue(tenant).name, messages, { delaySeconds: Math.min(900, Math.max(0, Math.round(delaySeconds))) });
+  }
+
+  /** Puts messages that failed every try into the tenant's dead-letter queue, with why. */
+  deadLetter(tenant: string, messages: readonly PackedMessage[], reason: string): Promise<SendOutcome> {
+    return this.sendPacked(this.topology.streamQueue(tenant).deadLetterName, messages, { reason });
+  }
+
+  private async sendPacked(queueName: string, messages: readonly PackedMessage[], options: { delaySeconds?: number; reason?: string }): Promise<SendOutcome> {
+    const QueueUrl = await this.queueUrlByName(queueName);
     const failed: Array<{ messageId: string; reason: string }> = [];
     let sent = 0;
-    const batches: OutgoingStreamMessage[][] = [];
-    let current: OutgoingStreamMessage[] = [];
-    let currentBytes = 0;
-    for (const message of messages) {
-      const bytes = Buffer.byteLength(message.body) + 128;
-      if (current.length === MAX_ENTRIES || (current.length && currentBytes + bytes > MAX_BATCH_BYTES)) {
-        batches.push(current);
-        current = [];
-        currentBytes = 0;
-      }
-      current.push(message);
-      currentBytes += bytes;
-    }
-    if (current.length) batches.push(current);
-
+    let next = 0;
     await Promise.all(
-      batches.map(async (batch) => {
-        const entries: SendMessageBatchRequestEntry[] = batch.map((message, index) => ({
-          Id: String(index),
-          MessageBody: message.body,
-          MessageAttributes: {
-            [MESSAGE_ID_ATTRIBUTE]: { DataType: 'String', StringValue: message.messageId },
-            [PUBLISHED_AT_ATTRIBUTE]: { DataType: 'Number', StringValue: String(message.publishedAt.getTime()) },
-          },
-        }));
-        const reply = await this.sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
-        sent += reply.Successful?.length ?? 0;
-        for (const failure of reply.Failed ?? []) {
-          const message = batch[Number(failure.Id)];
-          failed.push({ messageId: message?.messageId ?? '?', reason: `${failure.Code ?? 'error'}: ${failure.Message ?? 'refused by SQS'}` });
+      encodePacks(messages).map(async ({ body, count }) => {
+        const members = messages.slice(next, next + count);
+        next += count;
+        const attributes: Record<string, MessageAttributeValue> = {
+          [FORMAT_ATTRIBUTE]: { DataType: 'String', StringValue: PACK_FORMAT },
+          ...(members.length === 1 && members[0]
+            ? {
+                [MESSAGE_ID_ATTRIBUTE]: { DataType: 'String', StringValue: members[0].messageId },
+                [PUBLISHED_AT_ATTRIBUTE]: { DataType: 'Number', StringValue: String(members[0].publishedAt.getTime()) },
+              }
+            : {}),
+          ...(options.reason ? { [REASON_ATTRIBUTE]: { DataType: 'String', StringValue: options.reason.slice(0, 1000) } } : {}),
+        };
+        try {
+          await this.sqs.send(
+            new SendMessageCommand({
+              QueueUrl,
+              MessageBody: body,
+              MessageAttributes: attributes,
+              ...(options.delaySeconds ? { DelaySeconds: options.delaySeconds } : {}),
+            }),
+          );
+          sent += members.length;
+        } catch (error) {
+          for (const member of members) failed.push({ messageId: member.messageId, reason: (error as Error).message });
         }
       }),
     );

@@ -27,6 +27,13 @@ export interface AmqpTopology {
 export const BATCH_INGEST_TIMEOUT_SECONDS = 900;
 export const STREAM_INGEST_TIMEOUT_SECONDS = 30;
 export const BATCH_INGEST_MAX_RECEIVE_COUNT = 3;
+/**
+ * The batch-ingest function's V8 heap limit. Its working set is small (it
+ * streams the file); without a limit V8 lets garbage pile up to the machine's
+ * memory before collecting it. 160 MB keeps its process under 256 MB of RSS
+ * whatever the file size, for about 10 % of its speed (bench/batch.ts).
+ */
+export const BATCH_INGEST_NODE_OPTIONS = '--enable-source-maps --max-old-space-size=160';
 
 function pascal(text: string): string {
   return text.replace(/(^|[^a-zA-Z0-9])([a-zA-Z0-9])/g, (_, __, c: string) => c.toUpperCase());

@@ -1,6 +1,6 @@
 import { loadPlatformConfig } from '../config/PlatformConfig';
 import type { TenantProfile } from '../tenants/TenantProfile';
-import { Topology, type QueueDefinition } from './Topology';
+import { BATCH_INGEST_NODE_OPTIONS, Topology, type QueueDefinition } from './Topology';
 
 type CfnValue = string | number | boolean | CfnValue[] | { [key: string]: CfnValue };
 
@@ -10,6 +10,8 @@ export interface ServerlessTopology {
   /** One SQS event per tenant stream queue, for the stream-ingest function. */
   readonly streamIngestEvents: CfnValue[];
   readonly batchIngestEvents: CfnValue[];
+  /** The batch-ingest function's own environment (its heap limit). */
+  readonly batchIngestEnvironment: Record<string, CfnValue>;
   /** Function environment: plain values locally; references and secrets on AWS. */
   readonly environment: Record<string, CfnValue>;
   readonly iamStatements: CfnValue[];
@@ -145,6 +147,8 @@ export function renderServerlessTopology(stage: string, env: NodeJS.ProcessEnv, 
           arn: { 'Fn::GetAtt': [batchQueue.logicalId, 'Arn'] },
           batchSize: 1,
           functionResponseType: 'ReportBatchItemFailures',
+          // Benchmarks run the function in their own process, to measure its memory as Lambda does.
+          ...(local && env.MYSIMBDP_OFFLINE_BATCH_INGEST === 'off' ? { enabled: false } : {}),
         },
       },
     ],
@@ -156,6 +160,7 @@ export function renderServerlessTopology(stage: string, env: NodeJS.ProcessEnv, 
         functionResponseType: 'ReportBatchItemFailures',
       },
     })),
+    batchIngestEnvironment: { NODE_OPTIONS: BATCH_INGEST_NODE_OPTIONS },
     environment,
     iamStatements,
   };

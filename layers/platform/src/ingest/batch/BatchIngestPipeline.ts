@@ -46,6 +46,8 @@ interface Outcome {
   readonly format: FileFormat;
   readonly stats: ScanStats;
   readonly tables: readonly string[];
+  /** Where the time went: reading and validating, then writing. */
+  readonly phases: { readonly validateMs: number; readonly writeMs: number };
 }
 
 /**
@@ -113,10 +115,12 @@ export class BatchIngestPipeline {
     await ingestions.put(base);
 
     let record: IngestionRecord;
+    let phases: Outcome['phases'] | undefined;
     try {
       const outcome = await this.process(key, stored, (stats) => {
         void ingestions.put({ ...base, rows: stats.rows, badRows: stats.badRows }).catch(() => undefined);
       });
+      phases = outcome.phases;
       record = this.finish(base, 'ingested', key, outcome);
     } catch (error) {
       if (!(error instanceof FileRejectedError)) {
@@ -137,6 +141,7 @@ export class BatchIngestPipeline {
       durationMs: record.durationMs,
       status: record.status,
       reason: record.reason,
+      ...(phases ? { phases } : {}),
     });
     return record;
   }
@@ -222,6 +227,7 @@ export class BatchIngestPipeline {
 
     try {
       // Pass 1: plan and validate, writing nothing.
+      const validating = performance.now();
       const items = await open();
       const { sample, buffered } = await takeSample(items);
       const plan: BatchIngestPlan = await app.plan(
@@ -236,8 +242,9 @@ export class BatchIngestPipeline {
         );
       }
       // Pass 2: write.
+      const writing = performance.now();
       await schema.ensureTables(plan.tables);
-      const writer = new RowWriter(this.deps.cassandra, keyspace, plan.tables, this.deps.writeConcurrency);
+      const writer = new RowWriter(this.deps.cassandra, keyspace, plan.tables, { concurrency: this.deps.writeConcurrency });
       const written = await scanRecords(
         await open(),
         format,
@@ -250,7 +257,12 @@ export class BatchIngestPipeline {
         onProgress,
       );
       await writer.flush();
-      return { format, stats: written, tables: plan.tables.map((table) => `${keyspace}.${table.name}`) };
+      return {
+        format,
+        stats: written,
+        tables: plan.tables.map((table) => `${keyspace}.${table.name}`),
+        phases: { validateMs: Math.round(writing - validating), writeMs: Math.round(performance.now() - writing) },
+      };
     } catch (error) {
       if (error instanceof MalformedFileError || error instanceof SchemaConflictError) throw new FileRejectedError(error.message);
       throw error;

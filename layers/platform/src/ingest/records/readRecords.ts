@@ -1,4 +1,4 @@
-import { parse as parseCsv, type CsvError, type Options as CsvOptions } from 'csv-parse';
+import { parse as parseCsv, type CsvError } from 'csv-parse';
 import type { Readable } from 'node:stream';
 import StreamArray from 'stream-json/streamers/StreamArray.js';
 import type { FileFormat } from '../../tenants/TenantProfile';
@@ -37,6 +37,18 @@ export function readRecords(stream: Readable, format: FileFormat): AsyncGenerato
   }
 }
 
+/**
+ * Makes the parser emit `{ line, record }`: the line a record ends on, read
+ * from the parser's live counters as it emits the record. (csv-parse's own
+ * `info` and `on_record` options build an object of a dozen counters per
+ * record, which costs a fifth of the parsing time.)
+ */
+function withLineNumbers(parser: ReturnType<typeof parseCsv>): void {
+  const live = (parser as unknown as { info: { lines: number } }).info;
+  const push = parser.push.bind(parser);
+  parser.push = (record: unknown) => push(record === null ? null : { line: live.lines, record });
+}
+
 /** csv-parse's reasons, without the line number (it is given next to them). */
 function csvReason(error: CsvError): string {
   return error.message.replace(/ (at|on) line \d+\.?$/, '');
@@ -51,12 +63,11 @@ async function* readCsv(stream: Readable): AsyncGenerator<SourceItem> {
     // Field counts are checked below, so such a line is reported in order with the others.
     relax_column_count: true,
     max_record_size: MAX_RECORD_BYTES,
-    // The line number with each record; cheaper than the `info` option.
-    on_record: ((record: string[], context: { lines: number }) => ({ line: context.lines, record })) as unknown as CsvOptions['on_record'],
     on_skip: (error: CsvError | undefined) => {
       if (error) skipped.push({ kind: 'malformed', position: Number(error.lines), reason: csvReason(error) });
     },
   });
+  withLineNumbers(parser);
   stream.on('error', (error) => parser.destroy(error));
   stream.pipe(parser);
   let header: string[] | undefined;
