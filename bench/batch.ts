@@ -155,6 +155,8 @@ try {
 }
 
 const platform = runs[0] as Run;
+const dsbulkRun = runs.find((run) => run.loader.startsWith('dsbulk'));
+const verdict = (met: boolean): string => (met ? 'met' : '**not met**');
 const mb = (await import('node:fs')).statSync(join(localCloudDir, 'bench', `readings-${ROWS}.csv`)).size / 1e6;
 const rows = runs.map((run) => [
   run.loader,
@@ -174,6 +176,8 @@ One CSV, ${ROWS} rows (${mb.toFixed(0)} MB, \`bench/generateReadings.ts\`), into
 mysimbdp is timed end to end (upload, S3 event, SQS, batch-ingest function, Cassandra); its peak RSS is the function's process, run as Lambda runs it (\`bench/lambdaSandbox.mjs\`). The peers' peak RSS is their process tree's, sampled from /proc.
 
 ${markdownTable(['loader', 'rows loaded', 'seconds', 'rows/s', 'MB/s', 'peak RSS', 'mysimbdp speed-up (peer s / mysimbdp s)', 'notes'], rows)}
+
+Targets: at least dsbulk's rows/s: ${verdict(dsbulkRun !== undefined && platform.seconds <= dsbulkRun.seconds)} (${dsbulkRun ? `${(dsbulkRun.seconds / platform.seconds).toFixed(2)} × dsbulk` : 'dsbulk did not run'}); the ingest process's peak RSS under 256 MB: ${verdict(platform.peakRssBytes < 256 * 2 ** 20)} (${formatByteSize(platform.peakRssBytes)}).
 `);
 say('appended to BENCHMARKS.md');
 process.exit(0);

@@ -129,6 +129,7 @@ try {
   await cloud.stop(started);
 }
 
+const target = results.find((m) => m.path === 'platform' && m.rate === 5000);
 const rows = results.map((m) => [
   m.path === 'platform' ? 'mysimbdp (AMQP → bridge → SQS → function → Cassandra)' : 'baseline (RabbitMQ consumer → Cassandra)',
   m.rate,
@@ -146,6 +147,8 @@ Machine: ${describeMachine()}.
 Each rate is offered for ${SECONDS} s by \`ingestmessage --rate\` (one AMQP connection, publisher confirms); latency is publish time (set by the publisher) to write time (set by the writer just before the Cassandra write), read back from the rows.
 
 ${markdownTable(['path', 'offered msg/s', 'landed / confirmed', 'sustained msg/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'], rows)}
+
+Target: 5,000 messages/s sustained with p99 under 1 s through the platform: ${target ? (target.sustained >= 4900 && target.p99 < 1000 && target.landed === target.confirmed ? 'met' : '**not met**') : 'not measured (no 5000 msg/s rate)'}${target ? ` (${target.sustained} msg/s, p99 ${target.p99} ms)` : ''}.
 `);
 say('appended to BENCHMARKS.md');
 process.exit(0);

@@ -1,3 +1,4 @@
+import cassandra from 'cassandra-driver';
 import { Command } from 'commander';
 import { LocalCloud } from './LocalCloud';
 import { localEnvironment, type LocalStage } from './localEnvironment';
@@ -69,6 +70,20 @@ program
   .action(async (options: { stage: LocalStage }) => {
     if (options.stage === 'local') throw new Error('reset-stage refuses the local stage; use `reset` to wipe everything');
     await resetLocalStage(options.stage);
+  });
+
+program
+  .command('cql <statement>')
+  .description('run one CQL statement against the local Cassandra and print the rows as JSON lines')
+  .action(async (statement: string) => {
+    const client = new cassandra.Client({ contactPoints: ['127.0.0.1:9042'], localDataCenter: 'datacenter1', encoding: { useBigIntAsLong: true, map: Map } });
+    try {
+      for await (const row of client.stream(statement, [], { fetchSize: 1000 }) as unknown as AsyncIterable<cassandra.types.Row>) {
+        say(JSON.stringify(Object.fromEntries(row.keys().map((key) => [key, row.get(key)])), (_, value: unknown) => (typeof value === 'bigint' ? Number(value) : value)));
+      }
+    } finally {
+      await client.shutdown();
+    }
   });
 
 program

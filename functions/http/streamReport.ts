@@ -9,7 +9,7 @@ import { tenantHttpHandler } from './httpHandler';
  */
 export const handler = tenantHttpHandler(async ({ tenant, query, platform }) => {
   const hours = query.hours === undefined ? 24 : Number(query.hours);
-  if (!Number.isFinite(hours) || hours <= 0 || hours > 24 * 31) throw new InvalidInputError('hours must be a number from 1 to 744');
+  if (!Number.isInteger(hours) || hours < 1 || hours > 24 * 31) throw new InvalidInputError('hours must be a whole number from 1 to 744');
   const until = new Date();
   const since = new Date(until.getTime() - hours * 3600_000);
   const report = await platform.streamStats.report(tenant.id, since, until);
