@@ -79,8 +79,8 @@ async function measure(path: string, rate: number, secret: string): Promise<Meas
     landed = await rows();
   }
   const latencies = landed.map((row) => (row.get('written_at') as Date).getTime() - (row.get('published_at') as Date).getTime()).sort((a, b) => a - b);
-  const first = Math.min(...landed.map((row) => (row.get('published_at') as Date).getTime()));
-  const last = Math.max(...landed.map((row) => (row.get('written_at') as Date).getTime()));
+  const first = landed.reduce((min, row) => Math.min(min, (row.get('published_at') as Date).getTime()), Number.POSITIVE_INFINITY);
+  const last = landed.reduce((max, row) => Math.max(max, (row.get('written_at') as Date).getTime()), 0);
   const measurement: Measurement = {
     path,
     rate,

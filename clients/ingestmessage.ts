@@ -105,14 +105,17 @@ function noteFailure(tally: Tally, reason: string): void {
   tally.reasons.set(reason, (tally.reasons.get(reason) ?? 0) + 1);
 }
 
-async function publishAmqp(
-  url: string,
-  options: Options,
-  password: string,
-  records: AsyncGenerator<OutgoingRecord>,
-  tally: Tally,
-  tick: () => void,
-): Promise<void> {
+/** What both ways of publishing share. */
+interface Publishing {
+  readonly options: Options;
+  readonly password: string;
+  readonly records: AsyncGenerator<OutgoingRecord>;
+  readonly tally: Tally;
+  /** Called once per message confirmed or refused, for the progress bar. */
+  readonly tick: () => void;
+}
+
+async function publishAmqp(url: string, { options, password, records, tally, tick }: Publishing): Promise<void> {
   const target = new URL(url);
   target.username = encodeURIComponent(options.tenant);
   target.password = encodeURIComponent(password);
@@ -167,14 +170,7 @@ async function publishAmqp(
   if (closedBecause && tally.confirmed < tally.published) tally.reasons.set(closedBecause, tally.reasons.get(closedBecause) ?? 0);
 }
 
-async function publishHttp(
-  apiUrl: string,
-  options: Options,
-  password: string,
-  records: AsyncGenerator<OutgoingRecord>,
-  tally: Tally,
-  tick: () => void,
-): Promise<void> {
+async function publishHttp(apiUrl: string, { options, password, records, tally, tick }: Publishing): Promise<void> {
   const api = new ApiClient(apiUrl);
   await api.login(options.tenant, password);
   const limit = rateLimiter(options.rate);
@@ -223,8 +219,9 @@ async function main(options: Options): Promise<number> {
     if (done % 50 === 0) bar?.update(done, { rate: Math.round(done / ((performance.now() - started) / 1000)) });
   };
   const records = readRecords(input, format, options.idField, tally, say);
-  if (options.amqp) await publishAmqp(options.amqp, options, password, records, tally, tick);
-  else await publishHttp(options.api as string, options, password, records, tally, tick);
+  const publishing: Publishing = { options, password, records, tally, tick };
+  if (options.amqp) await publishAmqp(options.amqp, publishing);
+  else await publishHttp(options.api as string, publishing);
   bar?.stop();
   const seconds = (performance.now() - started) / 1000;
   const summary = {

@@ -1,8 +1,15 @@
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The repository root. */
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** The repository root: the first folder up from this module (or from its bundle in dist/) holding serverless.yml. */
+function findRepoRoot(): string {
+  let folder = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(folder, 'serverless.yml')) && dirname(folder) !== folder) folder = dirname(folder);
+  return folder;
+}
+
+export const repoRoot = findRepoRoot();
 
 /**
  * The one git-ignored folder holding everything the local cloud installs or

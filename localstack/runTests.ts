@@ -37,6 +37,7 @@ async function main(): Promise<number> {
     say('type errors: fix them first');
     return 1;
   }
+  spawnSync(process.execPath, [join(repoRoot, 'clients', 'buildBins.mjs')], { cwd: repoRoot, stdio: 'inherit' });
   say('starting serverless offline for stage test');
   await offline.start();
   say(`services and platform ready in ${Math.round((Date.now() - begin) / 1000)} s; running jest`);

@@ -1,14 +1,11 @@
 import type cassandra from 'cassandra-driver';
 import { ServiceUnavailableError } from '../errors';
 import { insertCql } from './cql';
+import { partitionOf } from './partitionKey';
 import type { TableRow, TableSpec } from './TableSpec';
 
-/** A partition key value as text, exact for dates (to the millisecond) and big integers. */
-function keyText(value: unknown): string {
-  return value instanceof Date ? String(value.getTime()) : String(value);
-}
-
 interface PreparedTable {
+  readonly name: string;
   readonly query: string;
   readonly columns: readonly string[];
   readonly partitionKey: readonly string[];
@@ -67,7 +64,7 @@ export class RowWriter {
     this.rowsPerBatch = options.rowsPerBatch ?? 25;
     this.bufferedRows = options.bufferedRows ?? 5000;
     for (const table of tables) {
-      this.tables.set(table.name, { query: insertCql(keyspace, table), columns: Object.keys(table.columns), partitionKey: table.partitionKey });
+      this.tables.set(table.name, { name: table.name, query: insertCql(keyspace, table), columns: Object.keys(table.columns), partitionKey: table.partitionKey });
     }
   }
 
@@ -80,7 +77,7 @@ export class RowWriter {
     if (this.failure) throw this.failure;
     const table = this.tables.get(row.table);
     if (!table) throw new RangeError(`no table "${row.table}" in keyspace ${this.keyspace}`);
-    const key = `${row.table}\u0000${table.partitionKey.map((column) => keyText(row.values[column])).join('\u0000')}`;
+    const key = partitionOf(table, row.values);
     let partition = this.partitions.get(key);
     if (!partition) {
       partition = { table, rows: [] };

@@ -1,6 +1,7 @@
 import type cassandra from 'cassandra-driver';
 import { KeyspaceSchema } from '../cassandra/KeyspaceSchema';
 import { insertCql } from '../cassandra/cql';
+import { partitionOf } from '../cassandra/partitionKey';
 import type { TableSpec } from '../cassandra/TableSpec';
 import type { StreamIngestApp } from '../ingest/apps/StreamIngestApp';
 import { RecordError } from '../ingest/records/RecordError';
@@ -57,6 +58,9 @@ interface Delivery {
   /** Failed tries before this one. */
   readonly attempts: number;
 }
+
+/** Rows of one partition in one unlogged batch, at most. */
+const ROWS_PER_BATCH = 25;
 
 /** A packed message that failed comes back after 2 s, then 4 s, 8 s, ... */
 export const retryDelaySeconds = (attempt: number): number => Math.min(300, 2 ** attempt);
@@ -120,18 +124,21 @@ export class StreamIngestPipeline {
     return { written, ...(await this.handBack(tenant, failed)) };
   }
 
-  /** Writes every delivery it can; returns the failed ones with why. */
+  /**
+   * Writes every delivery it can; returns the failed ones with why. Rows of the
+   * same partition, whatever message they come from, go in one unlogged batch
+   * (a stream of one device's readings is a handful of Cassandra requests, not
+   * one per message); a message is written when all its rows are.
+   */
   private async write(tenant: Tenant, deliveries: readonly Delivery[]): Promise<{ written: number; failed: Array<{ delivery: Delivery; reason: string }> }> {
     const app = await this.deps.loadApp(tenant.id);
     const keyspace = this.deps.topology.tenantKeyspace(tenant.profile);
     await this.schemaOf(keyspace).ensureTables(app.tables);
     const tables = new Map<string, TableSpec>(app.tables.map((table) => [table.name, table]));
-    const failed: Array<{ delivery: Delivery; reason: string }> = [];
-    const written: string[] = [];
-    const latency = new LatencyHistogram();
-    let bytes = 0;
+    const failures = new Map<Delivery, string>();
+    const partitions = new Map<string, { table: TableSpec; rows: Array<{ delivery: Delivery; params: unknown[] }> }>();
 
-    const writeOne = async (delivery: Delivery): Promise<void> => {
+    for (const delivery of deliveries) {
       try {
         const rows = app.toRows({
           tenant: tenant.id,
@@ -140,30 +147,58 @@ export class StreamIngestPipeline {
           body: delivery.body,
           bytes: delivery.bytes,
         });
-        await Promise.all(
-          rows.map((row) => {
-            const table = tables.get(row.table);
-            if (!table) throw new RecordError(`the stream app wrote to unknown table ${row.table}`);
-            const params = Object.keys(table.columns).map((column) => row.values[column] ?? null);
-            return this.deps.cassandra.execute(insertCql(keyspace, table), params, { prepare: true });
-          }),
-        );
+        for (const row of rows) {
+          const table = tables.get(row.table);
+          if (!table) throw new RecordError(`the stream app wrote to unknown table ${row.table}`);
+          const key = partitionOf(table, row.values);
+          let partition = partitions.get(key);
+          if (!partition) {
+            partition = { table, rows: [] };
+            partitions.set(key, partition);
+          }
+          partition.rows.push({ delivery, params: Object.keys(table.columns).map((column) => row.values[column] ?? null) });
+        }
       } catch (error) {
-        const reason = error instanceof RecordError ? error.message : `write failed: ${(error as Error).message}`;
-        failed.push({ delivery, reason: `message ${delivery.messageId}: ${reason}` });
-        return;
+        const reason = error instanceof RecordError ? error.message : `the stream app failed: ${(error as Error).message}`;
+        failures.set(delivery, `message ${delivery.messageId}: ${reason}`);
       }
-      written.push(delivery.messageId);
-      bytes += delivery.bytes;
-      latency.record(Date.now() - delivery.publishedAt.getTime());
-    };
+    }
 
-    const queue = [...deliveries];
+    const requests: Array<{ table: TableSpec; rows: Array<{ delivery: Delivery; params: unknown[] }> }> = [];
+    for (const { table, rows } of partitions.values()) {
+      for (let start = 0; start < rows.length; start += ROWS_PER_BATCH) requests.push({ table, rows: rows.slice(start, start + ROWS_PER_BATCH) });
+    }
     await Promise.all(
-      Array.from({ length: Math.min(this.deps.concurrency, queue.length) }, async () => {
-        for (let next = queue.shift(); next; next = queue.shift()) await writeOne(next);
+      Array.from({ length: Math.min(this.deps.concurrency, requests.length) }, async () => {
+        for (let request = requests.shift(); request; request = requests.shift()) {
+          const query = insertCql(keyspace, request.table);
+          const { rows } = request;
+          try {
+            if (rows.length === 1) await this.deps.cassandra.execute(query, rows[0]?.params, { prepare: true });
+            else
+              await this.deps.cassandra.batch(
+                rows.map(({ params }) => ({ query, params })),
+                { prepare: true, logged: false },
+              );
+          } catch (error) {
+            for (const { delivery } of rows)
+              if (!failures.has(delivery)) failures.set(delivery, `message ${delivery.messageId}: write failed: ${(error as Error).message}`);
+          }
+        }
       }),
     );
+
+    const now = Date.now();
+    const latency = new LatencyHistogram();
+    const written: string[] = [];
+    let bytes = 0;
+    for (const delivery of deliveries) {
+      if (failures.has(delivery)) continue;
+      written.push(delivery.messageId);
+      bytes += delivery.bytes;
+      latency.record(now - delivery.publishedAt.getTime());
+    }
+    const failed = [...failures].map(([delivery, reason]) => ({ delivery, reason }));
     await this.deps.stats
       .record({
         tenant: tenant.id,
