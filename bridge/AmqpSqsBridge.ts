@@ -67,9 +67,10 @@ interface Pending {
 export class AmqpSqsBridge {
   readonly stats: BridgeStats = { forwarded: 0, deadLettered: 0, requeued: 0 };
   private connection: RecoveringChannelModel | undefined;
-  private channel: Channel | undefined;
+  private model: ChannelModel | undefined;
   private readonly known = new Map<string, BridgedTenant>();
-  private readonly consumers = new Map<string, string>();
+  /** One channel per tenant: a tenant's channel closing (its queue deleted, say) leaves the others consuming. */
+  private readonly consumers = new Map<string, { channel: Channel; tag: string }>();
   private readonly pending = new Map<string, Pending>();
   private readonly inFlight = new Set<Promise<void>>();
   private discovery: NodeJS.Timeout | undefined;
@@ -98,10 +99,7 @@ export class AmqpSqsBridge {
   async stop(): Promise<void> {
     this.stopping = true;
     clearInterval(this.discovery);
-    const channel = this.channel;
-    if (channel) {
-      for (const tag of this.consumers.values()) await channel.cancel(tag).catch(() => undefined);
-    }
+    for (const { channel, tag } of this.consumers.values()) await channel.cancel(tag).catch(() => undefined);
     for (const tenant of this.pending.keys()) this.flush(tenant);
     while (this.inFlight.size) await Promise.all(this.inFlight);
     await this.connection?.close().catch(() => undefined);
@@ -121,43 +119,53 @@ export class AmqpSqsBridge {
     try {
       const fresh = await this.discover();
       for (const tenant of fresh) {
-        if (this.channel && !this.stopping) await this.consume(this.channel, tenant.id);
-        this.options.log('info', 'new tenant bridged', { tenant: tenant.id });
+        if (this.model && !this.stopping && (await this.consume(this.model, tenant.id))) this.options.log('info', 'new tenant bridged', { tenant: tenant.id });
       }
     } catch (error) {
       this.options.log('warn', 'tenant discovery failed; will retry', { error: (error as Error).message });
     }
   }
 
-  /** After every (re)connection: a fresh channel and a consumer per tenant. */
+  /** After every (re)connection: a channel and a consumer per tenant. */
   private async setup(model: ChannelModel): Promise<void> {
-    const channel = await model.createChannel();
-    await channel.prefetch(this.options.prefetch ?? 2000);
-    channel.on('error', (error: Error) => this.options.log('warn', 'channel error', { error: error.message }));
-    this.channel = channel;
+    this.model = model;
     this.consumers.clear();
-    // Messages buffered on a lost channel cannot be acknowledged; RabbitMQ redelivers them.
+    // Messages buffered on a lost connection cannot be acknowledged; RabbitMQ redelivers them.
     for (const pending of this.pending.values()) clearTimeout(pending.timer);
     this.pending.clear();
-    for (const tenant of this.known.keys()) await this.consume(channel, tenant);
+    for (const tenant of this.known.keys()) await this.consume(model, tenant);
   }
 
-  private async consume(channel: Channel, tenant: string): Promise<void> {
-    if (this.consumers.has(tenant)) return;
+  /** Consumes a tenant's queue on a channel of its own; false (retried at the next discovery) when it cannot yet. */
+  private async consume(model: ChannelModel, tenant: string): Promise<boolean> {
+    if (this.consumers.has(tenant)) return true;
     const queue = this.options.topology.amqp([tenant]).tenants[0]?.queue as string;
+    const channel = await model.createChannel();
+    channel.on('error', (error: Error) => this.options.log('warn', 'tenant channel closed by RabbitMQ', { tenant, error: error.message }));
+    channel.on('close', () => {
+      if (this.consumers.get(tenant)?.channel === channel) this.consumers.delete(tenant);
+      // Forgotten, so the next discovery consumes it again.
+      if (!this.stopping) this.known.delete(tenant);
+    });
     try {
+      await channel.prefetch(this.options.prefetch ?? 2000);
       const { consumerTag } = await channel.consume(queue, (message) => this.receive(channel, tenant, message));
-      this.consumers.set(tenant, consumerTag);
+      this.consumers.set(tenant, { channel, tag: consumerTag });
+      return true;
     } catch (error) {
-      this.options.log('warn', 'cannot consume the tenant queue yet', { tenant, queue, error: (error as Error).message });
+      this.options.log('warn', 'cannot consume the tenant queue yet; will retry', { tenant, queue, error: (error as Error).message });
       this.known.delete(tenant);
+      await channel.close().catch(() => undefined);
+      return false;
     }
   }
 
   private receive(channel: Channel, tenant: string, message: ConsumeMessage | null): void {
     if (!message) {
+      // RabbitMQ cancelled the consumer (the queue was deleted): forget it, the next discovery tries again.
       this.consumers.delete(tenant);
       this.known.delete(tenant);
+      void channel.close().catch(() => undefined);
       return;
     }
     const limit = Math.min(this.known.get(tenant)?.maxMessageBytes ?? SQS_MAX_MESSAGE_BYTES, SQS_MAX_MESSAGE_BYTES);

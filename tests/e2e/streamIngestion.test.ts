@@ -2,13 +2,14 @@ import { GetQueueUrlCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import amqp from 'amqplib';
 import type cassandra from 'cassandra-driver';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { amqpUrl } from '../../layers/platform/src/amqp/amqpUrl';
 import { RabbitMqAdmin } from '../../layers/platform/src/provisioning/RabbitMqAdmin';
 import { createSqsClient } from '../../layers/platform/src/storage/awsClients';
+import { CassandraTenantRegistry } from '../../layers/platform/src/tenants/TenantRegistry';
 import { decodePack } from '../../layers/platform/src/stream/StreamPack';
 import { BridgeProcess } from '../../localstack/BridgeProcess';
 import { DEMO } from '../helpers/demoTenants';
@@ -207,6 +208,24 @@ describe('near-realtime ingestion: ingestmessage -> RabbitMQ -> bridge -> SQS ->
       500,
     );
     expect(decodePack(message.Body as string)).toEqual([expect.objectContaining({ body: { hello: 'world' }, attempts: 0 })]);
+  });
+
+  it('keeps bridging the other tenants when one tenant has no queue, or loses it', async () => {
+    // A tenant in the registry whose RabbitMQ queue does not exist: consuming it fails, on its own channel only.
+    const registry = new CassandraTenantRegistry(client, topology.platformKeyspace, 0);
+    const zoo = JSON.parse(await readFile('tenants/zoo/profile.json', 'utf8')) as Record<string, unknown>;
+    await registry.put('ghost', { ...zoo, tenant: 'ghost', keyspace: 'tenant_ghost' } as never, JSON.parse(await readFile('tenants/zoo/credentials.json', 'utf8')) as never);
+    const admin = new RabbitMqAdmin(config.amqp.managementUrl, config.amqp.adminUsername, config.amqp.adminPassword);
+    await admin.deleteQueue(config.amqp.vhost, topology.amqp(['newbie']).tenants[0]?.queue as string);
+    try {
+      await sleep(2500);
+      const dev = `after-${run}`;
+      const batch = readings(dev, 20);
+      expect((await publish(['--amqp', amqpBase], batch.text, { MYSIMBDP_AMQP_PASSWORD: DEMO.zoo.amqpSecret })).status).toBe(0);
+      expect((await waitForRows(dev, 20)).sort()).toEqual([...batch.ids].sort());
+    } finally {
+      await registry.remove('ghost');
+    }
   });
 
   it('refuses an oversized or malformed message on the HTTP queue endpoint', async () => {

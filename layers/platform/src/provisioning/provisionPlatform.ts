@@ -25,7 +25,7 @@ export type ProvisionStep = (message: string) => void;
  * Provisions a stage from the topology and the tenants' definitions, in the
  * order things depend on each other: queues (with DLQs and redrive), the
  * bucket and its notification, the platform keyspace and each tenant's
- * keyspace, the tenant registry, and RabbitMQ. Every step is idempotent.
+ * keyspace, RabbitMQ, and last the tenant registry. Every step is idempotent.
  *
  * @example
  * await provisionPlatform(config, await directory.definitions(), { cassandra, aws: { s3, sqs }, rabbit }, console.log);
@@ -41,15 +41,18 @@ export async function provisionPlatform(
   if (targets.aws) {
     const queues = await provisionQueues(targets.aws.sqs, topology.queues(tenants.map((tenant) => tenant.profile)));
     step(`SQS: ${queues.size} queues, each with its dead-letter queue`);
-    await provisionBucket(targets.aws.s3, targets.aws.sqs, topology, queues.get(topology.batchIngestQueue.name) as never);
+    const batchQueue = queues.get(topology.batchIngestQueue.name);
+    if (!batchQueue) throw new Error(`queue ${topology.batchIngestQueue.name} was not provisioned`);
+    await provisionBucket(targets.aws.s3, targets.aws.sqs, topology, batchQueue);
     step(`S3: bucket ${topology.ingestBucket}, uploads under ${Topology.NOTIFICATION_PREFIX} notify ${topology.batchIngestQueue.name}`);
   }
   await ensurePlatformSchema(targets.cassandra, topology.platformKeyspace, config.cassandra.replication);
   for (const tenant of tenants) await KeyspaceSchema.createKeyspace(targets.cassandra, topology.tenantKeyspace(tenant.profile), config.cassandra.replication);
   step(`Cassandra: keyspace ${topology.platformKeyspace}, tenant keyspaces ${tenants.map((t) => topology.tenantKeyspace(t.profile)).join(', ') || '(none)'}`);
+  await provisionAmqp(targets.rabbit, topology, tenants, { username: config.amqp.username, password: config.amqp.password }, config.amqp.adminUsername);
+  step(`RabbitMQ: vhost ${config.amqp.vhost}, exchange ${topology.amqp([]).exchange}, a queue and a user per tenant`);
+  // Last: a tenant in the registry is live (logins, the bridge), so everything it needs exists first.
   const registry = new CassandraTenantRegistry(targets.cassandra, topology.platformKeyspace, 0);
   for (const definition of definitions) await registry.put(definition.tenant.id, definition.profileInput, definition.tenant.credentials);
   step(`tenant registry: ${tenants.map((t) => `${t.id} (${t.profile.status})`).join(', ') || '(none)'}`);
-  await provisionAmqp(targets.rabbit, topology, tenants, { username: config.amqp.username, password: config.amqp.password }, config.amqp.adminUsername);
-  step(`RabbitMQ: vhost ${config.amqp.vhost}, exchange ${topology.amqp([]).exchange}, a queue and a user per tenant`);
 }
