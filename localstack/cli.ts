@@ -79,7 +79,11 @@ program
     const client = new cassandra.Client({ contactPoints: ['127.0.0.1:9042'], localDataCenter: 'datacenter1', encoding: { useBigIntAsLong: true, map: Map } });
     try {
       for await (const row of client.stream(statement, [], { fetchSize: 1000 }) as unknown as AsyncIterable<cassandra.types.Row>) {
-        say(JSON.stringify(Object.fromEntries(row.keys().map((key) => [key, row.get(key)])), (_, value: unknown) => (typeof value === 'bigint' ? Number(value) : value)));
+        say(
+          JSON.stringify(Object.fromEntries(row.keys().map((key) => [key, row.get(key)])), (_, value: unknown) =>
+            typeof value === 'bigint' ? Number(value) : value,
+          ),
+        );
       }
     } finally {
       await client.shutdown();

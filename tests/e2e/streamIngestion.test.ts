@@ -214,7 +214,11 @@ describe('near-realtime ingestion: ingestmessage -> RabbitMQ -> bridge -> SQS ->
     // A tenant in the registry whose RabbitMQ queue does not exist: consuming it fails, on its own channel only.
     const registry = new CassandraTenantRegistry(client, topology.platformKeyspace, 0);
     const zoo = JSON.parse(await readFile('tenants/zoo/profile.json', 'utf8')) as Record<string, unknown>;
-    await registry.put('ghost', { ...zoo, tenant: 'ghost', keyspace: 'tenant_ghost' } as never, JSON.parse(await readFile('tenants/zoo/credentials.json', 'utf8')) as never);
+    await registry.put(
+      'ghost',
+      { ...zoo, tenant: 'ghost', keyspace: 'tenant_ghost' } as never,
+      JSON.parse(await readFile('tenants/zoo/credentials.json', 'utf8')) as never,
+    );
     const admin = new RabbitMqAdmin(config.amqp.managementUrl, config.amqp.adminUsername, config.amqp.adminPassword);
     await admin.deleteQueue(config.amqp.vhost, topology.amqp(['newbie']).tenants[0]?.queue as string);
     try {

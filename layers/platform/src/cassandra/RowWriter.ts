@@ -64,7 +64,12 @@ export class RowWriter {
     this.rowsPerBatch = options.rowsPerBatch ?? 25;
     this.bufferedRows = options.bufferedRows ?? 5000;
     for (const table of tables) {
-      this.tables.set(table.name, { name: table.name, query: insertCql(keyspace, table), columns: Object.keys(table.columns), partitionKey: table.partitionKey });
+      this.tables.set(table.name, {
+        name: table.name,
+        query: insertCql(keyspace, table),
+        columns: Object.keys(table.columns),
+        partitionKey: table.partitionKey,
+      });
     }
   }
 
