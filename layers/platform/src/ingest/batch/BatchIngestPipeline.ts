@@ -236,10 +236,9 @@ export class BatchIngestPipeline {
       );
       const checked = await scanRecords(items, format, plan, maxBadRows, undefined, buffered);
       if (checked.stopped || checked.badRows > maxBadRows) {
-        throw new RejectionWithStats(
-          `more than ${maxBadRows} bad rows (the tenant's maxBadRows); nothing was written. First: ${checked.badRowSamples.slice(0, 3).join('; ')}`,
-          checked,
-        );
+        const tolerance = maxBadRows === 0 ? 'a bad row, and the tenant tolerates none' : `more than ${maxBadRows} bad rows (the tenant's maxBadRows)`;
+        const first = checked.badRowSamples.slice(0, 3).join('; ');
+        throw new RejectionWithStats(`${tolerance}; nothing was written. First: ${first}`, checked);
       }
       // Pass 2: write.
       const writing = performance.now();
