@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { output, run } from '../../localstack/process/run';
 import { localCloudDir, logFile, logsDir } from '../../localstack/paths';
+import { findJava } from '../../localstack/process/findJava';
 import { measureProcess } from './measureProcess';
 
 /** The DataStax Bulk Loader release assembled from Maven Central. */
@@ -49,26 +50,11 @@ export interface DsbulkLoadResult {
   operationLog: string | undefined;
 }
 
-function javaMajor(java: string): number | undefined {
-  const version = output(java, ['-version']);
-  const match = version && /version "(?:1\.)?(\d+)/.exec(version);
-  return match ? Number(match[1]) : undefined;
-}
-
-/** A Java that dsbulk 1.10 runs on (8 to 21), Java 17 first, then JAVA_HOME's, then any. */
+/** A Java that dsbulk 1.10 runs on (8 to 21). */
 export function findJavaForDsbulk(): string {
-  const jvms = existsSync('/usr/lib/jvm') ? readdirSync('/usr/lib/jvm').map((dir) => join('/usr/lib/jvm', dir, 'bin', 'java')) : [];
-  const candidates = [
-    ...jvms.filter((java) => /-17-|jdk-?17|17\.\d/.test(java)),
-    process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : undefined,
-    ...jvms,
-    'java',
-  ].filter((candidate): candidate is string => Boolean(candidate));
-  for (const java of candidates) {
-    const major = javaMajor(java);
-    if (major !== undefined && major >= 8 && major <= 21) return java;
-  }
-  throw new DsbulkError('dsbulk 1.10 needs Java 8 to 21 and none was found: install openjdk-17-jre-headless or set JAVA_HOME');
+  const java = findJava((major) => major >= 8 && major <= 21);
+  if (!java) throw new DsbulkError('dsbulk 1.10 needs Java 8 to 21 and none was found: install openjdk-17-jre-headless or set JAVA_HOME');
+  return java;
 }
 
 /** The last "Records: total: N, successful: N, failed: N" of dsbulk's summary. */

@@ -1,6 +1,7 @@
 import cassandra from 'cassandra-driver';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { findJava } from '../process/findJava';
 import { output, run } from '../process/run';
 import { localCloudDir } from '../paths';
 import { ProcessService, ServiceStartError } from './ProcessService';
@@ -40,12 +41,6 @@ const JAVA17_FLAGS = [
   '-Dio.netty.allocator.useCacheForAllThreads=true',
   '-Dio.netty.allocator.maxOrder=11',
 ];
-
-function javaMajor(java: string): number | undefined {
-  const version = output(java, ['-version']);
-  const match = version && /version "(\d+)(\.\d+)?/.exec(version);
-  return match ? Number(match[1]) : undefined;
-}
 
 /**
  * Apache Cassandra 5.0, one node on 127.0.0.1:9042.
@@ -105,20 +100,9 @@ export class CassandraService extends ProcessService {
   }
 
   private java(): string {
-    const candidates = [
-      process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : undefined,
-      ...(existsSync('/usr/lib/jvm')
-        ? readdirSync('/usr/lib/jvm')
-            .filter((d) => /17/.test(d))
-            .map((d) => join('/usr/lib/jvm', d, 'bin', 'java'))
-        : []),
-      'java',
-    ].filter((candidate): candidate is string => Boolean(candidate));
-    for (const java of candidates) {
-      const major = javaMajor(java);
-      if (major === 11 || major === 17) return java;
-    }
-    throw new ServiceStartError('Cassandra 5.0 needs Java 11 or 17 and none was found: install openjdk-17-jre-headless or set JAVA_HOME');
+    const java = findJava((major) => major === 11 || major === 17);
+    if (!java) throw new ServiceStartError('Cassandra 5.0 needs Java 11 or 17 and none was found: install openjdk-17-jre-headless or set JAVA_HOME');
+    return java;
   }
 
   private writeConfig(): string {

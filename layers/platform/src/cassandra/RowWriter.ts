@@ -1,6 +1,7 @@
 import type cassandra from 'cassandra-driver';
 import { ServiceUnavailableError } from '../errors';
 import { insertCql } from './cql';
+import { insertRows } from './insertRows';
 import { partitionOf } from './partitionKey';
 import type { TableRow, TableSpec } from './TableSpec';
 
@@ -108,20 +109,14 @@ export class RowWriter {
     this.partitions.delete(key);
     this.buffered -= partition.rows.length;
     const { table, rows } = partition;
-    const request =
-      rows.length === 1
-        ? this.client.execute(table.query, rows[0], { prepare: true })
-        : this.client.batch(
-            rows.map((params) => ({ query: table.query, params })),
-            { prepare: true, logged: false },
-          );
+    const request = insertRows(this.client, table.query, rows);
     const pending: Promise<void> = request.then(
       () => {
         this.written += rows.length;
         this.inFlight.delete(pending);
       },
       (error: Error) => {
-        this.failure ??= new ServiceUnavailableError(`Cassandra write to ${this.keyspace} failed: ${error.message}`);
+        this.failure ??= new ServiceUnavailableError(`Cassandra write to ${this.keyspace}.${table.name} failed: ${error.message}`);
         this.inFlight.delete(pending);
       },
     );

@@ -1,6 +1,7 @@
 import type cassandra from 'cassandra-driver';
 import { KeyspaceSchema } from '../cassandra/KeyspaceSchema';
 import { insertCql } from '../cassandra/cql';
+import { insertRows } from '../cassandra/insertRows';
 import { partitionOf } from '../cassandra/partitionKey';
 import type { TableSpec } from '../cassandra/TableSpec';
 import type { StreamIngestApp } from '../ingest/apps/StreamIngestApp';
@@ -30,9 +31,6 @@ export interface StreamIngestResult {
   readonly written: number;
   /** Queue messages to hand back to the queue (retried, dead-lettered after maxReceiveCount). */
   readonly failedQueueMessages: readonly string[];
-  /** Messages put back for a later try, and dead-lettered, by this invocation. */
-  readonly retried: number;
-  readonly deadLettered: number;
 }
 
 export interface StreamIngestDependencies {
@@ -57,6 +55,13 @@ interface Delivery {
   readonly bytes: number;
   /** Failed tries before this one. */
   readonly attempts: number;
+}
+
+/** A table of the tenant's stream app, with its INSERT and column order. */
+interface PreparedTable {
+  readonly spec: TableSpec;
+  readonly query: string;
+  readonly columns: readonly string[];
 }
 
 /** Rows of one partition in one unlogged batch, at most. */
@@ -117,7 +122,7 @@ export class StreamIngestPipeline {
     const tenant = await this.deps.registry.get(tenantId);
     if (!tenant || tenant.profile.status !== 'active') {
       platformLogger.warn('stream messages for a tenant not served; handed back to the queue', { tenant: tenantId, messages: queueMessages.length });
-      return { written: 0, failedQueueMessages: queueMessages.map((message) => message.id), retried: 0, deadLettered: 0 };
+      return { written: 0, failedQueueMessages: queueMessages.map((message) => message.id) };
     }
     const deliveries = queueMessages.flatMap(deliveriesOf);
     const { written, failed } = await this.write(tenant, deliveries);
@@ -134,9 +139,11 @@ export class StreamIngestPipeline {
     const app = await this.deps.loadApp(tenant.id);
     const keyspace = this.deps.topology.tenantKeyspace(tenant.profile);
     await this.schemaOf(keyspace).ensureTables(app.tables);
-    const tables = new Map<string, TableSpec>(app.tables.map((table) => [table.name, table]));
+    const tables = new Map<string, PreparedTable>(
+      app.tables.map((spec) => [spec.name, { spec, query: insertCql(keyspace, spec), columns: Object.keys(spec.columns) }]),
+    );
     const failures = new Map<Delivery, string>();
-    const partitions = new Map<string, { table: TableSpec; rows: Array<{ delivery: Delivery; params: unknown[] }> }>();
+    const partitions = new Map<string, { table: PreparedTable; rows: Array<{ delivery: Delivery; params: unknown[] }> }>();
 
     for (const delivery of deliveries) {
       try {
@@ -150,13 +157,13 @@ export class StreamIngestPipeline {
         for (const row of rows) {
           const table = tables.get(row.table);
           if (!table) throw new RecordError(`the stream app wrote to unknown table ${row.table}`);
-          const key = partitionOf(table, row.values);
+          const key = partitionOf(table.spec, row.values);
           let partition = partitions.get(key);
           if (!partition) {
             partition = { table, rows: [] };
             partitions.set(key, partition);
           }
-          partition.rows.push({ delivery, params: Object.keys(table.columns).map((column) => row.values[column] ?? null) });
+          partition.rows.push({ delivery, params: table.columns.map((column) => row.values[column] ?? null) });
         }
       } catch (error) {
         const reason = error instanceof RecordError ? error.message : `the stream app failed: ${(error as Error).message}`;
@@ -164,22 +171,20 @@ export class StreamIngestPipeline {
       }
     }
 
-    const requests: Array<{ table: TableSpec; rows: Array<{ delivery: Delivery; params: unknown[] }> }> = [];
+    const requests: Array<{ table: PreparedTable; rows: Array<{ delivery: Delivery; params: unknown[] }> }> = [];
     for (const { table, rows } of partitions.values()) {
       for (let start = 0; start < rows.length; start += ROWS_PER_BATCH) requests.push({ table, rows: rows.slice(start, start + ROWS_PER_BATCH) });
     }
     await Promise.all(
       Array.from({ length: Math.min(this.deps.concurrency, requests.length) }, async () => {
         for (let request = requests.shift(); request; request = requests.shift()) {
-          const query = insertCql(keyspace, request.table);
-          const { rows } = request;
+          const { table, rows } = request;
           try {
-            if (rows.length === 1) await this.deps.cassandra.execute(query, rows[0]?.params, { prepare: true });
-            else
-              await this.deps.cassandra.batch(
-                rows.map(({ params }) => ({ query, params })),
-                { prepare: true, logged: false },
-              );
+            await insertRows(
+              this.deps.cassandra,
+              table.query,
+              rows.map(({ params }) => params),
+            );
           } catch (error) {
             for (const { delivery } of rows)
               if (!failures.has(delivery)) failures.set(delivery, `message ${delivery.messageId}: write failed: ${(error as Error).message}`);
@@ -254,7 +259,7 @@ export class StreamIngestPipeline {
       for (const { delivery } of group) if (unsent.has(delivery.messageId)) failedQueueMessages.add(delivery.queueMessageId);
     }
     if (dead.length) platformLogger.warn('stream messages dead-lettered', { tenant: tenant.id, messages: dead.map(({ delivery }) => delivery.messageId) });
-    return { failedQueueMessages: [...failedQueueMessages], retried: retry.length, deadLettered: dead.length };
+    return { failedQueueMessages: [...failedQueueMessages] };
   }
 
   private schemaOf(keyspace: string): KeyspaceSchema {
