@@ -1,14 +1,25 @@
-// `npm run bench:batch`: one CSV of turtle-tracker readings (1 million rows,
-// about 100 MB; BENCH_ROWS to change) loaded into the same table shape of the
+// `npm run bench:batch`: CSVs of turtle-tracker readings (1 and 3 million rows,
+// about 100 and 280 MB; BENCH_ROWS to change) loaded into the same table of the
 // same Cassandra node, in the same run, by
-//   - mysimbdp: presigned POST -> S3 event -> SQS -> batch-ingest function -> Cassandra,
-//     the function in its own process as on Lambda, so its peak RSS is its own;
+//   - the node's own write ceiling: the fastest raw cassandra-driver writer of
+//     the same rows, made in memory beforehand (bench/ceilingWriter.ts);
+//   - mysimbdp: presigned POST -> S3 event -> SQS -> batch-ingest function, which
+//     cuts the file into chunks -> chunk queue -> batch-chunk function (validate
+//     every chunk, then write every chunk) -> Cassandra, at BENCH_PARALLELISM
+//     concurrent chunk invocations (default 1, 2 and 4), each function in its own
+//     process as on Lambda (bench/SqsEventSource.ts), so its peak RSS is its own;
 //   - DataStax Bulk Loader (dsbulk), assembled from Maven Central;
 //   - cqlsh COPY FROM (cqlsh from PyPI).
-// Each load is checked row by row count. Appends the results to BENCHMARKS.md.
+// Each load is checked by counting the rows back. Appends the results to BENCHMARKS.md.
+// BENCH_PEERS=none: the platform alone (e.g. a 2 GiB file); BENCH_CHUNK_SIZE: the chunk size.
 import type cassandra from 'cassandra-driver';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ApiClient, type IngestionView } from '../clients/ApiClient';
+import { postMultipart } from '../clients/postMultipart';
 import { createCassandraClient } from '../layers/platform/src/cassandra/createCassandraClient';
+import { DEFAULT_CHUNK_SIZE } from '../layers/platform/src/config/PlatformConfig';
+import { decodeChunkTask } from '../layers/platform/src/ingest/chunks/ChunkTask';
 import { provisionPlatform } from '../layers/platform/src/provisioning/provisionPlatform';
 import { RabbitMqAdmin } from '../layers/platform/src/provisioning/RabbitMqAdmin';
 import { createS3Client, createSqsClient } from '../layers/platform/src/storage/awsClients';
@@ -16,9 +27,7 @@ import { parseTenantFiles } from '../layers/platform/src/tenants/parseTenantFile
 import { TenantDirectory } from '../layers/platform/src/tenants/TenantDirectory';
 import type { TenantProfileInput } from '../layers/platform/src/tenants/TenantProfile';
 import { BATCH_INGEST_NODE_OPTIONS, Topology } from '../layers/platform/src/topology/Topology';
-import { formatByteSize } from '../layers/platform/src/units/byteSize';
-import { ApiClient } from '../clients/ApiClient';
-import { postMultipart } from '../clients/postMultipart';
+import { formatByteSize, parseByteSize } from '../layers/platform/src/units/byteSize';
 import { LocalCloud } from '../localstack/LocalCloud';
 import { localEnvironment, useLocalStage } from '../localstack/localEnvironment';
 import { ServerlessOffline } from '../localstack/PlatformProcess';
@@ -29,19 +38,25 @@ import { generateReadings, partitionsOf, READINGS_COLUMNS } from './generateRead
 import { describeMachine, today } from './machine';
 import { Cqlsh } from './peers/Cqlsh';
 import { Dsbulk } from './peers/Dsbulk';
-import { SqsSandboxInvoker } from './SqsSandboxInvoker';
+import { measureProcess } from './peers/measureProcess';
+import { SqsEventSource } from './SqsEventSource';
 
-const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
+const ROWS = (process.env.BENCH_ROWS ?? '1000000,3000000').split(',').map(Number);
+const PARALLELISM = (process.env.BENCH_PARALLELISM ?? '1,2,4').split(',').map(Number);
+const CHUNK_SIZE = process.env.BENCH_CHUNK_SIZE ?? DEFAULT_CHUNK_SIZE;
+const PEERS = process.env.BENCH_PEERS !== 'none';
 const KEYSPACE = 'bench_tenant_zoo';
 const TABLE = 'sensor_readings';
 const say = (message: string): void => console.log(`[bench:batch] ${message}`);
 
 interface Run {
   loader: string;
-  seconds: number;
   rows: number;
+  seconds: number;
   peakRssBytes: number;
   note: string;
+  /** mysimbdp: the longest chunk invocation, and the phases. */
+  longestChunkSeconds?: number;
 }
 
 /** Rows in the table, summed over the partitions the file fills (no full-table scan). */
@@ -61,9 +76,56 @@ await resetLocalStage('bench');
 const client = createCassandraClient(config, { readTimeoutMs: 120_000 });
 await client.connect();
 const offline = new ServerlessOffline('bench', { MYSIMBDP_OFFLINE_BATCH_INGEST: 'off', POWERTOOLS_LOG_LEVEL: 'WARN' });
-const runs: Run[] = [];
-let fileBytes = 0;
-let phases = '';
+const topology = new Topology(config);
+const sqs = createSqsClient(config);
+const functionEnv = {
+  ...localEnvironment('bench'),
+  POWERTOOLS_LOG_LEVEL: 'INFO',
+  MYSIMBDP_CHUNK_SIZE: CHUNK_SIZE,
+  // The functions' environment as deployed.
+  NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? BATCH_INGEST_NODE_OPTIONS,
+};
+const bundle = (name: string): string => join(repoRoot, '.esbuild', 'bench', '.build', 'functions', `${name}.mjs`);
+const sections: string[] = [];
+
+/** One upload through the platform, its functions run at `parallelism` concurrent chunk invocations. */
+async function platformRun(path: string, bytes: number, rows: number, parallelism: number): Promise<Run> {
+  const api = new ApiClient(offline.apiUrl);
+  await api.login('zoo', 'zoo-demo-password');
+  const notifications = new SqsEventSource(sqs, topology.batchIngestQueue.name, bundle('batchIngest'), functionEnv, 1);
+  const chunkTasks = new SqsEventSource(sqs, topology.batchChunkQueue.name, bundle('batchChunk'), functionEnv, parallelism);
+  notifications.start();
+  chunkTasks.start();
+  const begin = performance.now();
+  const grant = await api.grantUpload(`readings-${rows}.csv`, bytes);
+  const upload = await postMultipart(grant.upload.url, grant.upload.fields, path, () => undefined);
+  if (upload.status >= 300) throw new Error(`upload refused: ${upload.body}`);
+  const uploaded = performance.now();
+  let record: IngestionView | undefined;
+  for (;;) {
+    record = (await api.ingestions(grant.batchId)).ingestions.find((view) => view.id === grant.ingestionId);
+    if (record && ['ingested', 'rejected', 'failed'].includes(record.status)) break;
+    await sleep(200);
+  }
+  const seconds = (performance.now() - begin) / 1000;
+  await notifications.stop();
+  await chunkTasks.stop();
+  if (record.status !== 'ingested') throw new Error(`the ingestion ended ${record.status}: ${record.reason}`);
+  const byKind = (kind: string) => chunkTasks.invocations.filter((invocation) => decodeChunkTask(invocation.body)?.kind === kind);
+  const longest = (list: Array<{ seconds: number }>) => Math.max(0, ...list.map((invocation) => invocation.seconds));
+  const sum = (list: Array<{ seconds: number }>) => list.reduce((total, invocation) => total + invocation.seconds, 0);
+  const [validates, writes] = [byKind('validate'), byKind('write')];
+  const planner = notifications.invocations.find((invocation) => invocation.body.includes(grant.key));
+  return {
+    loader: `mysimbdp, ${parallelism} chunk invocation${parallelism === 1 ? '' : 's'} at a time`,
+    rows: 0,
+    seconds,
+    peakRssBytes: Math.max(notifications.maxRssBytes, chunkTasks.maxRssBytes),
+    longestChunkSeconds: Math.max(longest(validates), longest(writes)),
+    note: `${record.chunks?.total ?? 1} chunks of ${CHUNK_SIZE}; upload ${((uploaded - begin) / 1000).toFixed(1)} s; plan ${planner?.seconds.toFixed(1) ?? '?'} s; validate ${sum(validates).toFixed(0)} s in all (longest ${longest(validates).toFixed(1)} s); write ${sum(writes).toFixed(0)} s in all (longest ${longest(writes).toFixed(1)} s)${chunkTasks.invocations.some((invocation) => invocation.failed) ? `; ${chunkTasks.invocations.filter((invocation) => invocation.failed).length} invocations failed and were retried` : ''}`,
+  };
+}
+
 try {
   // The tenants as in tenants/, the zoo allowed files of any size for the benchmark (in the bench stage only).
   const definitions = (await new TenantDirectory(join(repoRoot, 'tenants')).definitions()).map((definition) => {
@@ -73,84 +135,96 @@ try {
   });
   await provisionPlatform(config, definitions, {
     cassandra: client,
-    aws: { s3: createS3Client(config), sqs: createSqsClient(config) },
+    aws: { s3: createS3Client(config), sqs },
     rabbit: new RabbitMqAdmin(config.amqp.managementUrl, config.amqp.adminUsername, config.amqp.adminPassword),
   });
-
-  const { path, bytes } = await generateReadings(join(localCloudDir, 'bench', `readings-${ROWS}.csv`), ROWS);
-  fileBytes = bytes;
-  const partitions = partitionsOf(ROWS);
-  say(`${ROWS} rows, ${formatByteSize(bytes)}, ${partitions.size} partitions: ${path}`);
+  // The zoo app's table, made as the platform makes it, for every loader.
+  await client.execute(`CREATE TABLE IF NOT EXISTS ${KEYSPACE}.${TABLE} (dev_id text, day date, ts timestamp, temperature double, humidity double, pressure double, battery int, acceleration double, acceleration_x double, acceleration_y double, acceleration_z double, PRIMARY KEY ((dev_id, day), ts))`);
   const peers = { dsbulk: new Dsbulk(), cqlsh: new Cqlsh() };
-  if (process.env.BENCH_PEERS !== 'none') {
+  if (PEERS) {
     await peers.dsbulk.install(say);
     await peers.cqlsh.install(say);
   }
   await offline.start();
 
-  // mysimbdp, end to end.
-  say('mysimbdp: presigned upload, S3 event, batch-ingest function, Cassandra');
-  const begin = performance.now();
-  const api = new ApiClient(offline.apiUrl);
-  await api.login('zoo', process.env.MYSIMBDP_PASSWORD ?? 'zoo-demo-password');
-  const grant = await api.grantUpload('readings.csv', bytes);
-  const upload = await postMultipart(grant.upload.url, grant.upload.fields, path, () => undefined);
-  if (upload.status >= 300) throw new Error(`upload refused: ${upload.body}`);
-  const uploadSeconds = (performance.now() - begin) / 1000;
-  const invoker = new SqsSandboxInvoker(
-    createSqsClient(config),
-    new Topology(config).batchIngestQueue.name,
-    join(repoRoot, '.esbuild', 'bench', '.build', 'functions', 'batchIngest.mjs'),
-    {
-      ...localEnvironment('bench'),
-      POWERTOOLS_LOG_LEVEL: 'INFO',
-      // The function's environment as deployed.
-      NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? BATCH_INGEST_NODE_OPTIONS,
-    },
-  );
-  // The first message may be S3's test event for the new notification; the run that counts is the upload's.
-  const sandbox = await invoker.runUntil(grant.key);
-  const endToEnd = (performance.now() - begin) / 1000;
-  const [ingestion] = (await api.ingestions(grant.batchId)).ingestions;
-  if (ingestion?.status !== 'ingested') throw new Error(`the ingestion ended ${ingestion?.status}: ${ingestion?.reason}`);
-  const logged = sandbox.logLines
-    .map((line) => JSON.parse(line) as { message?: string; phases?: { validateMs: number; writeMs: number } })
-    .find((line) => line.message === 'ingestion');
-  phases = logged?.phases
-    ? `upload ${uploadSeconds.toFixed(1)} s, then in the function: read and validate ${(logged.phases.validateMs / 1000).toFixed(1)} s, read again and write ${(logged.phases.writeMs / 1000).toFixed(1)} s`
-    : '';
-  runs.push({
-    loader: 'mysimbdp',
-    seconds: endToEnd,
-    rows: await countRows(client, partitions),
-    peakRssBytes: sandbox.maxRssBytes,
-    note: `function ${sandbox.seconds.toFixed(1)} s; ${phases}`,
-  });
-  say(JSON.stringify(runs.at(-1)));
+  for (const rows of ROWS) {
+    const { path, bytes } = await generateReadings(join(localCloudDir, 'bench', `readings-${rows}.csv`), rows);
+    const partitions = partitionsOf(rows);
+    say(`${rows} rows, ${formatByteSize(bytes)}, ${partitions.size} partitions: ${path}`);
+    const runs: Run[] = [];
+    const counted = async (run: Run): Promise<void> => {
+      run.rows = await countRows(client, partitions);
+      runs.push(run);
+      say(JSON.stringify(run));
+    };
 
-  // The peers, into the same table, emptied first (BENCH_PEERS=none: the platform alone, e.g. for a 1 GB file).
-  if (process.env.BENCH_PEERS !== 'none') {
-    const loads = [
-      { loader: 'dsbulk 1.10.0', note: 'JVM start included', load: () => peers.dsbulk.load({ file: path, keyspace: KEYSPACE, table: TABLE, header: true }) },
-      {
-        loader: 'cqlsh 6.2.2 COPY FROM',
-        note: 'all its processes',
-        load: () => peers.cqlsh.load({ file: path, keyspace: KEYSPACE, table: TABLE, columns: READINGS_COLUMNS, header: true }),
-      },
-    ];
-    for (const { loader, note, load } of loads) {
+    say('the node ceiling: a raw cassandra-driver writer of the same rows, made in memory');
+    const ceilingLog = join(localCloudDir, 'logs', 'bench-ceiling.log');
+    const ceilingRun = await measureProcess(process.execPath, ['--max-old-space-size=8192', '--import', 'tsx', 'bench/ceilingWriter.ts', String(rows), KEYSPACE, TABLE], {
+      cwd: repoRoot,
+      env: { ...process.env, ...localEnvironment('bench') },
+      logPath: ceilingLog,
+    });
+    const ceilingOutput = (await import('node:fs')).readFileSync(ceilingLog, 'utf8').trim().split('\n').pop() as string;
+    const ceiling = JSON.parse(ceilingOutput) as { best: { rowsPerBatch: number; concurrency: number; seconds: number }; results: Array<{ rowsPerBatch: number; concurrency: number; rowsPerSecond: number }> };
+    if (ceilingRun.exitCode !== 0) throw new Error(`the ceiling writer failed; read ${ceilingLog}`);
+    await counted({
+      loader: 'node ceiling (raw driver, rows in memory)',
+      rows: 0,
+      seconds: ceiling.best.seconds,
+      peakRssBytes: ceilingRun.peakRssBytes,
+      note: `best of ${ceiling.results.map((result) => `${result.rowsPerBatch} rows a batch × ${result.concurrency} in flight: ${result.rowsPerSecond}/s`).join('; ')}`,
+    });
+
+    for (const parallelism of PARALLELISM) {
       await client.execute(`TRUNCATE ${KEYSPACE}.${TABLE}`);
-      say(loader);
-      const result = await load();
-      runs.push({
-        loader,
-        seconds: result.seconds,
-        rows: await countRows(client, partitions),
-        peakRssBytes: result.peakRssBytes,
-        note: `${result.errors} errors; ${note}`,
-      });
-      say(JSON.stringify(runs.at(-1)));
+      say(`mysimbdp at ${parallelism} chunk invocations at a time`);
+      await counted(await platformRun(path, bytes, rows, parallelism));
     }
+
+    if (PEERS) {
+      const loads = [
+        { loader: 'dsbulk 1.10.0', note: 'JVM start included', load: () => peers.dsbulk.load({ file: path, keyspace: KEYSPACE, table: TABLE, header: true }) },
+        {
+          loader: 'cqlsh 6.2.2 COPY FROM',
+          note: 'all its processes',
+          load: () => peers.cqlsh.load({ file: path, keyspace: KEYSPACE, table: TABLE, columns: READINGS_COLUMNS, header: true }),
+        },
+      ];
+      for (const { loader, note, load } of loads) {
+        await client.execute(`TRUNCATE ${KEYSPACE}.${TABLE}`);
+        say(loader);
+        const result = await load();
+        await counted({ loader, rows: 0, seconds: result.seconds, peakRssBytes: result.peakRssBytes, note: `${result.errors} errors; ${note}` });
+      }
+    }
+
+    const ceilingRun0 = runs[0] as Run;
+    const dsbulkRun = runs.find((run) => run.loader.startsWith('dsbulk'));
+    const mb = bytes / 1e6;
+    const platformRuns = runs.filter((run) => run.loader.startsWith('mysimbdp'));
+    const best = platformRuns.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+    const verdict = (met: boolean): string => (met ? 'met' : '**not met**');
+    const table = markdownTable(
+      ['loader', 'rows loaded', 'seconds', 'rows/s', 'MB/s', 'of the ceiling', '× dsbulk', 'peak RSS', 'longest chunk', 'notes'],
+      runs.map((run) => [
+        run.loader,
+        run.rows === rows ? `${run.rows} ✓` : `${run.rows} ✗ (expected ${rows})`,
+        run.seconds.toFixed(1),
+        Math.round(rows / run.seconds),
+        (mb / run.seconds).toFixed(1),
+        `${Math.round((ceilingRun0.seconds / run.seconds) * 100)} %`,
+        dsbulkRun ? (dsbulkRun.seconds / run.seconds).toFixed(2) : '-',
+        formatByteSize(run.peakRssBytes),
+        run.longestChunkSeconds === undefined ? '-' : `${run.longestChunkSeconds.toFixed(1)} s`,
+        run.note,
+      ]),
+    );
+    sections.push(`One CSV, ${rows} rows (${mb.toFixed(0)} MB, \`bench/generateReadings.ts\`), into \`${KEYSPACE}.${TABLE}\` (the zoo app's table), emptied between loaders; every load counted back partition by partition.
+
+${table}
+
+Targets: end to end at least 80 % of the node's ceiling: ${verdict(ceilingRun0.seconds / best.seconds >= 0.8)} (${Math.round((ceilingRun0.seconds / best.seconds) * 100)} % at best); never below 1.5 × dsbulk: ${dsbulkRun ? `${verdict(platformRuns.every((run) => dsbulkRun.seconds / run.seconds >= 1.5))} (${platformRuns.map((run) => (dsbulkRun.seconds / run.seconds).toFixed(2)).join(', ')})` : 'dsbulk did not run'}; the longest chunk under 100 s: ${verdict(platformRuns.every((run) => (run.longestChunkSeconds ?? 0) < 100))}; every invocation's peak RSS under 256 MB: ${verdict(platformRuns.every((run) => run.peakRssBytes < 256 * 2 ** 20))}.`);
   }
 } finally {
   await offline.stop();
@@ -158,30 +232,13 @@ try {
   await cloud.stop(started);
 }
 
-const platform = runs[0] as Run;
-const dsbulkRun = runs.find((run) => run.loader.startsWith('dsbulk'));
-const verdict = (met: boolean): string => (met ? 'met' : '**not met**');
-const mb = fileBytes / 1e6;
-const rows = runs.map((run) => [
-  run.loader,
-  run.rows === ROWS ? `${run.rows} ✓` : `${run.rows} ✗ (expected ${ROWS})`,
-  run.seconds.toFixed(1),
-  Math.round(ROWS / run.seconds),
-  (mb / run.seconds).toFixed(1),
-  formatByteSize(run.peakRssBytes),
-  run === platform ? '1.00' : (run.seconds / platform.seconds).toFixed(2),
-  run.note,
-]);
-await appendBenchmark(`## Batch ingestion, ${today()}
+await appendBenchmark(`## Batch ingestion in chunks, ${today()}
 
 Machine: ${describeMachine()}.
 
-One CSV, ${ROWS} rows (${mb.toFixed(0)} MB, \`bench/generateReadings.ts\`), into \`${KEYSPACE}.${TABLE}\` (the zoo app's table), emptied between loaders; every load counted back partition by partition.
-mysimbdp is timed end to end (upload, S3 event, SQS, batch-ingest function, Cassandra); its peak RSS is the function's process, run as Lambda runs it (\`bench/lambdaSandbox.mjs\`). The peers' peak RSS is their process tree's, sampled from /proc.
+mysimbdp is timed end to end (upload, S3 event, SQS, planning, every chunk validated, then every chunk written, the record final), each function in its own process as Lambda runs it (\`bench/SqsEventSource.ts\`, heap limit \`${BATCH_INGEST_NODE_OPTIONS}\`); its peak RSS is the highest of any of those processes. The ceiling and the peers' peak RSS is their process tree's, sampled from /proc. Chunk size ${CHUNK_SIZE} (${parseByteSize(CHUNK_SIZE)} bytes).
 
-${markdownTable(['loader', 'rows loaded', 'seconds', 'rows/s', 'MB/s', 'peak RSS', 'mysimbdp speed-up (peer s / mysimbdp s)', 'notes'], rows)}
-
-Targets: at least dsbulk's rows/s: ${verdict(dsbulkRun !== undefined && platform.seconds <= dsbulkRun.seconds)} (${dsbulkRun ? `${(dsbulkRun.seconds / platform.seconds).toFixed(2)} × dsbulk` : 'dsbulk did not run'}); the ingest process's peak RSS under 256 MB: ${verdict(platform.peakRssBytes < 256 * 2 ** 20)} (${formatByteSize(platform.peakRssBytes)}).
+${sections.join('\n\n')}
 `);
 say('appended to BENCHMARKS.md');
 process.exit(0);

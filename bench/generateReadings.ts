@@ -38,6 +38,34 @@ function timeOf(n: number): number {
   return START + Math.floor(n / DEVICES) * STEP_MS;
 }
 
+/** The values of reading `n` as the CSV holds them, in {@link READINGS_COLUMNS} order; `random` is the file's seeded sequence. */
+export function readingValues(n: number, random: () => number): string[] {
+  const time = timeOf(n);
+  const iso = new Date(time).toISOString();
+  const ax = (random() * 0.4 - 0.2).toFixed(3);
+  const ay = (random() * 0.4 - 0.2).toFixed(3);
+  const az = (0.9 + random() * 0.2).toFixed(3);
+  return [
+    deviceOf(n),
+    iso.slice(0, 10),
+    iso,
+    (18 + random() * 8).toFixed(2),
+    (60 + random() * 30).toFixed(1),
+    (1005 + random() * 10).toFixed(1),
+    String(2900 + Math.floor(random() * 100)),
+    '1.0',
+    ax,
+    ay,
+    az,
+  ];
+}
+
+/** The seeded sequence every readings file is made with, so that the same `n` always gives the same values. */
+export function readingsRandom(): () => number {
+  let seed = 7;
+  return () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+}
+
 /**
  * Writes `rows` turtle-tracker readings in the table's own columns (one row per
  * (tracker, time), so every row is distinct), about 100 bytes a row. The same
@@ -51,15 +79,9 @@ export async function generateReadings(path: string, rows: number): Promise<{ pa
   await mkdir(dirname(path), { recursive: true });
   const out = createWriteStream(`${path}.partial`);
   out.write(`${READINGS_COLUMNS.join(',')}\n`);
-  let seed = 7;
-  const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const random = readingsRandom();
   for (let n = 0; n < rows; n += 1) {
-    const time = timeOf(n);
-    const iso = new Date(time).toISOString();
-    const ax = (random() * 0.4 - 0.2).toFixed(3);
-    const ay = (random() * 0.4 - 0.2).toFixed(3);
-    const az = (0.9 + random() * 0.2).toFixed(3);
-    const line = `${deviceOf(n)},${iso.slice(0, 10)},${iso},${(18 + random() * 8).toFixed(2)},${(60 + random() * 30).toFixed(1)},${(1005 + random() * 10).toFixed(1)},${2900 + Math.floor(random() * 100)},1.0,${ax},${ay},${az}\n`;
+    const line = `${readingValues(n, random).join(',')}\n`;
     if (!out.write(line)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
   }
   out.end();

@@ -1,22 +1,31 @@
-// A Lambda-like sandbox for benchmarks: one process runs one function bundle
-// (the same esbuild output serverless offline and `serverless deploy` use) on
-// one event, then reports the result and the process's peak RSS, as Lambda
-// reports "Max Memory Used".
-//   node bench/lambdaSandbox.mjs <bundle.mjs> <event.json>
+// A Lambda-like execution environment for benchmarks: one process loads one
+// function bundle (the same esbuild output serverless offline and
+// `serverless deploy` use) and runs it on the events its parent sends, one at
+// a time, as a warm Lambda container does; after each it reports the result,
+// how long it took and the process's peak RSS so far, as Lambda reports
+// "Max Memory Used".
+//   child_process.fork('bench/lambdaSandbox.mjs', [bundle]); send({ id, event }) -> { id, result, seconds, maxRssBytes }
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
-const [bundle, eventFile] = process.argv.slice(2);
+const [bundle, timeoutSeconds = '300'] = process.argv.slice(2);
 const { handler } = await import(pathToFileURL(bundle).href);
-const event = JSON.parse(readFileSync(eventFile, 'utf8'));
-const started = performance.now();
-const deadline = Date.now() + 900_000;
-const result = await handler(event, {
-  functionName: 'batchIngest',
-  awsRequestId: randomUUID(),
-  callbackWaitsForEmptyEventLoop: false,
-  getRemainingTimeInMillis: () => deadline - Date.now(),
+
+process.on('message', async ({ id, event }) => {
+  const started = performance.now();
+  const deadline = Date.now() + Number(timeoutSeconds) * 1000;
+  let result;
+  let error;
+  try {
+    result = await handler(event, {
+      functionName: bundle,
+      awsRequestId: randomUUID(),
+      callbackWaitsForEmptyEventLoop: false,
+      getRemainingTimeInMillis: () => deadline - Date.now(),
+    });
+  } catch (caught) {
+    error = caught instanceof Error ? caught.message : String(caught);
+  }
+  process.send({ id, result, error, seconds: (performance.now() - started) / 1000, maxRssBytes: process.resourceUsage().maxRSS * 1024 });
 });
-console.log(JSON.stringify({ result, seconds: (performance.now() - started) / 1000, maxRssBytes: process.resourceUsage().maxRSS * 1024 }));
-process.exit(0);
+process.send({ ready: true });

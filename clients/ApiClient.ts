@@ -17,6 +17,10 @@ export interface UploadGrant {
   readonly fileName: string;
   readonly key: string;
   readonly maxBytes: number;
+  readonly grantId: string;
+  /** The ingestion this upload will make: follow it with GET /tenants/{t}/ingestions/{id}. */
+  readonly ingestionId: string;
+  readonly dryRun: boolean;
   readonly upload: { readonly url: string; readonly fields: Record<string, string>; readonly expiresAt: string };
 }
 
@@ -30,9 +34,11 @@ export interface IngestionView {
   readonly badRows: number;
   readonly badRowSamples: string[];
   readonly tables: string[];
-  readonly status: 'processing' | 'retrying' | 'ingested' | 'rejected' | 'failed';
+  readonly status: 'processing' | 'retrying' | 'stalled' | 'validated' | 'ingested' | 'rejected' | 'failed';
   readonly reason: string | null;
   readonly durationMs: number | null;
+  /** A file ingested in chunks: where its chunks are. */
+  readonly chunks: { readonly total: number; readonly validated: number; readonly written: number; readonly failed: number } | null;
 }
 
 export interface ProfileView {
@@ -107,8 +113,8 @@ export class ApiClient {
     return this.call('GET', `${this.tenantPath}/profile`);
   }
 
-  grantUpload(fileName: string, size: number, batchId?: string): Promise<UploadGrant> {
-    return this.call('POST', `${this.tenantPath}/uploads`, { fileName, size, ...(batchId ? { batchId } : {}) });
+  grantUpload(fileName: string, size: number, batchId?: string, dryRun = false): Promise<UploadGrant> {
+    return this.call('POST', `${this.tenantPath}/uploads`, { fileName, size, ...(batchId ? { batchId } : {}), ...(dryRun ? { dryRun } : {}) });
   }
 
   ingestions(batchId: string): Promise<{ ingestions: IngestionView[]; totals: Record<string, unknown> }> {

@@ -11,7 +11,7 @@ import { exitCodeOf, failWith } from './exitCodes';
 import { postMultipart, s3ErrorMessage } from './postMultipart';
 import { readSecret } from './readSecret';
 
-type FileStatus = 'skipped' | 'refused' | 'uploaded' | 'processing' | 'retrying' | 'ingested' | 'rejected' | 'failed' | 'timed out';
+type FileStatus = 'skipped' | 'refused' | 'uploaded' | 'processing' | 'retrying' | 'stalled' | 'validated' | 'ingested' | 'rejected' | 'failed' | 'timed out';
 
 /** One file of the client's input directory, from selection to ingestion. */
 interface FileReport {
@@ -24,10 +24,11 @@ interface FileReport {
   badRows?: number;
   seconds?: number;
   tables?: string[];
+  chunks?: IngestionView['chunks'];
   grant?: UploadGrant;
 }
 
-const FINAL: readonly FileStatus[] = ['skipped', 'refused', 'ingested', 'rejected', 'failed', 'timed out'];
+const FINAL: readonly FileStatus[] = ['skipped', 'refused', 'validated', 'ingested', 'rejected', 'failed', 'timed out'];
 
 interface Options {
   api: string;
@@ -38,6 +39,7 @@ interface Options {
   timeout: number;
   follow: boolean;
   json: boolean;
+  dryRun: boolean;
 }
 
 const positive = (value: string): number => {
@@ -83,7 +85,7 @@ async function upload(api: ApiClient, files: FileReport[], options: Options, bar
   const granted: FileReport[] = [];
   for (const file of files) {
     try {
-      file.grant = await api.grantUpload(file.file, file.bytes, batchId);
+      file.grant = await api.grantUpload(file.file, file.bytes, batchId, options.dryRun);
       batchId = file.grant.batchId;
       granted.push(file);
     } catch (error) {
@@ -123,9 +125,20 @@ function apply(file: FileReport, ingestion: IngestionView): void {
   file.rows = ingestion.rows;
   file.badRows = ingestion.badRows;
   file.tables = ingestion.tables;
+  file.chunks = ingestion.chunks;
   file.seconds = ingestion.durationMs === null ? undefined : ingestion.durationMs / 1000;
   const samples = ingestion.badRowSamples.length ? ` [${ingestion.badRowSamples.slice(0, 3).join('; ')}]` : '';
-  file.reason = ingestion.reason ? `${ingestion.reason}${ingestion.status === 'ingested' ? samples : ''}` : '';
+  file.reason = ingestion.reason ? `${ingestion.reason}${ingestion.status === 'ingested' || ingestion.status === 'validated' ? samples : ''}` : '';
+}
+
+/** Chunks of the files still being ingested in chunks: "chunks 12/40 validated, 3/40 written". */
+function chunkProgress(files: readonly FileReport[]): string {
+  const running = files.filter((file) => file.chunks && !FINAL.includes(file.status));
+  if (running.length === 0) return '';
+  const sum = (pick: (chunks: NonNullable<FileReport['chunks']>) => number): number =>
+    running.reduce((total, file) => total + pick(file.chunks as NonNullable<FileReport['chunks']>), 0);
+  const total = sum((chunks) => chunks.total);
+  return ` | chunks ${sum((chunks) => chunks.validated)}/${total} validated, ${sum((chunks) => chunks.written)}/${total} written${sum((chunks) => chunks.failed) ? `, ${sum((chunks) => chunks.failed)} failed` : ''}`;
 }
 
 /** Follows the batch until every uploaded file is ingested, rejected or failed, with a live counter. */
@@ -135,20 +148,23 @@ async function follow(api: ApiClient, batchId: string, files: FileReport[], opti
   const bar =
     process.stderr.isTTY && !options.json
       ? new cliProgress.SingleBar(
-          { format: 'ingesting |{bar}| {value}/{total} files done | {rows} rows', hideCursor: true },
+          { format: 'ingesting |{bar}| {value}/{total} files done | {rows} rows{chunks}', hideCursor: true },
           cliProgress.Presets.shades_classic,
         )
       : undefined;
-  bar?.start(watched.length, 0, { rows: 0 });
+  bar?.start(watched.length, 0, { rows: 0, chunks: '' });
   const deadline = Date.now() + options.timeout * 1000;
   while (watched.some((file) => !FINAL.includes(file.status)) && Date.now() < deadline) {
     await sleep(1000);
     const { ingestions } = await api.ingestions(batchId);
     for (const ingestion of ingestions) {
-      const file = watched.find((candidate) => candidate.file === ingestion.fileName);
+      const file = watched.find((candidate) => candidate.grant?.ingestionId === ingestion.id);
       if (file) apply(file, ingestion);
     }
-    bar?.update(watched.filter((file) => FINAL.includes(file.status)).length, { rows: watched.reduce((sum, file) => sum + (file.rows ?? 0), 0) });
+    bar?.update(watched.filter((file) => FINAL.includes(file.status)).length, {
+      rows: watched.reduce((sum, file) => sum + (file.rows ?? 0), 0),
+      chunks: chunkProgress(watched),
+    });
   }
   bar?.stop();
   for (const file of watched) {
@@ -198,7 +214,8 @@ async function main(options: Options): Promise<number> {
   bars?.stop();
   if (batchId && options.follow) await follow(api, batchId, selected, options);
   const seconds = (Date.now() - started) / 1000;
-  const ingested = selected.filter((file) => file.status === 'ingested');
+  const done: FileStatus = options.dryRun ? 'validated' : 'ingested';
+  const ingested = selected.filter((file) => file.status === done);
   const rows = ingested.reduce((sum, file) => sum + (file.rows ?? 0), 0);
   const ok = selected.length > 0 && (options.follow ? ingested.length === selected.length : selected.every((file) => file.status === 'processing'));
   if (options.json) {
@@ -213,9 +230,11 @@ async function main(options: Options): Promise<number> {
     printTable(files);
     const count = (status: FileStatus): number => files.filter((file) => file.status === status).length;
     console.log(
-      `${ingested.length} of ${selected.length} selected files ingested (${rows} rows); ${count('rejected')} rejected, ${count('refused')} refused, ${count('failed')} failed, ${count('skipped')} skipped; ${seconds.toFixed(1)} s; batch ${batchId ?? '-'}`,
+      options.dryRun
+        ? `dry run: ${ingested.length} of ${selected.length} selected files validated (${rows} rows would be written, none was); ${count('rejected')} rejected, ${count('refused')} refused, ${count('failed')} failed, ${count('skipped')} skipped; ${seconds.toFixed(1)} s; batch ${batchId ?? '-'}`
+        : `${ingested.length} of ${selected.length} selected files ingested (${rows} rows); ${count('rejected')} rejected, ${count('refused')} refused, ${count('failed')} failed, ${count('skipped')} skipped; ${seconds.toFixed(1)} s; batch ${batchId ?? '-'}`,
     );
-    if (ingested.length) console.log(`ingested files are kept under tenants/${options.tenant}/ingested/${batchId}/ in the ingest bucket`);
+    if (ingested.length) console.log(`${done} files are kept under tenants/${options.tenant}/${done}/${batchId}/ in the ingest bucket`);
   }
   return ok ? 0 : 1;
 }
@@ -229,6 +248,7 @@ const program = new Command('fetchdata')
   .option('--concurrency <n>', 'files uploaded at the same time', positive, 3)
   .option('--timeout <seconds>', 'how long to follow the ingestion', positive, 900)
   .option('--no-follow', 'upload and exit, without waiting for the ingestion')
+  .option('--dry-run', "validate the files with the tenant's app and write nothing")
   .option('--json', 'print a JSON summary instead of the table')
   .showHelpAfterError()
   .action(async (options: Options) => {

@@ -44,9 +44,7 @@ export class BridgeProcess {
   }
 
   /** SIGKILL, as in a crash: nothing is flushed, RabbitMQ redelivers what was unacknowledged. */
-  async kill(): Promise<void> {
-    const pid = this.process.pid();
-    if (pid) process.kill(-pid, 'SIGKILL');
-    while (this.process.pid()) await sleep(50);
+  kill(): Promise<void> {
+    return this.process.kill();
   }
 }

@@ -1,11 +1,12 @@
-import type { IngestionRecord } from '../../layers/platform/src/ingest/batch/IngestionStore';
+import type { IngestionProgress } from '../../layers/platform/src/reports/IngestionProgress';
 
 /** An ingestion record as the API shows it. */
-export function ingestionJson(record: IngestionRecord): Record<string, unknown> {
+export function ingestionJson({ record, chunks }: IngestionProgress): Record<string, unknown> {
   return {
     id: record.ingestionId,
     batchId: record.batchId,
     fileName: record.fileName,
+    grantId: record.grantId ?? null,
     object: record.finalKey ?? record.objectKey,
     format: record.format ?? null,
     bytes: record.bytes,
@@ -15,6 +16,9 @@ export function ingestionJson(record: IngestionRecord): Record<string, unknown> 
     tables: record.tables,
     status: record.status,
     reason: record.reason ?? null,
+    dryRun: record.dryRun,
+    chunks: chunks ?? null,
+    refusedUploads: Object.entries(record.refused).map(([version, reason]) => ({ version, reason })),
     attempts: record.attempts,
     startedAt: record.startedAt.toISOString(),
     finishedAt: record.finishedAt?.toISOString() ?? null,

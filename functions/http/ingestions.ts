@@ -1,5 +1,6 @@
 import { InvalidInputError, NotFoundError } from '../../layers/platform/src/errors';
 import { INGESTION_STATUSES, type IngestionStatus } from '../../layers/platform/src/ingest/batch/IngestionStore';
+import type { IngestionProgress } from '../../layers/platform/src/reports/IngestionProgress';
 import { ingestionTotals } from '../../layers/platform/src/reports/ingestionTotals';
 import { assertBatchId } from '../../layers/platform/src/uploads/batchId';
 import { tenantHttpHandler } from './httpHandler';
@@ -8,13 +9,15 @@ import { ingestionJson } from './ingestionJson';
 /**
  * `GET /tenants/{tenant}/ingestions[?batch=&status=&limit=]`: the tenant's
  * ingestion records, newest batch first, with totals (files, bytes, rows,
- * mean and max ingestion time); `GET /tenants/{tenant}/ingestions/{id}`: one.
+ * mean and max ingestion time), a chunked file's chunks, and `stalled` for
+ * work nobody is doing; `GET /tenants/{tenant}/ingestions/{id}`: one.
  */
 export const handler = tenantHttpHandler(async ({ tenant, path, query, platform }) => {
   if (path.ingestionId) {
     const record = await platform.ingestions.get(tenant.id, path.ingestionId);
     if (!record) throw new NotFoundError(`tenant ${tenant.id} has no ingestion ${path.ingestionId}`);
-    return { body: ingestionJson(record) };
+    const [view] = await platform.ingestionProgress.of([record]);
+    return { body: ingestionJson(view as IngestionProgress) };
   }
   const batchId = query.batch ? assertBatchId(query.batch) : undefined;
   const status = query.status;
@@ -23,13 +26,19 @@ export const handler = tenantHttpHandler(async ({ tenant, path, query, platform 
   }
   const limit = query.limit === undefined ? 1000 : Number(query.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new InvalidInputError('limit must be an integer from 1 to 10000');
-  const records = await platform.ingestions.list(tenant.id, { batchId, status: status as IngestionStatus | undefined, limit });
+  // Stalled is shown, not stored: filter after reading where each record stands.
+  const stored = await platform.ingestions.list(tenant.id, {
+    batchId,
+    status: status === 'stalled' ? undefined : (status as IngestionStatus | undefined),
+    limit,
+  });
+  const views = (await platform.ingestionProgress.of(stored)).filter((view) => status === undefined || view.record.status === status);
   return {
     body: {
       tenant: tenant.id,
       filter: { batch: batchId ?? null, status: status ?? null, limit },
-      totals: ingestionTotals(records),
-      ingestions: records.map(ingestionJson),
+      totals: ingestionTotals(views.map((view) => view.record)),
+      ingestions: views.map(ingestionJson),
     },
   };
 });

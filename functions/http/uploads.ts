@@ -1,12 +1,13 @@
 import { tenantHttpHandler } from './httpHandler';
 
 /**
- * `POST /tenants/{tenant}/uploads` `{ fileName, size, batchId? }` -> a
- * presigned POST for `tenants/{tenant}/incoming/<batch>/<file>`, or a 4xx
- * naming the profile constraint the file breaks.
+ * `POST /tenants/{tenant}/uploads` `{ fileName, size, batchId?, dryRun? }` ->
+ * a presigned POST for one upload of at most `size` bytes to
+ * `tenants/{tenant}/incoming/<batch>/<file>`, with the id of the ingestion it
+ * will make, or a 4xx naming the profile constraint the file breaks.
  */
 export const handler = tenantHttpHandler(async ({ tenant, body, platform }) => {
-  const request = (body ?? {}) as { fileName: unknown; size: unknown; batchId?: unknown };
+  const request = (body ?? {}) as { fileName: unknown; size: unknown; batchId?: unknown; dryRun?: unknown };
   const grant = await platform.uploads.grant(tenant, request);
   return {
     status: 201,
@@ -17,6 +18,9 @@ export const handler = tenantHttpHandler(async ({ tenant, body, platform }) => {
       format: grant.format,
       key: grant.key,
       maxBytes: grant.maxBytes,
+      grantId: grant.grantId,
+      ingestionId: grant.ingestionId,
+      dryRun: grant.dryRun,
       upload: { method: 'POST', url: grant.upload.url, fields: grant.upload.fields, expiresAt: grant.upload.expiresAt.toISOString() },
     },
   };

@@ -86,6 +86,18 @@ export class ManagedProcess {
     return true;
   }
 
+  /** SIGKILL to its whole group, as in a crash: nothing is flushed or closed. Resolves once it is gone. */
+  async kill(): Promise<void> {
+    const pid = this.pid();
+    if (!pid) return;
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      process.kill(pid, 'SIGKILL');
+    }
+    while (alive(pid)) await sleep(50);
+  }
+
   /** The log's current size, to read what comes after it with {@link logSince}. */
   logSize(): number {
     try {

@@ -46,3 +46,11 @@ describe('the generic batch ingest app', () => {
     expect(plan.toRows({ position: 2, fields: { amount: 7, late: { x: 1 } } })[0]?.values).toMatchObject({ amount: '7', extra_fields: '{"late":{"x":1}}' });
   });
 });
+
+describe('names made safe for CQL', () => {
+  it('are never reserved words: a header select,token,from,where and a file select.csv get prefixes', async () => {
+    expect(uniqueCqlNames(['select', 'token', 'from', 'where', 'Order By'])).toEqual(['c_select', 'c_token', 'c_from', 'c_where', 'order_by']);
+    expect(datasetTableName('select.csv')).toBe('t_select');
+    expect(datasetTableName('TABLE.json')).toBe('t_table');
+  });
+});

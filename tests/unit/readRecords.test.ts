@@ -21,6 +21,11 @@ describe('reading CSV', () => {
     ]);
   });
 
+  it('keeps every column of a header that repeats a name: a,a,b reads as a, a_2, b', async () => {
+    expect(await read('a,a,b,a_2\n1,2,3,4\n', 'csv')).toEqual([{ kind: 'record', record: { position: 2, fields: { a: '1', a_3: '2', b: '3', a_2: '4' } } }]);
+    expect(await read('x,x,x\n1,2,3\n', 'csv')).toEqual([{ kind: 'record', record: { position: 2, fields: { x: '1', x_2: '2', x_3: '3' } } }]);
+  });
+
   it('reports a line with the wrong number of fields, and reads on', async () => {
     const items = await read('a,b\n1,2\n3\n4,5,6\n7,8\n', 'csv');
     expect(items.filter((item) => item.kind === 'record')).toHaveLength(2);

@@ -9,7 +9,10 @@ import { platformConfig, type PlatformConfig } from './config/PlatformConfig';
 import { loadBatchIngestApp, loadStreamIngestApp } from './ingest/apps/loadTenantApps';
 import { BatchIngestPipeline } from './ingest/batch/BatchIngestPipeline';
 import { IngestionStore } from './ingest/batch/IngestionStore';
+import { ChunkStore } from './ingest/chunks/ChunkStore';
+import { ChunkTaskQueue } from './ingest/chunks/ChunkTaskQueue';
 import { createS3Client, createSqsClient } from './storage/awsClients';
+import { IngestionProgressReader } from './reports/IngestionProgress';
 import { IngestBucket } from './storage/IngestBucket';
 import { StreamIngestPipeline } from './stream/StreamIngestPipeline';
 import { StreamQueueSender } from './stream/StreamQueueSender';
@@ -18,6 +21,7 @@ import { CassandraTenantRegistry, type TenantRegistry } from './tenants/TenantRe
 import { Topology } from './topology/Topology';
 import { DailyUsageStore } from './uploads/DailyUsageStore';
 import { UploadBatchStore } from './uploads/UploadBatchStore';
+import { UploadGrantStore } from './uploads/UploadGrantStore';
 import { UploadService } from './uploads/UploadService';
 
 /**
@@ -40,6 +44,8 @@ export interface Platform {
   readonly logins: LoginService;
   readonly uploads: UploadService;
   readonly ingestions: IngestionStore;
+  readonly chunks: ChunkStore;
+  readonly ingestionProgress: IngestionProgressReader;
   readonly batchIngest: BatchIngestPipeline;
   readonly streamIngest: StreamIngestPipeline;
   readonly streamStats: StreamStatsStore;
@@ -56,7 +62,10 @@ export function buildPlatform(config: PlatformConfig, client: cassandra.Client):
   const registry = new CassandraTenantRegistry(client, keyspace, config.tenantCacheSeconds);
   const tokens = new TokenService(config.auth.tokenSecret, config.auth.tokenTtlSeconds);
   const batches = new UploadBatchStore(client, keyspace);
+  const grants = new UploadGrantStore(client, keyspace);
+  const usage = new DailyUsageStore(client, keyspace);
   const ingestions = new IngestionStore(client, keyspace);
+  const chunks = new ChunkStore(client, keyspace);
   const streamStats = new StreamStatsStore(client, keyspace);
   const streamQueues = new StreamQueueSender(sqs, topology);
   const writeConcurrency = Number(process.env.MYSIMBDP_WRITE_CONCURRENCY ?? 64);
@@ -73,9 +82,27 @@ export function buildPlatform(config: PlatformConfig, client: cassandra.Client):
       maxFailedLogins: config.auth.maxFailedLogins,
       windowSeconds: config.auth.lockoutWindowSeconds,
     }),
-    uploads: new UploadService(bucket, batches, new DailyUsageStore(client, keyspace), config.uploadUrlTtlSeconds),
+    uploads: new UploadService(bucket, batches, grants, usage, config.uploadUrlTtlSeconds),
     ingestions,
-    batchIngest: new BatchIngestPipeline({ bucket, registry, batches, ingestions, cassandra: client, topology, loadApp: loadBatchIngestApp, writeConcurrency }),
+    chunks,
+    // An invocation runs at most the batch timeout; a minute more without activity, and a record is stalled.
+    ingestionProgress: new IngestionProgressReader(chunks, (config.batch.timeoutSeconds + 60) * 1000),
+    batchIngest: new BatchIngestPipeline({
+      bucket,
+      registry,
+      batches,
+      grants,
+      usage,
+      ingestions,
+      chunks,
+      tasks: new ChunkTaskQueue(sqs, topology.batchChunkQueue.name),
+      cassandra: client,
+      topology,
+      loadApp: loadBatchIngestApp,
+      writeConcurrency,
+      chunkSize: config.batch.chunkSizeBytes,
+      timeoutSeconds: config.batch.timeoutSeconds,
+    }),
     streamIngest: new StreamIngestPipeline({
       registry,
       cassandra: client,

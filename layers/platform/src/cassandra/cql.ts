@@ -1,14 +1,16 @@
+import { CQL_RESERVED_WORDS } from './cqlReservedWords';
 import type { TableSpec } from './TableSpec';
 
 const SAFE_IDENTIFIER = /^[a-z][a-z0-9_]{0,47}$/;
 
 /**
- * Returns the identifier when it is a plain lower-case CQL name, and throws
- * otherwise. The platform only ever creates such names, so nothing user-given
- * reaches a CQL statement unchecked.
+ * Returns the identifier when it is a plain lower-case CQL name that is not a
+ * reserved word, and throws otherwise. The platform only ever creates such
+ * names, so nothing user-given reaches a CQL statement unchecked.
  */
 export function cqlIdentifier(name: string): string {
   if (!SAFE_IDENTIFIER.test(name)) throw new RangeError(`"${name}" is not a safe CQL identifier`);
+  if (CQL_RESERVED_WORDS.has(name)) throw new RangeError(`"${name}" is a reserved CQL word and cannot name a table or column`);
   return name;
 }
 

@@ -3,8 +3,9 @@ import { cqlIdentifier, createKeyspaceCql } from './cql';
 
 /**
  * The platform keyspace: the tenant registry, login throttling, upload
- * batches and quotas, one ingestion record per file (the original design's
- * `server.log`), and per-invocation stream statistics.
+ * batches, grants and quotas, one ingestion record per upload (the original
+ * design's `server.log`) with the chunks of a large file, and per-invocation
+ * stream statistics.
  */
 export function platformSchemaCql(keyspace: string): string[] {
   const ks = cqlIdentifier(keyspace);
@@ -27,11 +28,23 @@ export function platformSchemaCql(keyspace: string): string[] {
       created_at timestamp,
       PRIMARY KEY (tenant, batch_id))
       WITH CLUSTERING ORDER BY (batch_id DESC)`,
+    `CREATE TABLE IF NOT EXISTS ${ks}.upload_grants (
+      tenant text,
+      batch_id text,
+      grant_id text,
+      file_name text,
+      declared_bytes bigint,
+      max_bytes bigint,
+      dry_run boolean,
+      granted_at timestamp,
+      expires_at timestamp,
+      PRIMARY KEY (tenant, batch_id, grant_id))`,
     `CREATE TABLE IF NOT EXISTS ${ks}.daily_usage (
       tenant text,
       day date,
       files int,
       bytes bigint,
+      charged map<text, bigint>,
       PRIMARY KEY (tenant, day))`,
     `CREATE TABLE IF NOT EXISTS ${ks}.ingestions (
       tenant text,
@@ -52,8 +65,43 @@ export function platformSchemaCql(keyspace: string): string[] {
       status text,
       reason text,
       attempts int,
+      grant_id text,
+      run text,
+      version_id text,
+      etag text,
+      phase text,
+      chunks_total int,
+      plan_context text,
+      updated_at timestamp,
+      refused map<text, text>,
+      dry_run boolean,
+      bad_rows_key text,
       PRIMARY KEY (tenant, batch_id, ingestion_id))
       WITH CLUSTERING ORDER BY (batch_id DESC, ingestion_id ASC)`,
+    `CREATE TABLE IF NOT EXISTS ${ks}.ingestion_chunks (
+      tenant text,
+      ingestion_id text,
+      run text,
+      chunk int,
+      start_byte bigint,
+      end_byte bigint,
+      position_offset bigint,
+      records bigint,
+      rows bigint,
+      bad_rows bigint,
+      bad_row_samples list<text>,
+      validated_at timestamp,
+      validate_attempts int,
+      rows_written bigint,
+      written_at timestamp,
+      write_attempts int,
+      lease_owner text,
+      lease_until timestamp,
+      failed_at timestamp,
+      reason text,
+      validate_ms int,
+      write_ms int,
+      PRIMARY KEY ((tenant, ingestion_id), run, chunk))`,
     `CREATE TABLE IF NOT EXISTS ${ks}.stream_batches (
       tenant text,
       day date,
@@ -68,8 +116,32 @@ export function platformSchemaCql(keyspace: string): string[] {
   ];
 }
 
-/** Creates the platform keyspace and its tables if missing. */
+/** Columns added after a table's first release: a stage made by an earlier version gets them when provisioned again. */
+const ADDED_COLUMNS: Record<string, Record<string, string>> = {
+  daily_usage: { charged: 'map<text, bigint>' },
+  ingestions: {
+    grant_id: 'text',
+    run: 'text',
+    version_id: 'text',
+    etag: 'text',
+    phase: 'text',
+    chunks_total: 'int',
+    plan_context: 'text',
+    updated_at: 'timestamp',
+    refused: 'map<text, text>',
+    dry_run: 'boolean',
+    bad_rows_key: 'text',
+  },
+};
+
+/** Creates the platform keyspace and its tables if missing, and adds the columns an earlier version's tables lack. */
 export async function ensurePlatformSchema(client: cassandra.Client, keyspace: string, replication: Record<string, string | number>): Promise<void> {
   await client.execute(createKeyspaceCql(keyspace, replication));
   for (const statement of platformSchemaCql(keyspace)) await client.execute(statement);
+  for (const [table, columns] of Object.entries(ADDED_COLUMNS)) {
+    const present = new Set((await client.metadata.getTable(keyspace, table))?.columns.map((column) => column.name) ?? []);
+    for (const [column, type] of Object.entries(columns)) {
+      if (!present.has(column)) await client.execute(`ALTER TABLE ${cqlIdentifier(keyspace)}.${table} ADD ${column} ${type}`);
+    }
+  }
 }

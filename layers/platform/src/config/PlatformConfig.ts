@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigurationError } from '../errors';
+import { BYTE_SIZE_PATTERN, parseByteSize } from '../units/byteSize';
 
 /**
  * Everything the platform reads from its environment, in one typed object.
@@ -58,7 +59,18 @@ export interface PlatformConfig {
   readonly uploadUrlTtlSeconds: number;
   /** How long a function may keep the tenant registry cached. */
   readonly tenantCacheSeconds: number;
+  readonly batch: {
+    /** Files above this size are ingested in chunks of about this size, each in an invocation of its own. */
+    readonly chunkSizeBytes: number;
+    /** The batch functions' timeout (Lambda's, and serverless offline's): every invocation ends well inside it. */
+    readonly timeoutSeconds: number;
+  };
 }
+
+/** The default chunk size, chosen from `npm run bench:batch` (see BENCHMARKS.md). */
+export const DEFAULT_CHUNK_SIZE = '32 MiB';
+/** The batch functions' default timeout; a chunk takes well under a third of it. */
+export const DEFAULT_BATCH_TIMEOUT_SECONDS = 300;
 
 const csv = z.string().transform((value) =>
   value
@@ -97,6 +109,13 @@ const EnvSchema = z.object({
   MYSIMBDP_LOCKOUT_WINDOW_SECONDS: z.coerce.number().int().positive().default(900),
   MYSIMBDP_UPLOAD_URL_TTL_SECONDS: z.coerce.number().int().positive().default(900),
   MYSIMBDP_TENANT_CACHE_SECONDS: z.coerce.number().int().nonnegative().default(5),
+  MYSIMBDP_CHUNK_SIZE: z
+    .string()
+    .regex(BYTE_SIZE_PATTERN, 'a size with its unit, e.g. "32 MiB"')
+    .default(DEFAULT_CHUNK_SIZE)
+    .transform(parseByteSize)
+    .refine((bytes) => bytes >= 1024 && bytes <= 64 * 1024 ** 2, 'from 1 KiB to 64 MiB'),
+  MYSIMBDP_BATCH_TIMEOUT_SECONDS: z.coerce.number().int().min(10).max(900).default(DEFAULT_BATCH_TIMEOUT_SECONDS),
 });
 
 /** Reads and validates the platform configuration; a wrong value names the variable. */
@@ -143,6 +162,7 @@ export function loadPlatformConfig(env: NodeJS.ProcessEnv = process.env): Platfo
     },
     uploadUrlTtlSeconds: e.MYSIMBDP_UPLOAD_URL_TTL_SECONDS,
     tenantCacheSeconds: e.MYSIMBDP_TENANT_CACHE_SECONDS,
+    batch: { chunkSizeBytes: e.MYSIMBDP_CHUNK_SIZE, timeoutSeconds: e.MYSIMBDP_BATCH_TIMEOUT_SECONDS },
   };
 }
 

@@ -1,12 +1,19 @@
-import { CreateBucketCommand, HeadBucketCommand, PutBucketNotificationConfigurationCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  HeadBucketCommand,
+  PutBucketLifecycleConfigurationCommand,
+  PutBucketNotificationConfigurationCommand,
+  PutBucketVersioningCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { Topology } from '../topology/Topology';
+import { INGEST_BUCKET_LIFECYCLE_RULES, Topology } from '../topology/Topology';
 import type { ProvisionedQueue } from './provisionQueues';
 
 /**
- * Creates the ingest bucket and points its upload notifications for
- * `tenants/` at the batch-ingest queue (which S3 is allowed to send to).
- * Idempotent.
+ * Creates the ingest bucket, keeping object versions (with the topology's
+ * lifecycle rules), and points its upload notifications for `tenants/` at the
+ * batch-ingest queue (which S3 is allowed to send to). Idempotent.
  */
 export async function provisionBucket(s3: S3Client, sqs: SQSClient, topology: Topology, batchQueue: ProvisionedQueue): Promise<void> {
   const bucket = topology.ingestBucket;
@@ -15,6 +22,15 @@ export async function provisionBucket(s3: S3Client, sqs: SQSClient, topology: To
     () => false,
   );
   if (!exists) await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+  await s3.send(
+    new PutBucketLifecycleConfigurationCommand({
+      Bucket: bucket,
+      LifecycleConfiguration: {
+        Rules: INGEST_BUCKET_LIFECYCLE_RULES.map(({ Id, Prefix, ...rule }) => ({ ...rule, ID: Id, Filter: { Prefix } })),
+      },
+    }),
+  );
   await sqs.send(
     new SetQueueAttributesCommand({
       QueueUrl: batchQueue.url,

@@ -1,7 +1,7 @@
 import { isTenantId } from '../tenants/TenantId';
 import { isBatchId } from '../uploads/batchId';
 
-export type ObjectStage = 'incoming' | 'ingested' | 'rejected';
+export type ObjectStage = 'incoming' | 'ingested' | 'rejected' | 'validated';
 
 export interface TenantObjectKey {
   readonly tenant: string;
@@ -12,7 +12,8 @@ export interface TenantObjectKey {
 
 /**
  * The ingest bucket's layout: `tenants/<tenant>/<stage>/<batch>/<file>`,
- * where stage is `incoming` (uploaded, waiting), `ingested` or `rejected`.
+ * where stage is `incoming` (uploaded, waiting), `ingested`, `rejected`, or
+ * `validated` (a dry run: checked, not written).
  *
  * @example
  * objectKey({ tenant: 'zoo', stage: 'incoming', batchId, fileName: 'a.csv' });
@@ -27,6 +28,6 @@ export function parseObjectKey(key: string): TenantObjectKey | undefined {
   if (parts.length !== 5 || parts[0] !== 'tenants') return undefined;
   const [, tenant, stage, batchId, fileName] = parts as [string, string, string, string, string];
   if (!isTenantId(tenant) || !isBatchId(batchId) || !fileName) return undefined;
-  if (stage !== 'incoming' && stage !== 'ingested' && stage !== 'rejected') return undefined;
+  if (stage !== 'incoming' && stage !== 'ingested' && stage !== 'rejected' && stage !== 'validated') return undefined;
   return { tenant, stage, batchId, fileName };
 }

@@ -1,7 +1,7 @@
 import type { ObjectCreated } from '../ingest/batch/BatchIngestPipeline';
 
 interface S3NotificationBody {
-  Records?: Array<{ eventName?: string; s3?: { object?: { key?: string; size?: number; eTag?: string } } }>;
+  Records?: Array<{ eventName?: string; s3?: { object?: { key?: string; size?: number; eTag?: string; versionId?: string } } }>;
 }
 
 /**
@@ -25,5 +25,6 @@ export function objectsCreated(body: string): ObjectCreated[] {
       key: decodeURIComponent((record.s3?.object?.key as string).replace(/\+/g, ' ')),
       size: record.s3?.object?.size ?? 0,
       etag: record.s3?.object?.eTag,
+      versionId: record.s3?.object?.versionId,
     }));
 }

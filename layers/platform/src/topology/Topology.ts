@@ -9,7 +9,7 @@ export interface QueueDefinition {
   readonly deadLetterName: string;
   readonly maxReceiveCount: number;
   readonly visibilityTimeoutSeconds: number;
-  /** What the queue feeds; `undefined` for the batch-ingest queue. */
+  /** What the queue feeds; `undefined` for the batch queues. */
   readonly tenant: string | undefined;
 }
 
@@ -23,9 +23,8 @@ export interface AmqpTopology {
   readonly tenants: ReadonlyArray<{ tenant: string; queue: string; rejectedQueue: string; routingKey: string }>;
 }
 
-/** Seconds the batch-ingest function may run (the AWS Lambda maximum). */
-export const BATCH_INGEST_TIMEOUT_SECONDS = 900;
 export const STREAM_INGEST_TIMEOUT_SECONDS = 30;
+/** Tries of a batch notification or chunk task failing for a reason of its own (outages are waited out without using them). */
 export const BATCH_INGEST_MAX_RECEIVE_COUNT = 3;
 /**
  * The batch-ingest function's V8 heap limit. Its working set is small (it
@@ -34,6 +33,16 @@ export const BATCH_INGEST_MAX_RECEIVE_COUNT = 3;
  * whatever the file size, for about 10 % of its speed (bench/batch.ts).
  */
 export const BATCH_INGEST_NODE_OPTIONS = '--enable-source-maps --max-old-space-size=160';
+
+/**
+ * The ingest bucket keeps object versions (see `IngestBucket`); versions that
+ * are no longer current (moved away, replayed over) expire after a week, and
+ * unfinished multipart uploads after a day.
+ */
+export const INGEST_BUCKET_LIFECYCLE_RULES = [
+  { Id: 'expire-old-versions', Status: 'Enabled', Prefix: '', NoncurrentVersionExpiration: { NoncurrentDays: 7 } },
+  { Id: 'abort-incomplete-uploads', Status: 'Enabled', Prefix: '', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } },
+] as const;
 
 function pascal(text: string): string {
   return text.replace(/(^|[^a-zA-Z0-9])([a-zA-Z0-9])/g, (_, __, c: string) => c.toUpperCase());
@@ -57,8 +66,12 @@ export class Topology {
   private readonly keyspacePrefix: string;
   private readonly vhost: string;
 
-  constructor(config: Pick<PlatformConfig, 'stage' | 'ingestBucket' | 'cassandra' | 'amqp'>) {
+  /** The batch functions' timeout. */
+  readonly batchTimeoutSeconds: number;
+
+  constructor(config: Pick<PlatformConfig, 'stage' | 'ingestBucket' | 'cassandra' | 'amqp' | 'batch'>) {
     this.stage = config.stage;
+    this.batchTimeoutSeconds = config.batch.timeoutSeconds;
     this.ingestBucket = config.ingestBucket;
     this.keyspacePrefix = config.cassandra.keyspacePrefix;
     this.platformKeyspace = `${this.keyspacePrefix}mysimbdp`;
@@ -71,6 +84,16 @@ export class Topology {
   /** S3 event types that start an ingestion (uploads, not the platform's own copies). */
   static readonly NOTIFICATION_EVENTS = ['s3:ObjectCreated:Post', 's3:ObjectCreated:Put', 's3:ObjectCreated:CompleteMultipartUpload'] as const;
 
+  /**
+   * A batch queue's visibility timeout: a message whose invocation crashed comes
+   * back after it. Lambda wants at least the function's timeout; twice that
+   * leaves room for a slow start while bounding how long a crash delays a chunk.
+   */
+  private get batchVisibilitySeconds(): number {
+    return this.batchTimeoutSeconds * 2;
+  }
+
+  /** S3's upload notifications, for the batch-ingest function. */
   get batchIngestQueue(): QueueDefinition {
     const name = `mysimbdp-${this.stage}-batch-ingest`;
     return {
@@ -78,7 +101,20 @@ export class Topology {
       name,
       deadLetterName: `${name}-dlq`,
       maxReceiveCount: BATCH_INGEST_MAX_RECEIVE_COUNT,
-      visibilityTimeoutSeconds: BATCH_INGEST_TIMEOUT_SECONDS * 6,
+      visibilityTimeoutSeconds: this.batchVisibilitySeconds,
+      tenant: undefined,
+    };
+  }
+
+  /** The tasks of files ingested in chunks (plan, validate, write), for the batch-chunk function. */
+  get batchChunkQueue(): QueueDefinition {
+    const name = `mysimbdp-${this.stage}-batch-chunks`;
+    return {
+      logicalId: 'BatchChunkQueue',
+      name,
+      deadLetterName: `${name}-dlq`,
+      maxReceiveCount: BATCH_INGEST_MAX_RECEIVE_COUNT,
+      visibilityTimeoutSeconds: this.batchVisibilitySeconds,
       tenant: undefined,
     };
   }
@@ -96,7 +132,7 @@ export class Topology {
   }
 
   queues(tenants: ReadonlyArray<Pick<TenantProfile, 'tenant' | 'stream'>>): QueueDefinition[] {
-    return [this.batchIngestQueue, ...tenants.map((profile) => this.streamQueue(profile.tenant, profile))];
+    return [this.batchIngestQueue, this.batchChunkQueue, ...tenants.map((profile) => this.streamQueue(profile.tenant, profile))];
   }
 
   tenantKeyspace(profile: Pick<TenantProfile, 'keyspace'>): string {

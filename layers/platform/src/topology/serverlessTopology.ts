@@ -1,6 +1,6 @@
 import { loadPlatformConfig } from '../config/PlatformConfig';
 import type { TenantProfile } from '../tenants/TenantProfile';
-import { BATCH_INGEST_NODE_OPTIONS, Topology, type QueueDefinition } from './Topology';
+import { BATCH_INGEST_NODE_OPTIONS, INGEST_BUCKET_LIFECYCLE_RULES, Topology, type QueueDefinition } from './Topology';
 
 type CfnValue = string | number | boolean | CfnValue[] | { [key: string]: CfnValue };
 
@@ -10,8 +10,12 @@ export interface ServerlessTopology {
   /** One SQS event per tenant stream queue, for the stream-ingest function. */
   readonly streamIngestEvents: CfnValue[];
   readonly batchIngestEvents: CfnValue[];
-  /** The batch-ingest function's own environment (its heap limit). */
+  /** The chunk queue's event source, for the batch-chunk function: one task per invocation. */
+  readonly batchChunkEvents: CfnValue[];
+  /** The batch functions' own environment (their heap limit). */
   readonly batchIngestEnvironment: Record<string, CfnValue>;
+  /** The batch functions' timeout, in seconds. */
+  readonly batchTimeoutSeconds: number;
   /** Function environment: plain values locally; references and secrets on AWS. */
   readonly environment: Record<string, CfnValue>;
   readonly iamStatements: CfnValue[];
@@ -50,12 +54,14 @@ export function renderServerlessTopology(stage: string, env: NodeJS.ProcessEnv, 
   const config = loadPlatformConfig({ ...env, MYSIMBDP_STAGE: stage, AWS_ENDPOINT_URL: env.AWS_ENDPOINT_URL || undefined });
   const topology = new Topology(config);
   const batchQueue = topology.batchIngestQueue;
+  const chunkQueue = topology.batchChunkQueue;
   const streamQueues = tenants.map((profile) => ({ profile, queue: topology.streamQueue(profile.tenant, profile) }));
   const bucketName = local ? config.ingestBucket : { 'Fn::Sub': `mysimbdp-${stage}-ingest-\${AWS::AccountId}-\${AWS::Region}` };
   const bucketArn = local ? `arn:aws:s3:::${config.ingestBucket}` : { 'Fn::Sub': `arn:aws:s3:::mysimbdp-${stage}-ingest-\${AWS::AccountId}-\${AWS::Region}` };
 
   const Resources: Record<string, CfnValue> = {
     ...queueResources(batchQueue),
+    ...queueResources(chunkQueue),
     ...Object.assign({}, ...streamQueues.map(({ queue }) => queueResources(queue))),
     BatchIngestQueuePolicy: {
       Type: 'AWS::SQS::QueuePolicy',
@@ -82,6 +88,9 @@ export function renderServerlessTopology(stage: string, env: NodeJS.ProcessEnv, 
         BucketName: bucketName,
         PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
         BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        // Versions: an upload replayed over an object being ingested cannot change what is read.
+        VersioningConfiguration: { Status: 'Enabled' },
+        LifecycleConfiguration: { Rules: [...INGEST_BUCKET_LIFECYCLE_RULES] },
         NotificationConfiguration: {
           QueueConfigurations: Topology.NOTIFICATION_EVENTS.map((event) => ({
             Event: event,
@@ -96,9 +105,14 @@ export function renderServerlessTopology(stage: string, env: NodeJS.ProcessEnv, 
   const Outputs: Record<string, CfnValue> = {
     IngestBucketName: { Value: { Ref: BUCKET_LOGICAL_ID } },
     BatchIngestQueueUrl: { Value: { Ref: batchQueue.logicalId } },
+    BatchChunkQueueUrl: { Value: { Ref: chunkQueue.logicalId } },
   };
 
   const secret = (key: string): string => `{{resolve:secretsmanager:mysimbdp/${stage}:SecretString:${key}}}`;
+  // Settings an operator may change at deploy time, passed on as given.
+  const tuning: Record<string, CfnValue> = Object.fromEntries(
+    ['MYSIMBDP_WRITE_CONCURRENCY', 'MYSIMBDP_CHUNK_SIZE', 'MYSIMBDP_BATCH_TIMEOUT_SECONDS'].flatMap((name) => (env[name] ? [[name, env[name] as string]] : [])),
+  );
   const environment: Record<string, CfnValue> = local
     ? {
         MYSIMBDP_INGEST_BUCKET: config.ingestBucket,
@@ -108,7 +122,7 @@ export function renderServerlessTopology(stage: string, env: NodeJS.ProcessEnv, 
         AMQP_USERNAME: config.amqp.username,
         AMQP_PASSWORD: config.amqp.password,
         MYSIMBDP_TOKEN_SECRET: config.auth.tokenSecret,
-        ...(env.MYSIMBDP_WRITE_CONCURRENCY ? { MYSIMBDP_WRITE_CONCURRENCY: env.MYSIMBDP_WRITE_CONCURRENCY } : {}),
+        ...tuning,
       }
     : {
         MYSIMBDP_INGEST_BUCKET: { Ref: BUCKET_LOGICAL_ID },
@@ -121,14 +135,16 @@ export function renderServerlessTopology(stage: string, env: NodeJS.ProcessEnv, 
         AMQP_USERNAME: config.amqp.username,
         AMQP_PASSWORD: secret('amqpPlatformPassword'),
         MYSIMBDP_TOKEN_SECRET: secret('tokenSecret'),
+        ...tuning,
       };
 
-  const queueArns: CfnValue[] = [batchQueue, ...streamQueues.map(({ queue }) => queue)].map((queue) => ({ 'Fn::GetAtt': [queue.logicalId, 'Arn'] }));
-  const deadLetterArns: CfnValue[] = streamQueues.map(({ queue }) => ({ 'Fn::GetAtt': [`${queue.logicalId}DeadLetter`, 'Arn'] }));
+  const queues = [batchQueue, chunkQueue, ...streamQueues.map(({ queue }) => queue)];
+  const queueArns: CfnValue[] = queues.map((queue) => ({ 'Fn::GetAtt': [queue.logicalId, 'Arn'] }));
+  const deadLetterArns: CfnValue[] = queues.map((queue) => ({ 'Fn::GetAtt': [`${queue.logicalId}DeadLetter`, 'Arn'] }));
   const iamStatements: CfnValue[] = [
     {
       Effect: 'Allow',
-      Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+      Action: ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'],
       Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [BUCKET_LOGICAL_ID, 'Arn'] }, '/tenants/*']] },
     },
     { Effect: 'Allow', Action: ['s3:ListBucket'], Resource: { 'Fn::GetAtt': [BUCKET_LOGICAL_ID, 'Arn'] } },
@@ -139,19 +155,21 @@ export function renderServerlessTopology(stage: string, env: NodeJS.ProcessEnv, 
     },
   ];
 
+  // One message per invocation: a notification is a file, a chunk task a chunk.
+  const batchEvent = (queue: QueueDefinition): CfnValue => ({
+    sqs: {
+      arn: { 'Fn::GetAtt': [queue.logicalId, 'Arn'] },
+      batchSize: 1,
+      functionResponseType: 'ReportBatchItemFailures',
+      // Benchmarks run the functions in their own processes, to measure their memory as Lambda does.
+      ...(local && env.MYSIMBDP_OFFLINE_BATCH_INGEST === 'off' ? { enabled: false } : {}),
+    },
+  });
   return {
     resources: { Resources, Outputs },
-    batchIngestEvents: [
-      {
-        sqs: {
-          arn: { 'Fn::GetAtt': [batchQueue.logicalId, 'Arn'] },
-          batchSize: 1,
-          functionResponseType: 'ReportBatchItemFailures',
-          // Benchmarks run the function in their own process, to measure its memory as Lambda does.
-          ...(local && env.MYSIMBDP_OFFLINE_BATCH_INGEST === 'off' ? { enabled: false } : {}),
-        },
-      },
-    ],
+    batchIngestEvents: [batchEvent(batchQueue)],
+    batchChunkEvents: [batchEvent(chunkQueue)],
+    batchTimeoutSeconds: config.batch.timeoutSeconds,
     streamIngestEvents: streamQueues.map(({ profile, queue }) => ({
       sqs: {
         arn: { 'Fn::GetAtt': [queue.logicalId, 'Arn'] },

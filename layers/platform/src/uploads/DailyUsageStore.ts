@@ -23,12 +23,15 @@ export function utcDay(now: Date): cassandra.types.LocalDate {
 }
 
 /**
- * Files and bytes granted per tenant per UTC day, for the profile's optional
- * daily quota; reserved with compare-and-set so concurrent uploads cannot
- * overshoot it.
+ * Files and bytes that landed per tenant per UTC day, for the profile's
+ * optional daily quota. An upload is charged once, when the batch-ingest
+ * function takes it, with the size S3 says it has (never the size a client
+ * declared); the charge is a compare-and-set that also remembers which
+ * ingestion it was for, so concurrent uploads cannot overshoot the quota and a
+ * retried invocation is not charged twice.
  *
  * @example
- * const outcome = await usage.reserve('zoo', 1024, { maxFiles: 100 });
+ * const outcome = await usage.charge('zoo', ingestionId, 1024, { maxFiles: 100 });
  */
 export class DailyUsageStore {
   private readonly table: string;
@@ -45,24 +48,38 @@ export class DailyUsageStore {
     return { files: (row?.get('files') as number | null) ?? 0, bytes: Number((row?.get('bytes') as bigint | null) ?? 0n) };
   }
 
-  async reserve(tenant: string, bytes: number, limits: DailyLimits, now = new Date()): Promise<QuotaOutcome> {
+  /** Whether one more file of `bytes` would still fit today's quota (checked when granting; charged when it lands). */
+  async fits(tenant: string, bytes: number, limits: DailyLimits, now = new Date()): Promise<QuotaOutcome> {
+    return this.within(await this.usage(tenant, now), bytes, limits);
+  }
+
+  private within(used: { files: number; bytes: number }, bytes: number, limits: DailyLimits): QuotaOutcome {
+    if (limits.maxFiles !== undefined && used.files + 1 > limits.maxFiles) {
+      return { ok: false, constraint: 'dailyQuota.maxFiles', used: used.files, limit: limits.maxFiles };
+    }
+    if (limits.maxBytes !== undefined && used.bytes + bytes > limits.maxBytes) {
+      return { ok: false, constraint: 'dailyQuota.maxBytes', used: used.bytes, limit: limits.maxBytes };
+    }
+    return { ok: true };
+  }
+
+  /** Charges an upload that landed, once per `ingestionId`; refuses it when it breaks the quota. */
+  async charge(tenant: string, ingestionId: string, bytes: number, limits: DailyLimits, now = new Date()): Promise<QuotaOutcome> {
     const day = utcDay(now);
     await this.client.execute(`INSERT INTO ${this.table} (tenant, day, files, bytes) VALUES (?, ?, 0, 0) IF NOT EXISTS`, [tenant, day], LWT);
     for (let attempt = 0; attempt < 20; attempt += 1) {
-      const used = await this.usage(tenant, now);
-      if (limits.maxFiles !== undefined && used.files + 1 > limits.maxFiles) {
-        return { ok: false, constraint: 'dailyQuota.maxFiles', used: used.files, limit: limits.maxFiles };
-      }
-      if (limits.maxBytes !== undefined && used.bytes + bytes > limits.maxBytes) {
-        return { ok: false, constraint: 'dailyQuota.maxBytes', used: used.bytes, limit: limits.maxBytes };
-      }
+      const row = (await this.client.execute(`SELECT files, bytes, charged FROM ${this.table} WHERE tenant = ? AND day = ?`, [tenant, day])).first();
+      const used = { files: (row?.get('files') as number | null) ?? 0, bytes: Number((row?.get('bytes') as bigint | null) ?? 0n) };
+      if ((row?.get('charged') as Map<string, bigint> | null)?.has(ingestionId)) return { ok: true };
+      const outcome = this.within(used, bytes, limits);
+      if (!outcome.ok) return outcome;
       const result = await this.client.execute(
-        `UPDATE ${this.table} SET files = ?, bytes = ? WHERE tenant = ? AND day = ? IF files = ? AND bytes = ?`,
-        [used.files + 1, BigInt(used.bytes + bytes), tenant, day, used.files, BigInt(used.bytes)],
+        `UPDATE ${this.table} SET files = ?, bytes = ?, charged[?] = ? WHERE tenant = ? AND day = ? IF files = ? AND bytes = ?`,
+        [used.files + 1, BigInt(used.bytes + bytes), ingestionId, BigInt(bytes), tenant, day, used.files, BigInt(used.bytes)],
         LWT,
       );
       if (applied(result)) return { ok: true };
     }
-    throw new ConflictError('the daily quota is too busy to update; retry the upload request');
+    throw new ConflictError('the daily quota is too busy to update; the upload will be retried');
   }
 }

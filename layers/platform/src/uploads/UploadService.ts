@@ -4,10 +4,12 @@ import { objectKey } from '../storage/objectKeys';
 import type { Tenant } from '../tenants/Tenant';
 import type { FileFormat } from '../tenants/TenantProfile';
 import { formatByteSize } from '../units/byteSize';
+import { ingestionIdOf } from '../ingest/batch/IngestionStore';
 import { assertBatchId, newBatchId } from './batchId';
 import type { DailyUsageStore } from './DailyUsageStore';
 import { fileExtension, formatOf, safeFileName } from './fileName';
 import type { UploadBatchStore } from './UploadBatchStore';
+import { newGrantId, type UploadGrantStore } from './UploadGrantStore';
 
 export interface UploadRequest {
   readonly fileName: unknown;
@@ -15,6 +17,8 @@ export interface UploadRequest {
   readonly size: unknown;
   /** Omit to start a new batch; pass the returned id for the batch's next files. */
   readonly batchId?: unknown;
+  /** Validate the file with the tenant's app and write nothing. */
+  readonly dryRun?: unknown;
 }
 
 export interface UploadGrant {
@@ -24,13 +28,19 @@ export interface UploadGrant {
   readonly format: FileFormat;
   readonly key: string;
   readonly maxBytes: number;
+  /** This grant's id: it admits exactly one upload, whose ingestion is `ingestionId`. */
+  readonly grantId: string;
+  readonly ingestionId: string;
+  readonly dryRun: boolean;
   readonly upload: PresignedUpload;
 }
 
 /**
  * `POST /tenants/{t}/uploads`: checks one file against the tenant's profile
  * (name, format, declared size, files per batch, daily quota) and grants a
- * presigned POST scoped to `tenants/{t}/incoming/<batch>/<file>`.
+ * presigned POST scoped to `tenants/{t}/incoming/<batch>/<file>`, for a body
+ * of at most the declared size, carrying a grant id that admits exactly one
+ * ingestion. The quota is only checked here; what is charged is what lands.
  *
  * @example
  * const grant = await uploads.grant(tenant, { fileName: 'a.csv', size: 1024 });
@@ -40,6 +50,7 @@ export class UploadService {
   constructor(
     private readonly bucket: IngestBucket,
     private readonly batches: UploadBatchStore,
+    private readonly grants: UploadGrantStore,
     private readonly usage: DailyUsageStore,
     private readonly urlTtlSeconds: number,
   ) {}
@@ -59,6 +70,8 @@ export class UploadService {
     if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
       throw new InvalidInputError('size must be the file size in bytes (a non-negative integer)');
     }
+    if (request.dryRun !== undefined && typeof request.dryRun !== 'boolean') throw new InvalidInputError('dryRun must be true or false');
+    const dryRun = request.dryRun === true;
     if (size > limits.maxFileSize.bytes) {
       throw new ConstraintViolationError(
         'maxFileSize',
@@ -80,8 +93,8 @@ export class UploadService {
         { limit: limits.maxFilesPerBatch },
       );
     }
-    if (reservation === 'reserved' && limits.dailyQuota) {
-      const quota = await this.usage.reserve(tenant.id, size, {
+    if (limits.dailyQuota) {
+      const quota = await this.usage.fits(tenant.id, size, {
         maxFiles: limits.dailyQuota.maxFiles,
         maxBytes: limits.dailyQuota.maxBytes?.bytes,
       });
@@ -98,7 +111,21 @@ export class UploadService {
     }
 
     const key = objectKey({ tenant: tenant.id, stage: 'incoming', batchId, fileName });
-    const upload = await this.bucket.presignUpload(key, limits.maxFileSize.bytes, this.urlTtlSeconds);
-    return { tenant: tenant.id, batchId, fileName, format, key, maxBytes: limits.maxFileSize.bytes, upload };
+    const grantId = newGrantId();
+    const grantedAt = new Date();
+    const upload = await this.bucket.presignUpload(key, size, this.urlTtlSeconds, grantId);
+    await this.grants.put({ tenant: tenant.id, batchId, grantId, fileName, declaredBytes: size, dryRun, grantedAt, expiresAt: upload.expiresAt });
+    return {
+      tenant: tenant.id,
+      batchId,
+      fileName,
+      format,
+      key,
+      maxBytes: size,
+      grantId,
+      ingestionId: ingestionIdOf(batchId, fileName, grantId),
+      dryRun,
+      upload,
+    };
   }
 }

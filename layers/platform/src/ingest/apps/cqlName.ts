@@ -1,12 +1,16 @@
+import { CQL_RESERVED_WORDS } from '../../cassandra/cqlReservedWords';
+
 const MAX_NAME = 40;
 
 /**
  * Makes a header or file name safe as a CQL identifier: lower case, letters,
- * digits and underscores, starting with a letter, at most 40 characters.
+ * digits and underscores, starting with a letter, at most 40 characters, and
+ * not a reserved CQL word (those get the prefix too).
  *
  * @example
  * cqlName('Zip Code'); // 'zip_code'
  * cqlName('2024 sales'); // 'c_2024_sales'
+ * cqlName('select'); // 'c_select'
  */
 export function cqlName(raw: string, prefixIfDigit = 'c_'): string {
   let name = raw
@@ -17,7 +21,8 @@ export function cqlName(raw: string, prefixIfDigit = 'c_'): string {
     .replace(/^_+|_+$/g, '');
   if (name === '') name = 'column';
   if (!/^[a-z]/.test(name)) name = `${prefixIfDigit}${name}`;
-  return name.slice(0, MAX_NAME).replace(/_+$/, '');
+  name = name.slice(0, MAX_NAME).replace(/_+$/, '');
+  return CQL_RESERVED_WORDS.has(name) ? `${prefixIfDigit}${name}` : name;
 }
 
 /** Safe, unique CQL names for a list of raw names, in order; duplicates get `_2`, `_3`, ... */

@@ -1,23 +1,36 @@
-import type cassandra from 'cassandra-driver';
+import cassandra from 'cassandra-driver';
 import { createHash } from 'node:crypto';
 import { cqlIdentifier } from '../../cassandra/cql';
 import { InvalidInputError } from '../../errors';
 import { isBatchId } from '../../uploads/batchId';
 
-export const INGESTION_STATUSES = ['processing', 'retrying', 'ingested', 'rejected', 'failed'] as const;
+/**
+ * Where an ingestion stands. `stalled` is never stored: a record still
+ * `processing` long after anyone touched it is shown as stalled (see
+ * {@link IngestionStore.list}). `validated` ends a dry run.
+ */
+export const INGESTION_STATUSES = ['processing', 'retrying', 'validated', 'ingested', 'rejected', 'failed', 'stalled'] as const;
 export type IngestionStatus = (typeof INGESTION_STATUSES)[number];
 
-/** Terminal statuses: the file will not be processed again unless uploaded again. */
-export const FINAL_STATUSES: readonly IngestionStatus[] = ['ingested', 'rejected', 'failed'];
+/** Terminal statuses: the upload will not be processed again unless redriven. */
+export const FINAL_STATUSES: readonly IngestionStatus[] = ['validated', 'ingested', 'rejected', 'failed'];
 
-/**
- * One file's ingestion, as the original design's `server.log` line recorded
- * it: tenant, object, size, rows, outcome and how long it took.
- */
-export interface IngestionRecord {
+/** Where a chunked ingestion is: cutting the file, validating its chunks, writing them. */
+export type IngestionPhase = 'planning' | 'validating' | 'writing';
+
+/** Identifies one ingestion record. */
+export interface IngestionKey {
   readonly tenant: string;
   readonly batchId: string;
   readonly ingestionId: string;
+}
+
+/**
+ * One upload's ingestion, as the original design's `server.log` line recorded
+ * it: tenant, object, size, rows, outcome and how long it took; and, for a file
+ * ingested in chunks, where it is.
+ */
+export interface IngestionRecord extends IngestionKey {
   readonly fileName: string;
   readonly objectKey: string;
   /** Where the object is now: `ingested/...` or `rejected/...` once final. */
@@ -35,11 +48,31 @@ export interface IngestionRecord {
   readonly status: IngestionStatus;
   readonly reason: string | undefined;
   readonly attempts: number;
+  /** The upload grant the object came with: one grant, one ingestion. */
+  readonly grantId: string | undefined;
+  /** The object version being ingested (its ETag where the bucket keeps no versions): what a retry must find again. */
+  readonly run: string | undefined;
+  readonly versionId: string | undefined;
+  readonly etag: string | undefined;
+  /** Set while a file is ingested in chunks. */
+  readonly phase: IngestionPhase | undefined;
+  /** Chunks the file was cut into, once it is cut. */
+  readonly chunksTotal: number | undefined;
+  /** What the ingest app's plan saw (JSON), so that every chunk plans alike. */
+  readonly planContext: string | undefined;
+  readonly updatedAt: Date | undefined;
+  /** Other objects uploaded under the same grant, refused: version (or ETag) -> why. */
+  readonly refused: Readonly<Record<string, string>>;
+  /** Validated only, never written. */
+  readonly dryRun: boolean;
+  /** Where the bad rows file is, when the upload had bad rows. */
+  readonly badRowsKey: string | undefined;
 }
 
-/** A stable id per (batch, file): `<batch id>-<10 hex digits>`. */
-export function ingestionIdOf(batchId: string, fileName: string): string {
-  return `${batchId}-${createHash('sha256').update(fileName).digest('hex').slice(0, 10)}`;
+/** A stable id per upload grant: `<batch id>-<10 hex digits>`. */
+export function ingestionIdOf(batchId: string, fileName: string, grantId?: string): string {
+  const name = grantId ? `${fileName}\n${grantId}` : fileName;
+  return `${batchId}-${createHash('sha256').update(name).digest('hex').slice(0, 10)}`;
 }
 
 function batchOf(ingestionId: string): string {
@@ -50,49 +83,62 @@ function batchOf(ingestionId: string): string {
   return batchId;
 }
 
-const COLUMNS = [
-  'tenant',
-  'batch_id',
-  'ingestion_id',
-  'file_name',
-  'object_key',
-  'final_key',
-  'format',
-  'bytes',
-  'rows',
-  'bad_rows',
-  'bad_row_samples',
-  'tables',
-  'started_at',
-  'finished_at',
-  'duration_ms',
-  'status',
-  'reason',
-  'attempts',
-] as const;
+type Field = keyof Omit<IngestionRecord, keyof IngestionKey>;
+
+/** Each field's column, and how it is written and read. */
+const FIELDS: ReadonlyArray<readonly [Field, string, (value: never) => unknown, (value: unknown) => unknown]> = [
+  ['fileName', 'file_name', (v: string) => v, (v) => v],
+  ['objectKey', 'object_key', (v: string) => v, (v) => v],
+  ['finalKey', 'final_key', (v?: string) => v ?? null, (v) => v ?? undefined],
+  ['format', 'format', (v?: string) => v ?? null, (v) => v ?? undefined],
+  ['bytes', 'bytes', (v: number) => BigInt(v), (v) => Number(v ?? 0)],
+  ['rows', 'rows', (v: number) => BigInt(v), (v) => Number(v ?? 0)],
+  ['badRows', 'bad_rows', (v: number) => BigInt(v), (v) => Number(v ?? 0)],
+  ['badRowSamples', 'bad_row_samples', (v: readonly string[]) => [...v], (v) => v ?? []],
+  ['tables', 'tables', (v: readonly string[]) => [...v], (v) => v ?? []],
+  ['startedAt', 'started_at', (v: Date) => v, (v) => v],
+  ['finishedAt', 'finished_at', (v?: Date) => v ?? null, (v) => v ?? undefined],
+  [
+    'durationMs',
+    'duration_ms',
+    (v?: number) => (v === undefined ? null : BigInt(Math.round(v))),
+    (v) => (v === null || v === undefined ? undefined : Number(v)),
+  ],
+  ['status', 'status', (v: string) => v, (v) => v],
+  ['reason', 'reason', (v?: string) => v ?? null, (v) => v ?? undefined],
+  ['attempts', 'attempts', (v: number) => v, (v) => v ?? 0],
+  ['grantId', 'grant_id', (v?: string) => v ?? null, (v) => v ?? undefined],
+  ['run', 'run', (v?: string) => v ?? null, (v) => v ?? undefined],
+  ['versionId', 'version_id', (v?: string) => v ?? null, (v) => v ?? undefined],
+  ['etag', 'etag', (v?: string) => v ?? null, (v) => v ?? undefined],
+  ['phase', 'phase', (v?: string) => v ?? null, (v) => v ?? undefined],
+  ['chunksTotal', 'chunks_total', (v?: number) => v ?? null, (v) => v ?? undefined],
+  ['planContext', 'plan_context', (v?: string) => v ?? null, (v) => v ?? undefined],
+  ['updatedAt', 'updated_at', (v?: Date) => v ?? null, (v) => v ?? undefined],
+  ['refused', 'refused', (v: Record<string, string>) => new Map(Object.entries(v)), (v) => Object.fromEntries((v as Map<string, string> | null) ?? [])],
+  ['dryRun', 'dry_run', (v: boolean) => v, (v) => v === true],
+  ['badRowsKey', 'bad_rows_key', (v?: string) => v ?? null, (v) => v ?? undefined],
+];
+
+const COLUMNS = ['tenant', 'batch_id', 'ingestion_id', ...FIELDS.map(([, column]) => column)];
+const LWT = { prepare: true, serialConsistency: cassandra.types.consistencies.localSerial };
 
 function toRecord(row: cassandra.types.Row): IngestionRecord {
-  const optionalNumber = (value: unknown): number | undefined => (value === null || value === undefined ? undefined : Number(value));
-  return {
-    tenant: row.get('tenant') as string,
-    batchId: row.get('batch_id') as string,
-    ingestionId: row.get('ingestion_id') as string,
-    fileName: row.get('file_name') as string,
-    objectKey: row.get('object_key') as string,
-    finalKey: (row.get('final_key') as string | null) ?? undefined,
-    format: (row.get('format') as string | null) ?? undefined,
-    bytes: Number(row.get('bytes') ?? 0),
-    rows: Number(row.get('rows') ?? 0),
-    badRows: Number(row.get('bad_rows') ?? 0),
-    badRowSamples: (row.get('bad_row_samples') as string[] | null) ?? [],
-    tables: (row.get('tables') as string[] | null) ?? [],
-    startedAt: row.get('started_at') as Date,
-    finishedAt: (row.get('finished_at') as Date | null) ?? undefined,
-    durationMs: optionalNumber(row.get('duration_ms')),
-    status: row.get('status') as IngestionStatus,
-    reason: (row.get('reason') as string | null) ?? undefined,
-    attempts: (row.get('attempts') as number | null) ?? 0,
-  };
+  const record: Record<string, unknown> = { tenant: row.get('tenant'), batchId: row.get('batch_id'), ingestionId: row.get('ingestion_id') };
+  for (const [field, column, , read] of FIELDS) record[field] = read(row.get(column));
+  return record as unknown as IngestionRecord;
+}
+
+function assignments(changes: Partial<Record<Field, unknown>>): { set: string; params: unknown[] } {
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  for (const [field, column, write] of FIELDS) {
+    if (!(field in changes)) continue;
+    parts.push(`${column} = ?`);
+    params.push((write as (value: unknown) => unknown)(changes[field]));
+  }
+  if (parts.length === 0) throw new RangeError('no change to write');
+  return { set: parts.join(', '), params };
 }
 
 export interface IngestionFilter {
@@ -102,11 +148,17 @@ export interface IngestionFilter {
 }
 
 /**
- * Ingestion records in the platform keyspace, one per file, newest batch first.
+ * Ingestion records in the platform keyspace, one per upload, newest batch first.
+ *
+ * Several invocations may work on one record at once (the chunks of a large
+ * file, a redelivered notification), so every change of status is a
+ * lightweight transaction conditioned on the status it leaves and on the
+ * object version being ingested: an ingestion finishes exactly once, and a
+ * late or stale invocation cannot move it back. Other columns (progress,
+ * reasons) are plain writes.
  *
  * @example
- * await store.put(record);
- * const records = await store.list('zoo', { status: 'rejected' });
+ * if (await store.transition(record, record.run, ['processing'], { status: 'ingested' })) await bucket.move(...);
  */
 export class IngestionStore {
   private readonly table: string;
@@ -118,26 +170,58 @@ export class IngestionStore {
     this.table = `${cqlIdentifier(keyspace)}.ingestions`;
   }
 
-  async put(record: IngestionRecord): Promise<void> {
-    await this.client.execute(`INSERT INTO ${this.table} (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`, [
-      record.tenant,
-      record.batchId,
-      record.ingestionId,
-      record.fileName,
-      record.objectKey,
-      record.finalKey ?? null,
-      record.format ?? null,
-      BigInt(record.bytes),
-      BigInt(record.rows),
-      BigInt(record.badRows),
-      [...record.badRowSamples],
-      [...record.tables],
-      record.startedAt,
-      record.finishedAt ?? null,
-      record.durationMs === undefined ? null : BigInt(Math.round(record.durationMs)),
-      record.status,
-      record.reason ?? null,
-      record.attempts,
+  /** Creates the record unless one exists; returns the one that is there either way, and whether it is this one. */
+  async create(record: IngestionRecord): Promise<{ created: boolean; record: IngestionRecord }> {
+    const { params } = assignments(record);
+    const result = await this.client.execute(
+      `INSERT INTO ${this.table} (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')}) IF NOT EXISTS`,
+      [record.tenant, record.batchId, record.ingestionId, ...params],
+      LWT,
+    );
+    if (result.first()?.get('[applied]') === true) return { created: true, record };
+    return { created: false, record: (await this.get(record.tenant, record.ingestionId)) as IngestionRecord };
+  }
+
+  /**
+   * Moves the record from one of `from` (and, when given, from `phase`) to what
+   * `changes` says, if it still ingests `run`; false when another invocation
+   * got there first.
+   */
+  async transition(
+    key: IngestionKey,
+    run: string | undefined,
+    from: readonly IngestionStatus[],
+    changes: Partial<IngestionRecord>,
+    phase?: IngestionPhase,
+  ): Promise<boolean> {
+    const { set, params } = assignments({ ...changes, updatedAt: new Date() });
+    const result = await this.client.execute(
+      `UPDATE ${this.table} SET ${set} WHERE tenant = ? AND batch_id = ? AND ingestion_id = ? IF run = ? AND status IN ?${phase ? ' AND phase = ?' : ''}`,
+      [...params, key.tenant, key.batchId, key.ingestionId, run ?? null, [...from], ...(phase ? [phase] : [])],
+      LWT,
+    );
+    return result.first()?.get('[applied]') === true;
+  }
+
+  /** Changes columns other than the status (progress, reasons, the plan's context). */
+  async update(key: IngestionKey, changes: Partial<Omit<IngestionRecord, 'status' | 'run'>>): Promise<void> {
+    const { set, params } = assignments({ ...changes, updatedAt: new Date() });
+    await this.client.execute(`UPDATE ${this.table} SET ${set} WHERE tenant = ? AND batch_id = ? AND ingestion_id = ?`, [
+      ...params,
+      key.tenant,
+      key.batchId,
+      key.ingestionId,
+    ]);
+  }
+
+  /** Notes an object refused under this record's grant (idempotent per version). */
+  async noteRefused(key: IngestionKey, version: string, reason: string): Promise<void> {
+    await this.client.execute(`UPDATE ${this.table} SET refused[?] = ? WHERE tenant = ? AND batch_id = ? AND ingestion_id = ?`, [
+      version,
+      reason,
+      key.tenant,
+      key.batchId,
+      key.ingestionId,
     ]);
   }
 
@@ -151,10 +235,6 @@ export class IngestionStore {
       ])
     ).first();
     return row ? toRecord(row) : undefined;
-  }
-
-  async find(tenant: string, batchId: string, fileName: string): Promise<IngestionRecord | undefined> {
-    return this.get(tenant, ingestionIdOf(batchId, fileName));
   }
 
   async list(tenant: string, filter: IngestionFilter = {}): Promise<IngestionRecord[]> {

@@ -54,6 +54,28 @@ function csvReason(error: CsvError): string {
   return error.message.replace(/ (at|on) line \d+\.?$/, '');
 }
 
+/**
+ * A CSV header's names, each kept: a name that repeats an earlier one gets
+ * `_2`, `_3`, ... (the first free one), so `a,a,b` reads as `a`, `a_2`, `b`
+ * and no value is dropped.
+ */
+export function distinctNames(names: readonly string[]): string[] {
+  const taken = new Set(names);
+  const seen = new Set<string>();
+  return names.map((name) => {
+    if (!seen.has(name)) {
+      seen.add(name);
+      return name;
+    }
+    let n = 2;
+    while (taken.has(`${name}_${n}`)) n += 1;
+    const renamed = `${name}_${n}`;
+    taken.add(renamed);
+    seen.add(renamed);
+    return renamed;
+  });
+}
+
 async function* readCsv(stream: Readable): AsyncGenerator<SourceItem> {
   const skipped: SourceItem[] = [];
   const parser = parseCsv({
@@ -77,6 +99,7 @@ async function* readCsv(stream: Readable): AsyncGenerator<SourceItem> {
       if (!header) {
         header = record.map((name) => name.trim());
         if (header.some((name) => name === '')) throw new MalformedFileError(`line ${line}: the CSV header has an empty column name`);
+        header = distinctNames(header);
         continue;
       }
       if (record.length !== header.length) {
@@ -163,6 +186,7 @@ async function* readJsonArray(stream: Readable): AsyncGenerator<SourceItem> {
       }
     }
   } catch (error) {
+    if (error instanceof MalformedFileError) throw error;
     throw new MalformedFileError(`malformed JSON: ${(error as Error).message} (a .json file must hold one array of objects)`);
   }
 }

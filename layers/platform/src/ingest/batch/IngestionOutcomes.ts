@@ -1,0 +1,118 @@
+import { platformLogger } from '../../logging/platformLogger';
+import type { IngestBucket } from '../../storage/IngestBucket';
+import { objectKey, parseObjectKey } from '../../storage/objectKeys';
+import { FINAL_STATUSES, type IngestionRecord, type IngestionStatus, type IngestionStore } from './IngestionStore';
+
+/** What an ingestion found: rows written (or that would be), bad rows, tables. */
+export interface IngestionStats {
+  readonly rows: number;
+  readonly badRows: number;
+  readonly badRowSamples: readonly string[];
+  readonly tables: readonly string[];
+}
+
+export type FinalOutcome = 'ingested' | 'rejected' | 'validated';
+
+const STAGE: Record<FinalOutcome, 'ingested' | 'rejected' | 'validated'> = { ingested: 'ingested', rejected: 'rejected', validated: 'validated' };
+
+/** Whether an error is worth nothing but a reason: the stack is noise for a failure of a service or of the input. */
+function describe(error: Error): string {
+  return error.message;
+}
+
+/**
+ * How an ingestion ends, the same way for a whole file and for a file in
+ * chunks: the record moves to its final status once (a lightweight
+ * transaction: when several chunks finish together only one finishes the
+ * file), then the object version moves to `ingested/`, `rejected/` or
+ * `validated/`, and one structured log line says what happened (the original
+ * design's `server.log`). A retry that finds the record final only completes
+ * the move, so a crash between the two loses nothing.
+ *
+ * @example
+ * await outcomes.finish(record, 'ingested', { stats });
+ */
+export class IngestionOutcomes {
+  constructor(
+    private readonly bucket: IngestBucket,
+    private readonly ingestions: IngestionStore,
+    private readonly onFinished: (record: IngestionRecord) => Promise<void> = async () => undefined,
+  ) {}
+
+  async finish(
+    record: IngestionRecord,
+    status: FinalOutcome,
+    details: { stats?: IngestionStats | undefined; reason?: string | undefined; phases?: Record<string, number> | undefined },
+  ): Promise<IngestionRecord> {
+    const finishedAt = new Date();
+    const key = parseObjectKey(record.objectKey);
+    const finalKey = key ? objectKey({ ...key, stage: STAGE[status] }) : record.objectKey;
+    const stats = details.stats;
+    const changes: Partial<IngestionRecord> = {
+      status,
+      reason: details.reason,
+      rows: stats?.rows ?? 0,
+      badRows: stats?.badRows ?? 0,
+      badRowSamples: stats?.badRowSamples ?? [],
+      tables: stats?.tables ?? [],
+      finishedAt,
+      durationMs: finishedAt.getTime() - record.startedAt.getTime(),
+      finalKey,
+      phase: undefined,
+    };
+    if (!(await this.ingestions.transition(record, record.run, ['processing', 'retrying'], changes))) {
+      // Another invocation finished it first (or it was never ours): only make sure its object is where it says.
+      const current = (await this.ingestions.get(record.tenant, record.ingestionId)) ?? record;
+      await this.ensureMoved(current);
+      return current;
+    }
+    const final = { ...record, ...changes } as IngestionRecord;
+    await this.bucket.move(record.objectKey, record.versionId, finalKey, record.bytes);
+    platformLogger.info('ingestion', {
+      tenant: final.tenant,
+      object: final.objectKey,
+      batch: final.batchId,
+      ingestion: final.ingestionId,
+      bytes: final.bytes,
+      rows: final.rows,
+      badRows: final.badRows,
+      durationMs: final.durationMs,
+      status: final.status,
+      reason: final.reason,
+      ...(final.chunksTotal ? { chunks: final.chunksTotal } : {}),
+      ...(details.phases ? { phases: details.phases } : {}),
+    });
+    await this.onFinished(final).catch((error: Error) => platformLogger.warn('could not record the ingestion metrics', { error: error.message }));
+    return final;
+  }
+
+  /** A final record whose object version is still in `incoming/` (a crash between the two steps): finishes the move. */
+  async ensureMoved(record: IngestionRecord): Promise<void> {
+    if (!FINAL_STATUSES.includes(record.status) || record.status === 'failed' || !record.finalKey) return;
+    if (await this.bucket.head(record.objectKey, record.versionId)) await this.bucket.move(record.objectKey, record.versionId, record.finalKey, record.bytes);
+  }
+
+  /**
+   * An attempt failed for a reason that is not the file's: the record says it
+   * will be retried, or on the last try that it failed, and the object stays in
+   * `incoming/` so that a redrive can ingest it. Writing the record may fail
+   * too (Cassandra down): that is logged, and the retry writes it.
+   */
+  async attemptFailed(record: IngestionRecord, error: Error, attempt: { receiveCount: number; maxReceiveCount: number }, what: string): Promise<void> {
+    const final = attempt.receiveCount >= attempt.maxReceiveCount;
+    const status: IngestionStatus = final ? 'failed' : 'retrying';
+    const reason = final
+      ? `gave up after ${attempt.receiveCount} attempts: ${describe(error)}; ${what}`
+      : `attempt ${attempt.receiveCount} of ${attempt.maxReceiveCount} failed, will retry: ${describe(error)}`;
+    platformLogger.error('ingestion attempt failed', { tenant: record.tenant, object: record.objectKey, status, reason });
+    const finishedAt = new Date();
+    await this.ingestions
+      .transition(record, record.run, ['processing', 'retrying'], {
+        status,
+        reason,
+        finishedAt: final ? finishedAt : undefined,
+        durationMs: finishedAt.getTime() - record.startedAt.getTime(),
+      })
+      .catch((writeError: Error) => platformLogger.error('could not record the failed attempt', { object: record.objectKey, error: writeError.message }));
+  }
+}

@@ -1,0 +1,210 @@
+import { platformLogger } from '../../logging/platformLogger';
+import type { IngestBucket, StoredObject } from '../../storage/IngestBucket';
+import { objectKey, parseObjectKey, type TenantObjectKey } from '../../storage/objectKeys';
+import type { Tenant } from '../../tenants/Tenant';
+import type { TenantRegistry } from '../../tenants/TenantRegistry';
+import { formatByteSize } from '../../units/byteSize';
+import type { DailyUsageStore } from '../../uploads/DailyUsageStore';
+import { fileExtension, formatOf } from '../../uploads/fileName';
+import type { UploadBatchStore } from '../../uploads/UploadBatchStore';
+import type { UploadGrantStore } from '../../uploads/UploadGrantStore';
+import type { UploadRef } from '../chunks/ChunkTask';
+import type { IngestionOutcomes } from './IngestionOutcomes';
+import { ingestionIdOf, type IngestionRecord, type IngestionStore } from './IngestionStore';
+
+/** One S3 ObjectCreated notification. */
+export interface ObjectCreated {
+  readonly key: string;
+  readonly size: number;
+  readonly etag?: string | undefined;
+  readonly versionId?: string | undefined;
+}
+
+/** What to do with an object: ingest it (the record is this invocation's to work on), or nothing more. */
+export type Intake =
+  | { readonly kind: 'ingest'; readonly tenant: Tenant; readonly upload: UploadRef; readonly record: IngestionRecord; readonly chunked: boolean }
+  | { readonly kind: 'done'; readonly record: IngestionRecord | undefined };
+
+export interface IntakeDependencies {
+  readonly bucket: IngestBucket;
+  readonly registry: TenantRegistry;
+  readonly batches: UploadBatchStore;
+  readonly grants: UploadGrantStore;
+  readonly usage: DailyUsageStore;
+  readonly ingestions: IngestionStore;
+  readonly outcomes: IngestionOutcomes;
+  readonly chunkSize: number;
+}
+
+/** The profile or grant refuses the object; the reason names the constraint. */
+class Refusal extends Error {}
+
+/**
+ * Takes an uploaded object in, the server never trusting the client: which
+ * upload grant it came with (every upload carries one), that the grant is the
+ * tenant's and for this file, that the object has not been ingested already,
+ * that the tenant's profile allows it (format, size, files per batch) and that
+ * what landed fits the daily quota, which is charged then. A grant admits one
+ * upload: the same bytes sent again are dropped as a duplicate, other bytes
+ * under a used grant are refused and noted on the grant's record.
+ *
+ * @example
+ * const intake = await new ObjectIntake(deps).take({ key, size, versionId });
+ */
+export class ObjectIntake {
+  constructor(private readonly deps: IntakeDependencies) {}
+
+  async take(object: ObjectCreated): Promise<Intake> {
+    const key = parseObjectKey(object.key);
+    if (!key || key.stage !== 'incoming') {
+      platformLogger.debug('not an upload under tenants/<tenant>/incoming/<batch>/<file>; ignored', { object: object.key });
+      return { kind: 'done', record: undefined };
+    }
+    const stored = await this.deps.bucket.head(object.key, object.versionId);
+    if (!stored) {
+      platformLogger.info('object version already moved by an earlier delivery; nothing to do', { object: object.key, version: object.versionId });
+      return { kind: 'done', record: undefined };
+    }
+    const grant = stored.grantId ? await this.deps.grants.get(key.tenant, key.batchId, stored.grantId) : undefined;
+    const ingestionId = ingestionIdOf(key.batchId, key.fileName, grant ? grant.grantId : undefined);
+    const run = stored.versionId ?? stored.etag;
+    const existing = await this.deps.ingestions.get(key.tenant, ingestionId);
+    if (existing && existing.run !== run) return this.sameGrantAgain(existing, object.key, stored);
+
+    const now = new Date();
+    const format = formatOf(key.fileName);
+    const base: IngestionRecord = existing ?? {
+      tenant: key.tenant,
+      batchId: key.batchId,
+      ingestionId,
+      fileName: key.fileName,
+      objectKey: object.key,
+      finalKey: undefined,
+      format,
+      bytes: stored.size,
+      rows: 0,
+      badRows: 0,
+      badRowSamples: [],
+      tables: [],
+      startedAt: now,
+      finishedAt: undefined,
+      durationMs: undefined,
+      status: 'processing',
+      reason: undefined,
+      attempts: 1,
+      grantId: grant?.grantId,
+      run,
+      versionId: stored.versionId,
+      etag: stored.etag,
+      phase: stored.size > this.deps.chunkSize ? 'planning' : undefined,
+      chunksTotal: undefined,
+      planContext: undefined,
+      updatedAt: now,
+      refused: {},
+      dryRun: grant?.dryRun ?? false,
+      badRowsKey: undefined,
+    };
+    let record = base;
+    if (existing) {
+      const resumed = await this.resume(existing);
+      if (!resumed) return { kind: 'done', record: existing };
+      record = resumed;
+    } else {
+      const created = await this.deps.ingestions.create(base);
+      if (!created.created) return { kind: 'done', record: created.record };
+      try {
+        await this.admit(key, stored, base);
+      } catch (error) {
+        if (!(error instanceof Refusal)) throw error;
+        return { kind: 'done', record: await this.deps.outcomes.finish(base, 'rejected', { reason: error.message }) };
+      }
+    }
+    const tenant = await this.deps.registry.get(key.tenant);
+    if (!tenant || tenant.profile.status !== 'active') {
+      return {
+        kind: 'done',
+        record: await this.deps.outcomes.finish(record, 'rejected', { reason: `tenant ${key.tenant} is not served now (removed or disabled)` }),
+      };
+    }
+    const upload: UploadRef = {
+      tenant: key.tenant,
+      batchId: key.batchId,
+      ingestionId,
+      fileName: key.fileName,
+      format: format as UploadRef['format'],
+      key: object.key,
+      versionId: stored.versionId,
+      etag: stored.etag,
+      run,
+      size: stored.size,
+    };
+    return { kind: 'ingest', tenant, upload, record, chunked: stored.size > this.deps.chunkSize };
+  }
+
+  /** A record of this object exists: a redelivery, a retry after a failure, or a redrive of a failed one. */
+  private async resume(existing: IngestionRecord): Promise<IngestionRecord | undefined> {
+    if (existing.status !== 'processing' && existing.status !== 'retrying' && existing.status !== 'failed') {
+      await this.deps.outcomes.ensureMoved(existing);
+      return undefined;
+    }
+    const attempts = existing.attempts + 1;
+    const changes = { status: 'processing' as const, attempts, reason: undefined, finishedAt: undefined };
+    if (!(await this.deps.ingestions.transition(existing, existing.run, [existing.status], changes))) return undefined;
+    return { ...existing, ...changes };
+  }
+
+  /** The object is another upload under a grant already used. */
+  private async sameGrantAgain(existing: IngestionRecord, key: string, stored: StoredObject): Promise<Intake> {
+    if (stored.etag === existing.etag) {
+      // The same bytes again (a client retrying its upload): nothing new to ingest.
+      platformLogger.info('the same bytes uploaded again under one grant; the duplicate is dropped', { object: key, ingestion: existing.ingestionId });
+      await this.deps.bucket.deleteVersion(key, stored.versionId);
+      return { kind: 'done', record: existing };
+    }
+    const where = parseObjectKey(key) as TenantObjectKey;
+    const refusedKey = objectKey({ ...where, stage: 'rejected', fileName: `${where.fileName}.refused-${(stored.versionId ?? stored.etag).slice(0, 12)}` });
+    const reason = `another upload of ${formatByteSize(stored.size)} under grant ${existing.grantId ?? '(none)'} was refused at ${new Date().toISOString()}: an upload grant admits one upload (this one's is ingestion ${existing.ingestionId}); ask for a new grant with POST /tenants/${existing.tenant}/uploads. The refused object is ${refusedKey}`;
+    platformLogger.warn('upload refused: its grant was used already', { object: key, ingestion: existing.ingestionId, version: stored.versionId });
+    await this.deps.ingestions.noteRefused(existing, stored.versionId ?? stored.etag, reason);
+    await this.deps.bucket.move(key, stored.versionId, refusedKey, stored.size);
+    return { kind: 'done', record: existing };
+  }
+
+  /** The checks the profile and the grant make; the daily quota is charged last, with what landed. */
+  private async admit(key: TenantObjectKey, stored: StoredObject, record: IngestionRecord): Promise<void> {
+    const tenant = await this.deps.registry.get(key.tenant);
+    if (!tenant) throw new Refusal(`tenant ${key.tenant} is not registered on this platform`);
+    if (tenant.profile.status !== 'active') throw new Refusal(`tenant ${key.tenant} is disabled`);
+    if (!stored.grantId) throw new Refusal(`the object was not uploaded through an upload grant: ask for one with POST /tenants/${key.tenant}/uploads`);
+    const grant = await this.deps.grants.get(key.tenant, key.batchId, stored.grantId);
+    if (!grant || grant.fileName !== key.fileName) {
+      throw new Refusal(
+        `the object names upload grant ${stored.grantId}, which tenant ${key.tenant} was never given for ${key.fileName} in batch ${key.batchId}`,
+      );
+    }
+    const limits = tenant.profile.batch;
+    const format = formatOf(key.fileName);
+    if (!format || !limits.allowedFormats.includes(format)) {
+      throw new Refusal(`format "${format ?? (fileExtension(key.fileName) || 'none')}" is not allowed; allowed: ${limits.allowedFormats.join(', ')}`);
+    }
+    if (stored.size > limits.maxFileSize.bytes) throw new Refusal(`the file is ${formatByteSize(stored.size)}; the limit is ${limits.maxFileSize.text}`);
+    if (stored.size > grant.declaredBytes) {
+      throw new Refusal(`the file is ${formatByteSize(stored.size)}; its upload grant was for ${formatByteSize(grant.declaredBytes)}`);
+    }
+    const batch = await this.deps.batches.get(key.tenant, key.batchId);
+    if (!batch || !batch.files.has(key.fileName)) {
+      throw new Refusal(`the file was not granted an upload in batch ${key.batchId} (POST /tenants/${key.tenant}/uploads first)`);
+    }
+    if (batch.fileCount > limits.maxFilesPerBatch)
+      throw new Refusal(`batch ${key.batchId} holds ${batch.fileCount} files; the limit is ${limits.maxFilesPerBatch}`);
+    const quota = limits.dailyQuota;
+    const charged = await this.deps.usage.charge(key.tenant, record.ingestionId, stored.size, { maxFiles: quota?.maxFiles, maxBytes: quota?.maxBytes?.bytes });
+    if (!charged.ok) {
+      const what =
+        charged.constraint === 'dailyQuota.maxFiles'
+          ? `${charged.used} of ${charged.limit} files`
+          : `${formatByteSize(charged.used)} of ${formatByteSize(charged.limit)}, and this file is ${formatByteSize(stored.size)}`;
+      throw new Refusal(`today's quota (UTC) is used up: tenant ${key.tenant} has used ${what} (${charged.constraint})`);
+    }
+  }
+}

@@ -1,0 +1,71 @@
+import type { KeyspaceSchema } from '../../cassandra/KeyspaceSchema';
+import type { CqlType } from '../../cassandra/TableSpec';
+import type { IngestBucket } from '../../storage/IngestBucket';
+import type { BatchIngestApp, BatchIngestPlan } from '../apps/BatchIngestApp';
+import type { UploadRef } from '../chunks/ChunkTask';
+import { readRecords } from '../records/readRecords';
+import type { SourceRecord } from '../records/SourceRecord';
+import { guardText } from '../records/TextGuard';
+import { PLAN_SAMPLE_RECORDS } from './scanRecords';
+
+/**
+ * What an ingest app's `plan` saw of the tenant's keyspace when the file was
+ * first planned: the columns of each table it asked about (null: no such
+ * table). Kept with the ingestion record, so that every chunk of the file,
+ * planned again in another invocation after the first chunks created or
+ * altered those tables, gets the very same plan.
+ */
+export interface PlanContext {
+  readonly existingColumns: Readonly<Record<string, Readonly<Record<string, CqlType>> | null>>;
+}
+
+/**
+ * The tenant app's plan for a file: the first time from the live keyspace
+ * (recording what the app saw), afterwards from the recorded context. An app's
+ * `plan` is a function of the file, its first records and the columns it is
+ * shown, so the same inputs give every chunk the same tables and the same
+ * `toRows`.
+ *
+ * @example
+ * const { plan, context } = await appPlan(app, upload, sample, schema);
+ * // later, in another invocation:
+ * const { plan: same } = await appPlan(app, upload, sample, schema, context);
+ */
+export async function appPlan(
+  app: BatchIngestApp,
+  upload: Pick<UploadRef, 'tenant' | 'batchId' | 'fileName' | 'format'>,
+  sample: readonly SourceRecord[],
+  schema: KeyspaceSchema,
+  context?: PlanContext,
+): Promise<{ plan: BatchIngestPlan; context: PlanContext }> {
+  const seen: Record<string, Record<string, CqlType> | null> = { ...(context?.existingColumns ?? {}) };
+  const plan = await app.plan(
+    {
+      tenant: upload.tenant,
+      batchId: upload.batchId,
+      fileName: upload.fileName,
+      format: upload.format,
+      existingColumns: async (table) => {
+        if (!(table in seen)) seen[table] = (await schema.existingColumns(table)) ?? null;
+        return seen[table] ?? undefined;
+      },
+    },
+    sample,
+  );
+  return { plan, context: { existingColumns: seen } };
+}
+
+/** The first records of an upload (what its plan is made from), read from the start of the object and no further. */
+export async function readSample(bucket: IngestBucket, upload: UploadRef): Promise<SourceRecord[]> {
+  const body = await bucket.openRange(upload.key, upload.versionId, 0, upload.size);
+  const sample: SourceRecord[] = [];
+  try {
+    for await (const item of readRecords(guardText(body), upload.format)) {
+      if (item.kind === 'record') sample.push(item.record);
+      if (sample.length >= PLAN_SAMPLE_RECORDS) break;
+    }
+  } finally {
+    body.destroy();
+  }
+  return sample;
+}

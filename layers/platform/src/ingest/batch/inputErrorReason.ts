@@ -1,0 +1,23 @@
+import cassandra from 'cassandra-driver';
+import { SchemaConflictError } from '../../cassandra/KeyspaceSchema';
+import { MalformedFileError } from '../records/MalformedFileError';
+import { FileRejectedError } from './FileRejectedError';
+
+/** Cassandra's code for a statement it cannot parse: made from the file's names, it fails the same way on every try. */
+const SYNTAX_ERROR = 0x2000;
+
+/**
+ * Why an error is the input's fault and can never succeed on a retry (a file
+ * that is not text or not well formed, a table the file conflicts with, a
+ * statement Cassandra cannot parse), or undefined for an error worth retrying
+ * (a service down, a timeout, a bug fixed by the next deploy). Input errors
+ * reject the file at once with this reason, instead of using up its tries
+ * and ending in a dead-letter queue.
+ */
+export function inputErrorReason(error: unknown): string | undefined {
+  if (error instanceof MalformedFileError || error instanceof SchemaConflictError || error instanceof FileRejectedError) return error.message;
+  if (error instanceof cassandra.errors.ResponseError && error.code === SYNTAX_ERROR) {
+    return `Cassandra cannot take a statement made from this file (${error.message}); rename the file or its columns`;
+  }
+  return undefined;
+}

@@ -1,0 +1,81 @@
+import type { Readable } from 'node:stream';
+import { platformLogger } from '../../logging/platformLogger';
+import type { IngestBucket } from '../../storage/IngestBucket';
+import { TextGuard } from '../records/TextGuard';
+import { ChunkBoundaries, type BoundaryScanState, type ChunkSpan } from './ChunkBoundaries';
+import type { ChunkStore } from './ChunkStore';
+import type { ChunkTask, UploadRef } from './ChunkTask';
+import type { ChunkTaskQueue } from './ChunkTaskQueue';
+
+/** Chunks planned before their checkpoints are written and their tasks sent, at most. */
+const FLUSH_CHUNKS = 50;
+
+export interface PlanProgress {
+  /** The file is cut through to its end: `total` chunks. */
+  readonly done: boolean;
+  readonly total: number | undefined;
+}
+
+/**
+ * Cuts a large upload into chunks and fans them out: one structural scan of
+ * the object (see {@link ChunkBoundaries}), checking as it goes that the file
+ * is text (see {@link TextGuard}); each chunk found gets its checkpoint row and
+ * a `validate` task on the chunk queue at once, so chunks are validated while
+ * the scan goes on. The scan has a time budget: past it, the planner saves the
+ * scan's state at the last chunk boundary in a `plan` task and ends, and the
+ * invocation that takes that task goes on from there. So planning a file of
+ * any size is a chain of bounded invocations.
+ *
+ * @example
+ * const progress = await planner.plan(upload, undefined, Date.now() + 60_000);
+ */
+export class ChunkPlanner {
+  constructor(
+    private readonly bucket: IngestBucket,
+    private readonly chunks: ChunkStore,
+    private readonly tasks: ChunkTaskQueue,
+    private readonly chunkSize: number,
+  ) {}
+
+  async plan(upload: UploadRef, from: BoundaryScanState | undefined, deadline: number): Promise<PlanProgress> {
+    const scan = new ChunkBoundaries(upload.format, this.chunkSize, from);
+    const start = from?.offset ?? 0;
+    const guard = new TextGuard(start);
+    const run = { tenant: upload.tenant, ingestionId: upload.ingestionId, run: upload.run };
+    let pending: ChunkSpan[] = [];
+    let planned = 0;
+    const flush = async (): Promise<void> => {
+      if (pending.length === 0) return;
+      const spans = pending;
+      pending = [];
+      await this.chunks.planned(run, spans);
+      await this.tasks.send(spans.map((chunk): ChunkTask => ({ kind: 'validate', upload, chunk, header: chunk.start > 0 ? scan.csvHeader : undefined })));
+      planned += spans.length;
+    };
+
+    const body: Readable = await this.bucket.openRange(upload.key, upload.versionId, start, upload.size);
+    try {
+      for await (const buffer of body as AsyncIterable<Buffer>) {
+        guard.check(buffer);
+        const found = scan.feed(buffer);
+        pending.push(...found);
+        if (pending.length >= FLUSH_CHUNKS) await flush();
+        if (Date.now() > deadline && planned + pending.length > 0) {
+          // Out of time: hand the rest of the file to another invocation, from the last boundary.
+          await flush();
+          const state = scan.state();
+          await this.tasks.send([{ kind: 'plan', upload, state }]);
+          platformLogger.info('planning goes on in another invocation', { ingestion: upload.ingestionId, offset: state.offset, chunks: state.nextIndex });
+          return { done: false, total: undefined };
+        }
+      }
+    } finally {
+      body.destroy();
+    }
+    guard.end();
+    const last = scan.finish(upload.size);
+    if (last) pending.push(last);
+    await flush();
+    return { done: true, total: scan.chunkCount };
+  }
+}

@@ -1,0 +1,243 @@
+import cassandra from 'cassandra-driver';
+import { cqlIdentifier } from '../../cassandra/cql';
+import type { ChunkSpan } from './ChunkBoundaries';
+
+/** Where one chunk stands. */
+export type ChunkStatus = 'planned' | 'validated' | 'writing' | 'written' | 'failed';
+
+/** The chunks of one ingestion run: the record's key and the object version it ingests. */
+export interface ChunkRun {
+  readonly tenant: string;
+  readonly ingestionId: string;
+  readonly run: string;
+}
+
+/** One chunk's checkpoint. */
+export interface ChunkState extends ChunkSpan {
+  readonly status: ChunkStatus;
+  /** From validation: records read, rows they make, bad rows and up to 20 of them with their positions in the whole file. */
+  readonly records: number;
+  readonly rows: number;
+  readonly badRows: number;
+  readonly badRowSamples: readonly string[];
+  readonly rowsWritten: number;
+  readonly validateAttempts: number;
+  readonly writeAttempts: number;
+  readonly leaseOwner: string | undefined;
+  readonly leaseUntil: Date | undefined;
+  readonly reason: string | undefined;
+  readonly validateMs: number | undefined;
+  readonly writeMs: number | undefined;
+  /** The last time anyone worked on it (validated, wrote, claimed, failed), if ever. */
+  readonly lastActivity: Date | undefined;
+}
+
+export interface ChunkCounts {
+  readonly total: number;
+  readonly validated: number;
+  readonly written: number;
+  readonly failed: number;
+}
+
+/** Chunks by status, for progress reports; `total` is what the plan says, once known. */
+export function countChunks(states: readonly ChunkState[], total: number | undefined): ChunkCounts {
+  const count = (statuses: ChunkStatus[]): number => states.filter((state) => statuses.includes(state.status)).length;
+  return { total: total ?? states.length, validated: count(['validated', 'writing', 'written']), written: count(['written']), failed: count(['failed']) };
+}
+
+const LWT = { prepare: true, serialConsistency: cassandra.types.consistencies.localSerial };
+const COLUMNS = [
+  'chunk',
+  'start_byte',
+  'end_byte',
+  'position_offset',
+  'records',
+  'rows',
+  'bad_rows',
+  'bad_row_samples',
+  'validated_at',
+  'validate_attempts',
+  'rows_written',
+  'written_at',
+  'write_attempts',
+  'lease_owner',
+  'lease_until',
+  'failed_at',
+  'reason',
+  'validate_ms',
+  'write_ms',
+];
+
+const time = (value: unknown): number => (value instanceof Date ? value.getTime() : 0);
+
+function latest(...values: unknown[]): Date | undefined {
+  const most = Math.max(...values.map(time));
+  return most > 0 ? new Date(most) : undefined;
+}
+
+/**
+ * A chunk's status from its checkpoints, which only ever move forward: written
+ * once written; failed when it failed after its last validation; being written
+ * while someone holds its lease; validated; else planned.
+ */
+function statusOf(row: cassandra.types.Row, now: number): ChunkStatus {
+  if (row.get('written_at')) return 'written';
+  if (time(row.get('lease_until')) > now) return 'writing';
+  if (row.get('failed_at') && time(row.get('failed_at')) > time(row.get('validated_at'))) return 'failed';
+  if (row.get('validated_at')) return 'validated';
+  return 'planned';
+}
+
+function toState(row: cassandra.types.Row, now: number): ChunkState {
+  const number = (column: string): number => Number(row.get(column) ?? 0);
+  return {
+    index: row.get('chunk') as number,
+    start: number('start_byte'),
+    end: number('end_byte'),
+    positionOffset: number('position_offset'),
+    status: statusOf(row, now),
+    records: number('records'),
+    rows: number('rows'),
+    badRows: number('bad_rows'),
+    badRowSamples: (row.get('bad_row_samples') as string[] | null) ?? [],
+    rowsWritten: number('rows_written'),
+    validateAttempts: number('validate_attempts'),
+    writeAttempts: number('write_attempts'),
+    leaseOwner: (row.get('lease_owner') as string | null) ?? undefined,
+    leaseUntil: (row.get('lease_until') as Date | null) ?? undefined,
+    reason: (row.get('reason') as string | null) ?? undefined,
+    validateMs: (row.get('validate_ms') as number | null) ?? undefined,
+    writeMs: (row.get('write_ms') as number | null) ?? undefined,
+    lastActivity: latest(row.get('validated_at'), row.get('written_at'), row.get('failed_at'), row.get('lease_until')),
+  };
+}
+
+/**
+ * The checkpoints of a file ingested in chunks, one row per chunk in one
+ * partition per ingestion: what each chunk found when validated, whether it is
+ * written, who is writing it. Checkpoints only move forward (separate
+ * timestamps per phase), so a late or repeated invocation cannot undo a
+ * finished chunk; writing a chunk is claimed with a lease (a lightweight
+ * transaction), so two deliveries of the same chunk never write it at once,
+ * and a crashed writer's lease runs out for the next try to take over.
+ *
+ * @example
+ * await chunks.planned(run, spans);
+ * const lease = await chunks.claimWrite(run, 3, owner, 60_000);
+ */
+export class ChunkStore {
+  private readonly table: string;
+
+  constructor(
+    private readonly client: cassandra.Client,
+    keyspace: string,
+  ) {
+    this.table = `${cqlIdentifier(keyspace)}.ingestion_chunks`;
+  }
+
+  private key(run: ChunkRun, chunk: number): unknown[] {
+    return [run.tenant, run.ingestionId, run.run, chunk];
+  }
+
+  private readonly where = 'WHERE tenant = ? AND ingestion_id = ? AND run = ? AND chunk = ?';
+
+  /** Records the planned chunks (their byte ranges); planning them again changes nothing else. */
+  async planned(run: ChunkRun, spans: readonly ChunkSpan[]): Promise<void> {
+    await Promise.all(
+      spans.map((span) =>
+        this.client.execute(`UPDATE ${this.table} SET start_byte = ?, end_byte = ?, position_offset = ? ${this.where}`, [
+          BigInt(span.start),
+          BigInt(span.end),
+          BigInt(span.positionOffset),
+          ...this.key(run, span.index),
+        ]),
+      ),
+    );
+  }
+
+  async get(run: ChunkRun, chunk: number): Promise<ChunkState | undefined> {
+    const row = (await this.client.execute(`SELECT ${COLUMNS.join(', ')} FROM ${this.table} ${this.where}`, this.key(run, chunk))).first();
+    return row ? toState(row, Date.now()) : undefined;
+  }
+
+  async list(run: ChunkRun): Promise<ChunkState[]> {
+    const now = Date.now();
+    const result = await this.client.execute(
+      `SELECT ${COLUMNS.join(', ')} FROM ${this.table} WHERE tenant = ? AND ingestion_id = ? AND run = ?`,
+      [run.tenant, run.ingestionId, run.run],
+      { prepare: true, fetchSize: 10_000 },
+    );
+    const states: ChunkState[] = [];
+    for await (const row of result as unknown as AsyncIterable<cassandra.types.Row>) states.push(toState(row, now));
+    return states;
+  }
+
+  async startValidation(run: ChunkRun, chunk: number, attempts: number): Promise<void> {
+    await this.client.execute(`UPDATE ${this.table} SET validate_attempts = ? ${this.where}`, [attempts, ...this.key(run, chunk)]);
+  }
+
+  async validated(
+    run: ChunkRun,
+    chunk: number,
+    stats: { records: number; rows: number; badRows: number; badRowSamples: readonly string[]; ms: number },
+  ): Promise<void> {
+    await this.client.execute(
+      `UPDATE ${this.table} SET records = ?, rows = ?, bad_rows = ?, bad_row_samples = ?, validate_ms = ?, validated_at = ? ${this.where}`,
+      [BigInt(stats.records), BigInt(stats.rows), BigInt(stats.badRows), [...stats.badRowSamples], Math.round(stats.ms), new Date(), ...this.key(run, chunk)],
+    );
+  }
+
+  /**
+   * Claims the writing of a chunk for `owner` until `leaseMs` from now: granted
+   * when the chunk is not written and nobody holds a live lease. Returns the
+   * claimed state (its write attempt counted), or why not.
+   */
+  async claimWrite(
+    run: ChunkRun,
+    chunk: number,
+    owner: string,
+    leaseMs: number,
+  ): Promise<{ claimed: true; state: ChunkState } | { claimed: false; state: ChunkState }> {
+    for (;;) {
+      const state = await this.get(run, chunk);
+      if (!state) throw new RangeError(`chunk ${chunk} of ${run.ingestionId} was never planned`);
+      if (state.status === 'written' || state.status === 'writing') return { claimed: false, state };
+      const attempts = state.writeAttempts + 1;
+      const result = await this.client.execute(
+        `UPDATE ${this.table} SET lease_owner = ?, lease_until = ?, write_attempts = ? ${this.where} IF written_at = null AND lease_until = ?`,
+        [owner, new Date(Date.now() + leaseMs), attempts, ...this.key(run, chunk), state.leaseUntil ?? null],
+        LWT,
+      );
+      if (result.first()?.get('[applied]') === true) return { claimed: true, state: { ...state, status: 'writing', writeAttempts: attempts } };
+    }
+  }
+
+  /** Extends a lease held by `owner`; false when it was lost (expired and taken). */
+  async renew(run: ChunkRun, chunk: number, owner: string, leaseMs: number): Promise<boolean> {
+    const result = await this.client.execute(
+      `UPDATE ${this.table} SET lease_until = ? ${this.where} IF lease_owner = ?`,
+      [new Date(Date.now() + leaseMs), ...this.key(run, chunk), owner],
+      LWT,
+    );
+    return result.first()?.get('[applied]') === true;
+  }
+
+  /** Gives a lease back at once (the write failed and will be retried). */
+  async release(run: ChunkRun, chunk: number, owner: string): Promise<void> {
+    await this.client.execute(`UPDATE ${this.table} SET lease_until = ? ${this.where} IF lease_owner = ?`, [new Date(0), ...this.key(run, chunk), owner], LWT);
+  }
+
+  async written(run: ChunkRun, chunk: number, rows: number, ms: number): Promise<void> {
+    await this.client.execute(`UPDATE ${this.table} SET rows_written = ?, write_ms = ?, written_at = ? ${this.where}`, [
+      BigInt(rows),
+      Math.round(ms),
+      new Date(),
+      ...this.key(run, chunk),
+    ]);
+  }
+
+  /** Records that a chunk gave up (its writer gives its lease back first). */
+  async failed(run: ChunkRun, chunk: number, reason: string): Promise<void> {
+    await this.client.execute(`UPDATE ${this.table} SET failed_at = ?, reason = ? ${this.where}`, [new Date(), reason, ...this.key(run, chunk)]);
+  }
+}

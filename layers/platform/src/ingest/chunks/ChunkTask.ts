@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { FILE_FORMATS } from '../../tenants/TenantProfile';
+import type { BoundaryScanState, ChunkSpan, CsvHeader } from './ChunkBoundaries';
+
+/** The upload a chunk task works on: the exact object version, and the record that follows it. */
+export interface UploadRef {
+  readonly tenant: string;
+  readonly batchId: string;
+  readonly ingestionId: string;
+  readonly fileName: string;
+  readonly format: (typeof FILE_FORMATS)[number];
+  /** The object's key in `incoming/`. */
+  readonly key: string;
+  readonly versionId: string | undefined;
+  readonly etag: string;
+  /** The record's run: the version (or ETag) being ingested. */
+  readonly run: string;
+  readonly size: number;
+}
+
+/**
+ * One unit of work of a file ingested in chunks, carried by the chunk queue:
+ * - `plan`: go on cutting the file from a saved scan state (the planner ran out of its time budget);
+ * - `validate`: read one chunk and check every record with the tenant's app, writing nothing;
+ * - `write`: write one chunk's rows (once every chunk is validated and the file accepted).
+ */
+export type ChunkTask =
+  | { readonly kind: 'plan'; readonly upload: UploadRef; readonly state: BoundaryScanState }
+  | { readonly kind: 'validate' | 'write'; readonly upload: UploadRef; readonly chunk: ChunkSpan; readonly header: CsvHeader | undefined };
+
+const UploadRefSchema = z.object({
+  tenant: z.string(),
+  batchId: z.string(),
+  ingestionId: z.string(),
+  fileName: z.string(),
+  format: z.enum(FILE_FORMATS),
+  key: z.string(),
+  versionId: z.string().optional(),
+  etag: z.string(),
+  run: z.string(),
+  size: z.number().int().nonnegative(),
+});
+const SpanSchema = z.object({ index: z.number().int(), start: z.number().int(), end: z.number().int(), positionOffset: z.number().int() });
+const HeaderSchema = z.object({ end: z.number().int(), newlines: z.number().int() });
+const StateSchema = z.object({
+  format: z.enum(FILE_FORMATS),
+  offset: z.number().int(),
+  nextIndex: z.number().int(),
+  quoted: z.boolean(),
+  newlines: z.number().int(),
+  header: HeaderSchema.optional(),
+  content: z.boolean(),
+  depth: z.number().int(),
+  commas: z.number().int(),
+  backslashes: z.number().int(),
+  delimiter: z.enum(['lf', 'crlf', 'cr', 'undecided-cr']).optional(),
+  pendingCr: z.boolean(),
+});
+const TaskSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('plan'), tenant: z.string(), upload: UploadRefSchema, state: StateSchema }),
+  z.object({ kind: z.enum(['validate', 'write']), tenant: z.string(), upload: UploadRefSchema, chunk: SpanSchema, header: HeaderSchema.optional() }),
+]);
+
+/** The task as a queue message body; `tenant` is repeated at the top so that tools can sort dead letters by tenant. */
+export function encodeChunkTask(task: ChunkTask): string {
+  return JSON.stringify({ ...task, tenant: task.upload.tenant });
+}
+
+/** The task in a queue message body, or undefined when the body is not one (a hand-made or damaged message). */
+export function decodeChunkTask(body: string): ChunkTask | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  const parsed = TaskSchema.safeParse(json);
+  if (!parsed.success) return undefined;
+  const { tenant: _tenant, ...task } = parsed.data;
+  return task as ChunkTask;
+}
+
+/** How a task is named in logs and reasons: "chunk 3 (bytes 6291456-9437183)". */
+export function describeChunk(chunk: ChunkSpan, total?: number): string {
+  return `chunk ${chunk.index + 1}${total ? ` of ${total}` : ''} (bytes ${chunk.start}-${chunk.end - 1})`;
+}

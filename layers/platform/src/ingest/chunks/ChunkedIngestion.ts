@@ -1,0 +1,309 @@
+import type cassandra from 'cassandra-driver';
+import { randomUUID } from 'node:crypto';
+import { KeyspaceSchema } from '../../cassandra/KeyspaceSchema';
+import { RowWriter } from '../../cassandra/RowWriter';
+import { platformLogger } from '../../logging/platformLogger';
+import type { IngestBucket } from '../../storage/IngestBucket';
+import type { Tenant } from '../../tenants/Tenant';
+import type { Topology } from '../../topology/Topology';
+import type { BatchIngestApp, BatchIngestPlan } from '../apps/BatchIngestApp';
+import { appPlan, readSample, type PlanContext } from '../batch/appPlan';
+import { tooManyBadRows } from '../batch/badRowsTolerance';
+import type { IngestionOutcomes } from '../batch/IngestionOutcomes';
+import type { IngestionRecord, IngestionStore } from '../batch/IngestionStore';
+import { MAX_BAD_ROW_SAMPLES, scanRecords } from '../batch/scanRecords';
+import { guardText } from '../records/TextGuard';
+import { ChunkBoundaries, type BoundaryScanState, type ChunkSpan, type CsvHeader } from './ChunkBoundaries';
+import type { ChunkPlanner } from './ChunkPlanner';
+import type { ChunkRun, ChunkState, ChunkStore } from './ChunkStore';
+import { describeChunk, type ChunkTask, type UploadRef } from './ChunkTask';
+import type { ChunkTaskQueue } from './ChunkTaskQueue';
+import { readChunkRecords } from './readChunkRecords';
+
+export interface ChunkedIngestionDependencies {
+  readonly bucket: IngestBucket;
+  readonly ingestions: IngestionStore;
+  readonly outcomes: IngestionOutcomes;
+  readonly chunks: ChunkStore;
+  readonly tasks: ChunkTaskQueue;
+  readonly planner: ChunkPlanner;
+  readonly cassandra: cassandra.Client;
+  readonly topology: Topology;
+  readonly loadApp: (tenant: string) => Promise<BatchIngestApp>;
+  readonly writeConcurrency: number;
+  /** How long a writer's claim on a chunk lasts before another may take it over (renewed while it writes). */
+  readonly leaseMs: number;
+  /** How long one invocation may plan before it hands the rest of the file on. */
+  readonly planBudgetMs: number;
+}
+
+/** How many times this task has been delivered, and how many it will be. */
+export interface TaskDelivery {
+  readonly receiveCount: number;
+  readonly maxReceiveCount: number;
+}
+
+function runOf(upload: UploadRef): ChunkRun {
+  return { tenant: upload.tenant, ingestionId: upload.ingestionId, run: upload.run };
+}
+
+/** Bad-row samples of the chunks, in file order, at most 20. */
+function samplesOf(states: readonly ChunkState[]): string[] {
+  return [...states]
+    .sort((a, b) => a.index - b.index)
+    .flatMap((state) => state.badRowSamples)
+    .slice(0, MAX_BAD_ROW_SAMPLES);
+}
+
+/**
+ * A file ingested in chunks, each chunk a bounded invocation of its own:
+ *
+ * 1. **plan**: the planner cuts the file and sends a `validate` task per chunk;
+ * 2. **validate**: every chunk is read and checked with the tenant's app,
+ *    writing nothing; its counts and bad rows (numbered in the whole file) are
+ *    checkpointed;
+ * 3. **decide**: once every chunk is validated, the file's total of bad rows
+ *    decides, exactly as for a whole file: over the tolerance, the file is
+ *    rejected and no row is written (decided as soon as the chunks validated so
+ *    far are over it); else the record moves to `writing` (once: a lightweight
+ *    transaction) and a `write` task goes out per chunk;
+ * 4. **write**: each chunk is claimed, written, checkpointed; the last one
+ *    finishes the ingestion, exactly once.
+ *
+ * A chunk that fails is retried alone; a finished chunk is never redone (its
+ * checkpoint says so); a task delivered twice finds the checkpoint, or the live
+ * claim of the invocation writing it, and does nothing. On its last try a
+ * failing chunk marks the record `failed`, naming the chunk and why, and the
+ * object stays in `incoming/` until its task is redriven.
+ *
+ * @example
+ * await chunked.start(tenant, upload, record, Date.now());
+ * await chunked.run(tenant, record, task, delivery);
+ */
+export class ChunkedIngestion {
+  private readonly schemas = new Map<string, KeyspaceSchema>();
+
+  constructor(private readonly deps: ChunkedIngestionDependencies) {}
+
+  private schemaOf(tenant: Tenant): KeyspaceSchema {
+    const keyspace = this.deps.topology.tenantKeyspace(tenant.profile);
+    let schema = this.schemas.get(keyspace);
+    if (!schema) {
+      schema = new KeyspaceSchema(this.deps.cassandra, keyspace);
+      this.schemas.set(keyspace, schema);
+    }
+    return schema;
+  }
+
+  /** The tenant app's plan for the file, the same in every invocation (see `appPlan`). */
+  private async planOf(tenant: Tenant, upload: UploadRef, record: IngestionRecord): Promise<{ plan: BatchIngestPlan; context: PlanContext }> {
+    const app = await this.deps.loadApp(tenant.id);
+    const sample = await readSample(this.deps.bucket, upload);
+    const context = record.planContext ? (JSON.parse(record.planContext) as PlanContext) : undefined;
+    return appPlan(app, upload, sample, this.schemaOf(tenant), context);
+  }
+
+  /** From the notification: plan the app's tables once for the whole file, then cut it. */
+  async start(tenant: Tenant, upload: UploadRef, record: IngestionRecord, begun: number): Promise<void> {
+    const { context } = await this.planOf(tenant, upload, { ...record, planContext: undefined });
+    const planContext = JSON.stringify(context);
+    await this.deps.ingestions.update(record, { planContext });
+    await this.plan(tenant, upload, { ...record, planContext }, undefined, begun);
+  }
+
+  private async plan(tenant: Tenant, upload: UploadRef, record: IngestionRecord, from: BoundaryScanState | undefined, begun: number): Promise<void> {
+    const progress = await this.deps.planner.plan(upload, from, begun + this.deps.planBudgetMs);
+    if (!progress.done) return;
+    await this.deps.ingestions.transition(record, upload.run, ['processing'], { phase: 'validating', chunksTotal: progress.total }, 'planning');
+    platformLogger.info('file cut into chunks', { ingestion: upload.ingestionId, chunks: progress.total, bytes: upload.size });
+    await this.decide(tenant, upload, false);
+  }
+
+  /** Does one task; on its last try, a failure marks the chunk and the record failed before it is rethrown. */
+  async run(tenant: Tenant, record: IngestionRecord, task: ChunkTask, delivery: TaskDelivery, begun: number): Promise<void> {
+    const owner = randomUUID();
+    try {
+      if (task.kind === 'plan') await this.plan(tenant, task.upload, record, task.state, begun);
+      else if (task.kind === 'validate') await this.validate(tenant, task.upload, record, task.chunk, task.header, delivery);
+      else await this.write(tenant, task.upload, record, task.chunk, task.header, owner, delivery);
+    } catch (error) {
+      if (task.kind === 'write') await this.deps.chunks.release(runOf(task.upload), task.chunk.index, owner).catch(() => undefined);
+      if (delivery.receiveCount >= delivery.maxReceiveCount) await this.gaveUp(record, task, error as Error, delivery).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async chunkBytes(upload: UploadRef, chunk: ChunkSpan, header: CsvHeader | undefined) {
+    const body = guardText(await this.deps.bucket.openRange(upload.key, upload.versionId, chunk.start, chunk.end), chunk.start);
+    const headerBytes = header && chunk.start > 0 ? await this.deps.bucket.openRange(upload.key, upload.versionId, 0, header.end) : undefined;
+    return readChunkRecords(upload.format, chunk, { body, header: headerBytes }, upload.size);
+  }
+
+  private async validate(tenant: Tenant, upload: UploadRef, record: IngestionRecord, chunk: ChunkSpan, header: CsvHeader | undefined, delivery: TaskDelivery) {
+    const run = runOf(upload);
+    const state = await this.deps.chunks.get(run, chunk.index);
+    if (state && state.status !== 'planned' && state.status !== 'failed') {
+      // Checkpointed: validated before (this is a redelivery). Make sure the decision was taken.
+      await this.decide(tenant, upload, delivery.receiveCount > 1);
+      return;
+    }
+    await this.deps.chunks.startValidation(run, chunk.index, (state?.validateAttempts ?? 0) + 1);
+    const began = performance.now();
+    const { plan } = await this.planOf(tenant, upload, record);
+    const stats = await scanRecords(await this.chunkBytes(upload, chunk, header), upload.format, plan, tenant.profile.batch.maxBadRows, undefined);
+    await this.deps.chunks.validated(run, chunk.index, { ...stats, ms: performance.now() - began });
+    await this.decide(tenant, upload, delivery.receiveCount > 1);
+  }
+
+  /**
+   * Decides what the validated chunks say: reject the file as soon as their bad
+   * rows are over the tolerance; once all are validated, finish a dry run, or
+   * move the record to `writing` and send the write tasks.
+   */
+  private async decide(tenant: Tenant, upload: UploadRef, redelivered: boolean): Promise<void> {
+    const record = await this.deps.ingestions.get(upload.tenant, upload.ingestionId);
+    if (!record || record.run !== upload.run || record.status !== 'processing') return;
+    const states = await this.deps.chunks.list(runOf(upload));
+    const validated = states.filter((state) => state.status !== 'planned' && state.status !== 'failed');
+    const badRows = validated.reduce((sum, state) => sum + state.badRows, 0);
+    const maxBadRows = tenant.profile.batch.maxBadRows;
+    if (badRows > maxBadRows && record.phase !== 'writing') {
+      const badRowSamples = samplesOf(validated);
+      await this.deps.outcomes.finish(record, 'rejected', {
+        reason: tooManyBadRows(maxBadRows, badRowSamples),
+        stats: { rows: 0, badRows, badRowSamples, tables: [] },
+      });
+      return;
+    }
+    if (record.chunksTotal === undefined || validated.length < record.chunksTotal) return;
+    const rows = validated.reduce((sum, state) => sum + state.rows, 0);
+    if (record.dryRun) {
+      await this.deps.outcomes.finish(record, 'validated', {
+        reason: `dry run: ${rows} rows would be written${badRows ? `, ${badRows} bad rows skipped` : ''}; nothing was written`,
+        stats: { rows, badRows, badRowSamples: samplesOf(validated), tables: [] },
+      });
+      return;
+    }
+    if (record.phase === 'validating') {
+      const { plan } = await this.planOf(tenant, upload, record);
+      const keyspace = this.deps.topology.tenantKeyspace(tenant.profile);
+      const tables = plan.tables.map((table) => `${keyspace}.${table.name}`);
+      // Tables are created once, here, before any chunk writes.
+      await this.schemaOf(tenant).ensureTables(plan.tables);
+      if (!(await this.deps.ingestions.transition(record, upload.run, ['processing'], { phase: 'writing', tables, badRows }, 'validating'))) return;
+      await this.sendWrites(upload, states);
+      platformLogger.info('file accepted; writing its chunks', { ingestion: upload.ingestionId, chunks: record.chunksTotal, rows, badRows });
+    } else if (record.phase === 'writing' && redelivered) {
+      // A redelivered task: whoever sent the write tasks may have crashed half-way. Duplicates find their checkpoint.
+      await this.sendWrites(upload, states);
+    }
+  }
+
+  private async sendWrites(upload: UploadRef, states: readonly ChunkState[]): Promise<void> {
+    const header = states.length > 1 ? await this.headerOf(upload) : undefined;
+    const waiting = states.filter((state) => state.status === 'validated').sort((a, b) => a.index - b.index);
+    await this.deps.tasks.send(
+      waiting.map((chunk): ChunkTask => ({ kind: 'write', upload, chunk: spanOf(chunk), header: chunk.start > 0 ? header : undefined })),
+    );
+  }
+
+  /** A CSV file's header extent, found again from the start of the object (write tasks are sent long after planning). */
+  private async headerOf(upload: UploadRef): Promise<CsvHeader | undefined> {
+    if (upload.format !== 'csv') return undefined;
+    const scan = new ChunkBoundaries('csv', Number.MAX_SAFE_INTEGER);
+    const body = await this.deps.bucket.openRange(upload.key, upload.versionId, 0, upload.size);
+    try {
+      for await (const buffer of body as AsyncIterable<Buffer>) {
+        scan.feed(buffer);
+        if (scan.csvHeader) return scan.csvHeader;
+      }
+    } finally {
+      body.destroy();
+    }
+    return scan.csvHeader;
+  }
+
+  private async write(
+    tenant: Tenant,
+    upload: UploadRef,
+    record: IngestionRecord,
+    chunk: ChunkSpan,
+    header: CsvHeader | undefined,
+    owner: string,
+    delivery: TaskDelivery,
+  ): Promise<void> {
+    const run = runOf(upload);
+    const claim = await this.deps.chunks.claimWrite(run, chunk.index, owner, this.deps.leaseMs);
+    if (!claim.claimed) {
+      // Written already, or being written by the invocation that holds its claim (whose task is retried if it fails).
+      if (claim.state.status === 'written') await this.finishIfWritten(upload);
+      return;
+    }
+    const heartbeat = setInterval(() => void this.deps.chunks.renew(run, chunk.index, owner, this.deps.leaseMs).catch(() => undefined), this.deps.leaseMs / 3);
+    try {
+      const began = performance.now();
+      const { plan } = await this.planOf(tenant, upload, record);
+      const keyspace = this.deps.topology.tenantKeyspace(tenant.profile);
+      await this.schemaOf(tenant).ensureTables(plan.tables);
+      const writer = new RowWriter(this.deps.cassandra, keyspace, plan.tables, { concurrency: this.deps.writeConcurrency });
+      const written = await scanRecords(await this.chunkBytes(upload, chunk, header), upload.format, plan, Number.POSITIVE_INFINITY, async (rows) => {
+        for (const row of rows) await writer.write(row);
+      });
+      await writer.flush();
+      await this.deps.chunks.written(run, chunk.index, written.rows, performance.now() - began);
+      platformLogger.debug('chunk written', {
+        ingestion: upload.ingestionId,
+        chunk: chunk.index,
+        rows: written.rows,
+        attempt: claim.state.writeAttempts,
+        receive: delivery.receiveCount,
+      });
+    } finally {
+      clearInterval(heartbeat);
+    }
+    await this.finishIfWritten(upload);
+  }
+
+  /** Once every chunk is written: the ingestion finishes (once); until then, the record shows the rows written so far. */
+  private async finishIfWritten(upload: UploadRef): Promise<void> {
+    const record = await this.deps.ingestions.get(upload.tenant, upload.ingestionId);
+    if (!record || record.run !== upload.run) return;
+    if (record.status !== 'processing') {
+      await this.deps.outcomes.ensureMoved(record);
+      return;
+    }
+    const states = await this.deps.chunks.list(runOf(upload));
+    const rows = states.reduce((sum, state) => sum + state.rowsWritten, 0);
+    if (record.chunksTotal === undefined || states.filter((state) => state.status === 'written').length < record.chunksTotal) {
+      // Conditional, so that a late progress report never overwrites the finished record.
+      await this.deps.ingestions.transition(record, upload.run, ['processing'], { rows });
+      return;
+    }
+    const badRows = states.reduce((sum, state) => sum + state.badRows, 0);
+    await this.deps.outcomes.finish(record, 'ingested', {
+      reason: badRows > 0 ? `${badRows} bad row${badRows === 1 ? '' : 's'} skipped (within the tolerance)` : undefined,
+      stats: { rows, badRows, badRowSamples: samplesOf(states), tables: record.tables },
+    });
+  }
+
+  /** The last try of a task failed: the chunk and the record say so, naming every chunk that gave up. */
+  private async gaveUp(record: IngestionRecord, task: ChunkTask, error: Error, delivery: TaskDelivery): Promise<void> {
+    const run = runOf(task.upload);
+    const what =
+      task.kind === 'plan'
+        ? `cutting the file from byte ${task.state.offset}`
+        : `${task.kind === 'write' ? 'writing' : 'validating'} ${describeChunk(task.chunk, record.chunksTotal)}`;
+    if (task.kind !== 'plan') await this.deps.chunks.failed(run, task.chunk.index, `${what} failed ${delivery.receiveCount} times: ${error.message}`);
+    const failed = (await this.deps.chunks.list(run)).filter((state) => state.status === 'failed');
+    const named = failed.length ? failed.map((state) => state.reason).join('; ') : `${what} failed ${delivery.receiveCount} times: ${error.message}`;
+    const reason = `${named}; the object stays in incoming/ and the task is in the chunk dead-letter queue: redrive it once the cause is fixed`;
+    platformLogger.error('chunk gave up', { ingestion: record.ingestionId, task: task.kind, reason });
+    if (!(await this.deps.ingestions.transition(record, record.run, ['processing'], { status: 'failed', reason, finishedAt: new Date() }))) {
+      await this.deps.ingestions.update(record, { reason });
+    }
+  }
+}
+
+function spanOf(state: ChunkState): ChunkSpan {
+  return { index: state.index, start: state.start, end: state.end, positionOffset: state.positionOffset };
+}

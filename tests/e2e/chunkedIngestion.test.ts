@@ -1,0 +1,244 @@
+import { DeleteMessageCommand, GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import type cassandra from 'cassandra-driver';
+import { createS3Client, createSqsClient } from '../../layers/platform/src/storage/awsClients';
+import { ServerlessOffline } from '../../localstack/PlatformProcess';
+import { addTenant, tenantsFolder } from '../helpers/extraTenants';
+import { api, config, connectCassandra, login, topology, waitFor } from '../helpers/testPlatform';
+import { ingestion, uploadFile, waitForIngestion } from '../helpers/uploads';
+
+/** The test stage's chunk size (MYSIMBDP_CHUNK_SIZE in localstack/localEnvironment.ts). */
+const CHUNK = 64 * 1024;
+const TENANT = 'chunky';
+const PASSWORD = 'chunky-password-123';
+const KEYSPACE = `test_tenant_${TENANT}`;
+
+interface Row {
+  readonly note: string;
+  readonly amount: bigint;
+}
+
+interface Generated {
+  readonly text: string;
+  readonly rows: Map<bigint, Row>;
+  /** Chunks the planner must cut the file into. */
+  readonly chunks: number;
+  /** Rows made to straddle a boundary. */
+  readonly straddling: number;
+}
+
+/**
+ * A file whose records straddle every place the planner looks for a chunk
+ * boundary: at each one, the byte there is inside a record, and for CSV
+ * inside a quoted field, on a line break with a doubled quote just before it
+ * and a comma just after. `cut` says where the planner cuts: the end of the
+ * first record that reaches `wanted`.
+ */
+function generate(rows: number, format: 'csv' | 'ndjson' | 'json'): Generated {
+  const expected = new Map<bigint, Row>();
+  let text = format === 'csv' ? 'id,note,amount\n' : format === 'json' ? '[\n' : '';
+  let chunkStart = 0;
+  let chunks = 1;
+  let straddling = 0;
+  for (let id = 1; id <= rows; id += 1) {
+    const amount = BigInt(id * 7);
+    const offset = Buffer.byteLength(text);
+    const wanted = chunkStart + CHUNK;
+    const gap = wanted - offset;
+    let note = `plain note ${id}`;
+    let record: string;
+    if (format === 'csv') {
+      if (gap > 40 && gap < 400) {
+        // `${id},"<filler>""\n,tail",amount`: the quote pair ends at wanted - 1, the line break is at wanted, the comma after it.
+        const filler = 'x'.repeat(gap - `${id},"`.length - 2);
+        note = `${filler}"\n,tail ${id}`;
+        record = `${id},"${filler}""\n,tail ${id}",${amount}\n`;
+        straddling += 1;
+      } else if (id % 5 === 0) {
+        note = `a, "quoted" note\nover two lines ${id}`;
+        record = `${id},"a, ""quoted"" note\nover two lines ${id}",${amount}\n`;
+      } else {
+        record = `${id},${note},${amount}\n`;
+      }
+    } else {
+      const separator = format === 'json' ? (id === 1 ? '  ' : ',\n  ') : '';
+      const prefix = `${separator}{"id":${id},"note":"`;
+      if (gap > 60 && gap < 400) {
+        // The note's escaped quote, comma and braces land on the byte the planner looks at.
+        const filler = 'y'.repeat(gap - prefix.length - 2);
+        note = `${filler}","},{"id":0,"note":"[${id}]`;
+        straddling += 1;
+      }
+      record = `${separator}${JSON.stringify({ id, note, amount: Number(amount) })}${format === 'ndjson' ? '\n' : ''}`;
+    }
+    text += record;
+    expected.set(BigInt(id), { note, amount });
+    const end = Buffer.byteLength(text);
+    // Where the planner cuts: after a record's line break (CSV, NDJSON), or at the comma before the next element (JSON).
+    const cut = format === 'json' ? end : end;
+    const boundaryAt = format === 'json' ? end : end - 1;
+    if (boundaryAt >= wanted && id < rows) {
+      chunkStart = cut;
+      chunks += 1;
+    }
+  }
+  if (format === 'json') text += '\n]\n';
+  return { text, rows: expected, chunks, straddling };
+}
+
+describe('batch ingestion in chunks: a file cut on record boundaries, fanned out, validated, then written, exactly once', () => {
+  let client: cassandra.Client;
+  let token: string;
+
+  beforeAll(async () => {
+    client = await connectCassandra();
+    const folder = await tenantsFolder();
+    await addTenant(folder, TENANT, PASSWORD, ['--formats', 'csv,json,ndjson', '--max-bad-rows', '10', '--max-file-size', '8 MiB']);
+    token = await waitFor('the new tenant to log in', async () => {
+      const reply = await api('POST', '/auth/login', { tenant: TENANT, password: PASSWORD });
+      return reply.status === 200 ? (reply.body.token as string) : undefined;
+    });
+  });
+
+  afterAll(async () => {
+    await client.shutdown();
+  });
+
+  async function tableRows(table: string): Promise<Map<bigint, Row>> {
+    const rows = new Map<bigint, Row>();
+    const result = await client.execute(`SELECT id, note, amount FROM ${KEYSPACE}.${table}`, [], { fetchSize: 5000, autoPage: true });
+    for await (const row of result as unknown as AsyncIterable<cassandra.types.Row>) {
+      const id = row.get('id') as bigint;
+      expect(rows.has(id)).toBe(false);
+      rows.set(id, { note: row.get('note') as string, amount: row.get('amount') as bigint });
+    }
+    return rows;
+  }
+
+  for (const format of ['csv', 'ndjson', 'json'] as const) {
+    it(`loads a ${format} file whose records straddle every chunk boundary, value for value`, async () => {
+      const file = generate(9000, format);
+      expect(file.straddling).toBeGreaterThanOrEqual(3);
+      const name = `straddle-${format}.${format}`;
+      const grant = await uploadFile(TENANT, token, name, file.text);
+      const done = await waitForIngestion(TENANT, token, grant.ingestionId, ['ingested', 'rejected', 'failed']);
+      expect(done).toMatchObject({ status: 'ingested', rows: 9000, badRows: 0, reason: null });
+      expect(done.chunks).toEqual({ total: file.chunks, validated: file.chunks, written: file.chunks, failed: 0 });
+      expect(file.chunks).toBeGreaterThanOrEqual(4);
+      const rows = await tableRows(`straddle_${format}`);
+      expect(rows.size).toBe(9000);
+      for (const [id, want] of file.rows) expect(rows.get(id)).toEqual(want);
+    });
+  }
+
+  it('rejects a file whose bad rows, spread over its chunks, are together over the tolerance, writing no row', async () => {
+    // 4 chunks; amount is not a number in 3 + 3 + 3 + 2 rows: no chunk alone is over the 10 tolerated, the file is.
+    const lines = ['id,note,amount'];
+    const bad: number[] = [];
+    for (let id = 1; id <= 8000; id += 1) {
+      const isBad = id > 1000 && id % 600 === 0 && bad.length < 11;
+      if (isBad) bad.push(id + 1);
+      lines.push(`${id},row ${id},${isBad ? 'lots' : id}`);
+    }
+    const text = `${lines.join('\n')}\n`;
+    const grant = await uploadFile(TENANT, token, 'too-many-bad.csv', text);
+    const done = await waitForIngestion(TENANT, token, grant.ingestionId, ['ingested', 'rejected', 'failed']);
+    expect(done.chunks?.total).toBeGreaterThanOrEqual(3);
+    expect(done).toMatchObject({ status: 'rejected', rows: 0, badRows: 11 });
+    // Line numbers are the whole file's, whichever chunk found them.
+    expect(done.reason).toBe(
+      `more than 10 bad rows (the tenant's maxBadRows); nothing was written. First: ${bad
+        .slice(0, 3)
+        .map((line) => `line ${line}: amount: "lots" is not a valid bigint`)
+        .join('; ')}`,
+    );
+    expect((done.badRowSamples as string[]).map((sample) => Number(/^line (\d+)/.exec(sample)?.[1]))).toEqual(bad);
+    const table = await client.execute('SELECT table_name FROM system_schema.tables WHERE keyspace_name = ? AND table_name = ?', [KEYSPACE, 'too_many_bad']);
+    expect(table.rows).toHaveLength(0);
+  });
+
+  it('survives the function process killed mid-write: only the interrupted chunks are redone, no row lost or doubled', async () => {
+    const rows = 120_000;
+    const lines = ['id,note,amount', ...Array.from({ length: rows }, (_, n) => `${n + 1},note ${n + 1},${(n + 1) * 3}`)];
+    const grant = await uploadFile(TENANT, token, 'killed.csv', `${lines.join('\n')}\n`);
+    const run = { tenant: TENANT, ingestionId: grant.ingestionId };
+    const chunkRows = async () =>
+      (
+        await client.execute(
+          'SELECT chunk, write_attempts, written_at, lease_until FROM test_mysimbdp.ingestion_chunks WHERE tenant = ? AND ingestion_id = ?',
+          [run.tenant, run.ingestionId],
+        )
+      ).rows;
+    // Wait until some chunks are written and others are being written, then kill the process that runs them.
+    await waitFor(
+      'chunks being written',
+      async () => {
+        const states = await chunkRows();
+        const written = states.filter((row) => row.get('written_at'));
+        const writing = states.filter((row) => !row.get('written_at') && ((row.get('lease_until') as Date | null)?.getTime() ?? 0) > Date.now());
+        return written.length >= 3 && writing.length >= 1 ? true : undefined;
+      },
+      120_000,
+      20,
+    );
+    const offline = new ServerlessOffline('test');
+    await offline.process.kill();
+    const writtenBeforeKill = new Set((await chunkRows()).filter((row) => row.get('written_at')).map((row) => row.get('chunk') as number));
+    await offline.start();
+
+    const done = await waitForIngestion(TENANT, token, grant.ingestionId, ['ingested', 'rejected', 'failed'], 240_000);
+    expect(done).toMatchObject({ status: 'ingested', rows });
+    const states = await chunkRows();
+    expect(states).toHaveLength(done.chunks?.total as number);
+    for (const row of states) {
+      if (writtenBeforeKill.has(row.get('chunk') as number)) expect(row.get('write_attempts')).toBe(1);
+    }
+    expect(states.some((row) => (row.get('write_attempts') as number) >= 2)).toBe(true);
+    let count = 0;
+    for (let part = 0; part <= rows / 10_000 + 1; part += 1) {
+      count += Number(
+        (await client.execute(`SELECT COUNT(*) FROM ${KEYSPACE}.killed WHERE ingest_file = ? AND ingest_part = ?`, ['killed.csv', part])).first()?.get(0),
+      );
+    }
+    expect(count).toBe(rows);
+  });
+
+  it('marks the record failed, naming the chunk and why, when a chunk fails past its tries; a redrive finishes it', async () => {
+    // An operator dropped the keyspace: the file validates, but its tables cannot be made.
+    await client.execute(`DROP KEYSPACE IF EXISTS ${KEYSPACE}`);
+    const lines = ['id,note,amount', ...Array.from({ length: 6000 }, (_, n) => `${n + 1},note ${n + 1},${n + 1}`)];
+    const grant = await uploadFile(TENANT, token, 'lost-keyspace.csv', `${lines.join('\n')}\n`);
+    const failed = await waitForIngestion(TENANT, token, grant.ingestionId, ['ingested', 'rejected', 'failed'], 180_000);
+    expect(failed.status).toBe('failed');
+    expect(failed.reason).toMatch(
+      /^validating chunk \d+ of \d+ \(bytes \d+-\d+\) failed 3 times: .*[Kk]eyspace.*does not exist.*; the object stays in incoming\/ and the task is in the chunk dead-letter queue: redrive it once the cause is fixed$/,
+    );
+    expect(failed.chunks?.failed).toBeGreaterThanOrEqual(1);
+    await createS3Client(config).send(new HeadObjectCommand({ Bucket: config.ingestBucket, Key: grant.key }));
+
+    // The keyspace is back; the dead-lettered tasks are redriven and the file is ingested.
+    await client.execute(`CREATE KEYSPACE ${KEYSPACE} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`);
+    const sqs = createSqsClient(config);
+    const { QueueUrl: deadLetters } = await sqs.send(new GetQueueUrlCommand({ QueueName: topology.batchChunkQueue.deadLetterName }));
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: topology.batchChunkQueue.name }));
+    const redriven = await waitFor(
+      'the dead-lettered chunk tasks',
+      async () => {
+        const reply = await sqs.send(new ReceiveMessageCommand({ QueueUrl: deadLetters, MaxNumberOfMessages: 10, VisibilityTimeout: 30 }));
+        const mine = (reply.Messages ?? []).filter((message) => message.Body?.includes(grant.ingestionId));
+        for (const message of mine) {
+          await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: message.Body as string }));
+          await sqs.send(new DeleteMessageCommand({ QueueUrl: deadLetters, ReceiptHandle: message.ReceiptHandle as string }));
+        }
+        return mine.length ? mine.length : undefined;
+      },
+      60_000,
+      1000,
+    );
+    expect(redriven).toBeGreaterThanOrEqual(1);
+    const done = await waitForIngestion(TENANT, token, grant.ingestionId, ['ingested'], 120_000);
+    expect(done).toMatchObject({ rows: 6000, reason: null });
+    expect((await ingestion(TENANT, token, grant.ingestionId)).chunks).toMatchObject({ failed: 0 });
+    expect(Number((await client.execute(`SELECT COUNT(*) FROM ${KEYSPACE}.lost_keyspace`)).first()?.get(0))).toBe(6000);
+  });
+});

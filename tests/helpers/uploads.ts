@@ -1,0 +1,60 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { postMultipart } from '../../clients/postMultipart';
+import { api, waitFor } from './testPlatform';
+
+export interface Granted {
+  readonly batchId: string;
+  readonly ingestionId: string;
+  readonly grantId: string;
+  readonly key: string;
+  readonly upload: { readonly url: string; readonly fields: Record<string, string> };
+}
+
+/** Asks for an upload grant and sends the file through it, as fetchdata does; returns the grant. */
+export async function uploadFile(
+  tenant: string,
+  token: string,
+  fileName: string,
+  content: string | Buffer,
+  extra: Record<string, unknown> = {},
+): Promise<Granted> {
+  const body = Buffer.isBuffer(content) ? content : Buffer.from(content);
+  const grant = await api('POST', `/tenants/${tenant}/uploads`, { fileName, size: body.length, ...extra }, token);
+  if (grant.status !== 201) throw new Error(`upload grant refused: ${grant.status} ${JSON.stringify(grant.body)}`);
+  const path = join(await mkdtemp(join(tmpdir(), 'upload-')), fileName);
+  await writeFile(path, body);
+  const granted = grant.body as unknown as Granted;
+  const sent = await postMultipart(granted.upload.url, granted.upload.fields, path, () => undefined);
+  if (sent.status >= 300) throw new Error(`S3 refused the upload: ${sent.status} ${sent.body}`);
+  return granted;
+}
+
+/** An ingestion as the API shows it. */
+export type IngestionJson = Record<string, unknown> & {
+  status: string;
+  rows: number;
+  badRows: number;
+  reason: string | null;
+  chunks: { total: number; validated: number; written: number; failed: number } | null;
+};
+
+export async function ingestion(tenant: string, token: string, ingestionId: string): Promise<IngestionJson> {
+  const reply = await api('GET', `/tenants/${tenant}/ingestions/${ingestionId}`, undefined, token);
+  if (reply.status !== 200) throw new Error(`GET ingestion ${ingestionId}: ${reply.status} ${JSON.stringify(reply.body)}`);
+  return reply.body as IngestionJson;
+}
+
+/** Waits until the ingestion is in one of `statuses`; returns it. */
+export function waitForIngestion(tenant: string, token: string, ingestionId: string, statuses: string[], timeoutMs = 120_000): Promise<IngestionJson> {
+  return waitFor(
+    `ingestion ${ingestionId} to be ${statuses.join(' or ')}`,
+    async () => {
+      const record = await ingestion(tenant, token, ingestionId);
+      return statuses.includes(record.status) ? record : undefined;
+    },
+    timeoutMs,
+    250,
+  );
+}
