@@ -66,7 +66,11 @@ export class SqsEventSource {
     return { child, ready };
   }
 
-  private invoke(sandbox: Sandbox, message: Message, arn: string): Promise<{ result?: { batchItemFailures?: unknown[] }; error?: string; seconds: number; maxRssBytes: number }> {
+  private invoke(
+    sandbox: Sandbox,
+    message: Message,
+    arn: string,
+  ): Promise<{ result?: { batchItemFailures?: unknown[] }; error?: string; seconds: number; maxRssBytes: number }> {
     const id = message.MessageId as string;
     return new Promise((resolve) => {
       const onMessage = (reply: { id?: string; result?: { batchItemFailures?: unknown[] }; error?: string; seconds: number; maxRssBytes: number }) => {

@@ -139,7 +139,9 @@ try {
     rabbit: new RabbitMqAdmin(config.amqp.managementUrl, config.amqp.adminUsername, config.amqp.adminPassword),
   });
   // The zoo app's table, made as the platform makes it, for every loader.
-  await client.execute(`CREATE TABLE IF NOT EXISTS ${KEYSPACE}.${TABLE} (dev_id text, day date, ts timestamp, temperature double, humidity double, pressure double, battery int, acceleration double, acceleration_x double, acceleration_y double, acceleration_z double, PRIMARY KEY ((dev_id, day), ts))`);
+  await client.execute(
+    `CREATE TABLE IF NOT EXISTS ${KEYSPACE}.${TABLE} (dev_id text, day date, ts timestamp, temperature double, humidity double, pressure double, battery int, acceleration double, acceleration_x double, acceleration_y double, acceleration_z double, PRIMARY KEY ((dev_id, day), ts))`,
+  );
   const peers = { dsbulk: new Dsbulk(), cqlsh: new Cqlsh() };
   if (PEERS) {
     await peers.dsbulk.install(say);
@@ -160,13 +162,20 @@ try {
 
     say('the node ceiling: a raw cassandra-driver writer of the same rows, made in memory');
     const ceilingLog = join(localCloudDir, 'logs', 'bench-ceiling.log');
-    const ceilingRun = await measureProcess(process.execPath, ['--max-old-space-size=8192', '--import', 'tsx', 'bench/ceilingWriter.ts', String(rows), KEYSPACE, TABLE], {
-      cwd: repoRoot,
-      env: { ...process.env, ...localEnvironment('bench') },
-      logPath: ceilingLog,
-    });
+    const ceilingRun = await measureProcess(
+      process.execPath,
+      ['--max-old-space-size=8192', '--import', 'tsx', 'bench/ceilingWriter.ts', String(rows), KEYSPACE, TABLE],
+      {
+        cwd: repoRoot,
+        env: { ...process.env, ...localEnvironment('bench') },
+        logPath: ceilingLog,
+      },
+    );
     const ceilingOutput = (await import('node:fs')).readFileSync(ceilingLog, 'utf8').trim().split('\n').pop() as string;
-    const ceiling = JSON.parse(ceilingOutput) as { best: { rowsPerBatch: number; concurrency: number; seconds: number }; results: Array<{ rowsPerBatch: number; concurrency: number; rowsPerSecond: number }> };
+    const ceiling = JSON.parse(ceilingOutput) as {
+      best: { rowsPerBatch: number; concurrency: number; seconds: number };
+      results: Array<{ rowsPerBatch: number; concurrency: number; rowsPerSecond: number }>;
+    };
     if (ceilingRun.exitCode !== 0) throw new Error(`the ceiling writer failed; read ${ceilingLog}`);
     await counted({
       loader: 'node ceiling (raw driver, rows in memory)',

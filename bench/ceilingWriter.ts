@@ -39,7 +39,8 @@ function rowsByPartition(): unknown[][][] {
 async function writeAll(client: cassandra.Client, partitions: unknown[][][], rowsPerBatch: number, concurrency: number): Promise<number> {
   const query = `INSERT INTO ${keyspace}.${table} (${READINGS_COLUMNS.join(', ')}) VALUES (${READINGS_COLUMNS.map(() => '?').join(', ')})`;
   const batches: unknown[][][] = [];
-  for (const partition of partitions) for (let start = 0; start < partition.length; start += rowsPerBatch) batches.push(partition.slice(start, start + rowsPerBatch));
+  for (const partition of partitions)
+    for (let start = 0; start < partition.length; start += rowsPerBatch) batches.push(partition.slice(start, start + rowsPerBatch));
   const began = performance.now();
   let next = 0;
   await Promise.all(
