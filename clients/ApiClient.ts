@@ -33,6 +33,8 @@ export interface IngestionView {
   readonly rows: number;
   readonly badRows: number;
   readonly badRowSamples: string[];
+  /** The API path that gives download links for the bad rows, when there are any. */
+  readonly badRowsFile: string | null;
   readonly tables: string[];
   readonly status: 'processing' | 'retrying' | 'stalled' | 'validated' | 'ingested' | 'rejected' | 'failed';
   readonly reason: string | null;
@@ -115,6 +117,11 @@ export class ApiClient {
 
   grantUpload(fileName: string, size: number, batchId?: string, dryRun = false): Promise<UploadGrant> {
     return this.call('POST', `${this.tenantPath}/uploads`, { fileName, size, ...(batchId ? { batchId } : {}), ...(dryRun ? { dryRun } : {}) });
+  }
+
+  /** Download links for an ingestion's bad rows. */
+  badRows(ingestionId: string): Promise<{ files: Array<{ what: string; name: string; key: string; url: string }> }> {
+    return this.call('GET', `${this.tenantPath}/ingestions/${encodeURIComponent(ingestionId)}/bad-rows`);
   }
 
   ingestions(batchId: string): Promise<{ ingestions: IngestionView[]; totals: Record<string, unknown> }> {

@@ -25,6 +25,8 @@ interface FileReport {
   seconds?: number;
   tables?: string[];
   chunks?: IngestionView['chunks'];
+  /** Where the bad rows are kept: the files, under the tenant's prefix in the ingest bucket. */
+  badRowsFiles?: string[];
   grant?: UploadGrant;
 }
 
@@ -154,10 +156,11 @@ async function follow(api: ApiClient, batchId: string, files: FileReport[], opti
       : undefined;
   bar?.start(watched.length, 0, { rows: 0, chunks: '' });
   const deadline = Date.now() + options.timeout * 1000;
+  const ingestions = new Map<string, IngestionView>();
   while (watched.some((file) => !FINAL.includes(file.status)) && Date.now() < deadline) {
     await sleep(1000);
-    const { ingestions } = await api.ingestions(batchId);
-    for (const ingestion of ingestions) {
+    for (const ingestion of (await api.ingestions(batchId)).ingestions) {
+      ingestions.set(ingestion.id, ingestion);
       const file = watched.find((candidate) => candidate.grant?.ingestionId === ingestion.id);
       if (file) apply(file, ingestion);
     }
@@ -167,6 +170,10 @@ async function follow(api: ApiClient, batchId: string, files: FileReport[], opti
     });
   }
   bar?.stop();
+  for (const file of watched) {
+    const view = file.grant ? ingestions.get(file.grant.ingestionId) : undefined;
+    if (view?.badRowsFile && file.grant) file.badRowsFiles = (await api.badRows(file.grant.ingestionId)).files.map((download) => download.key);
+  }
   for (const file of watched) {
     if (!FINAL.includes(file.status)) {
       file.status = 'timed out';
@@ -235,6 +242,11 @@ async function main(options: Options): Promise<number> {
         : `${ingested.length} of ${selected.length} selected files ingested (${rows} rows); ${count('rejected')} rejected, ${count('refused')} refused, ${count('failed')} failed, ${count('skipped')} skipped; ${seconds.toFixed(1)} s; batch ${batchId ?? '-'}`,
     );
     if (ingested.length) console.log(`${done} files are kept under tenants/${options.tenant}/${done}/${batchId}/ in the ingest bucket`);
+    for (const file of files.filter((candidate) => candidate.badRowsFiles?.length)) {
+      console.log(
+        `bad rows of ${file.file}: ${file.badRowsFiles?.join(' and ')} (download links: GET /tenants/${options.tenant}/ingestions/${file.grant?.ingestionId}/bad-rows)`,
+      );
+    }
   }
   return ok ? 0 : 1;
 }

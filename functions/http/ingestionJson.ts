@@ -13,6 +13,8 @@ export function ingestionJson({ record, chunks }: IngestionProgress): Record<str
     rows: record.rows,
     badRows: record.badRows,
     badRowSamples: record.badRowSamples,
+    // Where to download the bad rows (the bad records, and why each was refused).
+    badRowsFile: record.badRowsKey ? `/tenants/${record.tenant}/ingestions/${record.ingestionId}/bad-rows` : null,
     tables: record.tables,
     status: record.status,
     reason: record.reason ?? null,

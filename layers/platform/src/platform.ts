@@ -7,6 +7,7 @@ import { TokenService } from './auth/TokenService';
 import { sharedCassandraClient } from './cassandra/sharedCassandraClient';
 import { platformConfig, type PlatformConfig } from './config/PlatformConfig';
 import { loadBatchIngestApp, loadStreamIngestApp } from './ingest/apps/loadTenantApps';
+import { BadRowsFiles } from './ingest/batch/BadRowsFiles';
 import { BatchIngestPipeline } from './ingest/batch/BatchIngestPipeline';
 import { IngestionStore } from './ingest/batch/IngestionStore';
 import { ChunkStore } from './ingest/chunks/ChunkStore';
@@ -45,6 +46,7 @@ export interface Platform {
   readonly uploads: UploadService;
   readonly ingestions: IngestionStore;
   readonly chunks: ChunkStore;
+  readonly badRows: BadRowsFiles;
   readonly ingestionProgress: IngestionProgressReader;
   readonly batchIngest: BatchIngestPipeline;
   readonly streamIngest: StreamIngestPipeline;
@@ -85,6 +87,7 @@ export function buildPlatform(config: PlatformConfig, client: cassandra.Client):
     uploads: new UploadService(bucket, batches, grants, usage, config.uploadUrlTtlSeconds),
     ingestions,
     chunks,
+    badRows: new BadRowsFiles(bucket),
     // An invocation runs at most the batch timeout; a minute more without activity, and a record is stalled.
     ingestionProgress: new IngestionProgressReader(chunks, (config.batch.timeoutSeconds + 60) * 1000),
     batchIngest: new BatchIngestPipeline({

@@ -113,8 +113,15 @@ export function renderServerlessTopology(stage: string, env: NodeJS.ProcessEnv, 
   const tuning: Record<string, CfnValue> = Object.fromEntries(
     ['MYSIMBDP_WRITE_CONCURRENCY', 'MYSIMBDP_CHUNK_SIZE', 'MYSIMBDP_BATCH_TIMEOUT_SECONDS'].flatMap((name) => (env[name] ? [[name, env[name] as string]] : [])),
   );
+  const common: Record<string, CfnValue> = {
+    MYSIMBDP_STAGE: stage,
+    NODE_OPTIONS: '--enable-source-maps',
+    POWERTOOLS_LOG_LEVEL: env.POWERTOOLS_LOG_LEVEL ?? 'INFO',
+    ...tuning,
+  };
   const environment: Record<string, CfnValue> = local
     ? {
+        ...common,
         MYSIMBDP_INGEST_BUCKET: config.ingestBucket,
         CASSANDRA_CONTACT_POINTS: config.cassandra.contactPoints.join(','),
         CASSANDRA_LOCAL_DC: config.cassandra.localDataCenter,
@@ -122,9 +129,9 @@ export function renderServerlessTopology(stage: string, env: NodeJS.ProcessEnv, 
         AMQP_USERNAME: config.amqp.username,
         AMQP_PASSWORD: config.amqp.password,
         MYSIMBDP_TOKEN_SECRET: config.auth.tokenSecret,
-        ...tuning,
       }
     : {
+        ...common,
         MYSIMBDP_INGEST_BUCKET: { Ref: BUCKET_LOGICAL_ID },
         CASSANDRA_CONTACT_POINTS: config.cassandra.contactPoints.join(','),
         CASSANDRA_LOCAL_DC: config.cassandra.localDataCenter,
@@ -135,7 +142,6 @@ export function renderServerlessTopology(stage: string, env: NodeJS.ProcessEnv, 
         AMQP_USERNAME: config.amqp.username,
         AMQP_PASSWORD: secret('amqpPlatformPassword'),
         MYSIMBDP_TOKEN_SECRET: secret('tokenSecret'),
-        ...tuning,
       };
 
   const queues = [batchQueue, chunkQueue, ...streamQueues.map(({ queue }) => queue)];

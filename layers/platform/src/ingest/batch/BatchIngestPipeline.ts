@@ -23,7 +23,8 @@ import { IngestionOutcomes } from './IngestionOutcomes';
 import type { IngestionRecord, IngestionStore } from './IngestionStore';
 import { inputErrorReason } from './inputErrorReason';
 import { ObjectIntake, type ObjectCreated } from './ObjectIntake';
-import { scanRecords, takeSample } from './scanRecords';
+import { BadRowsFiles } from './BadRowsFiles';
+import { MAX_KEPT_BAD_ROWS, scanRecords, takeSample } from './scanRecords';
 
 export type { ObjectCreated } from './ObjectIntake';
 /** How many times SQS has delivered a message, and how many it will. */
@@ -82,14 +83,17 @@ export class BatchIngestPipeline {
   private readonly outcomes: IngestionOutcomes;
   private readonly intake: ObjectIntake;
   private readonly chunked: ChunkedIngestion;
+  private readonly badRows: BadRowsFiles;
   private readonly schemas = new Map<string, KeyspaceSchema>();
 
   constructor(private readonly deps: BatchIngestDependencies) {
     this.outcomes = new IngestionOutcomes(deps.bucket, deps.ingestions, deps.onFinished);
+    this.badRows = new BadRowsFiles(deps.bucket);
     this.intake = new ObjectIntake({ ...deps, outcomes: this.outcomes });
     this.chunked = new ChunkedIngestion({
       ...deps,
       outcomes: this.outcomes,
+      badRows: this.badRows,
       planner: new ChunkPlanner(deps.bucket, deps.chunks, deps.tasks, deps.chunkSize),
       // A writer renews its claim every third of it; a crashed writer's chunk is taken over after it runs out.
       leaseMs: Math.min(60_000, (deps.timeoutSeconds * 1000) / 2),
@@ -166,11 +170,13 @@ export class BatchIngestPipeline {
     const items = await open();
     const { sample, buffered } = await takeSample(items);
     const { plan } = await appPlan(app, upload, sample, schema);
-    const checked = await scanRecords(items, upload.format, plan, maxBadRows, undefined, buffered);
+    const checked = await scanRecords(items, { format: upload.format, plan, maxBadRows, buffered, keepBadRows: MAX_KEPT_BAD_ROWS });
+    const badRowsKey = await this.badRows.write(upload, Object.keys(sample[0]?.fields ?? {}), checked.kept);
     if (checked.stopped || checked.badRows > maxBadRows) {
       return this.outcomes.finish(record, 'rejected', {
         reason: tooManyBadRows(maxBadRows, checked.badRowSamples),
         stats: { rows: 0, badRows: checked.badRows, badRowSamples: checked.badRowSamples, tables: [] },
+        badRowsKey,
       });
     }
     const tables = plan.tables.map((table) => `${keyspace}.${table.name}`);
@@ -179,28 +185,28 @@ export class BatchIngestPipeline {
       return this.outcomes.finish(record, 'validated', {
         reason: `dry run: ${checked.rows} rows would be written${skipped ? `, ${skipped}` : ''}; nothing was written`,
         stats: { rows: checked.rows, badRows: checked.badRows, badRowSamples: checked.badRowSamples, tables },
+        badRowsKey,
       });
     }
 
     const writing = performance.now();
     await schema.ensureTables(plan.tables);
     const writer = new RowWriter(this.deps.cassandra, keyspace, plan.tables, { concurrency: this.deps.writeConcurrency });
-    const written = await scanRecords(
-      await open(),
-      upload.format,
+    const written = await scanRecords(await open(), {
+      format: upload.format,
       plan,
-      Number.POSITIVE_INFINITY,
-      async (rows) => {
+      maxBadRows: Number.POSITIVE_INFINITY,
+      sink: async (rows) => {
         for (const row of rows) await writer.write(row);
       },
-      [],
       // Progress: conditional, so that it never overwrites the finished record.
-      (stats) => void this.deps.ingestions.transition(record, record.run, ['processing'], { rows: stats.rows }).catch(() => undefined),
-    );
+      onProgress: (stats) => void this.deps.ingestions.transition(record, record.run, ['processing'], { rows: stats.rows }).catch(() => undefined),
+    });
     await writer.flush();
     return this.outcomes.finish(record, 'ingested', {
       reason: skipped ? `${skipped} (within the tolerance)` : undefined,
       stats: { rows: written.rows, badRows: written.badRows, badRowSamples: written.badRowSamples, tables },
+      badRowsKey,
       phases: { validateMs: Math.round(writing - validating), writeMs: Math.round(performance.now() - writing) },
     });
   }

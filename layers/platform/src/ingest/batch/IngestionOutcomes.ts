@@ -15,11 +15,6 @@ export type FinalOutcome = 'ingested' | 'rejected' | 'validated';
 
 const STAGE: Record<FinalOutcome, 'ingested' | 'rejected' | 'validated'> = { ingested: 'ingested', rejected: 'rejected', validated: 'validated' };
 
-/** Whether an error is worth nothing but a reason: the stack is noise for a failure of a service or of the input. */
-function describe(error: Error): string {
-  return error.message;
-}
-
 /**
  * How an ingestion ends, the same way for a whole file and for a file in
  * chunks: the record moves to its final status once (a lightweight
@@ -42,7 +37,7 @@ export class IngestionOutcomes {
   async finish(
     record: IngestionRecord,
     status: FinalOutcome,
-    details: { stats?: IngestionStats | undefined; reason?: string | undefined; phases?: Record<string, number> | undefined },
+    details: { stats?: IngestionStats | undefined; reason?: string | undefined; phases?: Record<string, number> | undefined; badRowsKey?: string | undefined },
   ): Promise<IngestionRecord> {
     const finishedAt = new Date();
     const key = parseObjectKey(record.objectKey);
@@ -59,6 +54,7 @@ export class IngestionOutcomes {
       durationMs: finishedAt.getTime() - record.startedAt.getTime(),
       finalKey,
       phase: undefined,
+      badRowsKey: details.badRowsKey,
     };
     if (!(await this.ingestions.transition(record, record.run, ['processing', 'retrying'], changes))) {
       // Another invocation finished it first (or it was never ours): only make sure its object is where it says.
@@ -102,8 +98,8 @@ export class IngestionOutcomes {
     const final = attempt.receiveCount >= attempt.maxReceiveCount;
     const status: IngestionStatus = final ? 'failed' : 'retrying';
     const reason = final
-      ? `gave up after ${attempt.receiveCount} attempts: ${describe(error)}; ${what}`
-      : `attempt ${attempt.receiveCount} of ${attempt.maxReceiveCount} failed, will retry: ${describe(error)}`;
+      ? `gave up after ${attempt.receiveCount} attempts: ${error.message}; ${what}`
+      : `attempt ${attempt.receiveCount} of ${attempt.maxReceiveCount} failed, will retry: ${error.message}`;
     platformLogger.error('ingestion attempt failed', { tenant: record.tenant, object: record.objectKey, status, reason });
     const finishedAt = new Date();
     await this.ingestions

@@ -1,12 +1,23 @@
 import type { TableRow } from '../../cassandra/TableSpec';
 import type { FileFormat } from '../../tenants/TenantProfile';
 import type { BatchIngestPlan } from '../apps/BatchIngestApp';
+import { csvLine } from '../records/readRecords';
 import { RecordError } from '../records/RecordError';
 import type { SourceItem, SourceRecord } from '../records/SourceRecord';
 
 /** Records handed to an app's `plan` before anything is written. */
 export const PLAN_SAMPLE_RECORDS = 1000;
 export const MAX_BAD_ROW_SAMPLES = 20;
+/** Bad rows kept with their text for the bad-rows file, per file or chunk, at most, and the bytes of their text. */
+export const MAX_KEPT_BAD_ROWS = 10_000;
+const MAX_KEPT_BAD_ROW_BYTES = 8 * 1024 * 1024;
+
+/** A bad row for the bad-rows file: where it is, why it is bad, and its text when it could be read. */
+export interface BadRow {
+  readonly position: number;
+  readonly reason: string;
+  readonly raw: string | undefined;
+}
 
 export interface ScanStats {
   /** Records read, good and bad. */
@@ -15,6 +26,27 @@ export interface ScanStats {
   rows: number;
   badRows: number;
   badRowSamples: string[];
+  /** The first bad rows, with their text (as many as `keepBadRows` asked for). */
+  kept: BadRow[];
+}
+
+export interface ScanOptions {
+  readonly format: FileFormat;
+  readonly plan: BatchIngestPlan;
+  /** Stop once there are more bad rows than this. */
+  readonly maxBadRows: number;
+  /** Where each good record's rows go (the write pass); none to validate only. */
+  readonly sink?: ((rows: readonly TableRow[]) => Promise<void>) | undefined;
+  /** Items read already (the sample), to go first. */
+  readonly buffered?: readonly SourceItem[] | undefined;
+  readonly onProgress?: ((stats: ScanStats) => void) | undefined;
+  /** Bad rows to keep with their text. */
+  readonly keepBadRows?: number | undefined;
+}
+
+/** A record as its file held it, re-made from its fields (values and order kept). */
+function recordText(record: SourceRecord, format: FileFormat): string {
+  return format === 'csv' ? csvLine(Object.values(record.fields)) : JSON.stringify(record.fields);
 }
 
 export function positionLabel(format: FileFormat, position: number): string {
@@ -41,37 +73,38 @@ async function* prepend(first: readonly SourceItem[], rest: AsyncGenerator<Sourc
 
 /**
  * Maps every record of a file through an ingest plan, counting rows and bad
- * rows (with their positions), and hands each good record's rows to `sink`.
- * Stops early, returning `stopped: true`, once bad rows exceed `maxBadRows`.
+ * rows (with their positions, and the first ones with their text), and hands
+ * each good record's rows to `sink`. Stops early, returning `stopped: true`,
+ * once bad rows exceed `maxBadRows`.
  *
  * @example
- * const stats = await scanRecords(items, 'csv', plan, 10, async (rows) => { for (const row of rows) await writer.write(row); });
+ * const stats = await scanRecords(items, { format: 'csv', plan, maxBadRows: 10, sink: async (rows) => { for (const row of rows) await writer.write(row); } });
  */
-export async function scanRecords(
-  items: AsyncGenerator<SourceItem>,
-  format: FileFormat,
-  plan: BatchIngestPlan,
-  maxBadRows: number,
-  sink: ((rows: readonly TableRow[]) => Promise<void>) | undefined,
-  buffered: readonly SourceItem[] = [],
-  onProgress?: (stats: ScanStats) => void,
-): Promise<ScanStats & { stopped: boolean }> {
-  const stats: ScanStats = { records: 0, rows: 0, badRows: 0, badRowSamples: [] };
-  const bad = (position: number, reason: string): void => {
+export async function scanRecords(items: AsyncGenerator<SourceItem>, options: ScanOptions): Promise<ScanStats & { stopped: boolean }> {
+  const { format, plan, maxBadRows, sink, onProgress } = options;
+  const keep = options.keepBadRows ?? 0;
+  const stats: ScanStats = { records: 0, rows: 0, badRows: 0, badRowSamples: [], kept: [] };
+  let keptBytes = 0;
+  const bad = (position: number, reason: string, raw: () => string | undefined): void => {
     stats.badRows += 1;
     if (stats.badRowSamples.length < MAX_BAD_ROW_SAMPLES) stats.badRowSamples.push(`${positionLabel(format, position)}: ${reason}`);
+    if (stats.kept.length >= keep) return;
+    // Past the byte budget, a bad row is kept without its text.
+    const text = keptBytes < MAX_KEPT_BAD_ROW_BYTES ? raw() : undefined;
+    keptBytes += text?.length ?? 0;
+    stats.kept.push({ position, reason, raw: text });
   };
-  for await (const item of prepend(buffered, items)) {
+  for await (const item of prepend(options.buffered ?? [], items)) {
     stats.records += 1;
     if (item.kind === 'malformed') {
-      bad(item.position, item.reason);
+      bad(item.position, item.reason, () => item.raw);
     } else {
       let rows: readonly TableRow[];
       try {
         rows = plan.toRows(item.record);
       } catch (error) {
         if (!(error instanceof RecordError)) throw error;
-        bad(item.record.position, error.message);
+        bad(item.record.position, error.message, () => recordText(item.record, format));
         rows = [];
       }
       stats.rows += rows.length;

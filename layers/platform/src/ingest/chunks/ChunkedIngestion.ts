@@ -8,10 +8,11 @@ import type { Tenant } from '../../tenants/Tenant';
 import type { Topology } from '../../topology/Topology';
 import type { BatchIngestApp, BatchIngestPlan } from '../apps/BatchIngestApp';
 import { appPlan, readSample, type PlanContext } from '../batch/appPlan';
+import type { BadRowsFiles } from '../batch/BadRowsFiles';
 import { tooManyBadRows } from '../batch/badRowsTolerance';
 import type { IngestionOutcomes } from '../batch/IngestionOutcomes';
 import type { IngestionRecord, IngestionStore } from '../batch/IngestionStore';
-import { MAX_BAD_ROW_SAMPLES, scanRecords } from '../batch/scanRecords';
+import { MAX_BAD_ROW_SAMPLES, MAX_KEPT_BAD_ROWS, scanRecords } from '../batch/scanRecords';
 import { guardText } from '../records/TextGuard';
 import { ChunkBoundaries, type BoundaryScanState, type ChunkSpan, type CsvHeader } from './ChunkBoundaries';
 import type { ChunkPlanner } from './ChunkPlanner';
@@ -24,6 +25,7 @@ export interface ChunkedIngestionDependencies {
   readonly bucket: IngestBucket;
   readonly ingestions: IngestionStore;
   readonly outcomes: IngestionOutcomes;
+  readonly badRows: BadRowsFiles;
   readonly chunks: ChunkStore;
   readonly tasks: ChunkTaskQueue;
   readonly planner: ChunkPlanner;
@@ -150,7 +152,13 @@ export class ChunkedIngestion {
     await this.deps.chunks.startValidation(run, chunk.index, (state?.validateAttempts ?? 0) + 1);
     const began = performance.now();
     const { plan } = await this.planOf(tenant, upload, record);
-    const stats = await scanRecords(await this.chunkBytes(upload, chunk, header), upload.format, plan, tenant.profile.batch.maxBadRows, undefined);
+    const stats = await scanRecords(await this.chunkBytes(upload, chunk, header), {
+      format: upload.format,
+      plan,
+      maxBadRows: tenant.profile.batch.maxBadRows,
+      keepBadRows: MAX_KEPT_BAD_ROWS,
+    });
+    await this.deps.badRows.writePart(upload, chunk.index, stats.kept);
     await this.deps.chunks.validated(run, chunk.index, { ...stats, ms: performance.now() - began });
     await this.decide(tenant, upload, delivery.receiveCount > 1);
   }
@@ -172,6 +180,7 @@ export class ChunkedIngestion {
       await this.deps.outcomes.finish(record, 'rejected', {
         reason: tooManyBadRows(maxBadRows, badRowSamples),
         stats: { rows: 0, badRows, badRowSamples, tables: [] },
+        badRowsKey: await this.badRowsFile(upload, validated),
       });
       return;
     }
@@ -181,6 +190,7 @@ export class ChunkedIngestion {
       await this.deps.outcomes.finish(record, 'validated', {
         reason: `dry run: ${rows} rows would be written${badRows ? `, ${badRows} bad rows skipped` : ''}; nothing was written`,
         stats: { rows, badRows, badRowSamples: samplesOf(validated), tables: [] },
+        badRowsKey: await this.badRowsFile(upload, validated),
       });
       return;
     }
@@ -246,8 +256,13 @@ export class ChunkedIngestion {
       const keyspace = this.deps.topology.tenantKeyspace(tenant.profile);
       await this.schemaOf(tenant).ensureTables(plan.tables);
       const writer = new RowWriter(this.deps.cassandra, keyspace, plan.tables, { concurrency: this.deps.writeConcurrency });
-      const written = await scanRecords(await this.chunkBytes(upload, chunk, header), upload.format, plan, Number.POSITIVE_INFINITY, async (rows) => {
-        for (const row of rows) await writer.write(row);
+      const written = await scanRecords(await this.chunkBytes(upload, chunk, header), {
+        format: upload.format,
+        plan,
+        maxBadRows: Number.POSITIVE_INFINITY,
+        sink: async (rows) => {
+          for (const row of rows) await writer.write(row);
+        },
       });
       await writer.flush();
       await this.deps.chunks.written(run, chunk.index, written.rows, performance.now() - began);
@@ -283,7 +298,16 @@ export class ChunkedIngestion {
     await this.deps.outcomes.finish(record, 'ingested', {
       reason: badRows > 0 ? `${badRows} bad row${badRows === 1 ? '' : 's'} skipped (within the tolerance)` : undefined,
       stats: { rows, badRows, badRowSamples: samplesOf(states), tables: record.tables },
+      badRowsKey: await this.badRowsFile(upload, states),
     });
+  }
+
+  /** The chunks' bad rows joined into the ingestion's bad-rows files, when it has any. */
+  private async badRowsFile(upload: UploadRef, states: readonly ChunkState[]): Promise<string | undefined> {
+    const withBadRows = states.filter((state) => state.badRows > 0).map((state) => state.index);
+    if (withBadRows.length === 0) return undefined;
+    const sample = await readSample(this.deps.bucket, upload);
+    return this.deps.badRows.combine(upload, withBadRows, Object.keys(sample[0]?.fields ?? {}));
   }
 
   /** The last try of a task failed: the chunk and the record say so, naming every chunk that gave up. */

@@ -8,6 +8,10 @@ export interface SourceRecord {
   readonly fields: Readonly<Record<string, unknown>>;
 }
 
-/** What a reader yields: a record, or a record that could not be read and why. */
+/**
+ * What a reader yields: a record, or a record that could not be read and why,
+ * with its text when there is one (for the bad-rows file).
+ */
 export type SourceItem =
-  { readonly kind: 'record'; readonly record: SourceRecord } | { readonly kind: 'malformed'; readonly position: number; readonly reason: string };
+  | { readonly kind: 'record'; readonly record: SourceRecord }
+  | { readonly kind: 'malformed'; readonly position: number; readonly reason: string; readonly raw?: string | undefined };

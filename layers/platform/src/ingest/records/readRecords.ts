@@ -49,6 +49,16 @@ function withLineNumbers(parser: ReturnType<typeof parseCsv>): void {
   parser.push = (record: unknown) => push(record === null ? null : { line: live.lines, record });
 }
 
+/** Values as one CSV record, quoted where they must be (as the bad-rows file holds them). */
+export function csvLine(values: readonly unknown[]): string {
+  return values
+    .map((value) => {
+      const text = value === null || value === undefined ? '' : String(value);
+      return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+    })
+    .join(',');
+}
+
 /** csv-parse's reasons, without the line number (it is given next to them). */
 function csvReason(error: CsvError): string {
   return error.message.replace(/ (at|on) line \d+\.?$/, '');
@@ -103,7 +113,7 @@ async function* readCsv(stream: Readable): AsyncGenerator<SourceItem> {
         continue;
       }
       if (record.length !== header.length) {
-        yield { kind: 'malformed', position: line, reason: `expected ${header.length} fields, found ${record.length}` };
+        yield { kind: 'malformed', position: line, reason: `expected ${header.length} fields, found ${record.length}`, raw: csvLine(record) };
         continue;
       }
       const fields: Record<string, string> = {};
@@ -161,11 +171,11 @@ async function* readNdjson(stream: Readable): AsyncGenerator<SourceItem> {
     try {
       value = JSON.parse(text);
     } catch (error) {
-      yield { kind: 'malformed', position: item.line, reason: `invalid JSON (${(error as Error).message})` };
+      yield { kind: 'malformed', position: item.line, reason: `invalid JSON (${(error as Error).message})`, raw: text };
       continue;
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      yield { kind: 'malformed', position: item.line, reason: 'expected a JSON object' };
+      yield { kind: 'malformed', position: item.line, reason: 'expected a JSON object', raw: text };
       continue;
     }
     yield { kind: 'record', record: { position: item.line, fields: value as Record<string, unknown> } };
@@ -180,7 +190,7 @@ async function* readJsonArray(stream: Readable): AsyncGenerator<SourceItem> {
     for await (const { key, value } of elements as AsyncIterable<{ key: number; value: unknown }>) {
       const position = key + 1;
       if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-        yield { kind: 'malformed', position, reason: 'expected a JSON object' };
+        yield { kind: 'malformed', position, reason: 'expected a JSON object', raw: JSON.stringify(value) };
       } else {
         yield { kind: 'record', record: { position, fields: value as Record<string, unknown> } };
       }
