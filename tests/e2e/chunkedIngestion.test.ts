@@ -211,7 +211,7 @@ describe('batch ingestion in chunks: a file cut on record boundaries, fanned out
     const failed = await waitForIngestion(TENANT, token, grant.ingestionId, ['ingested', 'rejected', 'failed'], 180_000);
     expect(failed.status).toBe('failed');
     expect(failed.reason).toMatch(
-      /^validating chunk \d+ of \d+ \(bytes \d+-\d+\) failed 3 times: .*[Kk]eyspace.*does not exist.*; the object stays in incoming\/ and the task is in the chunk dead-letter queue: redrive it once the cause is fixed$/,
+      /^validating chunk \d+ of \d+ \(bytes \d+-\d+\) failed 3 times: .*[Kk]eyspace.*(does not|doesn't) exist.*; the object stays in incoming\/ and the task is in the chunk dead-letter queue: redrive it once the cause is fixed$/,
     );
     expect(failed.chunks?.failed).toBeGreaterThanOrEqual(1);
     await createS3Client(config).send(new HeadObjectCommand({ Bucket: config.ingestBucket, Key: grant.key }));

@@ -1,6 +1,6 @@
 /**
- * The file breaks the tenant's profile or cannot be read: it is moved to
- * `rejected/` and its ingestion record says why. Not retried.
+ * The upload breaks the tenant's profile, its grant or the daily quota: it is
+ * moved to `rejected/` and its ingestion record says why. Not retried.
  */
 export class FileRejectedError extends Error {
   override readonly name = 'FileRejectedError';

@@ -10,6 +10,7 @@ import type { UploadBatchStore } from '../../uploads/UploadBatchStore';
 import type { UploadGrantStore } from '../../uploads/UploadGrantStore';
 import type { UploadRef } from '../chunks/ChunkTask';
 import type { IngestionOutcomes } from './IngestionOutcomes';
+import { FileRejectedError } from './FileRejectedError';
 import { ingestionIdOf, type IngestionRecord, type IngestionStore } from './IngestionStore';
 
 /** One S3 ObjectCreated notification. */
@@ -35,9 +36,6 @@ export interface IntakeDependencies {
   readonly outcomes: IngestionOutcomes;
   readonly chunkSize: number;
 }
-
-/** The profile or grant refuses the object; the reason names the constraint. */
-class Refusal extends Error {}
 
 /**
  * Takes an uploaded object in, the server never trusting the client: which
@@ -115,7 +113,7 @@ export class ObjectIntake {
       try {
         await this.admit(key, stored, base);
       } catch (error) {
-        if (!(error instanceof Refusal)) throw error;
+        if (!(error instanceof FileRejectedError)) throw error;
         return { kind: 'done', record: await this.deps.outcomes.finish(base, 'rejected', { reason: error.message }) };
       }
     }
@@ -173,30 +171,32 @@ export class ObjectIntake {
   /** The checks the profile and the grant make; the daily quota is charged last, with what landed. */
   private async admit(key: TenantObjectKey, stored: StoredObject, record: IngestionRecord): Promise<void> {
     const tenant = await this.deps.registry.get(key.tenant);
-    if (!tenant) throw new Refusal(`tenant ${key.tenant} is not registered on this platform`);
-    if (tenant.profile.status !== 'active') throw new Refusal(`tenant ${key.tenant} is disabled`);
-    if (!stored.grantId) throw new Refusal(`the object was not uploaded through an upload grant: ask for one with POST /tenants/${key.tenant}/uploads`);
+    if (!tenant) throw new FileRejectedError(`tenant ${key.tenant} is not registered on this platform`);
+    if (tenant.profile.status !== 'active') throw new FileRejectedError(`tenant ${key.tenant} is disabled`);
+    if (!stored.grantId)
+      throw new FileRejectedError(`the object was not uploaded through an upload grant: ask for one with POST /tenants/${key.tenant}/uploads`);
     const grant = await this.deps.grants.get(key.tenant, key.batchId, stored.grantId);
     if (!grant || grant.fileName !== key.fileName) {
-      throw new Refusal(
+      throw new FileRejectedError(
         `the object names upload grant ${stored.grantId}, which tenant ${key.tenant} was never given for ${key.fileName} in batch ${key.batchId}`,
       );
     }
     const limits = tenant.profile.batch;
     const format = formatOf(key.fileName);
     if (!format || !limits.allowedFormats.includes(format)) {
-      throw new Refusal(`format "${format ?? (fileExtension(key.fileName) || 'none')}" is not allowed; allowed: ${limits.allowedFormats.join(', ')}`);
+      throw new FileRejectedError(`format "${format ?? (fileExtension(key.fileName) || 'none')}" is not allowed; allowed: ${limits.allowedFormats.join(', ')}`);
     }
-    if (stored.size > limits.maxFileSize.bytes) throw new Refusal(`the file is ${formatByteSize(stored.size)}; the limit is ${limits.maxFileSize.text}`);
+    if (stored.size > limits.maxFileSize.bytes)
+      throw new FileRejectedError(`the file is ${formatByteSize(stored.size)}; the limit is ${limits.maxFileSize.text}`);
     if (stored.size > grant.declaredBytes) {
-      throw new Refusal(`the file is ${formatByteSize(stored.size)}; its upload grant was for ${formatByteSize(grant.declaredBytes)}`);
+      throw new FileRejectedError(`the file is ${formatByteSize(stored.size)}; its upload grant was for ${formatByteSize(grant.declaredBytes)}`);
     }
     const batch = await this.deps.batches.get(key.tenant, key.batchId);
     if (!batch || !batch.files.has(key.fileName)) {
-      throw new Refusal(`the file was not granted an upload in batch ${key.batchId} (POST /tenants/${key.tenant}/uploads first)`);
+      throw new FileRejectedError(`the file was not granted an upload in batch ${key.batchId} (POST /tenants/${key.tenant}/uploads first)`);
     }
     if (batch.fileCount > limits.maxFilesPerBatch)
-      throw new Refusal(`batch ${key.batchId} holds ${batch.fileCount} files; the limit is ${limits.maxFilesPerBatch}`);
+      throw new FileRejectedError(`batch ${key.batchId} holds ${batch.fileCount} files; the limit is ${limits.maxFilesPerBatch}`);
     const quota = limits.dailyQuota;
     const charged = await this.deps.usage.charge(key.tenant, record.ingestionId, stored.size, { maxFiles: quota?.maxFiles, maxBytes: quota?.maxBytes?.bytes });
     if (!charged.ok) {
@@ -204,7 +204,7 @@ export class ObjectIntake {
         charged.constraint === 'dailyQuota.maxFiles'
           ? `${charged.used} of ${charged.limit} files`
           : `${formatByteSize(charged.used)} of ${formatByteSize(charged.limit)}, and this file is ${formatByteSize(stored.size)}`;
-      throw new Refusal(`today's quota (UTC) is used up: tenant ${key.tenant} has used ${what} (${charged.constraint})`);
+      throw new FileRejectedError(`today's quota (UTC) is used up: tenant ${key.tenant} has used ${what} (${charged.constraint})`);
     }
   }
 }
