@@ -66,9 +66,13 @@ export class DailyUsageStore {
   /** Charges an upload that landed, once per `ingestionId`; refuses it when it breaks the quota. */
   async charge(tenant: string, ingestionId: string, bytes: number, limits: DailyLimits, now = new Date()): Promise<QuotaOutcome> {
     const day = utcDay(now);
-    await this.client.execute(`INSERT INTO ${this.table} (tenant, day, files, bytes) VALUES (?, ?, 0, 0) IF NOT EXISTS`, [tenant, day], LWT);
     for (let attempt = 0; attempt < 20; attempt += 1) {
       const row = (await this.client.execute(`SELECT files, bytes, charged FROM ${this.table} WHERE tenant = ? AND day = ?`, [tenant, day])).first();
+      if (!row) {
+        // The day's first upload makes the row (whoever else makes it, the loop reads it again).
+        await this.client.execute(`INSERT INTO ${this.table} (tenant, day, files, bytes) VALUES (?, ?, 0, 0) IF NOT EXISTS`, [tenant, day], LWT);
+        continue;
+      }
       const used = { files: (row?.get('files') as number | null) ?? 0, bytes: Number((row?.get('bytes') as bigint | null) ?? 0n) };
       if ((row?.get('charged') as Map<string, bigint> | null)?.has(ingestionId)) return { ok: true };
       const outcome = this.within(used, bytes, limits);

@@ -7,7 +7,7 @@ import { formatByteSize } from '../../units/byteSize';
 import type { DailyUsageStore } from '../../uploads/DailyUsageStore';
 import { fileExtension, formatOf } from '../../uploads/fileName';
 import type { UploadBatchStore } from '../../uploads/UploadBatchStore';
-import type { UploadGrantStore } from '../../uploads/UploadGrantStore';
+import type { UploadGrantRecord, UploadGrantStore } from '../../uploads/UploadGrantStore';
 import type { UploadRef } from '../chunks/ChunkTask';
 import type { IngestionOutcomes } from './IngestionOutcomes';
 import { FileRejectedError } from './FileRejectedError';
@@ -111,7 +111,7 @@ export class ObjectIntake {
       const created = await this.deps.ingestions.create(base);
       if (!created.created) return { kind: 'done', record: created.record };
       try {
-        await this.admit(key, stored, base);
+        await this.admit(key, stored, grant, base);
       } catch (error) {
         if (!(error instanceof FileRejectedError)) throw error;
         return { kind: 'done', record: await this.deps.outcomes.finish(base, 'rejected', { reason: error.message }) };
@@ -169,13 +169,12 @@ export class ObjectIntake {
   }
 
   /** The checks the profile and the grant make; the daily quota is charged last, with what landed. */
-  private async admit(key: TenantObjectKey, stored: StoredObject, record: IngestionRecord): Promise<void> {
+  private async admit(key: TenantObjectKey, stored: StoredObject, grant: UploadGrantRecord | undefined, record: IngestionRecord): Promise<void> {
     const tenant = await this.deps.registry.get(key.tenant);
     if (!tenant) throw new FileRejectedError(`tenant ${key.tenant} is not registered on this platform`);
     if (tenant.profile.status !== 'active') throw new FileRejectedError(`tenant ${key.tenant} is disabled`);
     if (!stored.grantId)
       throw new FileRejectedError(`the object was not uploaded through an upload grant: ask for one with POST /tenants/${key.tenant}/uploads`);
-    const grant = await this.deps.grants.get(key.tenant, key.batchId, stored.grantId);
     if (!grant || grant.fileName !== key.fileName) {
       throw new FileRejectedError(
         `the object names upload grant ${stored.grantId}, which tenant ${key.tenant} was never given for ${key.fileName} in batch ${key.batchId}`,
