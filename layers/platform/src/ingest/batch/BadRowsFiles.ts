@@ -46,7 +46,11 @@ export class BadRowsFiles {
   }
 
   /** Writes the two files; returns their prefix (undefined when there is no bad row). */
-  async write(upload: Pick<UploadRef, 'tenant' | 'batchId' | 'ingestionId' | 'fileName' | 'format'>, columns: readonly string[], rows: readonly BadRow[]): Promise<string | undefined> {
+  async write(
+    upload: Pick<UploadRef, 'tenant' | 'batchId' | 'ingestionId' | 'fileName' | 'format'>,
+    columns: readonly string[],
+    rows: readonly BadRow[],
+  ): Promise<string | undefined> {
     if (rows.length === 0) return undefined;
     const prefix = this.prefix(upload);
     const { data, errors } = this.files(prefix, upload.fileName);

@@ -123,17 +123,13 @@ export class BatchIngestPipeline {
   async runChunkTask(task: ChunkTask, delivery: Delivery): Promise<void> {
     const begun = Date.now();
     const { upload } = task;
-    let record = await this.deps.ingestions.get(upload.tenant, upload.ingestionId);
+    const record = await this.deps.ingestions.get(upload.tenant, upload.ingestionId);
     if (!record || record.run !== upload.run) {
       platformLogger.info('chunk task for an ingestion that is gone or was replaced; dropped', { ingestion: upload.ingestionId, task: task.kind });
       return;
     }
-    if (record.status === 'failed') {
-      // Redriven after its last try failed: the ingestion goes on.
-      if (!(await this.deps.ingestions.transition(record, record.run, ['failed'], { status: 'processing', reason: undefined, finishedAt: undefined }))) return;
-      record = { ...record, status: 'processing', reason: undefined };
-    }
-    if (record.status !== 'processing') {
+    // A failed record's chunks still go on: one chunk gave up, and once it is redriven the file finishes.
+    if (record.status !== 'processing' && record.status !== 'failed') {
       await this.outcomes.ensureMoved(record);
       return;
     }
@@ -144,7 +140,7 @@ export class BatchIngestPipeline {
     } catch (error) {
       const reason = inputErrorReason(error);
       if (!reason) throw error;
-      await this.outcomes.finish(record, 'rejected', { reason });
+      await this.outcomes.finish(record, 'rejected', { reason, from: ['processing', 'failed'] });
     }
   }
 

@@ -37,7 +37,14 @@ export class IngestionOutcomes {
   async finish(
     record: IngestionRecord,
     status: FinalOutcome,
-    details: { stats?: IngestionStats | undefined; reason?: string | undefined; phases?: Record<string, number> | undefined; badRowsKey?: string | undefined },
+    details: {
+      stats?: IngestionStats | undefined;
+      reason?: string | undefined;
+      phases?: Record<string, number> | undefined;
+      badRowsKey?: string | undefined;
+      /** The statuses it may end from (a chunked ingestion also from `failed`, once a redriven chunk completes it). */
+      from?: readonly IngestionStatus[] | undefined;
+    },
   ): Promise<IngestionRecord> {
     const finishedAt = new Date();
     const key = parseObjectKey(record.objectKey);
@@ -56,7 +63,7 @@ export class IngestionOutcomes {
       phase: undefined,
       badRowsKey: details.badRowsKey,
     };
-    if (!(await this.ingestions.transition(record, record.run, ['processing', 'retrying'], changes))) {
+    if (!(await this.ingestions.transition(record, record.run, details.from ?? ['processing', 'retrying'], changes))) {
       // Another invocation finished it first (or it was never ours): only make sure its object is where it says.
       const current = (await this.ingestions.get(record.tenant, record.ingestionId)) ?? record;
       await this.ensureMoved(current);

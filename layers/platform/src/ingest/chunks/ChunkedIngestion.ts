@@ -11,7 +11,7 @@ import { appPlan, readSample, type PlanContext } from '../batch/appPlan';
 import type { BadRowsFiles } from '../batch/BadRowsFiles';
 import { tooManyBadRows } from '../batch/badRowsTolerance';
 import type { IngestionOutcomes } from '../batch/IngestionOutcomes';
-import type { IngestionRecord, IngestionStore } from '../batch/IngestionStore';
+import type { IngestionRecord, IngestionStatus, IngestionStore } from '../batch/IngestionStore';
 import { MAX_BAD_ROW_SAMPLES, MAX_KEPT_BAD_ROWS, scanRecords } from '../batch/scanRecords';
 import { guardText } from '../records/TextGuard';
 import { ChunkBoundaries, type BoundaryScanState, type ChunkSpan, type CsvHeader } from './ChunkBoundaries';
@@ -44,6 +44,13 @@ export interface TaskDelivery {
   readonly receiveCount: number;
   readonly maxReceiveCount: number;
 }
+
+/**
+ * Statuses in which a chunked ingestion's tasks still do their work: `failed`
+ * too, because a chunk that gave up fails the record while its other chunks go
+ * on, and the failed chunk, once redriven, finishes the file.
+ */
+const WORKING: readonly IngestionStatus[] = ['processing', 'failed'];
 
 function runOf(upload: UploadRef): ChunkRun {
   return { tenant: upload.tenant, ingestionId: upload.ingestionId, run: upload.run };
@@ -170,7 +177,7 @@ export class ChunkedIngestion {
    */
   private async decide(tenant: Tenant, upload: UploadRef, redelivered: boolean): Promise<void> {
     const record = await this.deps.ingestions.get(upload.tenant, upload.ingestionId);
-    if (!record || record.run !== upload.run || record.status !== 'processing') return;
+    if (!record || record.run !== upload.run || !WORKING.includes(record.status)) return;
     const states = await this.deps.chunks.list(runOf(upload));
     const validated = states.filter((state) => state.status !== 'planned' && state.status !== 'failed');
     const badRows = validated.reduce((sum, state) => sum + state.badRows, 0);
@@ -178,6 +185,7 @@ export class ChunkedIngestion {
     if (badRows > maxBadRows && record.phase !== 'writing') {
       const badRowSamples = samplesOf(validated);
       await this.deps.outcomes.finish(record, 'rejected', {
+        from: WORKING,
         reason: tooManyBadRows(maxBadRows, badRowSamples),
         stats: { rows: 0, badRows, badRowSamples, tables: [] },
         badRowsKey: await this.badRowsFile(upload, validated),
@@ -188,6 +196,7 @@ export class ChunkedIngestion {
     const rows = validated.reduce((sum, state) => sum + state.rows, 0);
     if (record.dryRun) {
       await this.deps.outcomes.finish(record, 'validated', {
+        from: WORKING,
         reason: `dry run: ${rows} rows would be written${badRows ? `, ${badRows} bad rows skipped` : ''}; nothing was written`,
         stats: { rows, badRows, badRowSamples: samplesOf(validated), tables: [] },
         badRowsKey: await this.badRowsFile(upload, validated),
@@ -200,7 +209,8 @@ export class ChunkedIngestion {
       const tables = plan.tables.map((table) => `${keyspace}.${table.name}`);
       // Tables are created once, here, before any chunk writes.
       await this.schemaOf(tenant).ensureTables(plan.tables);
-      if (!(await this.deps.ingestions.transition(record, upload.run, ['processing'], { phase: 'writing', tables, badRows }, 'validating'))) return;
+      const changes = { status: 'processing' as const, reason: undefined, finishedAt: undefined, phase: 'writing' as const, tables, badRows };
+      if (!(await this.deps.ingestions.transition(record, upload.run, WORKING, changes, 'validating'))) return;
       await this.sendWrites(upload, states);
       platformLogger.info('file accepted; writing its chunks', { ingestion: upload.ingestionId, chunks: record.chunksTotal, rows, badRows });
     } else if (record.phase === 'writing' && redelivered) {
@@ -283,7 +293,7 @@ export class ChunkedIngestion {
   private async finishIfWritten(upload: UploadRef): Promise<void> {
     const record = await this.deps.ingestions.get(upload.tenant, upload.ingestionId);
     if (!record || record.run !== upload.run) return;
-    if (record.status !== 'processing') {
+    if (!WORKING.includes(record.status)) {
       await this.deps.outcomes.ensureMoved(record);
       return;
     }
@@ -291,11 +301,12 @@ export class ChunkedIngestion {
     const rows = states.reduce((sum, state) => sum + state.rowsWritten, 0);
     if (record.chunksTotal === undefined || states.filter((state) => state.status === 'written').length < record.chunksTotal) {
       // Conditional, so that a late progress report never overwrites the finished record.
-      await this.deps.ingestions.transition(record, upload.run, ['processing'], { rows });
+      await this.deps.ingestions.transition(record, upload.run, WORKING, { rows });
       return;
     }
     const badRows = states.reduce((sum, state) => sum + state.badRows, 0);
     await this.deps.outcomes.finish(record, 'ingested', {
+      from: WORKING,
       reason: badRows > 0 ? `${badRows} bad row${badRows === 1 ? '' : 's'} skipped (within the tolerance)` : undefined,
       stats: { rows, badRows, badRowSamples: samplesOf(states), tables: record.tables },
       badRowsKey: await this.badRowsFile(upload, states),
