@@ -4,6 +4,7 @@ import type cassandra from 'cassandra-driver';
 import { KeyspaceSchema } from '../cassandra/KeyspaceSchema';
 import { ensurePlatformSchema } from '../cassandra/platformSchema';
 import type { PlatformConfig } from '../config/PlatformConfig';
+import type { Tenant } from '../tenants/Tenant';
 import type { TenantDefinition } from '../tenants/TenantDirectory';
 import { CassandraTenantRegistry } from '../tenants/TenantRegistry';
 import { Topology } from '../topology/Topology';
@@ -22,6 +23,26 @@ export interface ProvisionTargets {
 export type ProvisionStep = (message: string) => void;
 
 /**
+ * The stage's S3 and SQS, where the platform owns them (LocalStack): the
+ * queues with their dead-letter queues and redrive, the ingest bucket and its
+ * upload notification. Idempotent; also what gives a restarted LocalStack back
+ * what it lost (it keeps S3 and SQS in memory).
+ */
+export async function provisionStorage(
+  aws: { readonly s3: S3Client; readonly sqs: SQSClient },
+  topology: Topology,
+  tenants: ReadonlyArray<Pick<Tenant, 'profile'>>,
+  step: ProvisionStep = () => undefined,
+): Promise<void> {
+  const queues = await provisionQueues(aws.sqs, topology.queues(tenants.map((tenant) => tenant.profile)));
+  step(`SQS: ${queues.size} queues, each with its dead-letter queue`);
+  const batchQueue = queues.get(topology.batchIngestQueue.name);
+  if (!batchQueue) throw new Error(`queue ${topology.batchIngestQueue.name} was not provisioned`);
+  await provisionBucket(aws.s3, aws.sqs, topology, batchQueue);
+  step(`S3: bucket ${topology.ingestBucket}, uploads under ${Topology.NOTIFICATION_PREFIX} notify ${topology.batchIngestQueue.name}`);
+}
+
+/**
  * Provisions a stage from the topology and the tenants' definitions, in the
  * order things depend on each other: queues (with DLQs and redrive), the
  * bucket and its notification, the platform keyspace and each tenant's
@@ -38,14 +59,7 @@ export async function provisionPlatform(
 ): Promise<void> {
   const topology = new Topology(config);
   const tenants = definitions.map((definition) => definition.tenant);
-  if (targets.aws) {
-    const queues = await provisionQueues(targets.aws.sqs, topology.queues(tenants.map((tenant) => tenant.profile)));
-    step(`SQS: ${queues.size} queues, each with its dead-letter queue`);
-    const batchQueue = queues.get(topology.batchIngestQueue.name);
-    if (!batchQueue) throw new Error(`queue ${topology.batchIngestQueue.name} was not provisioned`);
-    await provisionBucket(targets.aws.s3, targets.aws.sqs, topology, batchQueue);
-    step(`S3: bucket ${topology.ingestBucket}, uploads under ${Topology.NOTIFICATION_PREFIX} notify ${topology.batchIngestQueue.name}`);
-  }
+  if (targets.aws) await provisionStorage(targets.aws, topology, tenants, step);
   await ensurePlatformSchema(targets.cassandra, topology.platformKeyspace, config.cassandra.replication);
   for (const tenant of tenants) await KeyspaceSchema.createKeyspace(targets.cassandra, topology.tenantKeyspace(tenant.profile), config.cassandra.replication);
   step(`Cassandra: keyspace ${topology.platformKeyspace}, tenant keyspaces ${tenants.map((t) => topology.tenantKeyspace(t.profile)).join(', ') || '(none)'}`);
