@@ -9,7 +9,7 @@ import { loadPlatformConfig, type PlatformConfig } from '../layers/platform/src/
 import { deprovisionTenant } from '../layers/platform/src/provisioning/deprovisionTenant';
 import { provisionPlatform } from '../layers/platform/src/provisioning/provisionPlatform';
 import { RabbitMqAdmin } from '../layers/platform/src/provisioning/RabbitMqAdmin';
-import { createS3Client, createSqsClient } from '../layers/platform/src/storage/awsClients';
+import { createLambdaClient, createS3Client, createSqsClient } from '../layers/platform/src/storage/awsClients';
 import { TenantDirectory } from '../layers/platform/src/tenants/TenantDirectory';
 import { assertTenantId } from '../layers/platform/src/tenants/TenantId';
 import { TenantProfileSchema, type TenantProfileInput } from '../layers/platform/src/tenants/TenantProfile';
@@ -46,7 +46,11 @@ async function withCassandra<T>(config: PlatformConfig, work: (client: cassandra
   }
 }
 
-/** Applies the tenants folder to the stage (idempotent): registry, keyspaces, RabbitMQ, and locally the queues. */
+/**
+ * Applies the tenants folder to the stage (idempotent): registry, keyspaces,
+ * RabbitMQ, the tenants' stream queues, and on AWS the stream function's event
+ * sources (locally the offline pollers follow the registry by themselves).
+ */
 async function provision(options: GlobalOptions): Promise<void> {
   const { config, local } = configOf(options);
   const definitions = await new TenantDirectory(options.tenantsDir).definitions();
@@ -57,12 +61,12 @@ async function provision(options: GlobalOptions): Promise<void> {
       {
         cassandra: client,
         aws: local ? { s3: createS3Client(config), sqs: createSqsClient(config) } : undefined,
+        streams: local ? undefined : { sqs: createSqsClient(config), lambda: createLambdaClient(config) },
         rabbit: new RabbitMqAdmin(config.amqp.managementUrl, config.amqp.adminUsername, config.amqp.adminPassword),
       },
       (step) => say(`  ${step}`),
     ),
   );
-  if (!local) say("  S3 and SQS are CloudFormation's on AWS: run `serverless deploy` to create new tenants' queues and event sources");
 }
 
 async function newCredentials(id: string, passwordEnv: string): Promise<{ passwordHash: string; amqpSecret: string }> {
@@ -240,7 +244,8 @@ program
         {
           cassandra: client,
           rabbit: new RabbitMqAdmin(config.amqp.managementUrl, config.amqp.adminUsername, config.amqp.adminPassword),
-          sqs: local ? createSqsClient(config) : undefined,
+          sqs: createSqsClient(config),
+          lambda: local ? undefined : createLambdaClient(config),
         },
         { purgeData: Boolean(flags.purgeData) },
       ),
@@ -251,7 +256,9 @@ program
 
 program
   .command('provision')
-  .description('apply the tenants folder to the stage: registry, keyspaces, RabbitMQ users and queues, SQS queues (locally)')
+  .description(
+    "apply the tenants folder to the stage: registry, keyspaces, RabbitMQ users and queues, SQS queues, and on AWS the stream function's event sources",
+  )
   .action(async () => {
     say(`provisioning stage ${globals().stage} from ${globals().tenantsDir}`);
     await provision(globals());

@@ -1,9 +1,11 @@
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type cassandra from 'cassandra-driver';
 import { KeyspaceSchema } from '../cassandra/KeyspaceSchema';
 import { ensurePlatformSchema } from '../cassandra/platformSchema';
 import type { PlatformConfig } from '../config/PlatformConfig';
+import { streamEventSources } from '../stream/streamEventSources';
 import type { Tenant } from '../tenants/Tenant';
 import type { TenantDefinition } from '../tenants/TenantDirectory';
 import { CassandraTenantRegistry } from '../tenants/TenantRegistry';
@@ -12,11 +14,18 @@ import { provisionAmqp } from './provisionAmqp';
 import { provisionBucket } from './provisionBucket';
 import { provisionQueues } from './provisionQueues';
 import type { RabbitMqAdmin } from './RabbitMqAdmin';
+import { syncStreamEventSources } from './syncStreamEventSources';
 
 export interface ProvisionTargets {
   readonly cassandra: cassandra.Client;
-  /** S3 and SQS; omit on AWS, where CloudFormation (`serverless deploy`) owns them. */
+  /** S3 and SQS where the platform owns all of them (LocalStack); omit on AWS, where CloudFormation owns the bucket and batch queues. */
   readonly aws?: { readonly s3: S3Client; readonly sqs: SQSClient } | undefined;
+  /**
+   * On AWS: the tenants' stream queues (made at runtime, not by the stack, so a
+   * tenant needs no deploy) and the stream-ingest function's event source
+   * mappings, which follow the registry.
+   */
+  readonly streams?: { readonly sqs: SQSClient; readonly lambda: LambdaClient } | undefined;
   readonly rabbit: RabbitMqAdmin;
 }
 
@@ -60,6 +69,13 @@ export async function provisionPlatform(
   const topology = new Topology(config);
   const tenants = definitions.map((definition) => definition.tenant);
   if (targets.aws) await provisionStorage(targets.aws, topology, tenants, step);
+  if (targets.streams) {
+    await provisionQueues(
+      targets.streams.sqs,
+      tenants.map((tenant) => topology.streamQueue(tenant.id, tenant.profile)),
+    );
+    step(`SQS: the stream queue and dead-letter queue of ${tenants.map((tenant) => tenant.id).join(', ') || '(none)'}`);
+  }
   await ensurePlatformSchema(targets.cassandra, topology.platformKeyspace, config.cassandra.replication);
   for (const tenant of tenants) await KeyspaceSchema.createKeyspace(targets.cassandra, topology.tenantKeyspace(tenant.profile), config.cassandra.replication);
   step(`Cassandra: keyspace ${topology.platformKeyspace}, tenant keyspaces ${tenants.map((t) => topology.tenantKeyspace(t.profile)).join(', ') || '(none)'}`);
@@ -69,4 +85,24 @@ export async function provisionPlatform(
   const registry = new CassandraTenantRegistry(targets.cassandra, topology.platformKeyspace, 0);
   for (const definition of definitions) await registry.put(definition.tenant.id, definition.profileInput, definition.tenant.credentials);
   step(`tenant registry: ${tenants.map((t) => `${t.id} (${t.profile.status})`).join(', ') || '(none)'}`);
+  if (targets.streams) for (const change of await syncEventSources(targets.streams, topology, registry)) step(`Lambda: ${change}`);
+}
+
+/**
+ * On AWS, makes the stream-ingest function's event sources follow the
+ * registry (see {@link syncStreamEventSources}): after `provision`, and after a
+ * tenant is removed.
+ */
+export async function syncEventSources(
+  streams: { readonly sqs: SQSClient; readonly lambda: LambdaClient },
+  topology: Topology,
+  registry: Pick<CassandraTenantRegistry, 'list'>,
+): Promise<string[]> {
+  const registered = await registry.list();
+  const queues = await provisionQueues(
+    streams.sqs,
+    registered.map((tenant) => topology.streamQueue(tenant.id, tenant.profile)),
+  );
+  const arns = new Map([...queues].map(([name, queue]) => [name, queue.arn]));
+  return syncStreamEventSources(streams.lambda, topology.streamIngestFunctionName, streamEventSources(topology, registered), arns, topology.streamQueuePrefix);
 }
