@@ -71,7 +71,11 @@ describe('handing failed records back to a real SQS queue (LocalStack)', () => {
 
   it('waits out a real Cassandra outage without using up a try, and then dead-letters an error of the input with its reason', async () => {
     await sqs.send(
-      new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: '{"tenant":"zoo"}', MessageAttributes: { messageId: { DataType: 'String', StringValue: 'm-1' } } }),
+      new SendMessageCommand({
+        QueueUrl: queueUrl,
+        MessageBody: '{"tenant":"zoo"}',
+        MessageAttributes: { messageId: { DataType: 'String', StringValue: 'm-1' } },
+      }),
     );
     // A real driver error: no Cassandra listens on port 1.
     const down = new cassandra.Client({ contactPoints: ['127.0.0.1:1'], localDataCenter: 'datacenter1', socketOptions: { connectTimeout: 500 } });
@@ -103,7 +107,10 @@ describe('handing failed records back to a real SQS queue (LocalStack)', () => {
     const third = await receiveOne(queueUrl);
     expect(receiveCountOf(asRecord(third))).toBe(2);
     const forged = asRecord(third);
-    const last = { ...forged, messageAttributes: { ...forged.messageAttributes, priorReceives: { stringValue: '1', dataType: 'Number', stringListValues: [], binaryListValues: [] } } };
+    const last = {
+      ...forged,
+      messageAttributes: { ...forged.messageAttributes, priorReceives: { stringValue: '1', dataType: 'Number', stringListValues: [], binaryListValues: [] } },
+    };
     const lastFailed = await handBack(sqs, [{ record: last, error: new Error('line 1: bad value') }], policy);
     expect(lastFailed).toEqual([]);
     await settle(third, lastFailed);
@@ -111,7 +118,9 @@ describe('handing failed records back to a real SQS queue (LocalStack)', () => {
     expect(dead.Body).toBe('{"tenant":"zoo"}');
     expect(dead.MessageAttributes?.reason?.StringValue).toBe('line 1: bad value (try 3 of 3)');
     expect(dead.MessageAttributes?.messageId?.StringValue).toBe('m-1');
-    const left = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+    const left = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+    );
     expect(Number(left.Attributes?.ApproximateNumberOfMessages) + Number(left.Attributes?.ApproximateNumberOfMessagesNotVisible)).toBe(0);
   });
 });

@@ -81,7 +81,9 @@ describe('handing failed SQS records back', () => {
     const { sqs, sent } = recordingSqs();
     const first = record(1);
     expect(await handBack(sqs, [{ record: first, error: new Error('line 3: bad value') }], policy)).toEqual([{ itemIdentifier: first.messageId }]);
-    expect(sent).toEqual([{ command: 'ChangeMessageVisibilityCommand', input: expect.objectContaining({ ReceiptHandle: first.receiptHandle, VisibilityTimeout: 10 }) }]);
+    expect(sent).toEqual([
+      { command: 'ChangeMessageVisibilityCommand', input: expect.objectContaining({ ReceiptHandle: first.receiptHandle, VisibilityTimeout: 10 }) },
+    ]);
 
     const dlq = recordingSqs();
     const last = record(2, { priorReceives: '1' }, 'unit-stream');

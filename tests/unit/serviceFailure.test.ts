@@ -30,7 +30,9 @@ describe('telling a service that is down from an error of the input', () => {
   });
 
   it('wrong Cassandra credentials are no outage', () => {
-    const error = new cassandra.errors.NoHostAvailableError({ '127.0.0.1:9042': new cassandra.errors.AuthenticationError('Provided username and/or password are incorrect') });
+    const error = new cassandra.errors.NoHostAvailableError({
+      '127.0.0.1:9042': new cassandra.errors.AuthenticationError('Provided username and/or password are incorrect'),
+    });
     expect(serviceFailure(error)).toBeUndefined();
   });
 
@@ -54,7 +56,11 @@ describe('telling a service that is down from an error of the input', () => {
 
   it('RabbitMQ: a lost or forced-closed connection is the broker being down', () => {
     expect(serviceFailure(new Error('Socket closed abruptly during opening handshake'))).toMatchObject({ service: 'rabbitmq' });
-    expect(serviceFailure(new Error('Connection closed: 320 (CONNECTION-FORCED) with message "CONNECTION_FORCED - broker forced connection closure with reason \'shutdown\'"'))).toMatchObject({
+    expect(
+      serviceFailure(
+        new Error('Connection closed: 320 (CONNECTION-FORCED) with message "CONNECTION_FORCED - broker forced connection closure with reason \'shutdown\'"'),
+      ),
+    ).toMatchObject({
       service: 'rabbitmq',
     });
     expect(serviceFailure(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5672'), { code: 'ECONNREFUSED' }))).toMatchObject({ service: 'rabbitmq' });
