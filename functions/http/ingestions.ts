@@ -8,7 +8,8 @@ import { ingestionJson } from './ingestionJson';
 /**
  * `GET /tenants/{tenant}/ingestions[?batch=&status=&limit=]`: the tenant's
  * ingestion records, newest batch first, with totals (files, bytes, rows,
- * mean and max ingestion time); `GET /tenants/{tenant}/ingestions/{id}`: one.
+ * mean and max ingestion time, and the tenant's batch notifications and chunk
+ * tasks in the dead-letter queues); `GET /tenants/{tenant}/ingestions/{id}`: one.
  */
 export const handler = tenantHttpHandler(async ({ tenant, path, query, platform }) => {
   if (path.ingestionId) {
@@ -28,7 +29,7 @@ export const handler = tenantHttpHandler(async ({ tenant, path, query, platform 
     body: {
       tenant: tenant.id,
       filter: { batch: batchId ?? null, status: status ?? null, limit },
-      totals: ingestionTotals(records),
+      totals: { ...ingestionTotals(records), deadLetters: await platform.deadLetters.ofTenant(tenant.id, ['batch', 'chunks']).catch(() => null) },
       ingestions: records.map(ingestionJson),
     },
   };
