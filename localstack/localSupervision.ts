@@ -9,7 +9,7 @@ import { Supervisor, type Supervised } from './Supervisor';
 const LOCAL_STAGES: readonly LocalStage[] = ['local', 'test', 'bench'];
 
 /** A service of the local cloud: dead when its process is gone and it does not answer. */
-function supervisedService(service: ProcessService, afterStart: () => Promise<void>): Supervised {
+export function supervisedService(service: ProcessService, afterStart: () => Promise<void>): Supervised {
   return {
     name: service.name,
     alive: async () => service.runningPid() !== undefined || (await service.serving().catch(() => false)),
@@ -18,6 +18,14 @@ function supervisedService(service: ProcessService, afterStart: () => Promise<vo
       await afterStart();
     },
   };
+}
+
+/** Gives a restarted LocalStack back the bucket, notification and queues of every local stage that has a tenant registry. */
+export async function restoreLocalStages(say: (message: string) => void): Promise<void> {
+  for (const stage of LOCAL_STAGES) {
+    // A stage that was never provisioned has no registry to restore from.
+    await restoreLocalStack(stage, say).catch((error: Error) => say(`restore ${stage}: skipped (${error.message.split('\n')[0]})`));
+  }
 }
 
 /** A platform process (serverless offline, the bridge): dead when its process is gone. */
@@ -43,12 +51,7 @@ export function localSupervision(
   parts: { cloud: LocalCloud; started: readonly string[]; offline: ServerlessOffline; bridge: BridgeProcess },
   say: (message: string) => void,
 ): Supervisor {
-  const restoreStages = async (): Promise<void> => {
-    for (const stage of LOCAL_STAGES) {
-      // A stage that was never provisioned has no registry to restore from.
-      await restoreLocalStack(stage, say).catch((error: Error) => say(`restore ${stage}: skipped (${error.message.split('\n')[0]})`));
-    }
-  };
+  const restoreStages = (): Promise<void> => restoreLocalStages(say);
   const services = parts.cloud.services
     .filter((service) => parts.started.includes(service.name))
     .map((service) => supervisedService(service, service.name === 'localstack' ? restoreStages : async () => undefined));

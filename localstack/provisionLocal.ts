@@ -6,7 +6,8 @@ import { createS3Client, createSqsClient } from '../layers/platform/src/storage/
 import { TenantDirectory } from '../layers/platform/src/tenants/TenantDirectory';
 import { CassandraTenantRegistry } from '../layers/platform/src/tenants/TenantRegistry';
 import { Topology } from '../layers/platform/src/topology/Topology';
-import { type LocalStage, useLocalStage } from './localEnvironment';
+import { loadPlatformConfig } from '../layers/platform/src/config/PlatformConfig';
+import { localEnvironment, type LocalStage, useLocalStage } from './localEnvironment';
 import { repoRoot } from './paths';
 
 /**
@@ -43,7 +44,10 @@ export async function provisionLocal(stage: LocalStage, progress: (message: stri
  * restart needs nothing back.
  */
 export async function restoreLocalStack(stage: LocalStage, progress: (message: string) => void): Promise<void> {
-  const config = useLocalStage(stage);
+  // This process may serve another stage: take this stage's configuration without making it the process's.
+  const env = localEnvironment(stage);
+  for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION'] as const) process.env[name] ??= env[name];
+  const config = loadPlatformConfig(env);
   const topology = new Topology(config);
   const cassandra = createCassandraClient(config);
   await cassandra.connect();

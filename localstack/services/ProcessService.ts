@@ -80,7 +80,12 @@ export abstract class ProcessService implements LocalService {
   async kill(): Promise<void> {
     const pid = this.runningPid();
     if (!pid) return;
-    process.kill(pid, 'SIGKILL');
+    try {
+      // Its process group when it leads one (the process the local cloud started), else the process alone.
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      process.kill(pid, 'SIGKILL');
+    }
     while (alive(pid)) await sleep(50);
   }
 
