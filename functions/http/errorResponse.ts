@@ -9,6 +9,7 @@ import {
   InvalidInputError,
   NotFoundError,
   PlatformError,
+  RetryAfterError,
   ServiceUnavailableError,
   TooManyRequestsError,
 } from '../../layers/platform/src/errors';
@@ -48,8 +49,7 @@ export function errorResponse(thrown: unknown): APIGatewayProxyStructuredResultV
   if (error instanceof PlatformError) {
     const status = [...STATUS].find(([type]) => error instanceof type)?.[1] ?? 500;
     if (status >= 500) platformLogger.error(error.message, { code: error.code });
-    const retryAfter =
-      error instanceof TooManyRequestsError || error instanceof ServiceUnavailableError || error instanceof DeferredError ? error.retryAfterSeconds : undefined;
+    const retryAfter = error instanceof RetryAfterError || error instanceof ServiceUnavailableError ? error.retryAfterSeconds : undefined;
     const headers: Record<string, string> = retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) };
     return jsonResponse(status, { error: error.code, message: error.message, ...error.details }, headers);
   }

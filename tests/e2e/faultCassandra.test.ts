@@ -9,6 +9,7 @@ import { BridgeProcess } from '../../localstack/BridgeProcess';
 import { CassandraService } from '../../localstack/services/CassandraService';
 import { DEMO } from '../helpers/demoTenants';
 import { recordFaultFigures } from '../helpers/faultFigures';
+import { landedReadings, liveReadings } from '../helpers/liveReadings';
 import { api, config, connectCassandra, login, runCli, topology, waitFor } from '../helpers/testPlatform';
 
 /**
@@ -27,31 +28,12 @@ const OUTAGE_MS = 60_000;
 const cassandraService = new CassandraService();
 const sqs = createSqsClient(config);
 
-function readings(prefix: string, count: number): { ids: string[]; text: string } {
-  const ids: string[] = [];
-  const lines = Array.from({ length: count }, (_, n) => {
-    const id = `${prefix}-${n}`;
-    ids.push(id);
-    return JSON.stringify({ msg_id: id, 'dev-id': `${prefix}-d${n % DEVICES}`, time: DAY_START + n, temperature: 20, humidity: 50, battery: 2900 });
-  });
-  return { ids, text: `${lines.join('\n')}\n` };
-}
-
 describe('Cassandra stopped for 60 s during a stream at 500 msg/s', () => {
   let client: cassandra.Client;
   let folder: string;
   const bridge = new BridgeProcess('test', 'bridge-test-faults', { MYSIMBDP_BRIDGE_DISCOVERY_MS: '1000' });
 
-  async function landed(prefix: string): Promise<string[]> {
-    const ids: string[] = [];
-    for (let device = 0; device < DEVICES; device += 1) {
-      const result = await client.execute('SELECT message_id FROM test_tenant_zoo.live_readings WHERE dev_id = ? AND day = ?', [`${prefix}-d${device}`, DAY], {
-        fetchSize: 100_000,
-      });
-      ids.push(...result.rows.map((row) => row.get('message_id') as string));
-    }
-    return ids;
-  }
+  const landed = (prefix: string): Promise<string[]> => landedReadings(client, prefix, DAY, DEVICES);
 
   async function deadLetters(): Promise<number> {
     const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: topology.streamQueue('zoo').deadLetterName }));
@@ -84,8 +66,8 @@ describe('Cassandra stopped for 60 s during a stream at 500 msg/s', () => {
   it('lands every confirmed message exactly once, dead-letters nothing, answers 503 meanwhile, and fetchdata and ingestmessage --api end with 0', async () => {
     const dead = await deadLetters();
     const token = await login('zoo');
-    const stream = readings(`amqp-${run}`, RATE * STREAM_SECONDS);
-    const overHttp = readings(`http-${run}`, 1000);
+    const stream = liveReadings(`amqp-${run}`, RATE * STREAM_SECONDS, DAY_START, DEVICES);
+    const overHttp = liveReadings(`http-${run}`, 1000, DAY_START, DEVICES);
     const started = Date.now();
     const publishing = ingestmessage(['--amqp', `${config.amqp.url}/${config.amqp.vhost}`, '--rate', String(RATE)], stream.text, {
       MYSIMBDP_AMQP_PASSWORD: DEMO.zoo.amqpSecret,

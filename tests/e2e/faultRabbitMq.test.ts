@@ -7,6 +7,7 @@ import { BridgeProcess } from '../../localstack/BridgeProcess';
 import { RabbitMqService } from '../../localstack/services/RabbitMqService';
 import { DEMO } from '../helpers/demoTenants';
 import { recordFaultFigures } from '../helpers/faultFigures';
+import { landedReadings, liveReadings } from '../helpers/liveReadings';
 import { api, config, connectCassandra, runCli, waitFor } from '../helpers/testPlatform';
 
 /**
@@ -26,20 +27,7 @@ describe("RabbitMQ's broker killed during a stream and started again", () => {
   let client: cassandra.Client;
   const bridge = new BridgeProcess('test', 'bridge-test-broker-fault', { MYSIMBDP_BRIDGE_DISCOVERY_MS: '1000' });
 
-  async function landed(): Promise<string[]> {
-    const ids: string[] = [];
-    for (let device = 0; device < DEVICES; device += 1) {
-      const result = await client.execute(
-        'SELECT message_id FROM test_tenant_zoo.live_readings WHERE dev_id = ? AND day = ?',
-        [`broker-${run}-d${device}`, DAY],
-        {
-          fetchSize: 100_000,
-        },
-      );
-      ids.push(...result.rows.map((row) => row.get('message_id') as string));
-    }
-    return ids;
-  }
+  const landed = (): Promise<string[]> => landedReadings(client, `broker-${run}`, DAY, DEVICES);
 
   beforeAll(async () => {
     client = await connectCassandra();
@@ -53,12 +41,9 @@ describe("RabbitMQ's broker killed during a stream and started again", () => {
   });
 
   it('keeps the bridge and the platform up; the bridge reconnects; every confirmed message lands exactly once', async () => {
-    const ids = Array.from({ length: RATE * STREAM_SECONDS }, (_, n) => `broker-${run}-${n}`);
+    const { ids, text } = liveReadings(`broker-${run}`, RATE * STREAM_SECONDS, DAY_START, DEVICES);
     const file = join(await mkdtemp(join(tmpdir(), 'fault-rabbitmq-')), 'stream.ndjson');
-    await writeFile(
-      file,
-      `${ids.map((id, n) => JSON.stringify({ msg_id: id, 'dev-id': `broker-${run}-d${n % DEVICES}`, time: DAY_START + n, temperature: 20, humidity: 50, battery: 2900 })).join('\n')}\n`,
-    );
+    await writeFile(file, text);
     const started = Date.now();
     const publishing = runCli(
       'clients/ingestmessage.ts',

@@ -58,16 +58,19 @@ export class ConstraintViolationError extends PlatformError {
   }
 }
 
-/** Too many attempts; `retryAfterSeconds` says when to try again. */
-export class TooManyRequestsError extends PlatformError {
-  readonly code = 'TOO_MANY_REQUESTS';
-
+/** An error that says when to try again: `retryAfterSeconds`. */
+export abstract class RetryAfterError extends PlatformError {
   constructor(
     message: string,
     readonly retryAfterSeconds: number,
   ) {
     super(message, { retryAfterSeconds });
   }
+}
+
+/** Too many attempts; `retryAfterSeconds` says when to try again. */
+export class TooManyRequestsError extends RetryAfterError {
+  readonly code = 'TOO_MANY_REQUESTS';
 }
 
 /** The services the platform depends on, as a {@link ServiceUnavailableError} names them. */
@@ -99,15 +102,8 @@ export class ServiceUnavailableError extends PlatformError {
  * tenant's stream messages): it waits, for as long as it takes, and never
  * counts as a failed try.
  */
-export class DeferredError extends PlatformError {
+export class DeferredError extends RetryAfterError {
   readonly code = 'DEFERRED';
-
-  constructor(
-    message: string,
-    readonly retryAfterSeconds: number,
-  ) {
-    super(message, { retryAfterSeconds });
-  }
 }
 
 /** The platform itself is misconfigured (environment, tenant profile). */
