@@ -69,13 +69,18 @@ describe('hostile AMQP publishers and messages', () => {
   let secret: string;
   let disabledSecret: string;
   const bridge = new BridgeProcess('test', 'bridge-test-hostile', { MYSIMBDP_BRIDGE_DISCOVERY_MS: '1000' });
-  const rows = async (): Promise<Map<string, { body: string; publishedAt: Date }>> =>
-    new Map(
-      (await client.execute('SELECT message_id, body, published_at FROM test_tenant_hostile.stream_messages', [], { fetchSize: 10_000 })).rows.map((row) => [
-        row.get('message_id') as string,
-        { body: row.get('body') as string, publishedAt: row.get('published_at') as Date },
-      ]),
+  /** The rows of the tenant's messages; none before its first message made the table. */
+  const rows = async (): Promise<Map<string, { body: string; publishedAt: Date }>> => {
+    const result = await client
+      .execute('SELECT message_id, body, published_at FROM test_tenant_hostile.stream_messages', [], { fetchSize: 10_000 })
+      .catch((error: Error) => {
+        if (/stream_messages does not exist/.test(error.message)) return { rows: [] };
+        throw error;
+      });
+    return new Map(
+      result.rows.map((row) => [row.get('message_id') as string, { body: row.get('body') as string, publishedAt: row.get('published_at') as Date }]),
     );
+  };
 
   beforeAll(async () => {
     client = await connectCassandra();
@@ -96,7 +101,7 @@ describe('hostile AMQP publishers and messages', () => {
     it("refuses a publish to another tenant's routing key, which reaches nothing", async () => {
       const before = await admin.queueDepth(vhost, queueOf('shop').queue);
       expect(await channelRefusal((channel) => channel.publish(exchange, 'shop', Buffer.from('{"order_id":"x"}')))).toBe(
-        `Channel closed by server: 403 (ACCESS-REFUSED) with message "ACCESS_REFUSED - write access to topic 'shop' in exchange '${exchange}' in vhost '${vhost}' refused for user 'zoo'"`,
+        `Channel closed by server: 403 (ACCESS-REFUSED) with message "ACCESS_REFUSED - access to topic 'shop' in exchange '${exchange}' in vhost '${vhost}' refused for user 'zoo'"`,
       );
       expect(await admin.queueDepth(vhost, queueOf('shop').queue)).toBe(before);
     });
@@ -142,9 +147,12 @@ describe('hostile AMQP publishers and messages', () => {
     });
 
     it("refuses a connection to a virtual host that is not the stage's", async () => {
+      // RabbitMQ closes the connection at its opening (530 NOT_ALLOWED), which amqplib reports thus.
       await expect(amqp.connect(amqpUrl(config.amqp.url, 'zoo', DEMO.zoo.amqpSecret, '/'))).rejects.toThrow(
-        `Handshake terminated by server: 530 (NOT-ALLOWED) with message "NOT_ALLOWED - access to vhost '/' refused for user 'zoo'"`,
+        'Expected ConnectionOpenOk; got <ConnectionClose channel:0>',
       );
+      // The same credentials open the stage's own.
+      await (await amqp.connect(amqpUrl(config.amqp.url, 'zoo', DEMO.zoo.amqpSecret, vhost))).close();
     });
 
     it('refuses a wrong secret, and says nothing of whether the tenant exists', async () => {
