@@ -51,5 +51,5 @@ export const handler = middy<SQSEvent, SQSBatchResponse>().handler(async (event)
       failures.push(...records.map((record) => ({ record, error })));
     }
   }
-  return { batchItemFailures: await handBack(sqs, failures, { maxReceiveCount, retryDelaySeconds, outage: { maxDelaySeconds: 60 } }) };
+  return { batchItemFailures: await handBack(sqs, failures, { maxReceiveCount, retryDelaySeconds, outage: { maxDelaySeconds: 20 } }) };
 });

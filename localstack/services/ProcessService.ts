@@ -76,7 +76,11 @@ export abstract class ProcessService implements LocalService {
     return this.process.stop();
   }
 
-  /** SIGKILL, as in a crash (fault tests): nothing is flushed; resolves once the process is gone. */
+  /**
+   * SIGKILL, as in a crash (fault tests): nothing is flushed. Resolves once
+   * nothing of the service runs any more (a wrapper whose child was killed
+   * exits after it; if it does not within 10 s, it is killed too).
+   */
   async kill(): Promise<void> {
     const pid = this.runningPid();
     if (!pid) return;
@@ -87,6 +91,13 @@ export abstract class ProcessService implements LocalService {
       process.kill(pid, 'SIGKILL');
     }
     while (alive(pid)) await sleep(50);
+    const deadline = Date.now() + 10_000;
+    while (this.runningPid() && Date.now() < deadline) await sleep(50);
+    const wrapper = this.runningPid();
+    if (wrapper) {
+      process.kill(wrapper, 'SIGKILL');
+      while (alive(wrapper)) await sleep(50);
+    }
   }
 
   async status(): Promise<ServiceStatus> {

@@ -68,6 +68,7 @@ describe("RabbitMQ's broker killed during a stream and started again", () => {
 
     const broker = rabbit.runningPid();
     expect(broker).toBeDefined();
+    const offset = bridge.process.logSize();
     const killedAt = Date.now();
     const landedAtKill = (await landed()).length;
     const publishedAtKill = Math.round(((killedAt - started) / 1000) * RATE);
@@ -81,10 +82,12 @@ describe("RabbitMQ's broker killed during a stream and started again", () => {
       await rabbit.start();
       servingAt = Date.now();
       expect(rabbit.runningPid()).not.toBe(broker);
-    } finally {
+    } catch (error) {
+      // Bring the broker back, and let the publisher finish, before failing.
       await rabbit.start();
+      await publishing;
+      throw error;
     }
-    const offset = bridge.process.logSize();
     await waitFor('the bridge to reconnect', async () => (bridge.process.logSince(offset).includes('"connected to RabbitMQ"') ? true : undefined), 60_000, 250);
     expect(bridge.process.pid()).toBeDefined();
 
