@@ -10,14 +10,8 @@ module.exports = async ({ resolveVariable }) => {
   if (!rendered) {
     const stage = await resolveVariable('sls:stage');
     const load = (path) => tsx.require(join(__dirname, path), __filename);
-    const { TenantDirectory } = load('layers/platform/src/tenants/TenantDirectory.ts');
     const { renderServerlessTopology } = load('layers/platform/src/topology/serverlessTopology.ts');
-    const tenants = await new TenantDirectory(join(__dirname, 'tenants')).list();
-    rendered = renderServerlessTopology(
-      stage,
-      process.env,
-      tenants.map((tenant) => tenant.profile),
-    );
+    rendered = renderServerlessTopology(stage, process.env);
   }
   return rendered;
 };

@@ -1,6 +1,7 @@
-import amqp, { type Channel, type ChannelModel, type ConsumeMessage, type RecoveringChannelModel } from 'amqplib';
+import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type RecoveringChannelModel } from 'amqplib';
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { MAX_PACK_BYTES, packedBytes } from '../layers/platform/src/stream/StreamPack';
 import type { OutgoingStreamMessage, SendOutcome } from '../layers/platform/src/stream/StreamQueueSender';
 import type { Topology } from '../layers/platform/src/topology/Topology';
 
@@ -32,6 +33,10 @@ const SQS_MAX_MESSAGE_BYTES = 256 * 1024;
 const FLUSH_SIZE = 1000;
 /** Header `ingestmessage` sets with the publish time in milliseconds (AMQP's timestamp has seconds). */
 export const PUBLISHED_AT_HEADER = 'x-published-at-ms';
+/** Header of a message in a tenant's `rejected` queue: why the bridge rejected it. */
+export const REJECTED_REASON_HEADER = 'x-rejected-reason';
+/** Headers the broker adds on the way (dead-lettering, redelivery counts): not part of a message's identity. */
+const BROKER_HEADERS = /^x-(death|first-death-|last-death-|delivery-count|rejected-reason)/;
 
 export interface BridgeStats {
   forwarded: number;
@@ -53,10 +58,19 @@ interface Pending {
  *   refuses or is down, it is negatively acknowledged and requeued after a
  *   growing delay (at-least-once; the stream-ingest function writes
  *   idempotently by message id, so a redelivery duplicates no row).
- * - A message SQS can never take (over the tenant's size limit) is dead-lettered
- *   to the tenant's `rejected` queue, not lost.
- * - Prefetch bounds what is in flight; the connection recovers with backoff;
- *   tenants added while it runs are picked up; `stop` finishes what is in
+ * - A message SQS can never take (over the tenant's size limit, or too large
+ *   once packed, as text full of characters JSON escapes) goes to the tenant's
+ *   `rejected` queue with the reason in its `x-rejected-reason` header, not lost
+ *   and never requeued forever.
+ * - A message without a message id gets one derived from what stays the same
+ *   when RabbitMQ delivers it again (its content and properties), so a
+ *   redelivery after a crash writes no second row.
+ * - Prefetch bounds what is in flight. A broker that goes away (killed,
+ *   restarted, the network) is waited out: every error event is handled, the
+ *   connection recovers with backoff for as long as it takes, and each tenant is
+ *   consumed again. The registry is followed every `discoveryIntervalMs`: a
+ *   tenant added or enabled is consumed, a tenant disabled or removed is no
+ *   longer consumed (its messages wait in RabbitMQ). `stop` finishes what is in
  *   flight before closing.
  *
  * @example
@@ -71,6 +85,8 @@ export class AmqpSqsBridge {
   private readonly known = new Map<string, BridgedTenant>();
   /** One channel per tenant: a tenant's channel closing (its queue deleted, say) leaves the others consuming. */
   private readonly consumers = new Map<string, { channel: Channel; tag: string }>();
+  /** Where rejected messages are published, with their reason (a confirm channel per connection). */
+  private rejections: Promise<ConfirmChannel> | undefined;
   private readonly pending = new Map<string, Pending>();
   private readonly inFlight = new Set<Promise<void>>();
   private discovery: NodeJS.Timeout | undefined;
@@ -80,17 +96,25 @@ export class AmqpSqsBridge {
   constructor(private readonly options: BridgeOptions) {}
 
   async start(): Promise<void> {
-    await this.discover();
+    await this.discover().catch((error: Error) => this.options.log('warn', 'tenant discovery failed; will retry', { error: error.message }));
     this.connection = await amqp.connect(this.options.amqpUrl, {
       recovery: {
         initialDelay: 200,
-        maxDelay: 10_000,
-        initialMaxRetries: 20,
+        maxDelay: 5_000,
+        // A broker fault is waited out, however long it lasts: the bridge never gives up on its own.
+        initialMaxRetries: Infinity,
+        maxRetries: Infinity,
         setup: (model: ChannelModel) => this.setup(model),
       },
     });
-    this.connection.on('disconnect', (error: Error) => this.options.log('warn', 'RabbitMQ connection lost; reconnecting', { error: error.message }));
-    this.connection.on('connect', () => this.options.log('info', 'connected to RabbitMQ'));
+    const log = this.options.log;
+    this.connection.on('disconnect', (error: Error) => log('warn', 'RabbitMQ connection lost; reconnecting', { error: error.message }));
+    this.connection.on('connect', () => log('info', 'connected to RabbitMQ'));
+    // An 'error' event nobody listens to kills the process (ECONNRESET when the broker dies).
+    this.connection.on('error', (error: Error) => log('warn', 'RabbitMQ connection error', { error: error.message }));
+    this.connection.on('connect-failed', (error: Error) => log('warn', 'cannot connect to RabbitMQ yet', { error: error.message }));
+    this.connection.on('reconnect-failed', (error: Error) => log('error', 'RabbitMQ recovery gave up', { error: error.message }));
+    this.connection.on('blocked', (reason: string) => log('warn', 'RabbitMQ blocks publishing', { reason }));
     this.discovery = setInterval(() => void this.discoverAndConsume(), this.options.discoveryIntervalMs ?? 5000);
     this.options.log('info', 'bridge started', { tenants: [...this.known.keys()] });
   }
@@ -106,9 +130,9 @@ export class AmqpSqsBridge {
     this.options.log('info', 'bridge stopped', { ...this.stats });
   }
 
-  private async discover(): Promise<BridgedTenant[]> {
+  private async discover(served?: BridgedTenant[]): Promise<BridgedTenant[]> {
     const fresh: BridgedTenant[] = [];
-    for (const tenant of await this.options.tenants()) {
+    for (const tenant of served ?? (await this.options.tenants())) {
       if (!this.known.has(tenant.id)) fresh.push(tenant);
       this.known.set(tenant.id, tenant);
     }
@@ -117,7 +141,9 @@ export class AmqpSqsBridge {
 
   private async discoverAndConsume(): Promise<void> {
     try {
-      const fresh = await this.discover();
+      const served = await this.options.tenants();
+      for (const tenant of [...this.known.keys()]) if (!served.some((candidate) => candidate.id === tenant)) await this.retire(tenant);
+      const fresh = await this.discover(served);
       for (const tenant of fresh) {
         if (this.model && !this.stopping && (await this.consume(this.model, tenant.id))) this.options.log('info', 'new tenant bridged', { tenant: tenant.id });
       }
@@ -126,10 +152,27 @@ export class AmqpSqsBridge {
     }
   }
 
+  /** Stops consuming a tenant no longer served (disabled, removed): what it holds is forwarded, the rest waits in RabbitMQ. */
+  private async retire(tenant: string): Promise<void> {
+    this.known.delete(tenant);
+    const consumer = this.consumers.get(tenant);
+    if (!consumer) return;
+    this.consumers.delete(tenant);
+    await consumer.channel.cancel(consumer.tag).catch(() => undefined);
+    this.flush(tenant);
+    void Promise.all(this.inFlight).then(() => consumer.channel.close().catch(() => undefined));
+    this.options.log('info', 'tenant no longer served; not consuming its queue', { tenant });
+  }
+
   /** After every (re)connection: a channel and a consumer per tenant. */
   private async setup(model: ChannelModel): Promise<void> {
     this.model = model;
     this.consumers.clear();
+    this.rejections = model.createConfirmChannel().then((channel) => {
+      channel.on('error', (error: Error) => this.options.log('warn', 'rejection channel closed by RabbitMQ', { error: error.message }));
+      return channel;
+    });
+    this.rejections.catch(() => undefined);
     // Messages buffered on a lost connection cannot be acknowledged; RabbitMQ redelivers them.
     for (const pending of this.pending.values()) clearTimeout(pending.timer);
     this.pending.clear();
@@ -168,16 +211,9 @@ export class AmqpSqsBridge {
       void channel.close().catch(() => undefined);
       return;
     }
-    const limit = Math.min(this.known.get(tenant)?.maxMessageBytes ?? SQS_MAX_MESSAGE_BYTES, SQS_MAX_MESSAGE_BYTES);
-    if (message.content.length > limit) {
-      this.options.log('warn', "message over the size limit; dead-lettered to the tenant's rejected queue", {
-        tenant,
-        messageId: message.properties.messageId,
-        bytes: message.content.length,
-        limit,
-      });
-      this.stats.deadLettered += 1;
-      channel.nack(message, false, false);
+    const reason = tooLarge(tenant, message, Math.min(this.known.get(tenant)?.maxMessageBytes ?? SQS_MAX_MESSAGE_BYTES, SQS_MAX_MESSAGE_BYTES));
+    if (reason) {
+      void this.reject(channel, tenant, message, reason);
       return;
     }
     let pending = this.pending.get(tenant);
@@ -188,6 +224,37 @@ export class AmqpSqsBridge {
     pending.messages.push(message);
     if (pending.messages.length >= FLUSH_SIZE) this.flush(tenant);
     else pending.timer ??= setTimeout(() => this.flush(tenant), this.options.flushIntervalMs ?? 25);
+  }
+
+  /**
+   * Puts a message SQS can never take into the tenant's `rejected` queue with
+   * the reason (published to the dead-letter exchange, confirmed, then the
+   * original acknowledged). When that publish fails, RabbitMQ dead-letters it
+   * instead (`nack`), without the reason but not lost.
+   */
+  private async reject(channel: Channel, tenant: string, message: ConsumeMessage, reason: string): Promise<void> {
+    this.options.log('warn', "message rejected to the tenant's rejected queue", { tenant, messageId: message.properties.messageId, reason });
+    const { deadLetterExchange } = this.options.topology.amqp([tenant]);
+    this.stats.deadLettered += 1;
+    try {
+      const rejections = await (this.rejections ?? Promise.reject(new Error('not connected')));
+      await new Promise<void>((resolve, reject) =>
+        rejections.publish(
+          deadLetterExchange,
+          tenant,
+          message.content,
+          { ...message.properties, persistent: true, headers: { ...message.properties.headers, [REJECTED_REASON_HEADER]: reason } },
+          (error) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve()),
+        ),
+      );
+      safely(() => channel.ack(message));
+    } catch (error) {
+      this.options.log('warn', 'could not publish the rejection with its reason; RabbitMQ dead-letters the message', {
+        tenant,
+        error: (error as Error).message,
+      });
+      safely(() => channel.nack(message, false, false));
+    }
   }
 
   private flush(tenant: string): void {
@@ -240,16 +307,43 @@ function safely(action: () => void): boolean {
   }
 }
 
-function toOutgoing(tenant: string, message: ConsumeMessage): OutgoingStreamMessage {
+/**
+ * The id of a message published without one: a digest of what RabbitMQ
+ * delivers the same way every time (the content, the publisher's properties
+ * and headers), never of the bridge's clock or the delivery, so a redelivery
+ * after a crash gets the same id and rewrites the same row. Messages identical
+ * in every byte and property are one message to the platform: a publisher that
+ * means them as distinct gives each a message id (ingestmessage always does).
+ */
+export function stableMessageId(tenant: string, message: Pick<ConsumeMessage, 'content' | 'properties'>): string {
+  const { headers, timestamp, correlationId, type, appId, userId, contentType, contentEncoding } = message.properties;
+  const ownHeaders = Object.entries(headers ?? {})
+    .filter(([name]) => !BROKER_HEADERS.test(name))
+    .sort(([a], [b]) => a.localeCompare(b));
+  const properties = JSON.stringify([timestamp, correlationId, type, appId, userId, contentType, contentEncoding, ownHeaders], (_, value: unknown) =>
+    typeof value === 'bigint' ? String(value) : value,
+  );
+  return createHash('sha256').update(`${tenant}\n${properties}\n`).update(message.content).digest('hex').slice(0, 32);
+}
+
+export function toOutgoing(tenant: string, message: ConsumeMessage): OutgoingStreamMessage {
   const { messageId, timestamp, headers } = message.properties;
-  const publishedMs = Number(headers?.[PUBLISHED_AT_HEADER] ?? (typeof timestamp === 'number' ? timestamp * 1000 : Date.now()));
+  const stamped = Number(headers?.[PUBLISHED_AT_HEADER] ?? (typeof timestamp === 'number' ? timestamp * 1000 : Number.NaN));
   return {
-    // Without a publisher id, the content and publish time identify the message, so a redelivery keeps its id.
-    messageId:
-      typeof messageId === 'string' && messageId
-        ? messageId
-        : createHash('sha256').update(`${tenant}\n${publishedMs}\n`).update(message.content).digest('hex').slice(0, 32),
-    publishedAt: new Date(publishedMs),
+    messageId: typeof messageId === 'string' && messageId ? messageId : stableMessageId(tenant, message),
+    // Without a publish time, the time the bridge forwards it (a redelivery rewrites the same row).
+    publishedAt: new Date(Number.isFinite(stamped) ? stamped : Date.now()),
     body: message.content.toString('utf8'),
   };
+}
+
+/** Why SQS could never take this message, or undefined when it fits. */
+function tooLarge(tenant: string, message: ConsumeMessage, limit: number): string | undefined {
+  if (message.content.length > limit) return `the message is ${message.content.length} bytes; tenant ${tenant} accepts messages up to ${limit} bytes`;
+  const outgoing = toOutgoing(tenant, message);
+  const packed = packedBytes({ ...outgoing, text: outgoing.body, attempts: 0 });
+  if (packed > MAX_PACK_BYTES) {
+    return `the message is ${message.content.length} bytes but ${packed} bytes once packed for SQS (characters JSON must escape), over SQS's ${MAX_PACK_BYTES}-byte limit; send it as JSON, or smaller`;
+  }
+  return undefined;
 }

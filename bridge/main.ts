@@ -11,18 +11,25 @@ import { AmqpSqsBridge } from './AmqpSqsBridge';
 /**
  * The AMQP bridge process: RabbitMQ tenant queues -> tenant SQS queues.
  * Configured by the platform's environment; stops gracefully on SIGINT/SIGTERM.
+ * It starts and keeps running whichever service is down: RabbitMQ is waited
+ * for, SQS failures are retried, and the tenants it serves are read from the
+ * registry whenever Cassandra answers.
  */
 const config = platformConfig();
 const topology = new Topology(config);
 const sender = new StreamQueueSender(createSqsClient(config), topology);
-const registry = new CassandraTenantRegistry(await sharedCassandraClient(), topology.platformKeyspace, 0);
+let registry: CassandraTenantRegistry | undefined;
+async function servedTenants(): Promise<CassandraTenantRegistry> {
+  registry ??= new CassandraTenantRegistry(await sharedCassandraClient(), topology.platformKeyspace, 0);
+  return registry;
+}
 
 const bridge = new AmqpSqsBridge({
   amqpUrl: amqpUrl(config.amqp.url, config.amqp.username, config.amqp.password, config.amqp.vhost),
   topology,
   send: (tenant, messages) => sender.send(tenant, messages),
   tenants: async () =>
-    (await registry.list())
+    (await (await servedTenants()).list())
       .filter((tenant) => tenant.profile.status === 'active')
       .map((tenant) => ({ id: tenant.id, maxMessageBytes: tenant.profile.stream.maxMessageSize.bytes })),
   log: (level, message, fields) => platformLogger[level](message, { component: 'bridge', ...fields }),
@@ -38,6 +45,7 @@ async function shutdown(signal: string): Promise<void> {
   await closeSharedCassandraClient();
   process.exit(0);
 }
+process.on('unhandledRejection', (error) => platformLogger.error('unhandled rejection', { component: 'bridge', error: String(error) }));
 process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 

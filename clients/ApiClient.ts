@@ -1,3 +1,5 @@
+import { TryAgainLater, withBackoff, type BackoffOptions } from './withBackoff';
+
 /** An error answer of the platform API, with its status, code and message. */
 export class ApiError extends Error {
   override readonly name = 'ApiError';
@@ -56,8 +58,18 @@ export interface ProfileView {
   readonly stream: { readonly maxMessageSizeBytes: number };
 }
 
+/** Statuses that mean "not now": the request was not handled (503), or a gateway lost it (502, 504; retried on reads only). */
+const UNAVAILABLE = new Set([502, 503, 504]);
+/** Connection failures where the request never reached the platform, so even a POST is safe to send again. */
+const NOT_SENT = /ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN/;
+
 /**
- * The platform's HTTP API, as a tenant's tools use it.
+ * The platform's HTTP API, as a tenant's tools use it. A platform that is
+ * unavailable (503 with `Retry-After`; once it has answered, a refused
+ * connection; for reads also a lost connection or a gateway error) is waited
+ * out with backoff for up to `patienceMs` (10 minutes by default), so a run
+ * spans an outage; every other error is an {@link ApiError} at once (an API
+ * that never answered is a wrong address, not an outage).
  *
  * @example
  * const api = new ApiClient('http://127.0.0.1:3000');
@@ -67,10 +79,20 @@ export interface ProfileView {
 export class ApiClient {
   private token: string | undefined;
   private tenant: string | undefined;
+  /** Whether the platform ever answered: until then a refused connection is a wrong address, not an outage. */
+  private reached = false;
 
-  constructor(readonly baseUrl: string) {}
+  constructor(
+    readonly baseUrl: string,
+    private readonly retry: Partial<BackoffOptions> = {},
+  ) {}
 
-  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  private call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return withBackoff(() => this.callOnce<T>(method, path, body), { patienceMs: this.retry.patienceMs ?? 600_000, onRetry: this.retry.onRetry });
+  }
+
+  private async callOnce<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const safeToRepeat = method === 'GET';
     let response: Response;
     try {
       response = await fetch(new URL(path, this.baseUrl), {
@@ -80,12 +102,15 @@ export class ApiClient {
         signal: AbortSignal.timeout(60_000),
       });
     } catch (error) {
-      throw new ApiError(
+      const unreachable = new ApiError(
         0,
         'UNREACHABLE',
         `the platform API at ${this.baseUrl} is unreachable (${(error as Error).cause ?? (error as Error).message}); is it running?`,
       );
+      const retry = this.reached && (safeToRepeat || NOT_SENT.test(String((error as Error).cause ?? '')));
+      throw retry ? new TryAgainLater(unreachable) : unreachable;
     }
+    this.reached = true;
     const text = await response.text();
     let json: Record<string, unknown> = {};
     try {
@@ -95,7 +120,11 @@ export class ApiClient {
     }
     if (!response.ok) {
       const { error, message, ...details } = json;
-      throw new ApiError(response.status, String(error ?? response.status), String(message ?? response.statusText), details);
+      const failure = new ApiError(response.status, String(error ?? response.status), String(message ?? response.statusText), details);
+      if (response.status === 503 || (safeToRepeat && UNAVAILABLE.has(response.status))) {
+        throw new TryAgainLater(failure, Number(response.headers.get('retry-after')) || undefined);
+      }
+      throw failure;
     }
     return json as T;
   }

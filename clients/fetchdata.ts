@@ -10,6 +10,7 @@ import { ApiClient, type IngestionView, type ProfileView, type UploadGrant } fro
 import { exitCodeOf, failWith } from './exitCodes';
 import { postMultipart, s3ErrorMessage } from './postMultipart';
 import { readSecret } from './readSecret';
+import { TryAgainLater, withBackoff } from './withBackoff';
 
 type FileStatus = 'skipped' | 'refused' | 'uploaded' | 'processing' | 'retrying' | 'stalled' | 'validated' | 'ingested' | 'rejected' | 'failed' | 'timed out';
 
@@ -42,6 +43,7 @@ interface Options {
   follow: boolean;
   json: boolean;
   dryRun: boolean;
+  patience: number;
 }
 
 const positive = (value: string): number => {
@@ -103,7 +105,22 @@ async function upload(api: ApiClient, files: FileReport[], options: Options, bar
         const bar = bars?.create(file.bytes || 1, 0, { file: file.file.padEnd(24).slice(0, 24) });
         const grant = file.grant as UploadGrant;
         try {
-          const result = await postMultipart(grant.upload.url, grant.upload.fields, file.path, (sent) => bar?.update(sent));
+          // S3 down or overloaded (a refused connection, a 5xx) is waited out; its refusals (4xx) are final.
+          const result = await withBackoff(
+            async () => {
+              const reply = await postMultipart(grant.upload.url, grant.upload.fields, file.path, (sent) => bar?.update(sent)).catch((error: Error) => {
+                throw /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT/.test(`${(error as { code?: string }).code} ${error.message}`)
+                  ? new TryAgainLater(error)
+                  : error;
+              });
+              if (reply.status >= 500) throw new TryAgainLater(new Error(`S3 answered ${reply.status}: ${s3ErrorMessage(reply.body)}`));
+              return reply;
+            },
+            {
+              patienceMs: options.patience * 1000,
+              onRetry: (reason, delayMs) => console.error(`upload of ${file?.file}: ${reason}; retrying in ${delayMs / 1000} s`),
+            },
+          );
           if (result.status >= 300) {
             file.status = 'refused';
             file.reason = `refused by S3: ${s3ErrorMessage(result.body)}`;
@@ -197,7 +214,10 @@ function printTable(files: FileReport[]): void {
 
 async function main(options: Options): Promise<number> {
   const started = Date.now();
-  const api = new ApiClient(options.api);
+  const api = new ApiClient(options.api, {
+    patienceMs: options.patience * 1000,
+    onRetry: (reason, delayMs) => console.error(`the platform is unavailable (${reason}); retrying in ${delayMs / 1000} s`),
+  });
   const password = await readSecret(options.passwordEnv, `Password for tenant ${options.tenant}: `);
   await api.login(options.tenant, password);
   const profile = await api.profile();
@@ -259,6 +279,7 @@ const program = new Command('fetchdata')
   .option('--password-env <variable>', 'environment variable holding your password (else you are prompted)', 'MYSIMBDP_PASSWORD')
   .option('--concurrency <n>', 'files uploaded at the same time', positive, 3)
   .option('--timeout <seconds>', 'how long to follow the ingestion', positive, 900)
+  .option('--patience <seconds>', 'how long to wait out a platform that is unavailable (503, lost connections) before giving up', positive, 600)
   .option('--no-follow', 'upload and exit, without waiting for the ingestion')
   .option('--dry-run', "validate the files with the tenant's app and write nothing")
   .option('--json', 'print a JSON summary instead of the table')

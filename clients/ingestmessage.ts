@@ -1,4 +1,3 @@
-import amqp, { type ConfirmChannel } from 'amqplib';
 import cliProgress from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { parse as parseCsv } from 'csv-parse';
@@ -8,6 +7,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PUBLISHED_AT_HEADER } from '../bridge/AmqpSqsBridge';
+import { AmqpPublisher } from './AmqpPublisher';
 import { ApiClient } from './ApiClient';
 import { EXIT, failWith } from './exitCodes';
 import { readSecret } from './readSecret';
@@ -28,6 +28,7 @@ interface Options {
   idField?: string;
   passwordEnv?: string;
   json: boolean;
+  patience: number;
 }
 
 interface OutgoingRecord {
@@ -119,59 +120,48 @@ async function publishAmqp(url: string, { options, password, records, tally, tic
   const target = new URL(url);
   target.username = encodeURIComponent(options.tenant);
   target.password = encodeURIComponent(password);
-  const connection = await amqp.connect(target.toString(), { timeout: 10_000 });
-  let closedBecause: string | undefined;
-  connection.on('error', (error: Error) => (closedBecause ??= error.message));
-  const channel: ConfirmChannel = await connection.createConfirmChannel();
-  channel.on('error', (error: Error) => (closedBecause ??= error.message));
-  channel.on('close', () => (closedBecause ??= 'the channel was closed'));
-  const returned = new Set<string>();
-  channel.on('return', (message) => returned.add(String(message.properties.messageId)));
+  const publisher = await AmqpPublisher.connect(target.toString(), {
+    patienceMs: options.patience * 1000,
+    onRetry: (reason, delayMs) => console.error(`RabbitMQ is unavailable (${reason}); reconnecting in ${delayMs / 1000} s`),
+  });
   const pending = new Set<Promise<void>>();
   const limit = rateLimiter(options.rate);
   try {
     for await (const record of records) {
-      if (closedBecause) break;
+      if (publisher.failure) break;
       await limit();
       while (pending.size >= CONFIRM_WINDOW) await Promise.race(pending);
+      await publisher.ready();
       const now = Date.now();
-      let confirmed!: () => void;
-      const confirmation = new Promise<void>((resolve) => (confirmed = resolve));
-      const accepted = channel.publish(
-        EXCHANGE,
-        options.tenant,
-        Buffer.from(JSON.stringify(record.body)),
-        {
+      const confirmation = publisher
+        .publish(EXCHANGE, options.tenant, Buffer.from(JSON.stringify(record.body)), {
           persistent: true,
-          mandatory: true,
           messageId: record.id,
           timestamp: Math.floor(now / 1000),
           contentType: 'application/json',
           headers: { [PUBLISHED_AT_HEADER]: now },
-        },
-        (error) => {
-          if (error) noteFailure(tally, closedBecause ?? `not confirmed by RabbitMQ: ${String(error.message ?? error)}`);
-          else if (returned.has(record.id)) noteFailure(tally, `unroutable: no queue is bound to routing key "${options.tenant}" (is the tenant provisioned?)`);
-          else tally.confirmed += 1;
+        })
+        .then((outcome) => {
+          if (outcome.confirmed) tally.confirmed += 1;
+          else noteFailure(tally, outcome.reason);
           tick();
-          confirmed();
-        },
-      );
+        });
       tally.published += 1;
       const tracked = confirmation.finally(() => pending.delete(tracked));
       pending.add(tracked);
-      if (!accepted) await new Promise((resolve) => channel.once('drain', resolve));
     }
     await Promise.all(pending);
   } finally {
-    await channel.close().catch(() => undefined);
-    await connection.close().catch(() => undefined);
+    await publisher.close();
   }
-  if (closedBecause && tally.confirmed < tally.published) tally.reasons.set(closedBecause, tally.reasons.get(closedBecause) ?? 0);
+  if (publisher.failure && tally.confirmed < tally.published) tally.reasons.set(publisher.failure, tally.reasons.get(publisher.failure) ?? 0);
 }
 
 async function publishHttp(apiUrl: string, { options, password, records, tally, tick }: Publishing): Promise<void> {
-  const api = new ApiClient(apiUrl);
+  const api = new ApiClient(apiUrl, {
+    patienceMs: options.patience * 1000,
+    onRetry: (reason, delayMs) => console.error(`the platform is unavailable (${reason}); retrying in ${delayMs / 1000} s`),
+  });
   await api.login(options.tenant, password);
   const limit = rateLimiter(options.rate);
   let batch: OutgoingRecord[] = [];
@@ -256,6 +246,7 @@ const program = new Command('ingestmessage')
   .option('--rate <n>', 'messages per second at most', positive)
   .option('--id-field <name>', 'take each message id from this record field (default: a random UUID)')
   .option('--password-env <variable>', 'environment variable with the secret (default MYSIMBDP_AMQP_PASSWORD for AMQP, MYSIMBDP_PASSWORD for the API)')
+  .option('--patience <seconds>', 'how long to wait out an unavailable platform or broker before giving up', positive, 600)
   .option('--json', 'print a JSON summary')
   .showHelpAfterError()
   .action(async (options: Options) => {

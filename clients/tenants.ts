@@ -5,11 +5,12 @@ import { resolve } from 'node:path';
 import { generateAmqpSecret, RABBIT_HASHING_ALGORITHM, rabbitPasswordHash } from '../layers/platform/src/auth/amqpPasswordHash';
 import { hashPassword } from '../layers/platform/src/auth/passwordHash';
 import { createCassandraClient } from '../layers/platform/src/cassandra/createCassandraClient';
+import { DeadLetters, type DeadLetterKind } from '../layers/platform/src/deadLetters/DeadLetters';
 import { loadPlatformConfig, type PlatformConfig } from '../layers/platform/src/config/PlatformConfig';
 import { deprovisionTenant } from '../layers/platform/src/provisioning/deprovisionTenant';
 import { provisionPlatform } from '../layers/platform/src/provisioning/provisionPlatform';
 import { RabbitMqAdmin } from '../layers/platform/src/provisioning/RabbitMqAdmin';
-import { createS3Client, createSqsClient } from '../layers/platform/src/storage/awsClients';
+import { createLambdaClient, createS3Client, createSqsClient } from '../layers/platform/src/storage/awsClients';
 import { TenantDirectory } from '../layers/platform/src/tenants/TenantDirectory';
 import { assertTenantId } from '../layers/platform/src/tenants/TenantId';
 import { TenantProfileSchema, type TenantProfileInput } from '../layers/platform/src/tenants/TenantProfile';
@@ -46,7 +47,11 @@ async function withCassandra<T>(config: PlatformConfig, work: (client: cassandra
   }
 }
 
-/** Applies the tenants folder to the stage (idempotent): registry, keyspaces, RabbitMQ, and locally the queues. */
+/**
+ * Applies the tenants folder to the stage (idempotent): registry, keyspaces,
+ * RabbitMQ, the tenants' stream queues, and on AWS the stream function's event
+ * sources (locally the offline pollers follow the registry by themselves).
+ */
 async function provision(options: GlobalOptions): Promise<void> {
   const { config, local } = configOf(options);
   const definitions = await new TenantDirectory(options.tenantsDir).definitions();
@@ -57,12 +62,12 @@ async function provision(options: GlobalOptions): Promise<void> {
       {
         cassandra: client,
         aws: local ? { s3: createS3Client(config), sqs: createSqsClient(config) } : undefined,
+        streams: local ? undefined : { sqs: createSqsClient(config), lambda: createLambdaClient(config) },
         rabbit: new RabbitMqAdmin(config.amqp.managementUrl, config.amqp.adminUsername, config.amqp.adminPassword),
       },
       (step) => say(`  ${step}`),
     ),
   );
-  if (!local) say("  S3 and SQS are CloudFormation's on AWS: run `serverless deploy` to create new tenants' queues and event sources");
 }
 
 async function newCredentials(id: string, passwordEnv: string): Promise<{ passwordHash: string; amqpSecret: string }> {
@@ -76,7 +81,7 @@ function showAmqpSecret(id: string, secret: string): void {
 }
 
 const program = new Command('tenants')
-  .description("The operator's tool: add, list, re-password, disable, remove and provision tenants.")
+  .description("The operator's tool: add, list, re-password, disable, remove and provision tenants; list and redrive their dead letters.")
   .option('--stage <stage>', 'local, test and bench use the local cloud; any other stage reads its configuration from the environment', 'local')
   .option('--tenants-dir <path>', 'the tenants folder', resolve('tenants'))
   .showHelpAfterError();
@@ -240,7 +245,8 @@ program
         {
           cassandra: client,
           rabbit: new RabbitMqAdmin(config.amqp.managementUrl, config.amqp.adminUsername, config.amqp.adminPassword),
-          sqs: local ? createSqsClient(config) : undefined,
+          sqs: createSqsClient(config),
+          lambda: local ? undefined : createLambdaClient(config),
         },
         { purgeData: Boolean(flags.purgeData) },
       ),
@@ -249,9 +255,71 @@ program
     for (const step of [...done, `${directory.folderOf(current.id)} deleted`]) say(`  ${step}`);
   });
 
+/** The tenants a command names: the one given, or every registered tenant of the stage. */
+async function chosenTenants(config: PlatformConfig, tenant: string | undefined): Promise<string[]> {
+  if (tenant) return [assertTenantId(tenant)];
+  return withCassandra(config, async (client) => (await new CassandraTenantRegistry(client, new Topology(config).platformKeyspace, 0).list()).map((t) => t.id));
+}
+
+program
+  .command('dead-letters [tenant]')
+  .description("per tenant, the batch, chunk and stream dead-letter queues: count, oldest, and why (the messages' reasons)")
+  .option('--json', 'print JSON')
+  .action(async (tenant: string | undefined, flags: { json?: boolean }) => {
+    const { config } = configOf(globals());
+    const tenants = await chosenTenants(config, tenant);
+    const listing = await new DeadLetters(createSqsClient(config), new Topology(config)).list(tenants);
+    if (flags.json) return say(JSON.stringify(Object.fromEntries(listing), null, 2));
+    const table = new Table({
+      style: { head: [], border: [] },
+      head: ['tenant', 'queue', 'dead letters', 'oldest', 'reasons'],
+      wordWrap: true,
+      colWidths: [12, 36, 14, 26, 70],
+    });
+    for (const [id, summaries] of listing) {
+      for (const summary of summaries) {
+        table.push([
+          id,
+          summary.queue,
+          `${summary.count}${summary.complete ? '' : '+'}`,
+          summary.oldest ?? '',
+          summary.reasons
+            .slice(0, 3)
+            .map(({ reason, count }) => `${count} × ${reason}`)
+            .join('\n'),
+        ]);
+      }
+    }
+    say(table.toString());
+  });
+
+program
+  .command('redrive [tenant]')
+  .description("move a tenant's dead letters back to the queues they died on, to be tried again from the start")
+  .option('--all', 'every registered tenant')
+  .option('--batch', 'only the batch notifications and chunk tasks')
+  .option('--stream', 'only the stream messages')
+  .option('--dry-run', 'only count what would move')
+  .action(async (tenant: string | undefined, flags: { all?: boolean; batch?: boolean; stream?: boolean; dryRun?: boolean }) => {
+    if (Boolean(tenant) === Boolean(flags.all)) throw new InvalidArgumentError('name a tenant, or --all');
+    const { config } = configOf(globals());
+    const tenants = await chosenTenants(config, tenant);
+    const kinds: DeadLetterKind[] = flags.batch === flags.stream ? ['batch', 'chunks', 'stream'] : flags.batch ? ['batch', 'chunks'] : ['stream'];
+    const outcomes = await new DeadLetters(createSqsClient(config), new Topology(config)).redrive(tenants, kinds, { dryRun: Boolean(flags.dryRun) });
+    for (const outcome of outcomes) {
+      if (outcome.moved || tenant)
+        say(
+          `${outcome.tenant}: ${outcome.moved} ${outcome.kind} dead letter${outcome.moved === 1 ? '' : 's'} ${flags.dryRun ? 'would move' : 'moved'} from ${outcome.queue}`,
+        );
+    }
+    say(`${outcomes.reduce((sum, outcome) => sum + outcome.moved, 0)} dead letters ${flags.dryRun ? 'would be redriven (dry run)' : 'redriven'}`);
+  });
+
 program
   .command('provision')
-  .description('apply the tenants folder to the stage: registry, keyspaces, RabbitMQ users and queues, SQS queues (locally)')
+  .description(
+    "apply the tenants folder to the stage: registry, keyspaces, RabbitMQ users and queues, SQS queues, and on AWS the stream function's event sources",
+  )
   .action(async () => {
     say(`provisioning stage ${globals().stage} from ${globals().tenantsDir}`);
     await provision(globals());

@@ -1,27 +1,28 @@
 import middy from '@middy/core';
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { platformConfig } from '../layers/platform/src/config/PlatformConfig';
 import { decodeChunkTask } from '../layers/platform/src/ingest/chunks/ChunkTask';
 import { platformLogger } from '../layers/platform/src/logging/platformLogger';
 import { platform } from '../layers/platform/src/platform';
 import { createSqsClient } from '../layers/platform/src/storage/awsClients';
 import { BATCH_INGEST_MAX_RECEIVE_COUNT } from '../layers/platform/src/topology/Topology';
-import { retryLater } from './sqs/retryLater';
+import { handBack, receiveCountOf, type HandBackFailure } from './sqs/handBack';
 
 const sqs = createSqsClient(platformConfig());
 
-/** Retries come after 10 s, then 20 s, ...; after the last try, at once, so SQS dead-letters it. */
-const retryDelay = (receiveCount: number): number => (receiveCount >= BATCH_INGEST_MAX_RECEIVE_COUNT ? 0 : Math.min(900, 10 * 2 ** (receiveCount - 1)));
+/** After an error of the chunk, retries come after 10 s, then 20 s, ...; the last try dead-letters it with the reason. */
+const retryDelay = (receiveCount: number): number => Math.min(900, 10 * 2 ** (receiveCount - 1));
 
 /**
  * The batch-chunk function: the tasks of files ingested in chunks (cut the
  * file further, validate a chunk, write a chunk), one per invocation, from the
- * chunk queue. A task that fails is handed back to SQS (partial batch failure)
- * and retried alone; after the last try it is dead-lettered and its ingestion
- * record says which chunk failed and why.
+ * chunk queue. A task that fails is handed back to SQS (partial batch
+ * failure) and retried alone: an outage is waited out without using up its
+ * tries; after the last try of any other error it is dead-lettered with the
+ * reason, and its ingestion record says which chunk failed and why.
  */
 export const handler = middy<SQSEvent, SQSBatchResponse>().handler(async (event) => {
-  const failed: SQSRecord[] = [];
+  const failures: HandBackFailure[] = [];
   for (const record of event.Records) {
     const task = decodeChunkTask(record.body);
     if (!task) {
@@ -30,12 +31,20 @@ export const handler = middy<SQSEvent, SQSBatchResponse>().handler(async (event)
     }
     try {
       const { batchIngest } = await platform();
-      const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? 1);
-      await batchIngest.runChunkTask(task, { receiveCount, maxReceiveCount: BATCH_INGEST_MAX_RECEIVE_COUNT });
+      await batchIngest.runChunkTask(task, { receiveCount: receiveCountOf(record), maxReceiveCount: BATCH_INGEST_MAX_RECEIVE_COUNT });
     } catch (error) {
       platformLogger.error('chunk task will be retried', { messageId: record.messageId, task: task.kind, error: (error as Error).message });
-      failed.push(record);
+      failures.push({ record, error });
     }
   }
-  return { batchItemFailures: await retryLater(sqs, failed, retryDelay) };
+  return {
+    batchItemFailures: await handBack(sqs, failures, {
+      maxReceiveCount: BATCH_INGEST_MAX_RECEIVE_COUNT,
+      retryDelaySeconds: retryDelay,
+      onDeadLetter: async (record, error, tries) => {
+        const task = decodeChunkTask(record.body);
+        if (task) await (await platform()).batchIngest.chunkTaskDeadLettered(task, error, tries);
+      },
+    }),
+  };
 });

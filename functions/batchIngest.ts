@@ -1,37 +1,48 @@
 import middy from '@middy/core';
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { platformConfig } from '../layers/platform/src/config/PlatformConfig';
 import { platformLogger } from '../layers/platform/src/logging/platformLogger';
 import { platform } from '../layers/platform/src/platform';
 import { createSqsClient } from '../layers/platform/src/storage/awsClients';
 import { objectsCreated } from '../layers/platform/src/storage/s3Notifications';
 import { BATCH_INGEST_MAX_RECEIVE_COUNT } from '../layers/platform/src/topology/Topology';
-import { retryLater } from './sqs/retryLater';
+import { handBack, receiveCountOf, type HandBackFailure } from './sqs/handBack';
 
 const sqs = createSqsClient(platformConfig());
 
-/** Retries come after 10 s, then 20 s, ...; after the last try, at once, so SQS dead-letters it. */
-const retryDelay = (receiveCount: number): number => (receiveCount >= BATCH_INGEST_MAX_RECEIVE_COUNT ? 0 : Math.min(900, 10 * 2 ** (receiveCount - 1)));
+/** After an error of the file, retries come after 10 s, then 20 s, ...; the last try dead-letters it with the reason. */
+const retryDelay = (receiveCount: number): number => Math.min(900, 10 * 2 ** (receiveCount - 1));
 
 /**
  * The batch-ingest function: S3 ObjectCreated notifications for
  * `tenants/*\/incoming/`, delivered through SQS, each ingested by the platform's
  * batch ingest pipeline. A notification that fails is handed back to SQS
- * (partial batch failure) and dead-lettered after the last try.
+ * (partial batch failure): an outage (Cassandra, S3 down) is waited out for at
+ * least 15 minutes without using up the file's tries; an error of the file is
+ * retried and dead-lettered with the reason after the last try.
  */
 export const handler = middy<SQSEvent, SQSBatchResponse>().handler(async (event) => {
-  const failed: SQSRecord[] = [];
+  const failures: HandBackFailure[] = [];
   for (const record of event.Records) {
     try {
       const { batchIngest } = await platform();
-      const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? 1);
+      const receiveCount = receiveCountOf(record);
       for (const object of objectsCreated(record.body)) {
         await batchIngest.ingest(object, { receiveCount, maxReceiveCount: BATCH_INGEST_MAX_RECEIVE_COUNT });
       }
     } catch (error) {
       platformLogger.error('batch ingest will be retried', { messageId: record.messageId, error: (error as Error).message });
-      failed.push(record);
+      failures.push({ record, error });
     }
   }
-  return { batchItemFailures: await retryLater(sqs, failed, retryDelay) };
+  return {
+    batchItemFailures: await handBack(sqs, failures, {
+      maxReceiveCount: BATCH_INGEST_MAX_RECEIVE_COUNT,
+      retryDelaySeconds: retryDelay,
+      onDeadLetter: async (record, error) => {
+        const { batchIngest } = await platform();
+        for (const object of objectsCreated(record.body)) await batchIngest.notificationDeadLettered(object, error);
+      },
+    }),
+  };
 });

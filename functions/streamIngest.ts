@@ -6,7 +6,7 @@ import { platform } from '../layers/platform/src/platform';
 import { createSqsClient } from '../layers/platform/src/storage/awsClients';
 import { retryDelaySeconds, type QueueMessage } from '../layers/platform/src/stream/StreamIngestPipeline';
 import { MESSAGE_ID_ATTRIBUTE, PUBLISHED_AT_ATTRIBUTE } from '../layers/platform/src/stream/StreamQueueSender';
-import { retryLater } from './sqs/retryLater';
+import { handBack, receiveCountOf, type HandBackFailure } from './sqs/handBack';
 
 const sqs = createSqsClient(platformConfig());
 
@@ -21,7 +21,7 @@ function queueMessageOf(record: SQSRecord): QueueMessage {
   return {
     id: record.messageId,
     body: record.body,
-    receiveCount: Number(record.attributes.ApproximateReceiveCount ?? 1),
+    receiveCount: receiveCountOf(record),
     messageId: record.messageAttributes[MESSAGE_ID_ATTRIBUTE]?.stringValue,
     publishedAt: new Date(Number(publishedAt ?? record.attributes.SentTimestamp)),
   };
@@ -30,23 +30,26 @@ function queueMessageOf(record: SQSRecord): QueueMessage {
 /**
  * The stream-ingest function: one tenant's queue messages (SQS event source),
  * each a pack of stream messages or a single one, written by the tenant's
- * stream app. What fails goes back to SQS (partial batch failure), to be
- * retried and then dead-lettered.
+ * stream app. What fails is handed back to SQS: a bad message is retried and
+ * then dead-lettered with the reason, while an outage (Cassandra down) or a
+ * disabled tenant puts the batch back to wait, using up no try.
  */
 export const handler = middy<SQSEvent, SQSBatchResponse>().handler(async (event) => {
   const byTenant = new Map<string, SQSRecord[]>();
   for (const record of event.Records) byTenant.set(tenantOf(record), [...(byTenant.get(tenantOf(record)) ?? []), record]);
-  const failed: SQSRecord[] = [];
+  const failures: HandBackFailure[] = [];
+  let maxReceiveCount = 3;
   for (const [tenant, records] of byTenant) {
     try {
-      const { streamIngest } = await platform();
+      const { streamIngest, registry } = await platform();
+      maxReceiveCount = (await registry.get(tenant))?.profile.stream.maxReceiveCount ?? maxReceiveCount;
       const result = await streamIngest.ingest(tenant, records.map(queueMessageOf));
-      const failedIds = new Set(result.failedQueueMessages);
-      failed.push(...records.filter((record) => failedIds.has(record.messageId)));
+      const reasons = new Map(result.failedQueueMessages.map(({ id, reason }) => [id, reason]));
+      for (const record of records) if (reasons.has(record.messageId)) failures.push({ record, error: new Error(reasons.get(record.messageId)) });
     } catch (error) {
-      platformLogger.error('stream batch will be retried', { tenant, messages: records.length, error: (error as Error).message });
-      failed.push(...records);
+      platformLogger.warn('stream batch handed back', { tenant, messages: records.length, error: (error as Error).message });
+      failures.push(...records.map((record) => ({ record, error })));
     }
   }
-  return { batchItemFailures: await retryLater(sqs, failed, retryDelaySeconds) };
+  return { batchItemFailures: await handBack(sqs, failures, { maxReceiveCount, retryDelaySeconds, outage: { maxDelaySeconds: 20 } }) };
 });

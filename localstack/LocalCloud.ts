@@ -2,8 +2,9 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { localCloudDir } from './paths';
 import { CassandraService } from './services/CassandraService';
-import type { LocalService, ServiceStatus } from './services/LocalService';
+import type { ServiceStatus } from './services/LocalService';
 import { LocalStackService } from './services/LocalStackService';
+import type { ProcessService } from './services/ProcessService';
 import { RabbitMqService } from './services/RabbitMqService';
 
 export type Progress = (message: string) => void;
@@ -19,9 +20,9 @@ export type Progress = (message: string) => void;
  * await cloud.stop(started);
  */
 export class LocalCloud {
-  readonly services: readonly LocalService[] = [new CassandraService(), new LocalStackService(), new RabbitMqService()];
+  readonly services: readonly ProcessService[] = [new CassandraService(), new LocalStackService(), new RabbitMqService()];
 
-  service(name: string): LocalService {
+  service(name: string): ProcessService {
     const service = this.services.find((candidate) => candidate.name === name);
     if (!service) throw new Error(`no local service "${name}" (known: ${this.services.map((s) => s.name).join(', ')})`);
     return service;
@@ -67,7 +68,7 @@ export class LocalCloud {
     return stopped;
   }
 
-  async status(): Promise<Array<{ service: LocalService; status: ServiceStatus }>> {
+  async status(): Promise<Array<{ service: ProcessService; status: ServiceStatus }>> {
     return Promise.all(this.services.map(async (service) => ({ service, status: await service.status() })));
   }
 

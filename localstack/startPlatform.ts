@@ -1,26 +1,32 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BridgeProcess } from './BridgeProcess';
 import { LocalCloud } from './LocalCloud';
+import { localSupervision } from './localSupervision';
 import { ServerlessOffline } from './PlatformProcess';
 import type { ManagedProcess } from './process/ManagedProcess';
 import { provisionLocal } from './provisionLocal';
+import type { Supervisor } from './Supervisor';
 
 /**
  * `npm start`: installs what is missing, starts the local cloud and the
  * platform (serverless offline and the AMQP bridge) with the demo tenants, in
  * the foreground with their logs, and stops everything it started on Ctrl-C.
+ * Meanwhile it supervises them: a service or platform process that dies is
+ * named, restarted, given back what it lost, and the platform carries on.
  */
 const say = (message: string): void => console.log(`[mysimbdp] ${message}`);
 const cloud = new LocalCloud();
 const offline = new ServerlessOffline('local');
 const bridge = new BridgeProcess('local');
 let started: string[] = [];
+let supervisor: Supervisor | undefined;
 let stopping: Promise<never> | undefined;
 
 /** Stops what `npm start` started, once, however many signals arrive. */
 function stopAll(code: number): Promise<never> {
   stopping ??= (async () => {
     say('stopping...');
+    supervisor?.stop();
     await bridge.stop().catch(() => undefined);
     await offline.stop().catch(() => undefined);
     const stopped = await cloud.stop(started).catch(() => []);
@@ -32,7 +38,7 @@ function stopAll(code: number): Promise<never> {
 process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
 
-/** Prints what the platform's processes log, as they log it. */
+/** Prints what the platform's processes log, as they log it (a restarted process appends to the same log). */
 async function follow(processes: Array<{ label: string; process: ManagedProcess }>): Promise<void> {
   const offsets = processes.map(({ process }) => process.logSize());
   for (;;) {
@@ -41,12 +47,6 @@ async function follow(processes: Array<{ label: string; process: ManagedProcess 
       offsets[index] = (offsets[index] as number) + Buffer.byteLength(text);
       for (const line of text.split('\n')) if (line.trim()) console.log(`[${label}] ${line}`);
     });
-    for (const { label, process } of processes) {
-      if (!process.pid() && !stopping) {
-        say(`${label} exited unexpectedly; read ${process.logPath}`);
-        await stopAll(1);
-      }
-    }
     await sleep(500);
   }
 }
@@ -66,7 +66,10 @@ try {
   demo tenants               zoo (password zoo-demo-password), shop (password shop-demo-password); AMQP secrets in the README
   try                        MYSIMBDP_PASSWORD=zoo-demo-password npm run fetchdata -- --api ${offline.apiUrl} --tenant zoo --dir clients/demo-input/zoo
   logs                       .localcloud/logs/ (platform-local.log, bridge-local.log, cassandra.log, localstack.log, rabbitmq.log)
+  supervised                 ${[...started, 'serverless offline', 'bridge'].join(', ')}: restarted if they die
   stop                       Ctrl-C`);
+  supervisor = localSupervision({ cloud, started, offline, bridge }, say);
+  supervisor.watch();
   await follow([
     { label: 'platform', process: offline.process },
     { label: 'bridge', process: bridge.process },

@@ -22,7 +22,12 @@ export const handler = tenantHttpHandler(async ({ tenant, path, platform }) => {
       badRows: record.badRows,
       expiresAt: new Date(Date.now() + LINK_SECONDS * 1000).toISOString(),
       files: [
-        { what: 'the bad records, in the file format: fix them and upload the file again', name: files.data.name, key: files.data.key, url: await link(files.data) },
+        {
+          what: 'the bad records, in the file format: fix them and upload the file again',
+          name: files.data.name,
+          key: files.data.key,
+          url: await link(files.data),
+        },
         { what: 'each bad row: its line number, why it was refused, its text', name: files.errors.name, key: files.errors.key, url: await link(files.errors) },
       ],
     },

@@ -5,12 +5,15 @@ import {
   ConfigurationError,
   ConflictError,
   ConstraintViolationError,
+  DeferredError,
   InvalidInputError,
   NotFoundError,
   PlatformError,
+  RetryAfterError,
   ServiceUnavailableError,
   TooManyRequestsError,
 } from '../../layers/platform/src/errors';
+import { classifyFailure } from '../../layers/platform/src/failures/serviceFailure';
 import { platformLogger } from '../../layers/platform/src/logging/platformLogger';
 
 const STATUS = new Map<new (...args: never[]) => PlatformError, number>([
@@ -23,6 +26,7 @@ const STATUS = new Map<new (...args: never[]) => PlatformError, number>([
   [TooManyRequestsError, 429],
   [ConfigurationError, 500],
   [ServiceUnavailableError, 503],
+  [DeferredError, 503],
 ]);
 
 export function jsonResponse(statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyStructuredResultV2 {
@@ -31,18 +35,22 @@ export function jsonResponse(statusCode: number, body: unknown, headers: Record<
 
 /**
  * The one mapping from errors to HTTP responses: a platform error becomes its
- * status code and a JSON body a person can act on; anything else is a 500
- * whose details go to the log, never to the client.
+ * status code and a JSON body a person can act on; a service that is down
+ * (Cassandra, S3, SQS, RabbitMQ, however its client says it) is a 503 with
+ * `Retry-After`; anything else is a 500 whose details go to the log, never to
+ * the client.
  *
  * @example
  * errorResponse(new ConstraintViolationError('maxFileSize', 'a.csv is 12 MiB; the limit is 10 MiB'));
  * // 422 {"error":"CONSTRAINT_VIOLATION","message":"a.csv is 12 MiB; ...","constraint":"maxFileSize"}
  */
-export function errorResponse(error: unknown): APIGatewayProxyStructuredResultV2 {
+export function errorResponse(thrown: unknown): APIGatewayProxyStructuredResultV2 {
+  const error = classifyFailure(thrown);
   if (error instanceof PlatformError) {
     const status = [...STATUS].find(([type]) => error instanceof type)?.[1] ?? 500;
     if (status >= 500) platformLogger.error(error.message, { code: error.code });
-    const headers: Record<string, string> = error instanceof TooManyRequestsError ? { 'retry-after': String(error.retryAfterSeconds) } : {};
+    const retryAfter = error instanceof RetryAfterError || error instanceof ServiceUnavailableError ? error.retryAfterSeconds : undefined;
+    const headers: Record<string, string> = retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) };
     return jsonResponse(status, { error: error.code, message: error.message, ...error.details }, headers);
   }
   platformLogger.error('unexpected error', {

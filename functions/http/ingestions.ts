@@ -9,8 +9,9 @@ import { ingestionJson } from './ingestionJson';
 /**
  * `GET /tenants/{tenant}/ingestions[?batch=&status=&limit=]`: the tenant's
  * ingestion records, newest batch first, with totals (files, bytes, rows,
- * mean and max ingestion time), a chunked file's chunks, and `stalled` for
- * work nobody is doing; `GET /tenants/{tenant}/ingestions/{id}`: one.
+ * mean and max ingestion time, and the tenant's batch notifications and chunk
+ * tasks in the dead-letter queues), a chunked file's chunks, and `stalled`
+ * for work nobody is doing; `GET /tenants/{tenant}/ingestions/{id}`: one.
  */
 export const handler = tenantHttpHandler(async ({ tenant, path, query, platform }) => {
   if (path.ingestionId) {
@@ -37,7 +38,10 @@ export const handler = tenantHttpHandler(async ({ tenant, path, query, platform 
     body: {
       tenant: tenant.id,
       filter: { batch: batchId ?? null, status: status ?? null, limit },
-      totals: ingestionTotals(views.map((view) => view.record)),
+      totals: {
+        ...ingestionTotals(views.map((view) => view.record)),
+        deadLetters: await platform.deadLetters.ofTenant(tenant.id, ['batch', 'chunks']).catch(() => null),
+      },
       ingestions: views.map(ingestionJson),
     },
   };

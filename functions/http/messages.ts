@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ConstraintViolationError, InvalidInputError, ServiceUnavailableError } from '../../layers/platform/src/errors';
+import { MAX_PACK_BYTES, packedBytes } from '../../layers/platform/src/stream/StreamPack';
 import type { OutgoingStreamMessage } from '../../layers/platform/src/stream/StreamQueueSender';
 import { formatByteSize } from '../../layers/platform/src/units/byteSize';
 import { tenantHttpHandler } from './httpHandler';
@@ -44,11 +45,21 @@ export const handler = tenantHttpHandler(async ({ tenant, body, platform }) => {
         `messages[${index}] is ${formatByteSize(bytes)}; tenant ${tenant.id} accepts up to ${tenant.profile.stream.maxMessageSize.text}`,
       );
     }
+    const packed = packedBytes({ messageId: id, publishedAt, text, attempts: 0 });
+    if (packed > MAX_PACK_BYTES) {
+      throw new ConstraintViolationError(
+        'stream.maxMessageSize',
+        `messages[${index}] is ${formatByteSize(bytes)} but ${formatByteSize(packed)} once packed for SQS (characters JSON must escape), over SQS's limit; send it as JSON, or smaller`,
+      );
+    }
     return { messageId: id, publishedAt, body: text };
   });
   const outcome = await platform.streamQueues.send(tenant.id, messages);
   if (outcome.failed.length) {
-    throw new ServiceUnavailableError(`SQS refused ${outcome.failed.length} of ${messages.length} messages; send those again`, { failed: outcome.failed });
+    throw new ServiceUnavailableError(`SQS refused ${outcome.failed.length} of ${messages.length} messages; send those again`, {
+      service: 'sqs',
+      failed: outcome.failed,
+    });
   }
   return { status: 202, body: { tenant: tenant.id, accepted: outcome.sent, messageIds: messages.map((m) => m.messageId) } };
 });

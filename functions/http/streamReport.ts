@@ -27,6 +27,7 @@ export const handler = tenantHttpHandler(async ({ tenant, query, platform }) => 
       return null;
     }
   };
+  const [deadLetters] = await platform.deadLetters.ofTenant(tenant.id, ['stream']).catch(() => []);
   return {
     body: {
       tenant: tenant.id,
@@ -38,7 +39,12 @@ export const handler = tenantHttpHandler(async ({ tenant, query, platform }) => 
       failures: report.failures,
       latencyMs: report.latencyMs,
       queue: { name: queue.name, backlog: await depth(queue.name) },
-      deadLetterQueue: { name: queue.deadLetterName, messages: await depth(queue.deadLetterName) },
+      deadLetterQueue: {
+        name: queue.deadLetterName,
+        messages: await depth(queue.deadLetterName),
+        oldest: deadLetters?.oldest ?? null,
+        reasons: deadLetters?.reasons ?? [],
+      },
     },
   };
 });

@@ -3,7 +3,8 @@ import { closeSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSyn
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid runs. */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -1,4 +1,5 @@
-import { ManagedProcess } from '../process/ManagedProcess';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { alive, ManagedProcess } from '../process/ManagedProcess';
 import { isPortOpen, waitUntil } from '../process/net';
 import { logFile, pidFile } from '../paths';
 import type { LocalService, ServiceStatus } from './LocalService';
@@ -39,6 +40,11 @@ export abstract class ProcessService implements LocalService {
   /** Spawns the service's process (already installed, port free). */
   protected abstract spawn(): Promise<void>;
 
+  /** The pid of the service's own process, if it runs (the process the local cloud started, unless a subclass knows better). */
+  runningPid(): number | undefined {
+    return this.process.pid();
+  }
+
   /** `serving()`, with any error meaning no. */
   protected servingNow(): Promise<boolean> {
     return this.serving().catch(() => false);
@@ -47,17 +53,17 @@ export abstract class ProcessService implements LocalService {
   async start(): Promise<boolean> {
     if (await this.servingNow()) return false;
     if (!(await this.installed())) throw new ServiceStartError(`${this.name} is not installed; run \`npm run localcloud -- install\``);
-    if (!this.process.pid() && (await isPortOpen(this.port))) {
+    if (!this.runningPid() && (await isPortOpen(this.port))) {
       throw new ServiceStartError(
         `${this.name} cannot start: port ${this.port} on 127.0.0.1 is taken by another process (find it with \`ss -ltnp | grep :${this.port}\`)`,
       );
     }
-    if (!this.process.pid()) await this.spawn();
+    if (!this.runningPid()) await this.spawn();
     try {
       await waitUntil(() => this.servingNow(), {
         timeoutMs: this.startTimeoutMs,
         intervalMs: 1000,
-        stillRunning: () => this.process.pid() !== undefined,
+        stillRunning: () => this.runningPid() !== undefined,
         what: this.name,
       });
     } catch (error) {
@@ -70,12 +76,36 @@ export abstract class ProcessService implements LocalService {
     return this.process.stop();
   }
 
+  /**
+   * SIGKILL, as in a crash (fault tests): nothing is flushed. Resolves once
+   * nothing of the service runs any more (a wrapper whose child was killed
+   * exits after it; if it does not within 10 s, it is killed too).
+   */
+  async kill(): Promise<void> {
+    const pid = this.runningPid();
+    if (!pid) return;
+    try {
+      // Its process group when it leads one (the process the local cloud started), else the process alone.
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      process.kill(pid, 'SIGKILL');
+    }
+    while (alive(pid)) await sleep(50);
+    const deadline = Date.now() + 10_000;
+    while (this.runningPid() && Date.now() < deadline) await sleep(50);
+    const wrapper = this.runningPid();
+    if (wrapper) {
+      process.kill(wrapper, 'SIGKILL');
+      while (alive(wrapper)) await sleep(50);
+    }
+  }
+
   async status(): Promise<ServiceStatus> {
     const started = performance.now();
     const serving = await this.servingNow();
     return {
       installed: await this.installed(),
-      pid: this.process.pid(),
+      pid: this.runningPid(),
       serving,
       latencyMs: serving ? Math.round(performance.now() - started) : undefined,
     };

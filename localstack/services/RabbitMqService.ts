@@ -1,6 +1,8 @@
 import amqp from 'amqplib';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { alive } from '../process/ManagedProcess';
 import { aptInstall, output } from '../process/run';
 import { localCloudDir } from '../paths';
 import { localSecrets } from '../secrets';
@@ -14,6 +16,12 @@ export const RABBITMQ_ADMIN_USER = 'mysimbdp-admin';
  * with its node data, logs and Erlang cookie inside the local cloud folder:
  * AMQP on 127.0.0.1:5672 and the management API (used for provisioning) on
  * 127.0.0.1:15672.
+ *
+ * The process the local cloud starts is Debian's wrapper script
+ * (`rabbitmq-server`), which runs the broker (Erlang's `beam.smp`) as a
+ * child. The broker is what matters: its pid comes from the pid file the broker
+ * writes (`RABBITMQ_PID_FILE`), so `status` shows it and `stop` stops it even
+ * when the wrapper is gone.
  */
 export class RabbitMqService extends ProcessService {
   readonly name = 'rabbitmq';
@@ -21,6 +29,7 @@ export class RabbitMqService extends ProcessService {
   protected readonly port = 5672;
   protected readonly startTimeoutMs = 120_000;
   private readonly home = join(localCloudDir, 'rabbitmq');
+  private readonly brokerPidFile = join(this.home, 'rabbitmq.pid');
 
   constructor() {
     super();
@@ -51,7 +60,7 @@ export class RabbitMqService extends ProcessService {
       RABBITMQ_LOG_BASE: join(data, 'log'),
       RABBITMQ_CONFIG_FILE: join(this.home, 'rabbitmq.conf'),
       RABBITMQ_ENABLED_PLUGINS_FILE: join(this.home, 'enabled_plugins'),
-      RABBITMQ_PID_FILE: join(this.home, 'rabbitmq.pid'),
+      RABBITMQ_PID_FILE: this.brokerPidFile,
       RABBITMQ_LOGS: '-',
       ERL_EPMD_ADDRESS: '127.0.0.1',
       RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: '-kernel inet_dist_use_interface {127,0,0,1}',
@@ -93,8 +102,30 @@ disk_free_limit.absolute = 200MB
     return response.ok;
   }
 
+  /** The broker's pid (beam.smp), from the pid file it writes; else the wrapper's while the broker starts. */
+  override runningPid(): number | undefined {
+    try {
+      const pid = Number(readFileSync(this.brokerPidFile, 'utf8').trim());
+      if (pid > 0 && alive(pid)) return pid;
+    } catch {
+      /* no broker pid file yet */
+    }
+    return this.process.pid();
+  }
+
+  /** Stops the wrapper's process group, then the broker itself if it outlived its wrapper (SIGTERM: RabbitMQ shuts down cleanly). */
   override async stop(): Promise<boolean> {
-    const stopped = await super.stop();
+    let stopped = await super.stop();
+    const broker = this.runningPid();
+    if (broker) {
+      process.kill(broker, 'SIGTERM');
+      const deadline = Date.now() + 30_000;
+      while (alive(broker) && Date.now() < deadline) await sleep(200);
+      if (alive(broker)) process.kill(broker, 'SIGKILL');
+      while (alive(broker)) await sleep(100);
+      stopped = true;
+    }
+    rmSync(this.brokerPidFile, { force: true });
     // epmd was started by the node; stop it too unless another Erlang node still uses it.
     const names = output('epmd', ['-names']);
     if (stopped && names !== undefined && !/name \S+ at port/.test(names)) output('epmd', ['-kill']);

@@ -1,12 +1,11 @@
-import { GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, DeleteMessageCommand } from '@aws-sdk/client-sqs';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import type cassandra from 'cassandra-driver';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createS3Client, createSqsClient } from '../../layers/platform/src/storage/awsClients';
+import { createS3Client } from '../../layers/platform/src/storage/awsClients';
 import { addTenant, tenantsFolder } from '../helpers/extraTenants';
-import { api, config, connectCassandra, login, runCli, topology, waitFor } from '../helpers/testPlatform';
+import { api, config, connectCassandra, login, runCli, waitFor } from '../helpers/testPlatform';
 
 interface Summary {
   batchId: string;
@@ -110,25 +109,47 @@ describe('tenants without their own app, and ingestions that fail', () => {
     const report = await api('GET', `/tenants/broken/ingestions?batch=${summary.batchId}`, undefined, token);
     expect(report.body.ingestions).toEqual([expect.objectContaining({ status: 'failed', attempts: 3, rows: 0 })]);
 
-    const sqs = createSqsClient(config);
-    const { QueueUrl: deadLetters } = await sqs.send(new GetQueueUrlCommand({ QueueName: topology.batchIngestQueue.deadLetterName }));
-    const dead = await waitFor(
+    // The operator's tool lists the dead letter, with why it died.
+    const tenantsCli = (args: string[]) => runCli('clients/tenants.ts', ['--stage', 'test', '--tenants-dir', folder, ...args]);
+    const listed = await waitFor(
       'the notification in the dead-letter queue',
       async () => {
-        const reply = await sqs.send(new ReceiveMessageCommand({ QueueUrl: deadLetters, MaxNumberOfMessages: 10, VisibilityTimeout: 30 }));
-        return reply.Messages?.find((message) => message.Body?.includes(`tenants/broken/incoming/${summary.batchId}/data.csv`));
+        const run = await tenantsCli(['dead-letters', 'broken', '--json']);
+        const batch = (JSON.parse(run.stdout) as Record<string, Array<{ kind: string; count: number; reasons: Array<{ reason: string }> }>>).broken?.find(
+          (summary) => summary.kind === 'batch',
+        );
+        return batch && batch.count > 0 ? batch : undefined;
       },
       90_000,
       1000,
     );
+    expect(listed.count).toBe(1);
+    expect(listed.reasons[0]?.reason).toMatch(/keyspace.*\(try 3 of 3\)$/i);
+    // The tenant's ingestion report counts it too (its dead-letter counts are refreshed every 30 s).
+    const reported = await waitFor(
+      'the dead letter in the ingestion report',
+      async () => {
+        const totals = (await api('GET', `/tenants/broken/ingestions?batch=${summary.batchId}`, undefined, token)).body.totals as {
+          deadLetters: Array<{ kind: string; count: number }> | null;
+        };
+        const batch = totals.deadLetters?.find((summary) => summary.kind === 'batch');
+        return batch?.count ? batch : undefined;
+      },
+      60_000,
+      2000,
+    );
+    expect(reported).toMatchObject({ kind: 'batch', queue: 'mysimbdp-test-batch-ingest-dlq', count: 1, complete: true });
     const s3 = createS3Client(config);
     await s3.send(new HeadObjectCommand({ Bucket: config.ingestBucket, Key: `tenants/broken/incoming/${summary.batchId}/data.csv` }));
 
-    // The keyspace is back; the operator redrives the dead letter and the file is ingested.
+    // The keyspace is back; the operator redrives the tenant's dead letters with the tool and the file is ingested.
     await client.execute("CREATE KEYSPACE test_tenant_broken WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}");
-    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: topology.batchIngestQueue.name }));
-    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: dead.Body as string }));
-    await sqs.send(new DeleteMessageCommand({ QueueUrl: deadLetters, ReceiptHandle: dead.ReceiptHandle as string }));
+    const dryRun = await tenantsCli(['redrive', 'broken', '--batch', '--dry-run']);
+    expect(dryRun.status).toBe(0);
+    expect(dryRun.stdout).toMatch(/^broken: 1 batch dead letter would move from mysimbdp-test-batch-ingest-dlq$/m);
+    const redrive = await tenantsCli(['redrive', 'broken', '--batch']);
+    expect(redrive.status).toBe(0);
+    expect(redrive.stdout).toMatch(/^broken: 1 batch dead letter moved from mysimbdp-test-batch-ingest-dlq$/m);
     const done = await waitFor(
       'the redriven ingestion',
       async () => {

@@ -58,10 +58,8 @@ export class ConstraintViolationError extends PlatformError {
   }
 }
 
-/** Too many attempts; `retryAfterSeconds` says when to try again. */
-export class TooManyRequestsError extends PlatformError {
-  readonly code = 'TOO_MANY_REQUESTS';
-
+/** An error that says when to try again: `retryAfterSeconds`. */
+export abstract class RetryAfterError extends PlatformError {
   constructor(
     message: string,
     readonly retryAfterSeconds: number,
@@ -70,9 +68,42 @@ export class TooManyRequestsError extends PlatformError {
   }
 }
 
-/** A service the platform depends on (Cassandra, S3, SQS, RabbitMQ) is unreachable. */
+/** Too many attempts; `retryAfterSeconds` says when to try again. */
+export class TooManyRequestsError extends RetryAfterError {
+  readonly code = 'TOO_MANY_REQUESTS';
+}
+
+/** The services the platform depends on, as a {@link ServiceUnavailableError} names them. */
+export type PlatformService = 'cassandra' | 's3' | 'sqs' | 'lambda' | 'rabbitmq' | 'platform';
+
+/**
+ * A service the platform depends on (Cassandra, S3, SQS, RabbitMQ) is
+ * unreachable or overloaded: nothing was wrong with the request, so it is
+ * waited out (HTTP 503 with `Retry-After`, SQS messages put back without using
+ * up their tries), never refused as bad input.
+ */
 export class ServiceUnavailableError extends PlatformError {
   readonly code = 'SERVICE_UNAVAILABLE';
+  readonly service: PlatformService;
+  /** When a try has a chance to succeed. */
+  readonly retryAfterSeconds: number;
+
+  constructor(message: string, details: { service?: PlatformService; retryAfterSeconds?: number } & Record<string, unknown> = {}) {
+    const service = details.service ?? 'platform';
+    const retryAfterSeconds = details.retryAfterSeconds ?? 5;
+    super(message, { ...details, service, retryAfterSeconds });
+    this.service = service;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/**
+ * Work that cannot be done now for a reason that is no fault (a disabled
+ * tenant's stream messages): it waits, for as long as it takes, and never
+ * counts as a failed try.
+ */
+export class DeferredError extends RetryAfterError {
+  readonly code = 'DEFERRED';
 }
 
 /** The platform itself is misconfigured (environment, tenant profile). */

@@ -6,6 +6,7 @@ import { LoginService } from './auth/LoginService';
 import { TokenService } from './auth/TokenService';
 import { sharedCassandraClient } from './cassandra/sharedCassandraClient';
 import { platformConfig, type PlatformConfig } from './config/PlatformConfig';
+import { DeadLetters } from './deadLetters/DeadLetters';
 import { loadBatchIngestApp, loadStreamIngestApp } from './ingest/apps/loadTenantApps';
 import { BadRowsFiles } from './ingest/batch/BadRowsFiles';
 import { BatchIngestPipeline } from './ingest/batch/BatchIngestPipeline';
@@ -52,6 +53,8 @@ export interface Platform {
   readonly streamIngest: StreamIngestPipeline;
   readonly streamStats: StreamStatsStore;
   readonly streamQueues: StreamQueueSender;
+  /** Dead letters per tenant, for the reports (reads at most 100 per queue, kept 30 s). */
+  readonly deadLetters: DeadLetters;
 }
 
 /** Builds the platform's services on a connected Cassandra client. */
@@ -117,6 +120,7 @@ export function buildPlatform(config: PlatformConfig, client: cassandra.Client):
     }),
     streamStats,
     streamQueues,
+    deadLetters: new DeadLetters(sqs, topology, { scanLimit: 100, cacheSeconds: 30 }),
   };
 }
 

@@ -1,14 +1,16 @@
 import type cassandra from 'cassandra-driver';
 import { platformConfig } from '../config/PlatformConfig';
-import { ServiceUnavailableError } from '../errors';
+import { ConfigurationError, ServiceUnavailableError } from '../errors';
+import { serviceFailure } from '../failures/serviceFailure';
 import { createCassandraClient } from './createCassandraClient';
 
 let shared: Promise<cassandra.Client> | undefined;
 
 /**
  * The process-wide Cassandra client, connected on first use and kept across
- * Lambda invocations. A failed connection is not cached, so the next call
- * tries again.
+ * Lambda invocations. A failed connection (Cassandra down at a cold start) is
+ * a {@link ServiceUnavailableError} and is not cached, so the next call tries
+ * again; once connected, the client reconnects to a restarted node by itself.
  */
 export function sharedCassandraClient(): Promise<cassandra.Client> {
   if (!shared) {
@@ -18,7 +20,9 @@ export function sharedCassandraClient(): Promise<cassandra.Client> {
       async (error: Error) => {
         shared = undefined;
         await client.shutdown().catch(() => undefined);
-        throw new ServiceUnavailableError(`Cassandra is unreachable at ${platformConfig().cassandra.contactPoints.join(', ')}: ${error.message}`);
+        const where = platformConfig().cassandra.contactPoints.join(', ');
+        if (!serviceFailure(error, 'cassandra')) throw new ConfigurationError(`cannot connect to Cassandra at ${where}: ${error.message}`);
+        throw new ServiceUnavailableError(`Cassandra is unreachable at ${where}: ${error.message}`, { service: 'cassandra', retryAfterSeconds: 5 });
       },
     );
   }

@@ -1,25 +1,30 @@
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { DeleteQueueCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type cassandra from 'cassandra-driver';
 import { cqlIdentifier } from '../cassandra/cql';
 import { CassandraTenantRegistry } from '../tenants/TenantRegistry';
 import type { Tenant } from '../tenants/Tenant';
 import type { Topology } from '../topology/Topology';
+import { syncEventSources } from './provisionPlatform';
 import type { RabbitMqAdmin } from './RabbitMqAdmin';
 
 /**
  * Takes a tenant off a stage: out of the registry (no more logins or
- * ingestion), its RabbitMQ user and queues, its SQS queues where the platform
- * owns them (locally), and, with `purgeData`, its keyspace.
+ * ingestion), its RabbitMQ user and queues, its SQS stream queues (on AWS
+ * after the stream function's event source for it is deleted: `lambda`), and,
+ * with `purgeData`, its keyspace.
  */
 export async function deprovisionTenant(
   tenant: Tenant,
   topology: Topology,
-  targets: { cassandra: cassandra.Client; rabbit: RabbitMqAdmin; sqs?: SQSClient | undefined },
+  targets: { cassandra: cassandra.Client; rabbit: RabbitMqAdmin; sqs?: SQSClient | undefined; lambda?: LambdaClient | undefined },
   options: { purgeData: boolean },
 ): Promise<string[]> {
   const done: string[] = [];
-  await new CassandraTenantRegistry(targets.cassandra, topology.platformKeyspace, 0).remove(tenant.id);
+  const registry = new CassandraTenantRegistry(targets.cassandra, topology.platformKeyspace, 0);
+  await registry.remove(tenant.id);
   done.push('removed from the tenant registry');
+  if (targets.sqs && targets.lambda) done.push(...(await syncEventSources({ sqs: targets.sqs, lambda: targets.lambda }, topology, registry)));
   const amqp = topology.amqp([tenant.id]);
   const binding = amqp.tenants[0];
   await targets.rabbit.deleteUser(tenant.id);

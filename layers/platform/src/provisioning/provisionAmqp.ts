@@ -12,7 +12,7 @@ function escapeRegex(text: string): string {
  * The stage's RabbitMQ topology: a virtual host, the topic exchange tenants
  * publish to, a durable queue per tenant bound by its tenant id (dead-lettering
  * into a per-tenant `rejected` queue), the platform's own user (reads the
- * tenant queues), and one user per tenant that may publish to the exchange
+ * tenant queues, publishes rejections to the dead-letter exchange), and one user per tenant that may publish to the exchange
  * with its own routing key only: not to another tenant's key, not to a queue
  * directly, and it may not read or declare anything.
  *
@@ -32,7 +32,12 @@ export async function provisionAmqp(
   await admin.putExchange(amqp.vhost, amqp.exchange, 'topic');
   await admin.putExchange(amqp.vhost, amqp.deadLetterExchange, 'topic');
   await admin.putUserWithPassword(platformUser.username, platformUser.password);
-  await admin.putPermissions(amqp.vhost, platformUser.username, { configure: NOTHING, write: NOTHING, read: '^tenant\\.[a-z0-9]+\\.(ingest|rejected)$' });
+  // The bridge reads the tenant queues, and publishes what it must reject, with the reason, to the dead-letter exchange.
+  await admin.putPermissions(amqp.vhost, platformUser.username, {
+    configure: NOTHING,
+    write: `^${escapeRegex(amqp.deadLetterExchange)}$`,
+    read: '^tenant\\.[a-z0-9]+\\.(ingest|rejected)$',
+  });
   for (const binding of amqp.tenants) {
     const tenant = tenants.find((candidate) => candidate.id === binding.tenant) as Tenant;
     await admin.putQueue(amqp.vhost, binding.queue, { 'x-dead-letter-exchange': amqp.deadLetterExchange, 'x-dead-letter-routing-key': binding.routingKey });

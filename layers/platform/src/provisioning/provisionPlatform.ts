@@ -1,9 +1,12 @@
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type cassandra from 'cassandra-driver';
 import { KeyspaceSchema } from '../cassandra/KeyspaceSchema';
 import { ensurePlatformSchema } from '../cassandra/platformSchema';
 import type { PlatformConfig } from '../config/PlatformConfig';
+import { streamEventSources } from '../stream/streamEventSources';
+import type { Tenant } from '../tenants/Tenant';
 import type { TenantDefinition } from '../tenants/TenantDirectory';
 import { CassandraTenantRegistry } from '../tenants/TenantRegistry';
 import { Topology } from '../topology/Topology';
@@ -11,15 +14,42 @@ import { provisionAmqp } from './provisionAmqp';
 import { provisionBucket } from './provisionBucket';
 import { provisionQueues } from './provisionQueues';
 import type { RabbitMqAdmin } from './RabbitMqAdmin';
+import { syncStreamEventSources } from './syncStreamEventSources';
 
 export interface ProvisionTargets {
   readonly cassandra: cassandra.Client;
-  /** S3 and SQS; omit on AWS, where CloudFormation (`serverless deploy`) owns them. */
+  /** S3 and SQS where the platform owns all of them (LocalStack); omit on AWS, where CloudFormation owns the bucket and batch queues. */
   readonly aws?: { readonly s3: S3Client; readonly sqs: SQSClient } | undefined;
+  /**
+   * On AWS: the tenants' stream queues (made at runtime, not by the stack, so a
+   * tenant needs no deploy) and the stream-ingest function's event source
+   * mappings, which follow the registry.
+   */
+  readonly streams?: { readonly sqs: SQSClient; readonly lambda: LambdaClient } | undefined;
   readonly rabbit: RabbitMqAdmin;
 }
 
 export type ProvisionStep = (message: string) => void;
+
+/**
+ * The stage's S3 and SQS, where the platform owns them (LocalStack): the
+ * queues with their dead-letter queues and redrive, the ingest bucket and its
+ * upload notification. Idempotent; also what gives a restarted LocalStack back
+ * what it lost (it keeps S3 and SQS in memory).
+ */
+export async function provisionStorage(
+  aws: { readonly s3: S3Client; readonly sqs: SQSClient },
+  topology: Topology,
+  tenants: ReadonlyArray<Pick<Tenant, 'profile'>>,
+  step: ProvisionStep = () => undefined,
+): Promise<void> {
+  const queues = await provisionQueues(aws.sqs, topology.queues(tenants.map((tenant) => tenant.profile)));
+  step(`SQS: ${queues.size} queues, each with its dead-letter queue`);
+  const batchQueue = queues.get(topology.batchIngestQueue.name);
+  if (!batchQueue) throw new Error(`queue ${topology.batchIngestQueue.name} was not provisioned`);
+  await provisionBucket(aws.s3, aws.sqs, topology, batchQueue);
+  step(`S3: bucket ${topology.ingestBucket}, uploads under ${Topology.NOTIFICATION_PREFIX} notify ${topology.batchIngestQueue.name}`);
+}
 
 /**
  * Provisions a stage from the topology and the tenants' definitions, in the
@@ -38,13 +68,13 @@ export async function provisionPlatform(
 ): Promise<void> {
   const topology = new Topology(config);
   const tenants = definitions.map((definition) => definition.tenant);
-  if (targets.aws) {
-    const queues = await provisionQueues(targets.aws.sqs, topology.queues(tenants.map((tenant) => tenant.profile)));
-    step(`SQS: ${queues.size} queues, each with its dead-letter queue`);
-    const batchQueue = queues.get(topology.batchIngestQueue.name);
-    if (!batchQueue) throw new Error(`queue ${topology.batchIngestQueue.name} was not provisioned`);
-    await provisionBucket(targets.aws.s3, targets.aws.sqs, topology, batchQueue);
-    step(`S3: bucket ${topology.ingestBucket}, uploads under ${Topology.NOTIFICATION_PREFIX} notify ${topology.batchIngestQueue.name}`);
+  if (targets.aws) await provisionStorage(targets.aws, topology, tenants, step);
+  if (targets.streams) {
+    await provisionQueues(
+      targets.streams.sqs,
+      tenants.map((tenant) => topology.streamQueue(tenant.id, tenant.profile)),
+    );
+    step(`SQS: the stream queue and dead-letter queue of ${tenants.map((tenant) => tenant.id).join(', ') || '(none)'}`);
   }
   await ensurePlatformSchema(targets.cassandra, topology.platformKeyspace, config.cassandra.replication);
   for (const tenant of tenants) await KeyspaceSchema.createKeyspace(targets.cassandra, topology.tenantKeyspace(tenant.profile), config.cassandra.replication);
@@ -55,4 +85,24 @@ export async function provisionPlatform(
   const registry = new CassandraTenantRegistry(targets.cassandra, topology.platformKeyspace, 0);
   for (const definition of definitions) await registry.put(definition.tenant.id, definition.profileInput, definition.tenant.credentials);
   step(`tenant registry: ${tenants.map((t) => `${t.id} (${t.profile.status})`).join(', ') || '(none)'}`);
+  if (targets.streams) for (const change of await syncEventSources(targets.streams, topology, registry)) step(`Lambda: ${change}`);
+}
+
+/**
+ * On AWS, makes the stream-ingest function's event sources follow the
+ * registry (see {@link syncStreamEventSources}): after `provision`, and after a
+ * tenant is removed.
+ */
+export async function syncEventSources(
+  streams: { readonly sqs: SQSClient; readonly lambda: LambdaClient },
+  topology: Topology,
+  registry: Pick<CassandraTenantRegistry, 'list'>,
+): Promise<string[]> {
+  const registered = await registry.list();
+  const queues = await provisionQueues(
+    streams.sqs,
+    registered.map((tenant) => topology.streamQueue(tenant.id, tenant.profile)),
+  );
+  const arns = new Map([...queues].map(([name, queue]) => [name, queue.arn]));
+  return syncStreamEventSources(streams.lambda, topology.streamIngestFunctionName, streamEventSources(topology, registered), arns, topology.streamQueuePrefix);
 }

@@ -1,9 +1,10 @@
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { PlatformConfig } from '../config/PlatformConfig';
 
 /**
- * AWS SDK clients for S3 and SQS. With `AWS_ENDPOINT_URL` set they talk to
+ * AWS SDK clients for S3 and SQS (and Lambda, below). With `AWS_ENDPOINT_URL` set they talk to
  * LocalStack (S3 in path style); without it, to AWS.
  */
 export function createS3Client(config: PlatformConfig): S3Client {
@@ -16,6 +17,15 @@ export function createS3Client(config: PlatformConfig): S3Client {
 
 export function createSqsClient(config: PlatformConfig): SQSClient {
   return new SQSClient({
+    region: config.aws.region,
+    ...(config.aws.endpoint ? { endpoint: config.aws.endpoint } : {}),
+    maxAttempts: 5,
+  });
+}
+
+/** Lambda, for the operator's tool: the stream function's event source mappings (AWS only). */
+export function createLambdaClient(config: PlatformConfig): LambdaClient {
+  return new LambdaClient({
     region: config.aws.region,
     ...(config.aws.endpoint ? { endpoint: config.aws.endpoint } : {}),
     maxAttempts: 5,

@@ -5,6 +5,8 @@ import { insertRows } from '../cassandra/insertRows';
 import { partitionOf } from '../cassandra/partitionKey';
 import type { TableSpec } from '../cassandra/TableSpec';
 import type { StreamIngestApp } from '../ingest/apps/StreamIngestApp';
+import { DeferredError } from '../errors';
+import { serviceFailure } from '../failures/serviceFailure';
 import { RecordError } from '../ingest/records/RecordError';
 import { platformLogger } from '../logging/platformLogger';
 import type { Tenant } from '../tenants/Tenant';
@@ -29,8 +31,8 @@ export interface QueueMessage {
 
 export interface StreamIngestResult {
   readonly written: number;
-  /** Queue messages to hand back to the queue (retried, dead-lettered after maxReceiveCount). */
-  readonly failedQueueMessages: readonly string[];
+  /** Queue messages to hand back to the queue (retried, dead-lettered after maxReceiveCount), with why. */
+  readonly failedQueueMessages: ReadonlyArray<{ readonly id: string; readonly reason: string }>;
 }
 
 export interface StreamIngestDependencies {
@@ -109,6 +111,13 @@ function deliveriesOf(message: QueueMessage): Delivery[] {
  * the same. Statistics (messages, bytes, failures, publish-to-write latency)
  * are recorded per invocation.
  *
+ * A service that is down is no fault of the messages: when a write fails
+ * because Cassandra is unavailable, `ingest` throws the
+ * `ServiceUnavailableError` and the caller puts the whole batch back without
+ * using up any try (what was written is rewritten idempotently). A disabled or
+ * unknown tenant's messages wait the same way (`DeferredError`), never
+ * dead-lettered, until the tenant is served again.
+ *
  * @example
  * const result = await pipeline.ingest('zoo', queueMessages);
  * result.failedQueueMessages; // ids to report as batch item failures
@@ -121,8 +130,7 @@ export class StreamIngestPipeline {
   async ingest(tenantId: string, queueMessages: readonly QueueMessage[]): Promise<StreamIngestResult> {
     const tenant = await this.deps.registry.get(tenantId);
     if (!tenant || tenant.profile.status !== 'active') {
-      platformLogger.warn('stream messages for a tenant not served; handed back to the queue', { tenant: tenantId, messages: queueMessages.length });
-      return { written: 0, failedQueueMessages: queueMessages.map((message) => message.id) };
+      throw new DeferredError(`tenant ${tenantId} is ${tenant ? 'disabled' : 'not registered'}; its messages wait in its queue until it is served`, 30);
     }
     const deliveries = queueMessages.flatMap(deliveriesOf);
     const { written, failed } = await this.write(tenant, deliveries);
@@ -143,6 +151,7 @@ export class StreamIngestPipeline {
       app.tables.map((spec) => [spec.name, { spec, query: insertCql(keyspace, spec), columns: Object.keys(spec.columns) }]),
     );
     const failures = new Map<Delivery, string>();
+    let outage: Error | undefined;
     const partitions = new Map<string, { table: PreparedTable; rows: Array<{ delivery: Delivery; params: unknown[] }> }>();
 
     for (const delivery of deliveries) {
@@ -186,12 +195,17 @@ export class StreamIngestPipeline {
               rows.map(({ params }) => params),
             );
           } catch (error) {
-            for (const { delivery } of rows)
-              if (!failures.has(delivery)) failures.set(delivery, `message ${delivery.messageId}: write failed: ${(error as Error).message}`);
+            const unavailable = serviceFailure(error, 'cassandra');
+            if (unavailable) outage ??= unavailable;
+            else
+              for (const { delivery } of rows)
+                if (!failures.has(delivery)) failures.set(delivery, `message ${delivery.messageId}: write failed: ${(error as Error).message}`);
           }
         }
       }),
     );
+    // No message is to blame: the whole batch goes back, its tries untouched.
+    if (outage) throw outage;
 
     const now = Date.now();
     const latency = new LatencyHistogram();
@@ -219,7 +233,7 @@ export class StreamIngestPipeline {
 
   /** Puts failed packed messages back (or into the dead-letter queue); the others go back with their queue message. */
   private async handBack(tenant: Tenant, failed: ReadonlyArray<{ delivery: Delivery; reason: string }>): Promise<Omit<StreamIngestResult, 'written'>> {
-    const failedQueueMessages = new Set<string>();
+    const failedQueueMessages = new Map<string, string>();
     const retry: Array<{ delivery: Delivery; reason: string }> = [];
     const dead: Array<{ delivery: Delivery; reason: string }> = [];
     for (const failure of failed) {
@@ -229,7 +243,7 @@ export class StreamIngestPipeline {
         attempt: failure.delivery.attempts + 1,
         reason: failure.reason,
       });
-      if (!failure.delivery.packed) failedQueueMessages.add(failure.delivery.queueMessageId);
+      if (!failure.delivery.packed) failedQueueMessages.set(failure.delivery.queueMessageId, failure.reason);
       else if (failure.delivery.attempts + 1 >= tenant.profile.stream.maxReceiveCount) dead.push(failure);
       else retry.push(failure);
     }
@@ -256,10 +270,11 @@ export class StreamIngestPipeline {
       }));
       const unsent = new Set(outcome.failed.map((failure) => failure.messageId));
       // Could not put it back: hand back its whole pack (what was written is rewritten idempotently).
-      for (const { delivery } of group) if (unsent.has(delivery.messageId)) failedQueueMessages.add(delivery.queueMessageId);
+      for (const { delivery } of group)
+        if (unsent.has(delivery.messageId)) failedQueueMessages.set(delivery.queueMessageId, `could not put message ${delivery.messageId} back alone`);
     }
     if (dead.length) platformLogger.warn('stream messages dead-lettered', { tenant: tenant.id, messages: dead.map(({ delivery }) => delivery.messageId) });
-    return { failedQueueMessages: [...failedQueueMessages] };
+    return { failedQueueMessages: [...failedQueueMessages].map(([id, reason]) => ({ id, reason })) };
   }
 
   private schemaOf(keyspace: string): KeyspaceSchema {

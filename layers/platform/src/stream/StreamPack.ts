@@ -62,6 +62,11 @@ function entryText(message: PackedMessage): string {
   return isJson(message.text) ? `${head},"json":${message.text}}` : `${head},"text":${JSON.stringify(message.text)}}`;
 }
 
+/** The bytes of a pack holding only this message: more than MAX_PACK_BYTES, and SQS can never take it. */
+export function packedBytes(message: PackedMessage): number {
+  return Buffer.byteLength(`{"format":"${PACK_FORMAT}","messages":[${entryText(message)}]}`);
+}
+
 /** Packs messages into as few SQS message bodies as their size allows, in order; `count` messages each. */
 export function encodePacks(messages: readonly PackedMessage[], maxBytes = MAX_PACK_BYTES): Array<{ body: string; count: number }> {
   const head = `{"format":"${PACK_FORMAT}","messages":[`;

@@ -119,8 +119,18 @@ export class Topology {
     };
   }
 
+  /** Every tenant's stream queue name (and its dead-letter queue's) starts with it, and nothing else's. */
+  get streamQueuePrefix(): string {
+    return `mysimbdp-${this.stage}-stream-`;
+  }
+
+  /** The stream-ingest function as `serverless deploy` names it (service-stage-function), whose event sources follow the tenants. */
+  get streamIngestFunctionName(): string {
+    return `mysimbdp-${this.stage}-streamIngest`;
+  }
+
   streamQueue(tenant: string, profile?: Pick<TenantProfile, 'stream'>): QueueDefinition {
-    const name = `mysimbdp-${this.stage}-stream-${tenant}`;
+    const name = `${this.streamQueuePrefix}${tenant}`;
     return {
       logicalId: `StreamQueue${pascal(tenant)}`,
       name,

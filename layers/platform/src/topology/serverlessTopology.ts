@@ -1,5 +1,4 @@
 import { loadPlatformConfig } from '../config/PlatformConfig';
-import type { TenantProfile } from '../tenants/TenantProfile';
 import { BATCH_INGEST_NODE_OPTIONS, INGEST_BUCKET_LIFECYCLE_RULES, Topology, type QueueDefinition } from './Topology';
 
 type CfnValue = string | number | boolean | CfnValue[] | { [key: string]: CfnValue };
@@ -7,8 +6,6 @@ type CfnValue = string | number | boolean | CfnValue[] | { [key: string]: CfnVal
 /** What `serverless.yml` takes from the topology. */
 export interface ServerlessTopology {
   readonly resources: { Resources: Record<string, CfnValue>; Outputs: Record<string, CfnValue> };
-  /** One SQS event per tenant stream queue, for the stream-ingest function. */
-  readonly streamIngestEvents: CfnValue[];
   readonly batchIngestEvents: CfnValue[];
   /** The chunk queue's event source, for the batch-chunk function: one task per invocation. */
   readonly batchChunkEvents: CfnValue[];
@@ -41,28 +38,32 @@ function queueResources(queue: QueueDefinition): Record<string, CfnValue> {
 
 /**
  * Renders the topology for `serverless.yml`: the ingest bucket with its
- * upload notification, the queues and dead-letter queues, the event sources of
- * the two ingest functions, their environment and IAM permissions. Locally
+ * upload notification, the batch queues and dead-letter queues, the batch
+ * function's event source, the environment and IAM permissions. Locally
  * (`AWS_ENDPOINT_URL` set) the environment holds the local endpoints; on AWS it
  * references the stack's own resources and secrets.
  *
+ * The tenants' stream queues and the stream function's event sources are not in
+ * the stack: tenants are data, added, disabled and removed at runtime with no
+ * deploy, so `tenants provision` makes them (and locally the offline pollers
+ * follow the registry). The functions may use any queue of the stage's stream
+ * prefix.
+ *
  * @example
- * const rendered = renderServerlessTopology('dev', process.env, profiles);
+ * const rendered = renderServerlessTopology('dev', process.env);
  */
-export function renderServerlessTopology(stage: string, env: NodeJS.ProcessEnv, tenants: readonly TenantProfile[]): ServerlessTopology {
+export function renderServerlessTopology(stage: string, env: NodeJS.ProcessEnv): ServerlessTopology {
   const local = Boolean(env.AWS_ENDPOINT_URL);
   const config = loadPlatformConfig({ ...env, MYSIMBDP_STAGE: stage, AWS_ENDPOINT_URL: env.AWS_ENDPOINT_URL || undefined });
   const topology = new Topology(config);
   const batchQueue = topology.batchIngestQueue;
   const chunkQueue = topology.batchChunkQueue;
-  const streamQueues = tenants.map((profile) => ({ profile, queue: topology.streamQueue(profile.tenant, profile) }));
   const bucketName = local ? config.ingestBucket : { 'Fn::Sub': `mysimbdp-${stage}-ingest-\${AWS::AccountId}-\${AWS::Region}` };
   const bucketArn = local ? `arn:aws:s3:::${config.ingestBucket}` : { 'Fn::Sub': `arn:aws:s3:::mysimbdp-${stage}-ingest-\${AWS::AccountId}-\${AWS::Region}` };
 
   const Resources: Record<string, CfnValue> = {
     ...queueResources(batchQueue),
     ...queueResources(chunkQueue),
-    ...Object.assign({}, ...streamQueues.map(({ queue }) => queueResources(queue))),
     BatchIngestQueuePolicy: {
       Type: 'AWS::SQS::QueuePolicy',
       Properties: {
@@ -144,9 +145,12 @@ export function renderServerlessTopology(stage: string, env: NodeJS.ProcessEnv, 
         MYSIMBDP_TOKEN_SECRET: secret('tokenSecret'),
       };
 
-  const queues = [batchQueue, chunkQueue, ...streamQueues.map(({ queue }) => queue)];
-  const queueArns: CfnValue[] = queues.map((queue) => ({ 'Fn::GetAtt': [queue.logicalId, 'Arn'] }));
-  const deadLetterArns: CfnValue[] = queues.map((queue) => ({ 'Fn::GetAtt': [`${queue.logicalId}DeadLetter`, 'Arn'] }));
+  const queueArns: CfnValue[] = [batchQueue, chunkQueue].flatMap((queue) => [
+    { 'Fn::GetAtt': [queue.logicalId, 'Arn'] },
+    { 'Fn::GetAtt': [`${queue.logicalId}DeadLetter`, 'Arn'] },
+  ]);
+  // Every tenant's stream queue and dead-letter queue, made at runtime.
+  const streamQueueArns: CfnValue = { 'Fn::Sub': `arn:aws:sqs:\${AWS::Region}:\${AWS::AccountId}:${topology.streamQueuePrefix}*` };
   const iamStatements: CfnValue[] = [
     {
       Effect: 'Allow',
@@ -157,8 +161,10 @@ export function renderServerlessTopology(stage: string, env: NodeJS.ProcessEnv, 
     {
       Effect: 'Allow',
       Action: ['sqs:SendMessage', 'sqs:GetQueueUrl', 'sqs:GetQueueAttributes', 'sqs:ChangeMessageVisibility'],
-      Resource: [...queueArns, ...deadLetterArns],
+      Resource: [...queueArns, streamQueueArns],
     },
+    // The stream function's event sources poll the tenants' queues with the function's role.
+    { Effect: 'Allow', Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage'], Resource: streamQueueArns },
   ];
 
   // One message per invocation: a notification is a file, a chunk task a chunk.
@@ -176,14 +182,6 @@ export function renderServerlessTopology(stage: string, env: NodeJS.ProcessEnv, 
     batchIngestEvents: [batchEvent(batchQueue)],
     batchChunkEvents: [batchEvent(chunkQueue)],
     batchTimeoutSeconds: config.batch.timeoutSeconds,
-    streamIngestEvents: streamQueues.map(({ profile, queue }) => ({
-      sqs: {
-        arn: { 'Fn::GetAtt': [queue.logicalId, 'Arn'] },
-        batchSize: profile.stream.batchSize,
-        maximumBatchingWindow: profile.stream.batchWindowSeconds,
-        functionResponseType: 'ReportBatchItemFailures',
-      },
-    })),
     batchIngestEnvironment: { NODE_OPTIONS: BATCH_INGEST_NODE_OPTIONS },
     environment,
     iamStatements,

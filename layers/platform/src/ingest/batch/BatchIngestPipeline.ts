@@ -1,6 +1,7 @@
 import type cassandra from 'cassandra-driver';
 import { KeyspaceSchema } from '../../cassandra/KeyspaceSchema';
 import { RowWriter } from '../../cassandra/RowWriter';
+import { DeferredError } from '../../errors';
 import { platformLogger } from '../../logging/platformLogger';
 import type { IngestBucket } from '../../storage/IngestBucket';
 import type { Tenant } from '../../tenants/Tenant';
@@ -114,9 +115,21 @@ export class BatchIngestPipeline {
     } catch (error) {
       const reason = inputErrorReason(error);
       if (reason) return this.outcomes.finish(record, 'rejected', { reason });
-      await this.outcomes.attemptFailed(record, error as Error, delivery, 'the notification is in the dead-letter queue');
+      await this.outcomes.attemptFailed(record, error as Error);
       throw error;
     }
+  }
+
+  /** The notification of an object was dead-lettered after its last try: its record says it failed, and why. */
+  async notificationDeadLettered(object: ObjectCreated, error: unknown): Promise<void> {
+    const record = await this.intake.recordOf(object);
+    if (record) await this.outcomes.gaveUp(record, error, 'the notification is in the dead-letter queue');
+  }
+
+  /** A chunk task was dead-lettered after its last try: the chunk and the record say so, naming every chunk that gave up. */
+  async chunkTaskDeadLettered(task: ChunkTask, error: unknown, receiveCount: number): Promise<void> {
+    const record = await this.deps.ingestions.get(task.upload.tenant, task.upload.ingestionId);
+    if (record && record.run === task.upload.run) await this.chunked.gaveUp(record, task, error, receiveCount);
   }
 
   /** One task of a file ingested in chunks (see {@link ChunkedIngestion}). */
@@ -134,7 +147,9 @@ export class BatchIngestPipeline {
       return;
     }
     const tenant = await this.deps.registry.get(upload.tenant);
-    if (!tenant || tenant.profile.status !== 'active') throw new Error(`tenant ${upload.tenant} is not served now (removed or disabled)`);
+    if (!tenant) throw new Error(`tenant ${upload.tenant} is not registered any more`);
+    // A disabled tenant's chunks wait, using none of their tries, until it is enabled again.
+    if (tenant.profile.status !== 'active') throw new DeferredError(`tenant ${upload.tenant} is disabled; its chunks wait until it is enabled`, 60);
     try {
       await this.chunked.run(tenant, record, task, delivery, begun);
     } catch (error) {

@@ -1,3 +1,5 @@
+import { ServiceUnavailableError } from '../../errors';
+import { classifyFailure } from '../../failures/serviceFailure';
 import { platformLogger } from '../../logging/platformLogger';
 import type { IngestBucket } from '../../storage/IngestBucket';
 import { objectKey, parseObjectKey } from '../../storage/objectKeys';
@@ -97,25 +99,31 @@ export class IngestionOutcomes {
 
   /**
    * An attempt failed for a reason that is not the file's: the record says it
-   * will be retried, or on the last try that it failed, and the object stays in
-   * `incoming/` so that a redrive can ingest it. Writing the record may fail
-   * too (Cassandra down): that is logged, and the retry writes it.
+   * will be retried (an outage is waited out, other errors get their tries);
+   * the object stays in `incoming/`. Writing the record may fail too
+   * (Cassandra down): that is logged, and the retry writes it.
    */
-  async attemptFailed(record: IngestionRecord, error: Error, attempt: { receiveCount: number; maxReceiveCount: number }, what: string): Promise<void> {
-    const final = attempt.receiveCount >= attempt.maxReceiveCount;
-    const status: IngestionStatus = final ? 'failed' : 'retrying';
-    const reason = final
-      ? `gave up after ${attempt.receiveCount} attempts: ${error.message}; ${what}`
-      : `attempt ${attempt.receiveCount} of ${attempt.maxReceiveCount} failed, will retry: ${error.message}`;
-    platformLogger.error('ingestion attempt failed', { tenant: record.tenant, object: record.objectKey, status, reason });
-    const finishedAt = new Date();
+  async attemptFailed(record: IngestionRecord, error: Error): Promise<void> {
+    const failure = classifyFailure(error);
+    const reason =
+      failure instanceof ServiceUnavailableError
+        ? `waiting for ${failure.service} to serve again (${error.message}); the ingestion goes on by itself`
+        : `attempt ${record.attempts} failed, will retry: ${error.message}`;
+    platformLogger.error('ingestion attempt failed', { tenant: record.tenant, object: record.objectKey, reason });
     await this.ingestions
-      .transition(record, record.run, ['processing', 'retrying'], {
-        status,
-        reason,
-        finishedAt: final ? finishedAt : undefined,
-        durationMs: finishedAt.getTime() - record.startedAt.getTime(),
-      })
+      .transition(record, record.run, ['processing', 'retrying'], { status: 'retrying', reason })
       .catch((writeError: Error) => platformLogger.error('could not record the failed attempt', { object: record.objectKey, error: writeError.message }));
+  }
+
+  /** The message of an ingestion was dead-lettered after its last try: the record says it failed and why; the object stays in `incoming/`. */
+  async gaveUp(record: IngestionRecord, error: unknown, where: string): Promise<void> {
+    const finishedAt = new Date();
+    const message = error instanceof Error ? error.message : String(error);
+    await this.ingestions.transition(record, record.run, ['processing', 'retrying'], {
+      status: 'failed',
+      reason: `gave up after ${record.attempts} attempts: ${message}; ${where}`,
+      finishedAt,
+      durationMs: finishedAt.getTime() - record.startedAt.getTime(),
+    });
   }
 }

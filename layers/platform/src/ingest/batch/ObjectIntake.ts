@@ -139,6 +139,15 @@ export class ObjectIntake {
     return { kind: 'ingest', tenant, upload, record, chunked: stored.size > this.deps.chunkSize };
   }
 
+  /** The record of an object's ingestion, if it has one (to say that its notification was dead-lettered). */
+  async recordOf(object: ObjectCreated): Promise<IngestionRecord | undefined> {
+    const key = parseObjectKey(object.key);
+    const stored = key && (await this.deps.bucket.head(object.key, object.versionId));
+    if (!key || !stored) return undefined;
+    const record = await this.deps.ingestions.get(key.tenant, ingestionIdOf(key.batchId, key.fileName, stored.grantId));
+    return record?.run === (stored.versionId ?? stored.etag) ? record : undefined;
+  }
+
   /** A record of this object exists: a redelivery, a retry after a failure, or a redrive of a failed one. */
   private async resume(existing: IngestionRecord): Promise<IngestionRecord | undefined> {
     if (existing.status !== 'processing' && existing.status !== 'retrying' && existing.status !== 'failed') {

@@ -128,7 +128,7 @@ export class ChunkedIngestion {
     await this.decide(tenant, upload, false);
   }
 
-  /** Does one task; on its last try, a failure marks the chunk and the record failed before it is rethrown. */
+  /** Does one task; a writer that fails gives its claim back, so that the retry may write at once. */
   async run(tenant: Tenant, record: IngestionRecord, task: ChunkTask, delivery: TaskDelivery, begun: number): Promise<void> {
     const owner = randomUUID();
     try {
@@ -137,7 +137,6 @@ export class ChunkedIngestion {
       else await this.write(tenant, task.upload, record, task.chunk, task.header, owner, delivery);
     } catch (error) {
       if (task.kind === 'write') await this.deps.chunks.release(runOf(task.upload), task.chunk.index, owner).catch(() => undefined);
-      if (delivery.receiveCount >= delivery.maxReceiveCount) await this.gaveUp(record, task, error as Error, delivery).catch(() => undefined);
       throw error;
     }
   }
@@ -321,16 +320,17 @@ export class ChunkedIngestion {
     return this.deps.badRows.combine(upload, withBadRows, Object.keys(sample[0]?.fields ?? {}));
   }
 
-  /** The last try of a task failed: the chunk and the record say so, naming every chunk that gave up. */
-  private async gaveUp(record: IngestionRecord, task: ChunkTask, error: Error, delivery: TaskDelivery): Promise<void> {
+  /** A task was dead-lettered after its last try: the chunk and the record say so, naming every chunk that gave up. */
+  async gaveUp(record: IngestionRecord, task: ChunkTask, error: unknown, tries: number): Promise<void> {
     const run = runOf(task.upload);
+    const message = error instanceof Error ? error.message : String(error);
     const what =
       task.kind === 'plan'
         ? `cutting the file from byte ${task.state.offset}`
         : `${task.kind === 'write' ? 'writing' : 'validating'} ${describeChunk(task.chunk, record.chunksTotal)}`;
-    if (task.kind !== 'plan') await this.deps.chunks.failed(run, task.chunk.index, `${what} failed ${delivery.receiveCount} times: ${error.message}`);
+    if (task.kind !== 'plan') await this.deps.chunks.failed(run, task.chunk.index, `${what} failed ${tries} times: ${message}`);
     const failed = (await this.deps.chunks.list(run)).filter((state) => state.status === 'failed');
-    const named = failed.length ? failed.map((state) => state.reason).join('; ') : `${what} failed ${delivery.receiveCount} times: ${error.message}`;
+    const named = failed.length ? failed.map((state) => state.reason).join('; ') : `${what} failed ${tries} times: ${message}`;
     const reason = `${named}; the object stays in incoming/ and the task is in the chunk dead-letter queue: redrive it once the cause is fixed`;
     platformLogger.error('chunk gave up', { ingestion: record.ingestionId, task: task.kind, reason });
     if (!(await this.deps.ingestions.transition(record, record.run, ['processing'], { status: 'failed', reason, finishedAt: new Date() }))) {

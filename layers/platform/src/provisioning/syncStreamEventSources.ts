@@ -1,0 +1,88 @@
+import {
+  CreateEventSourceMappingCommand,
+  DeleteEventSourceMappingCommand,
+  ListEventSourceMappingsCommand,
+  UpdateEventSourceMappingCommand,
+  type EventSourceMappingConfiguration,
+  type LambdaClient,
+} from '@aws-sdk/client-lambda';
+import type { StreamEventSource } from '../stream/streamEventSources';
+
+/** The function's event source mappings, all pages of them. */
+async function mappingsOf(lambda: LambdaClient, functionName: string): Promise<EventSourceMappingConfiguration[]> {
+  const mappings: EventSourceMappingConfiguration[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: functionName, ...(marker ? { Marker: marker } : {}) }));
+    mappings.push(...(page.EventSourceMappings ?? []));
+    marker = page.NextMarker;
+  } while (marker);
+  return mappings;
+}
+
+/** Whether a mapping is on (or on its way on): Lambda's states are Enabled, Enabling, Creating, Updating, Disabled, Disabling, Deleting. */
+function isOn(mapping: EventSourceMappingConfiguration): boolean {
+  return ['Enabled', 'Enabling', 'Creating'].includes(mapping.State ?? '');
+}
+
+/**
+ * Makes the stream-ingest function's SQS event source mappings (on AWS) what
+ * the registry says: a mapping per tenant stream queue, with the tenant's batch
+ * size and window and ReportBatchItemFailures, enabled while the tenant is
+ * active and disabled (its messages wait in its queue) while it is not; the
+ * mapping of a tenant no longer registered is deleted. Idempotent; returns
+ * what it changed. The operator needs lambda:ListEventSourceMappings,
+ * CreateEventSourceMapping, UpdateEventSourceMapping and DeleteEventSourceMapping
+ * on the function.
+ *
+ * @example
+ * await syncStreamEventSources(lambda, 'mysimbdp-prod-streamIngest', sources, queueArns, 'mysimbdp-prod-stream-');
+ */
+export async function syncStreamEventSources(
+  lambda: LambdaClient,
+  functionName: string,
+  sources: readonly StreamEventSource[],
+  /** The ARN of each source's queue, by queue name. */
+  queueArns: ReadonlyMap<string, string>,
+  /** The stage's stream queue names start with it; mappings of other queues are left alone. */
+  streamQueuePrefix: string,
+): Promise<string[]> {
+  const changes: string[] = [];
+  const existing = await mappingsOf(lambda, functionName);
+  const byArn = new Map(existing.map((mapping) => [mapping.EventSourceArn ?? '', mapping]));
+  const wanted = new Set<string>();
+  for (const source of sources) {
+    const arn = queueArns.get(source.queueName);
+    if (!arn) throw new Error(`no ARN for queue ${source.queueName}: provision the tenant's queues first`);
+    wanted.add(arn);
+    const settings = { BatchSize: source.batchSize, MaximumBatchingWindowInSeconds: source.batchWindowSeconds };
+    const mapping = byArn.get(arn);
+    if (!mapping) {
+      await lambda.send(
+        new CreateEventSourceMappingCommand({
+          FunctionName: functionName,
+          EventSourceArn: arn,
+          Enabled: source.enabled,
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+          ...settings,
+        }),
+      );
+      changes.push(`event source for ${source.queueName} created (${source.enabled ? 'enabled' : 'disabled'})`);
+    } else if (
+      isOn(mapping) !== source.enabled ||
+      mapping.BatchSize !== settings.BatchSize ||
+      (mapping.MaximumBatchingWindowInSeconds ?? 0) !== settings.MaximumBatchingWindowInSeconds
+    ) {
+      await lambda.send(new UpdateEventSourceMappingCommand({ UUID: mapping.UUID, Enabled: source.enabled, ...settings }));
+      changes.push(`event source for ${source.queueName} updated (${source.enabled ? 'enabled' : 'disabled'}, batch ${source.batchSize})`);
+    }
+  }
+  for (const mapping of existing) {
+    const queueName = mapping.EventSourceArn?.split(':').pop() ?? '';
+    if (queueName.startsWith(streamQueuePrefix) && !wanted.has(mapping.EventSourceArn ?? '')) {
+      await lambda.send(new DeleteEventSourceMappingCommand({ UUID: mapping.UUID }));
+      changes.push(`event source for ${queueName} deleted`);
+    }
+  }
+  return changes;
+}

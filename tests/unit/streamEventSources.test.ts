@@ -1,0 +1,102 @@
+import type { EventSourceMappingConfiguration, LambdaClient } from '@aws-sdk/client-lambda';
+import { loadPlatformConfig } from '../../layers/platform/src/config/PlatformConfig';
+import { syncStreamEventSources } from '../../layers/platform/src/provisioning/syncStreamEventSources';
+import { streamEventSources } from '../../layers/platform/src/stream/streamEventSources';
+import type { Tenant } from '../../layers/platform/src/tenants/Tenant';
+import { TenantProfileSchema } from '../../layers/platform/src/tenants/TenantProfile';
+import { Topology } from '../../layers/platform/src/topology/Topology';
+
+const topology = new Topology(loadPlatformConfig({ MYSIMBDP_STAGE: 'prod' }));
+const arnOf = (name: string): string => `arn:aws:sqs:eu-west-1:123456789012:${name}`;
+
+function tenant(id: string, status: 'active' | 'disabled', batchSize = 100): Tenant {
+  const profile = TenantProfileSchema.parse({
+    tenant: id,
+    displayName: id,
+    status,
+    keyspace: `tenant_${id}`,
+    batch: { maxFileSize: '1 MiB', maxFilesPerBatch: 1, allowedFormats: ['csv'] },
+    stream: { batchSize, batchWindowSeconds: 2 },
+  });
+  return { id, profile, credentials: { passwordHash: 'x', amqp: { hashingAlgorithm: 'rabbit_password_hashing_sha256', passwordHash: 'y' } } } as Tenant;
+}
+
+/** Lambda's event source mapping API as AWS answers it, in memory, recording what the sync asked for. */
+function lambdaApi(existing: EventSourceMappingConfiguration[]): { lambda: LambdaClient; calls: string[] } {
+  const calls: string[] = [];
+  const mappings = [...existing];
+  const lambda = {
+    send: async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
+      const { input } = command;
+      switch (command.constructor.name) {
+        case 'ListEventSourceMappingsCommand':
+          // Two pages, as AWS pages them.
+          return input.Marker
+            ? { EventSourceMappings: mappings.slice(1) }
+            : { EventSourceMappings: mappings.slice(0, 1), NextMarker: mappings.length > 1 ? 'm' : undefined };
+        case 'CreateEventSourceMappingCommand':
+          calls.push(
+            `create ${String(input.EventSourceArn).split(':').pop()} enabled=${String(input.Enabled)} batch=${String(input.BatchSize)} ${JSON.stringify(input.FunctionResponseTypes)}`,
+          );
+          return {};
+        case 'UpdateEventSourceMappingCommand':
+          calls.push(`update ${String(input.UUID)} enabled=${String(input.Enabled)} batch=${String(input.BatchSize)}`);
+          return {};
+        case 'DeleteEventSourceMappingCommand':
+          calls.push(`delete ${String(input.UUID)}`);
+          return {};
+        default:
+          throw new Error(`unexpected ${command.constructor.name}`);
+      }
+    },
+  } as unknown as LambdaClient;
+  return { lambda, calls };
+}
+
+describe("the stream function's event sources follow the tenant registry", () => {
+  const tenants = [tenant('zoo', 'active', 10), tenant('shop', 'disabled'), tenant('acme', 'active')];
+  const sources = streamEventSources(topology, tenants);
+  const arns = new Map(sources.map((source) => [source.queueName, arnOf(source.queueName)]));
+
+  it('has one source per tenant, on while the tenant is active, with its profile batch settings', () => {
+    expect(sources).toEqual([
+      { tenant: 'zoo', queueName: 'mysimbdp-prod-stream-zoo', batchSize: 10, batchWindowSeconds: 2, enabled: true },
+      { tenant: 'shop', queueName: 'mysimbdp-prod-stream-shop', batchSize: 100, batchWindowSeconds: 2, enabled: false },
+      { tenant: 'acme', queueName: 'mysimbdp-prod-stream-acme', batchSize: 100, batchWindowSeconds: 2, enabled: true },
+    ]);
+  });
+
+  it('creates, updates and deletes mappings on AWS until they match, and leaves other queues alone', async () => {
+    const { lambda, calls } = lambdaApi([
+      { UUID: 'u-zoo', EventSourceArn: arnOf('mysimbdp-prod-stream-zoo'), State: 'Enabled', BatchSize: 10, MaximumBatchingWindowInSeconds: 2 },
+      { UUID: 'u-shop', EventSourceArn: arnOf('mysimbdp-prod-stream-shop'), State: 'Enabled', BatchSize: 100, MaximumBatchingWindowInSeconds: 2 },
+      { UUID: 'u-gone', EventSourceArn: arnOf('mysimbdp-prod-stream-gone'), State: 'Enabled', BatchSize: 100 },
+      { UUID: 'u-batch', EventSourceArn: arnOf('mysimbdp-prod-batch-ingest'), State: 'Enabled', BatchSize: 1 },
+    ]);
+    const changes = await syncStreamEventSources(lambda, topology.streamIngestFunctionName, sources, arns, topology.streamQueuePrefix);
+    expect(calls).toEqual([
+      'update u-shop enabled=false batch=100',
+      'create mysimbdp-prod-stream-acme enabled=true batch=100 ["ReportBatchItemFailures"]',
+      'delete u-gone',
+    ]);
+    expect(changes).toEqual([
+      'event source for mysimbdp-prod-stream-shop updated (disabled, batch 100)',
+      'event source for mysimbdp-prod-stream-acme created (enabled)',
+      'event source for mysimbdp-prod-stream-gone deleted',
+    ]);
+  });
+
+  it('changes nothing when the mappings already match', async () => {
+    const { lambda, calls } = lambdaApi(
+      sources.map((source) => ({
+        UUID: source.tenant,
+        EventSourceArn: arnOf(source.queueName),
+        State: source.enabled ? 'Enabled' : 'Disabled',
+        BatchSize: source.batchSize,
+        MaximumBatchingWindowInSeconds: source.batchWindowSeconds,
+      })),
+    );
+    expect(await syncStreamEventSources(lambda, topology.streamIngestFunctionName, sources, arns, topology.streamQueuePrefix)).toEqual([]);
+    expect(calls).toEqual([]);
+  });
+});
