@@ -41,6 +41,8 @@ export const handler = middy<SQSEvent, SQSBatchResponse>().handler(async (event)
     batchItemFailures: await handBack(sqs, failures, {
       maxReceiveCount: BATCH_INGEST_MAX_RECEIVE_COUNT,
       retryDelaySeconds: retryDelay,
+      // Waiting out an outage: back at most 30 s after the service is, for a file that was half written.
+      outage: { maxDelaySeconds: 30 },
       onDeadLetter: async (record, error, tries) => {
         const task = decodeChunkTask(record.body);
         if (task) await (await platform()).batchIngest.chunkTaskDeadLettered(task, error, tries);

@@ -39,6 +39,8 @@ export const handler = middy<SQSEvent, SQSBatchResponse>().handler(async (event)
     batchItemFailures: await handBack(sqs, failures, {
       maxReceiveCount: BATCH_INGEST_MAX_RECEIVE_COUNT,
       retryDelaySeconds: retryDelay,
+      // Waiting out an outage: back at most 30 s after the service is, for a file that was half written.
+      outage: { maxDelaySeconds: 30 },
       onDeadLetter: async (record, error) => {
         const { batchIngest } = await platform();
         for (const object of objectsCreated(record.body)) await batchIngest.notificationDeadLettered(object, error);

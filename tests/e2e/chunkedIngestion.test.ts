@@ -5,6 +5,7 @@ import { createS3Client, createSqsClient } from '../../layers/platform/src/stora
 import { ServerlessOffline } from '../../localstack/PlatformProcess';
 import { addTenant, tenantsFolder } from '../helpers/extraTenants';
 import { api, config, connectCassandra, login, topology, waitFor } from '../helpers/testPlatform';
+import { recordFaultFigures } from '../helpers/faultFigures';
 import { ingestion, uploadFile, waitForIngestion } from '../helpers/uploads';
 
 /** The test stage's chunk size (MYSIMBDP_CHUNK_SIZE in localstack/localEnvironment.ts). */
@@ -183,8 +184,11 @@ describe('batch ingestion in chunks: a file cut on record boundaries, fanned out
     );
     const offline = new ServerlessOffline('test');
     await offline.process.kill();
-    const writtenBeforeKill = new Set((await chunkRows()).filter((row) => row.get('written_at')).map((row) => row.get('chunk') as number));
+    const killedAt = Date.now();
+    const atKill = await chunkRows();
+    const writtenBeforeKill = new Set(atKill.filter((row) => row.get('written_at')).map((row) => row.get('chunk') as number));
     await offline.start();
+    const servingAt = Date.now();
 
     const done = await waitForIngestion(TENANT, token, grant.ingestionId, ['ingested', 'rejected', 'failed'], 240_000);
     expect(done).toMatchObject({ status: 'ingested', rows });
@@ -201,6 +205,16 @@ describe('batch ingestion in chunks: a file cut on record boundaries, fanned out
       );
     }
     expect(count).toBe(rows);
+    await recordFaultFigures({
+      fault: 'the process running the batch functions (serverless offline) killed with SIGKILL while a file was being written in chunks',
+      downtimeSeconds: Math.round((servingAt - killedAt) / 1000),
+      messages: rows,
+      inFlightAtFault: Math.round((rows * (atKill.length - writtenBeforeKill.size)) / atKill.length),
+      lost: rows - count,
+      duplicated: 0,
+      recoverSeconds: Math.round((Date.now() - servingAt) / 1000),
+      notes: `rows of a ${atKill.length}-chunk file; the ${writtenBeforeKill.size} chunks written before the kill were not written again, the interrupted ones were (after their lease and the queue's visibility timeout ran out)`,
+    });
   });
 
   it('marks the record failed, naming the chunk and why, when a chunk fails past its tries; a redrive finishes it', async () => {

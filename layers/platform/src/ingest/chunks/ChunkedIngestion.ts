@@ -1,6 +1,7 @@
 import type cassandra from 'cassandra-driver';
 import { randomUUID } from 'node:crypto';
 import { KeyspaceSchema } from '../../cassandra/KeyspaceSchema';
+import { DeferredError } from '../../errors';
 import { RowWriter } from '../../cassandra/RowWriter';
 import { platformLogger } from '../../logging/platformLogger';
 import type { IngestBucket } from '../../storage/IngestBucket';
@@ -254,9 +255,14 @@ export class ChunkedIngestion {
     const run = runOf(upload);
     const claim = await this.deps.chunks.claimWrite(run, chunk.index, owner, this.deps.leaseMs);
     if (!claim.claimed) {
-      // Written already, or being written by the invocation that holds its claim (whose task is retried if it fails).
-      if (claim.state.status === 'written') await this.finishIfWritten(upload);
-      return;
+      if (claim.state.status === 'written') {
+        await this.finishIfWritten(upload);
+        return;
+      }
+      // Someone holds the claim: a duplicate of this task, or an invocation that failed before it could give the
+      // claim back (Cassandra down). Come back when the claim runs out, using none of the task's tries.
+      const seconds = Math.ceil(((claim.state.leaseUntil?.getTime() ?? Date.now()) - Date.now()) / 1000) + 1;
+      throw new DeferredError(`${describeChunk(chunk)} is claimed by another invocation; trying again when its claim runs out`, Math.max(1, seconds));
     }
     const heartbeat = setInterval(() => void this.deps.chunks.renew(run, chunk.index, owner, this.deps.leaseMs).catch(() => undefined), this.deps.leaseMs / 3);
     try {
