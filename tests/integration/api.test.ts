@@ -101,16 +101,18 @@ describe('upload grants', () => {
   });
   const grant = (body: unknown) => api('POST', '/tenants/zoo/uploads', body, token);
 
-  it('grants a presigned POST scoped to the file and capped at the profile size', async () => {
+  it('grants a presigned POST scoped to the file, capped at the declared size, carrying its grant id', async () => {
     const reply = await grant({ fileName: 'readings.csv', size: 1000 });
     expect(reply.status).toBe(201);
+    expect(reply.body).toMatchObject({ maxBytes: 1000, dryRun: false, ingestionId: expect.stringMatching(/^\d{8}T\d{6}Z-[a-z0-9]{6}-[0-9a-f]{10}$/) });
     const batchId = reply.body.batchId as string;
     expect(batchId).toMatch(/^\d{8}T\d{6}Z-[a-z0-9]{6}$/);
     expect(reply.body.key).toBe(`tenants/zoo/incoming/${batchId}/readings.csv`);
     const fields = (reply.body.upload as { fields: Record<string, string> }).fields;
     const policy = JSON.parse(Buffer.from(fields.Policy as string, 'base64').toString()) as { conditions: unknown[] };
-    expect(policy.conditions).toContainEqual(['content-length-range', 0, 2097152]);
+    expect(policy.conditions).toContainEqual(['content-length-range', 0, 1000]);
     expect(policy.conditions).toContainEqual(['eq', '$key', `tenants/zoo/incoming/${batchId}/readings.csv`]);
+    expect(policy.conditions).toContainEqual(['eq', '$x-amz-meta-grant-id', reply.body.grantId]);
   });
 
   it('refuses a declared size over the limit, naming the constraint', async () => {

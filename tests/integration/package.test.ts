@@ -32,12 +32,17 @@ describe('serverless package (for `serverless deploy`)', () => {
       expect(notification.Filter).toEqual({ S3Key: { Rules: [{ Name: 'prefix', Value: 'tenants/' }] } });
     }
     expect(ofType('AWS::SQS::QueuePolicy').map(([id]) => id)).toEqual(['BatchIngestQueuePolicy']);
+    // Versions: what is being ingested cannot be changed under it by a replayed upload.
+    expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
   });
 
   it('has each batch queue with its dead-letter queue and redrive, and no tenant queue (tenants are provisioned at runtime)', () => {
     const queues = Object.fromEntries(ofType('AWS::SQS::Queue'));
     expect(Object.values(queues).filter((queue) => String(queue.Properties.QueueName).startsWith('mysimbdp-ci-stream-'))).toEqual([]);
-    for (const [id, name] of [['BatchIngestQueue', 'mysimbdp-ci-batch-ingest']] as const) {
+    for (const [id, name] of [
+      ['BatchIngestQueue', 'mysimbdp-ci-batch-ingest'],
+      ['BatchChunkQueue', 'mysimbdp-ci-batch-chunks'],
+    ] as const) {
       expect(queues[id]?.Properties.QueueName).toBe(name);
       expect(queues[`${id}DeadLetter`]?.Properties.QueueName).toBe(`${name}-dlq`);
       expect(queues[id]?.Properties.RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': [`${id}DeadLetter`, 'Arn'] }, maxReceiveCount: 3 });
@@ -47,6 +52,8 @@ describe('serverless package (for `serverless deploy`)', () => {
   it('has the functions on nodejs22.x and their SQS event sources with partial batch failures', () => {
     const functions = ofType('AWS::Lambda::Function');
     expect(functions.map(([id]) => id).sort()).toEqual([
+      'BadRowsLambdaFunction',
+      'BatchChunkLambdaFunction',
       'BatchIngestLambdaFunction',
       'HealthLambdaFunction',
       'IngestionsLambdaFunction',
@@ -62,7 +69,9 @@ describe('serverless package (for `serverless deploy`)', () => {
     for (const mapping of mappings) expect(mapping.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
     // The stream function's event sources are made by `tenants provision` from the registry, not by the stack.
     expect(mappings.map((m) => (m.EventSourceArn as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]).filter((id) => id?.startsWith('Stream'))).toEqual([]);
-    expect(mappings.map((m) => (m.EventSourceArn as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0])).toContain('BatchIngestQueue');
+    expect(mappings.map((m) => (m.EventSourceArn as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]).sort()).toEqual(['BatchChunkQueue', 'BatchIngestQueue']);
+    // A batch invocation is one file or one chunk, bounded well inside Lambda's limit.
+    for (const [id, fn] of functions.filter(([id]) => id.startsWith('Batch'))) expect({ id, timeout: fn.Properties.Timeout }).toEqual({ id, timeout: 300 });
     expect(ofType('AWS::ApiGatewayV2::Route').length).toBeGreaterThanOrEqual(8);
   });
 

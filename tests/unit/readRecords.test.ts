@@ -45,8 +45,8 @@ describe('reading NDJSON', () => {
     const items = await read('{"a":1}\n\n{"a":\n[1]\n{"a":2}', 'ndjson');
     expect(items).toEqual([
       { kind: 'record', record: { position: 1, fields: { a: 1 } } },
-      { kind: 'malformed', position: 3, reason: expect.stringMatching(/invalid JSON/) },
-      { kind: 'malformed', position: 4, reason: 'expected a JSON object' },
+      { kind: 'malformed', position: 3, reason: expect.stringMatching(/invalid JSON/), raw: '{"a":' },
+      { kind: 'malformed', position: 4, reason: 'expected a JSON object', raw: '[1]' },
       { kind: 'record', record: { position: 5, fields: { a: 2 } } },
     ]);
   });
@@ -68,7 +68,7 @@ describe('reading a JSON array', () => {
     const items = await read('[{"a":1}, 2, {"a":3}]', 'json');
     expect(items).toEqual([
       { kind: 'record', record: { position: 1, fields: { a: 1 } } },
-      { kind: 'malformed', position: 2, reason: 'expected a JSON object' },
+      { kind: 'malformed', position: 2, reason: 'expected a JSON object', raw: '2' },
       { kind: 'record', record: { position: 3, fields: { a: 3 } } },
     ]);
   });
