@@ -10,6 +10,7 @@ import {
   PlatformError,
   ServiceUnavailableError,
   TooManyRequestsError,
+  UnsupportedMediaTypeError,
 } from '../../layers/platform/src/errors';
 import { platformLogger } from '../../layers/platform/src/logging/platformLogger';
 
@@ -19,6 +20,7 @@ const STATUS = new Map<new (...args: never[]) => PlatformError, number>([
   [AccessDeniedError, 403],
   [NotFoundError, 404],
   [ConflictError, 409],
+  [UnsupportedMediaTypeError, 415],
   [ConstraintViolationError, 422],
   [TooManyRequestsError, 429],
   [ConfigurationError, 500],

@@ -15,6 +15,13 @@ export interface ServerlessTopology {
   /** Function environment: plain values locally; references and secrets on AWS. */
   readonly environment: Record<string, CfnValue>;
   readonly iamStatements: CfnValue[];
+  /**
+   * The HTTP API's CORS settings (`provider.httpApi.cors`): none when no origin is
+   * allowed besides the API's own (same-origin calls need none), else exactly the
+   * configured origins. API Gateway, and serverless offline as patched, then add
+   * CORS headers for those origins only.
+   */
+  readonly httpApiCors: false | { [key: string]: CfnValue };
 }
 
 const BUCKET_LOGICAL_ID = 'IngestBucket';
@@ -163,5 +170,14 @@ export function renderServerlessTopology(stage: string, env: NodeJS.ProcessEnv, 
     batchIngestEnvironment: { NODE_OPTIONS: BATCH_INGEST_NODE_OPTIONS },
     environment,
     iamStatements,
+    httpApiCors: config.allowedOrigins.length
+      ? {
+          allowedOrigins: config.allowedOrigins,
+          allowedMethods: ['GET', 'POST'],
+          allowedHeaders: ['Content-Type', 'Authorization'],
+          exposedResponseHeaders: ['Retry-After'],
+          maxAge: 600,
+        }
+      : false,
   };
 }
