@@ -79,7 +79,7 @@ const csv = z.string().transform((value) =>
 function isOrigin(value: string): boolean {
   try {
     const url = new URL(value);
-    return ['http:', 'https:'].includes(url.protocol) && url.origin === value;
+    return ['http:', 'https:'].includes(url.protocol) && url.origin === value && !value.includes('*');
   } catch {
     return false;
   }
