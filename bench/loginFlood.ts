@@ -3,7 +3,7 @@
 // (127.0.0.2), while tenant zoo logs in again and again from another
 // (127.0.0.1). Runs on stage test (port 3100) as `npm test` sets it up, so on
 // a shared machine run it under the test lock. Appends to BENCHMARKS.md.
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { LocalCloud } from '../localstack/LocalCloud';
 import { ServerlessOffline } from '../localstack/PlatformProcess';
 import { provisionLocal } from '../localstack/provisionLocal';
@@ -30,6 +30,7 @@ function statuses(replies: RawReply[]): string {
   return [...counts].map(([status, count]) => `${count} × ${status}`).join(', ');
 }
 
+const loadBefore = loadavg()[0] ?? 0;
 const cloud = new LocalCloud();
 const started = await cloud.start(say);
 await resetLocalStage('test');
@@ -83,7 +84,7 @@ await appendBenchmark(`## Logins under a login flood, ${today()}
 
 Machine: ${describeMachine()}.
 
-\`npm run bench:login\`, serverless offline on stage test: ${ROUNDS} rounds of ${FAILING_LOGINS} failing logins (unknown tenant ids), ${CONCURRENCY} at a time, each round from its own source address, while tenant zoo logs in one login after the other from another address; a dozen instances of the login function warmed first. Commit ${process.env.BENCH_LABEL ?? 'working tree'}; ${cpus().length} cores shared with Cassandra, LocalStack and RabbitMQ.
+\`npm run bench:login\`, serverless offline on stage test: ${ROUNDS} rounds of ${FAILING_LOGINS} failing logins (unknown tenant ids), ${CONCURRENCY} at a time, each round from its own source address, while tenant zoo logs in one login after the other from another address; a dozen instances of the login function warmed first. Commit ${process.env.BENCH_LABEL ?? 'working tree'}; ${cpus().length} cores shared with Cassandra, LocalStack and RabbitMQ (and whatever else ran: load average ${loadBefore.toFixed(1)} before the run, ${(loadavg()[0] ?? 0).toFixed(1)} after).
 
 ${markdownTable(['valid login', 'logins', 'p50 ms', 'p90 ms', 'max ms'], [row('alone', quiet), row('during the flood', duringMs)])}
 

@@ -75,7 +75,7 @@ describe('the login throttle', () => {
   });
 
   it("forgives a source's own failures for a tenant id once it logs in", async () => {
-    const lenient = new LoginThrottle(store, { ...policy, maxFailedPerTenant: 100 });
+    const lenient = new LoginThrottle(store, { ...policy, maxFailedPerTenant: 100, maxFailedPerSource: 100 });
     const tenant = unique('t');
     const source = address();
     const failOnce = async (): Promise<void> => {
