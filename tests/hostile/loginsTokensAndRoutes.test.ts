@@ -107,7 +107,7 @@ describe('logins', () => {
     for (const reply of refused) {
       expect(reply.body).toEqual({
         error: 'TOO_MANY_REQUESTS',
-        message: `too many logins at once from ${source}: at most ${config.auth.maxConcurrentLoginsPerSource} are checked at a time; wait for the others to finish`,
+        message: `too many logins at once from ${source} (at most ${config.auth.maxConcurrentLoginsPerSource} at a time); retry in 1 s`,
         retryAfterSeconds: 1,
       });
       expect(reply.headers['retry-after']).toBe('1');

@@ -11,7 +11,7 @@ import { apiUrl, config } from '../helpers/testPlatform';
 const FLOOD_FROM = '127.0.0.20';
 
 const refusals = {
-  atOnce: `too many logins at once from ${FLOOD_FROM}: at most ${config.auth.maxConcurrentLoginsPerSource} are checked at a time; wait for the others to finish`,
+  atOnce: `too many logins at once from ${FLOOD_FROM} (at most ${config.auth.maxConcurrentLoginsPerSource} at a time); retry in 1 s`,
   fromSource: new RegExp(`^too many failed logins from ${FLOOD_FROM.replace(/\./g, '\\.')}; try again in \\d+ s$`),
 };
 

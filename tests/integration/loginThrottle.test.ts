@@ -52,7 +52,7 @@ describe('the login throttle', () => {
     const first = await throttle.admit(unique('t'), source);
     const second = await throttle.admit(unique('t'), source);
     const third = await refusal(unique('t'), source);
-    expect(third.message).toBe(`too many logins at once from ${source}: at most 2 are checked at a time; wait for the others to finish`);
+    expect(third.message).toBe(`too many logins at once from ${source} (at most 2 at a time); retry in 1 s`);
     expect(third.retryAfterSeconds).toBe(1);
     await first.release();
     await first.release();

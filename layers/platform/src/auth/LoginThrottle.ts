@@ -73,10 +73,7 @@ export class LoginThrottle {
         this.store.recent(keys.tenantAndSource, p.maxFailedPerTenantAndSource),
       ]);
       if (checking.length > p.maxConcurrentPerSource) {
-        throw new TooManyRequestsError(
-          `too many logins at once from ${source}: at most ${p.maxConcurrentPerSource} are checked at a time; wait for the others to finish`,
-          1,
-        );
+        throw new TooManyRequestsError(`too many logins at once from ${source} (at most ${p.maxConcurrentPerSource} at a time); retry in 1 s`, 1);
       }
       if (fromSource.length >= p.maxFailedPerSource) {
         throw new TooManyRequestsError(
