@@ -57,6 +57,33 @@ export class LoginThrottle {
       tenant: `failed for ${tenant}`,
       tenantAndSource: `failed for ${tenant} from ${source}`,
     };
+    const p = this.policy;
+    // Failures first: a throttled source is refused with three reads and no write.
+    const [fromSource, forTenant, forTenantFromSource] = await Promise.all([
+      this.store.recent(keys.source, p.maxFailedPerSource),
+      this.store.recent(keys.tenant, p.maxFailedPerTenant),
+      this.store.recent(keys.tenantAndSource, p.maxFailedPerTenantAndSource),
+    ]);
+    if (fromSource.length >= p.maxFailedPerSource) {
+      const retryAfter = this.retryAfter(fromSource, now);
+      throw new TooManyRequestsError(`too many failed logins from ${source}; try again in ${retryAfter} s`, retryAfter);
+    }
+    const lockedBy =
+      forTenantFromSource.length >= p.maxFailedPerTenantAndSource
+        ? forTenantFromSource
+        : forTenant.length >= p.maxFailedPerTenant && forTenantFromSource.length > 0
+          ? forTenant
+          : undefined;
+    if (lockedBy) {
+      const retryAfter = this.retryAfter(lockedBy, now);
+      throw new TooManyRequestsError(
+        `too many failed logins for tenant ${tenant}; try again in ${retryAfter} s or ask the operator to reset the password`,
+        retryAfter,
+      );
+    }
+    // Then the place: mark this login as being checked, and count the marks (its own included).
+    // Of logins that overlap, the last to count sees all their marks, so at most
+    // maxConcurrentPerSource of them go on.
     const mark = await this.store.mark([keys.checking], CHECKING_TTL_SECONDS, now);
     let released = false;
     const release = async (): Promise<void> => {
@@ -64,39 +91,10 @@ export class LoginThrottle {
       released = true;
       await this.store.remove(keys.checking, mark);
     };
-    try {
-      const p = this.policy;
-      const [checking, fromSource, forTenant, forTenantFromSource] = await Promise.all([
-        this.store.recent(keys.checking, p.maxConcurrentPerSource + 1),
-        this.store.recent(keys.source, p.maxFailedPerSource),
-        this.store.recent(keys.tenant, p.maxFailedPerTenant),
-        this.store.recent(keys.tenantAndSource, p.maxFailedPerTenantAndSource),
-      ]);
-      if (checking.length > p.maxConcurrentPerSource) {
-        throw new TooManyRequestsError(`too many logins at once from ${source} (at most ${p.maxConcurrentPerSource} at a time); retry in 1 s`, 1);
-      }
-      if (fromSource.length >= p.maxFailedPerSource) {
-        throw new TooManyRequestsError(
-          `too many failed logins from ${source}; try again in ${this.retryAfter(fromSource, now)} s`,
-          this.retryAfter(fromSource, now),
-        );
-      }
-      const lockedBy =
-        forTenantFromSource.length >= p.maxFailedPerTenantAndSource
-          ? forTenantFromSource
-          : forTenant.length >= p.maxFailedPerTenant && forTenantFromSource.length > 0
-            ? forTenant
-            : undefined;
-      if (lockedBy) {
-        const retryAfter = this.retryAfter(lockedBy, now);
-        throw new TooManyRequestsError(
-          `too many failed logins for tenant ${tenant}; try again in ${retryAfter} s or ask the operator to reset the password`,
-          retryAfter,
-        );
-      }
-    } catch (error) {
+    const checking = await this.store.recent(keys.checking, p.maxConcurrentPerSource + 1);
+    if (checking.length > p.maxConcurrentPerSource) {
       await release();
-      throw error;
+      throw new TooManyRequestsError(`too many logins at once from ${source} (at most ${p.maxConcurrentPerSource} at a time); retry in 1 s`, 1);
     }
     return {
       failed: async () => {
