@@ -116,7 +116,7 @@ const EnvSchema = z.object({
   MYSIMBDP_LOCKOUT_WINDOW_SECONDS: z.coerce.number().int().positive().max(3600).default(900),
   MYSIMBDP_MAX_FAILED_LOGINS_PER_SOURCE: z.coerce.number().int().positive().default(20),
   MYSIMBDP_MAX_FAILED_LOGINS_PER_TENANT: z.coerce.number().int().positive().default(50),
-  MYSIMBDP_MAX_CONCURRENT_LOGINS_PER_SOURCE: z.coerce.number().int().positive().default(1),
+  MYSIMBDP_MAX_CONCURRENT_LOGINS_PER_SOURCE: z.coerce.number().int().positive().default(2),
   MYSIMBDP_ALLOWED_ORIGINS: csv
     .pipe(z.array(z.string().refine(isOrigin, 'each origin is scheme://host[:port], e.g. https://dashboard.example.com (no path, no *)')))
     .default([]),
