@@ -28,6 +28,8 @@ export function localEnvironment(stage: LocalStage): Record<string, string> {
     RABBITMQ_ADMIN_USERNAME: 'mysimbdp-admin',
     RABBITMQ_ADMIN_PASSWORD: secrets.rabbitAdminPassword,
     MYSIMBDP_TOKEN_SECRET: secrets.tokenSecret,
+    // The test stage trusts one made-up origin besides its own, so that tests can tell an allowed origin from another.
+    ...(stage === 'test' ? { MYSIMBDP_ALLOWED_ORIGINS: 'https://dashboard.mysimbdp.test' } : {}),
     // The pinned AWS SDK supports Node 20 (this machine); Lambda runs Node 22.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     // The tests cut files of a few hundred KiB into chunks, and see a crashed chunk retried within a minute.

@@ -12,6 +12,7 @@ import {
   RetryAfterError,
   ServiceUnavailableError,
   TooManyRequestsError,
+  UnsupportedMediaTypeError,
 } from '../../layers/platform/src/errors';
 import { classifyFailure } from '../../layers/platform/src/failures/serviceFailure';
 import { platformLogger } from '../../layers/platform/src/logging/platformLogger';
@@ -22,6 +23,7 @@ const STATUS = new Map<new (...args: never[]) => PlatformError, number>([
   [AccessDeniedError, 403],
   [NotFoundError, 404],
   [ConflictError, 409],
+  [UnsupportedMediaTypeError, 415],
   [ConstraintViolationError, 422],
   [TooManyRequestsError, 429],
   [ConfigurationError, 500],

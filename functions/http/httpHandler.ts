@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { AccessDeniedError, AuthenticationError, InvalidInputError } from '../../layers/platform/src/errors';
+import { AccessDeniedError, AuthenticationError, InvalidInputError, UnsupportedMediaTypeError } from '../../layers/platform/src/errors';
 import { platform, type Platform } from '../../layers/platform/src/platform';
 import type { Tenant } from '../../layers/platform/src/tenants/Tenant';
 import { errorResponse, jsonResponse } from './errorResponse';
@@ -27,7 +27,30 @@ export interface HttpResult {
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
+const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
+
+/**
+ * Every route that takes a body takes JSON, and says so: a body sent as
+ * `text/plain`, a form or without a content type is refused (415). Those are
+ * what a page of another site can send without asking the browser first.
+ */
+function requireJson(event: APIGatewayProxyEventV2): void {
+  if (!METHODS_WITH_BODY.has(event.requestContext?.http?.method ?? '')) return;
+  const header = event.headers['content-type'] ?? event.headers['Content-Type'];
+  const [mediaType, ...parameters] = (header ?? '').split(';').map((part) => part.trim().toLowerCase());
+  const charset = parameters
+    .find((parameter) => parameter.startsWith('charset='))
+    ?.slice('charset='.length)
+    .replace(/"/g, '');
+  if (mediaType !== 'application/json' || (charset !== undefined && charset !== 'utf-8')) {
+    throw new UnsupportedMediaTypeError(
+      `send the request body as JSON with the header "content-type: application/json" (got ${header ? JSON.stringify(header) : 'no content type'})`,
+    );
+  }
+}
+
 function parseBody(event: APIGatewayProxyEventV2): unknown {
+  requireJson(event);
   if (!event.body) return undefined;
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new InvalidInputError(`the request body is over ${MAX_BODY_BYTES} bytes`);

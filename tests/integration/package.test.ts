@@ -14,7 +14,14 @@ describe('serverless package (for `serverless deploy`)', () => {
     // No AWS credentials, no LocalStack: what a CI job without an AWS account has.
     const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_') && !name.startsWith('MYSIMBDP_')));
     const run = spawnSync(process.execPath, ['node_modules/osls/bin/serverless.js', 'package', '--stage', 'ci', '--package', folder], {
-      env: { ...env, SLS_TELEMETRY_DISABLED: '1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', HOME: folder },
+      env: {
+        ...env,
+        SLS_TELEMETRY_DISABLED: '1',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        HOME: folder,
+        // A dashboard served from another origin than the API's (none by default: see tests/unit/allowedOrigins.test.ts).
+        MYSIMBDP_ALLOWED_ORIGINS: 'https://dashboard.example.com',
+      },
       encoding: 'utf8',
     });
     if (run.status !== 0) throw new Error(`serverless package failed:\n${run.stdout}\n${run.stderr}`);
@@ -79,6 +86,17 @@ describe('serverless package (for `serverless deploy`)', () => {
     const statements = JSON.stringify(ofType('AWS::IAM::Role').map(([, role]) => role.Properties.Policies));
     expect(statements).toContain('arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:mysimbdp-ci-stream-*');
     expect(statements).toContain('sqs:ReceiveMessage');
+  });
+
+  it('lets browsers call the HTTP API from the configured origins only, without credentials', () => {
+    const [[, api]] = ofType('AWS::ApiGatewayV2::Api') as [[string, Resource]];
+    expect(api.Properties.CorsConfiguration).toEqual({
+      AllowOrigins: ['https://dashboard.example.com'],
+      AllowMethods: ['GET', 'POST'],
+      AllowHeaders: ['Content-Type', 'Authorization'],
+      ExposeHeaders: ['Retry-After'],
+      MaxAge: 600,
+    });
   });
 
   it('passes cfn-lint with no errors', () => {

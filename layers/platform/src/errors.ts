@@ -37,6 +37,11 @@ export class AccessDeniedError extends PlatformError {
   readonly code = 'ACCESS_DENIED';
 }
 
+/** The request body is not in a media type the route takes (every JSON route takes `application/json` only). */
+export class UnsupportedMediaTypeError extends PlatformError {
+  readonly code = 'UNSUPPORTED_MEDIA_TYPE';
+}
+
 export class NotFoundError extends PlatformError {
   readonly code = 'NOT_FOUND';
 }

@@ -1,8 +1,9 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type cassandra from 'cassandra-driver';
-import { LoginFailureStore } from './auth/LoginFailureStore';
 import { LoginService } from './auth/LoginService';
+import { LoginThrottle } from './auth/LoginThrottle';
+import { LoginThrottleStore } from './auth/LoginThrottleStore';
 import { TokenService } from './auth/TokenService';
 import { sharedCassandraClient } from './cassandra/sharedCassandraClient';
 import { platformConfig, type PlatformConfig } from './config/PlatformConfig';
@@ -83,10 +84,17 @@ export function buildPlatform(config: PlatformConfig, client: cassandra.Client):
     bucket,
     registry,
     tokens,
-    logins: new LoginService(registry, new LoginFailureStore(client, keyspace), tokens, {
-      maxFailedLogins: config.auth.maxFailedLogins,
-      windowSeconds: config.auth.lockoutWindowSeconds,
-    }),
+    logins: new LoginService(
+      registry,
+      new LoginThrottle(new LoginThrottleStore(client, keyspace), {
+        windowSeconds: config.auth.lockoutWindowSeconds,
+        maxFailedPerTenantAndSource: config.auth.maxFailedLogins,
+        maxFailedPerSource: config.auth.maxFailedLoginsPerSource,
+        maxFailedPerTenant: config.auth.maxFailedLoginsPerTenant,
+        maxConcurrentPerSource: config.auth.maxConcurrentLoginsPerSource,
+      }),
+      tokens,
+    ),
     uploads: new UploadService(bucket, batches, grants, usage, config.uploadUrlTtlSeconds),
     ingestions,
     chunks,

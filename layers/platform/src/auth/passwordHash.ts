@@ -4,7 +4,18 @@ import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOpti
  * Password hashes in PHC string format, with scrypt:
  * `$scrypt$ln=15,r=8,p=1$<salt, base64>$<hash, base64>`.
  * The parameters travel with the hash, so they can be raised later without
- * breaking stored credentials.
+ * breaking stored credentials: a hash made with other parameters is still
+ * verified with its own.
+ *
+ * The cost, chosen: N = 2^15, r = 8, p = 1, i.e. 32 MiB of memory and about
+ * 140 ms of one core of the development machine per hash (about 0.5 s on a
+ * 512 MB Lambda, which gets about a third of a vCPU). That is a quarter of
+ * the work of the common recommendation for human passwords (N = 2^17);
+ * tenant passwords are not typed by many humans but set by the operator with
+ * at least 12 characters, a login must stay well under a second on the
+ * function's small CPU, and online guessing is bounded by the login throttle
+ * rather than by the hash. Raise `DEFAULT_LOG_N` and re-set passwords
+ * (`tenants set-password`) to move every tenant to a higher cost.
  *
  * @example
  * const stored = await hashPassword('s3cret-passw0rd');
@@ -32,6 +43,13 @@ export async function hashPassword(password: string, logN = DEFAULT_LOG_N): Prom
 }
 
 const PHC_SCRYPT = /^\$scrypt\$ln=(\d+),r=(\d+),p=(\d+)\$([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]+)$/;
+
+/**
+ * A hash no password matches (an all-zero key), with the default cost: a login
+ * for a tenant id that does not exist is checked against it, so that it takes
+ * as long as a login for one that does.
+ */
+export const DECOY_PASSWORD_HASH = `$scrypt$ln=${DEFAULT_LOG_N},r=${BLOCK_SIZE},p=${PARALLELISM}$${Buffer.alloc(16).toString('base64')}$${Buffer.alloc(KEY_LENGTH).toString('base64')}`;
 
 export function isPasswordHash(value: string): boolean {
   return PHC_SCRYPT.test(value);

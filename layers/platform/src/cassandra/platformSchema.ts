@@ -15,11 +15,13 @@ export function platformSchemaCql(keyspace: string): string[] {
       profile text,
       credentials text,
       updated_at timestamp)`,
-    `CREATE TABLE IF NOT EXISTS ${ks}.login_failures (
-      tenant text,
-      failed_at timeuuid,
-      PRIMARY KEY (tenant, failed_at))
-      WITH CLUSTERING ORDER BY (failed_at DESC)`,
+    // Every row lives at most one lockout window (at most an hour), so a tombstone needs no longer
+    // grace than that: a removed mark a repair could bring back would have expired by then.
+    `CREATE TABLE IF NOT EXISTS ${ks}.login_throttle (
+      key text,
+      at timeuuid,
+      PRIMARY KEY (key, at))
+      WITH CLUSTERING ORDER BY (at DESC) AND gc_grace_seconds = 3600`,
     `CREATE TABLE IF NOT EXISTS ${ks}.upload_batches (
       tenant text,
       batch_id text,

@@ -51,10 +51,18 @@ export interface PlatformConfig {
     /** HMAC secret for API tokens; never in the repository. */
     readonly tokenSecret: string;
     readonly tokenTtlSeconds: number;
-    /** Failed logins within `lockoutWindowSeconds` that lock a tenant's login. */
+    /** Failed logins for one tenant id from one source within `lockoutWindowSeconds` that lock that source out of it. */
     readonly maxFailedLogins: number;
     readonly lockoutWindowSeconds: number;
+    /** Failed logins from one source (any tenant ids) within the window that refuse every login from it. */
+    readonly maxFailedLoginsPerSource: number;
+    /** Failed logins for one tenant id (all sources) within the window above which only sources without a failure for it may try. */
+    readonly maxFailedLoginsPerTenant: number;
+    /** Logins one source may have being checked at once; more are refused at once. */
+    readonly maxConcurrentLoginsPerSource: number;
   };
+  /** Origins (`https://host[:port]`) a browser may call the API from, besides the API's own; none by default. */
+  readonly allowedOrigins: string[];
   /** Presigned POSTs expire after this many seconds. */
   readonly uploadUrlTtlSeconds: number;
   /** How long a function may keep the tenant registry cached. */
@@ -78,6 +86,16 @@ const csv = z.string().transform((value) =>
     .map((part) => part.trim())
     .filter(Boolean),
 );
+
+/** An origin as a browser sends it: `scheme://host[:port]`, nothing more. */
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return ['http:', 'https:'].includes(url.protocol) && url.origin === value && !value.includes('*');
+  } catch {
+    return false;
+  }
+}
 
 const EnvSchema = z.object({
   MYSIMBDP_STAGE: z
@@ -106,7 +124,14 @@ const EnvSchema = z.object({
   MYSIMBDP_TOKEN_SECRET: z.string().optional(),
   MYSIMBDP_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(900),
   MYSIMBDP_MAX_FAILED_LOGINS: z.coerce.number().int().positive().default(5),
-  MYSIMBDP_LOCKOUT_WINDOW_SECONDS: z.coerce.number().int().positive().default(900),
+  // At most the login_throttle table's gc_grace_seconds (one hour).
+  MYSIMBDP_LOCKOUT_WINDOW_SECONDS: z.coerce.number().int().positive().max(3600).default(900),
+  MYSIMBDP_MAX_FAILED_LOGINS_PER_SOURCE: z.coerce.number().int().positive().default(20),
+  MYSIMBDP_MAX_FAILED_LOGINS_PER_TENANT: z.coerce.number().int().positive().default(50),
+  MYSIMBDP_MAX_CONCURRENT_LOGINS_PER_SOURCE: z.coerce.number().int().positive().default(2),
+  MYSIMBDP_ALLOWED_ORIGINS: csv
+    .pipe(z.array(z.string().refine(isOrigin, 'each origin is scheme://host[:port], e.g. https://dashboard.example.com (no path, no *)')))
+    .default([]),
   MYSIMBDP_UPLOAD_URL_TTL_SECONDS: z.coerce.number().int().positive().default(900),
   MYSIMBDP_TENANT_CACHE_SECONDS: z.coerce.number().int().nonnegative().default(5),
   MYSIMBDP_CHUNK_SIZE: z
@@ -159,7 +184,11 @@ export function loadPlatformConfig(env: NodeJS.ProcessEnv = process.env): Platfo
       tokenTtlSeconds: e.MYSIMBDP_TOKEN_TTL_SECONDS,
       maxFailedLogins: e.MYSIMBDP_MAX_FAILED_LOGINS,
       lockoutWindowSeconds: e.MYSIMBDP_LOCKOUT_WINDOW_SECONDS,
+      maxFailedLoginsPerSource: e.MYSIMBDP_MAX_FAILED_LOGINS_PER_SOURCE,
+      maxFailedLoginsPerTenant: e.MYSIMBDP_MAX_FAILED_LOGINS_PER_TENANT,
+      maxConcurrentLoginsPerSource: e.MYSIMBDP_MAX_CONCURRENT_LOGINS_PER_SOURCE,
     },
+    allowedOrigins: e.MYSIMBDP_ALLOWED_ORIGINS,
     uploadUrlTtlSeconds: e.MYSIMBDP_UPLOAD_URL_TTL_SECONDS,
     tenantCacheSeconds: e.MYSIMBDP_TENANT_CACHE_SECONDS,
     batch: { chunkSizeBytes: e.MYSIMBDP_CHUNK_SIZE, timeoutSeconds: e.MYSIMBDP_BATCH_TIMEOUT_SECONDS },

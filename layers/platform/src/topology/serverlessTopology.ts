@@ -16,6 +16,13 @@ export interface ServerlessTopology {
   /** Function environment: plain values locally; references and secrets on AWS. */
   readonly environment: Record<string, CfnValue>;
   readonly iamStatements: CfnValue[];
+  /**
+   * The HTTP API's CORS settings (`provider.httpApi.cors`): none when no origin is
+   * allowed besides the API's own (same-origin calls need none), else exactly the
+   * configured origins. API Gateway, and serverless offline as patched, then add
+   * CORS headers for those origins only.
+   */
+  readonly httpApiCors: false | { [key: string]: CfnValue };
 }
 
 const BUCKET_LOGICAL_ID = 'IngestBucket';
@@ -112,7 +119,20 @@ export function renderServerlessTopology(stage: string, env: NodeJS.ProcessEnv):
   const secret = (key: string): string => `{{resolve:secretsmanager:mysimbdp/${stage}:SecretString:${key}}}`;
   // Settings an operator may change at deploy time, passed on as given.
   const tuning: Record<string, CfnValue> = Object.fromEntries(
-    ['MYSIMBDP_WRITE_CONCURRENCY', 'MYSIMBDP_CHUNK_SIZE', 'MYSIMBDP_BATCH_TIMEOUT_SECONDS'].flatMap((name) => (env[name] ? [[name, env[name] as string]] : [])),
+    [
+      'MYSIMBDP_WRITE_CONCURRENCY',
+      'MYSIMBDP_CHUNK_SIZE',
+      'MYSIMBDP_BATCH_TIMEOUT_SECONDS',
+      'MYSIMBDP_TOKEN_TTL_SECONDS',
+      'MYSIMBDP_UPLOAD_URL_TTL_SECONDS',
+      'MYSIMBDP_TENANT_CACHE_SECONDS',
+      'MYSIMBDP_ALLOWED_ORIGINS',
+      'MYSIMBDP_MAX_FAILED_LOGINS',
+      'MYSIMBDP_LOCKOUT_WINDOW_SECONDS',
+      'MYSIMBDP_MAX_FAILED_LOGINS_PER_SOURCE',
+      'MYSIMBDP_MAX_FAILED_LOGINS_PER_TENANT',
+      'MYSIMBDP_MAX_CONCURRENT_LOGINS_PER_SOURCE',
+    ].flatMap((name) => (env[name] ? [[name, env[name] as string]] : [])),
   );
   const common: Record<string, CfnValue> = {
     MYSIMBDP_STAGE: stage,
@@ -185,5 +205,14 @@ export function renderServerlessTopology(stage: string, env: NodeJS.ProcessEnv):
     batchIngestEnvironment: { NODE_OPTIONS: BATCH_INGEST_NODE_OPTIONS },
     environment,
     iamStatements,
+    httpApiCors: config.allowedOrigins.length
+      ? {
+          allowedOrigins: config.allowedOrigins,
+          allowedMethods: ['GET', 'POST'],
+          allowedHeaders: ['Content-Type', 'Authorization'],
+          exposedResponseHeaders: ['Retry-After'],
+          maxAge: 600,
+        }
+      : false,
   };
 }
