@@ -9,11 +9,17 @@ import { platformConfig, type PlatformConfig } from './config/PlatformConfig';
 import { loadBatchIngestApp, loadStreamIngestApp } from './ingest/apps/loadTenantApps';
 import { BatchIngestPipeline } from './ingest/batch/BatchIngestPipeline';
 import { IngestionStore } from './ingest/batch/IngestionStore';
+import { platformHealthCheck } from './health/platformHealthCheck';
+import { EmbeddedMetrics } from './metrics/EmbeddedMetrics';
+import { MetricsStore } from './metrics/MetricsStore';
+import { PlatformMetrics } from './metrics/PlatformMetrics';
+import { OperatorLoginService } from './operator/OperatorLoginService';
+import { OperatorService } from './operator/OperatorService';
+import { OperatorTokens } from './operator/OperatorTokens';
 import { createS3Client, createSqsClient } from './storage/awsClients';
 import { IngestBucket } from './storage/IngestBucket';
 import { StreamIngestPipeline } from './stream/StreamIngestPipeline';
 import { StreamQueueSender } from './stream/StreamQueueSender';
-import { StreamStatsStore } from './stream/StreamStatsStore';
 import { CassandraTenantRegistry, type TenantRegistry } from './tenants/TenantRegistry';
 import { Topology } from './topology/Topology';
 import { DailyUsageStore } from './uploads/DailyUsageStore';
@@ -42,8 +48,11 @@ export interface Platform {
   readonly ingestions: IngestionStore;
   readonly batchIngest: BatchIngestPipeline;
   readonly streamIngest: StreamIngestPipeline;
-  readonly streamStats: StreamStatsStore;
+  readonly metrics: PlatformMetrics;
   readonly streamQueues: StreamQueueSender;
+  readonly operatorTokens: OperatorTokens;
+  readonly operatorLogins: OperatorLoginService;
+  readonly operator: OperatorService;
 }
 
 /** Builds the platform's services on a connected Cassandra client. */
@@ -57,9 +66,13 @@ export function buildPlatform(config: PlatformConfig, client: cassandra.Client):
   const tokens = new TokenService(config.auth.tokenSecret, config.auth.tokenTtlSeconds);
   const batches = new UploadBatchStore(client, keyspace);
   const ingestions = new IngestionStore(client, keyspace);
-  const streamStats = new StreamStatsStore(client, keyspace);
+  const metrics = new PlatformMetrics(new MetricsStore(client, keyspace), new EmbeddedMetrics(config.stage));
   const streamQueues = new StreamQueueSender(sqs, topology);
   const writeConcurrency = Number(process.env.MYSIMBDP_WRITE_CONCURRENCY ?? 64);
+  const loginFailures = new LoginFailureStore(client, keyspace);
+  const lockout = { maxFailedLogins: config.auth.maxFailedLogins, windowSeconds: config.auth.lockoutWindowSeconds };
+  const usage = new DailyUsageStore(client, keyspace);
+  const operatorTokens = new OperatorTokens(config.auth.tokenSecret, config.auth.tokenTtlSeconds);
   return {
     config,
     topology,
@@ -69,24 +82,34 @@ export function buildPlatform(config: PlatformConfig, client: cassandra.Client):
     bucket,
     registry,
     tokens,
-    logins: new LoginService(registry, new LoginFailureStore(client, keyspace), tokens, {
-      maxFailedLogins: config.auth.maxFailedLogins,
-      windowSeconds: config.auth.lockoutWindowSeconds,
-    }),
-    uploads: new UploadService(bucket, batches, new DailyUsageStore(client, keyspace), config.uploadUrlTtlSeconds),
+    logins: new LoginService(registry, loginFailures, tokens, lockout),
+    uploads: new UploadService(bucket, batches, usage, config.uploadUrlTtlSeconds),
     ingestions,
-    batchIngest: new BatchIngestPipeline({ bucket, registry, batches, ingestions, cassandra: client, topology, loadApp: loadBatchIngestApp, writeConcurrency }),
+    batchIngest: new BatchIngestPipeline({
+      bucket,
+      registry,
+      batches,
+      ingestions,
+      cassandra: client,
+      topology,
+      loadApp: loadBatchIngestApp,
+      writeConcurrency,
+      metrics,
+    }),
     streamIngest: new StreamIngestPipeline({
       registry,
       cassandra: client,
       topology,
-      stats: streamStats,
+      metrics,
       queues: streamQueues,
       loadApp: loadStreamIngestApp,
       concurrency: writeConcurrency,
     }),
-    streamStats,
+    metrics,
     streamQueues,
+    operatorTokens,
+    operatorLogins: new OperatorLoginService(config.auth.operatorPassword, loginFailures, operatorTokens, lockout),
+    operator: new OperatorService({ config, topology, registry, usage, metrics, sqs, queues: streamQueues, health: platformHealthCheck(config) }),
   };
 }
 

@@ -53,7 +53,11 @@ export interface PlatformConfig {
     /** Failed logins within `lockoutWindowSeconds` that lock a tenant's login. */
     readonly maxFailedLogins: number;
     readonly lockoutWindowSeconds: number;
+    /** The platform operator's password (`POST /operator/login`); empty when the stage has none. */
+    readonly operatorPassword: string;
   };
+  /** Origins the dashboard is served from besides the API's own, allowed to POST uploads to the bucket (CORS). */
+  readonly dashboardOrigins: string[];
   /** Presigned POSTs expire after this many seconds. */
   readonly uploadUrlTtlSeconds: number;
   /** How long a function may keep the tenant registry cached. */
@@ -97,6 +101,8 @@ const EnvSchema = z.object({
   MYSIMBDP_LOCKOUT_WINDOW_SECONDS: z.coerce.number().int().positive().default(900),
   MYSIMBDP_UPLOAD_URL_TTL_SECONDS: z.coerce.number().int().positive().default(900),
   MYSIMBDP_TENANT_CACHE_SECONDS: z.coerce.number().int().nonnegative().default(5),
+  MYSIMBDP_OPERATOR_PASSWORD: z.string().optional(),
+  MYSIMBDP_DASHBOARD_ORIGINS: csv.default([]),
 });
 
 /** Reads and validates the platform configuration; a wrong value names the variable. */
@@ -140,7 +146,9 @@ export function loadPlatformConfig(env: NodeJS.ProcessEnv = process.env): Platfo
       tokenTtlSeconds: e.MYSIMBDP_TOKEN_TTL_SECONDS,
       maxFailedLogins: e.MYSIMBDP_MAX_FAILED_LOGINS,
       lockoutWindowSeconds: e.MYSIMBDP_LOCKOUT_WINDOW_SECONDS,
+      operatorPassword: e.MYSIMBDP_OPERATOR_PASSWORD ?? '',
     },
+    dashboardOrigins: e.MYSIMBDP_DASHBOARD_ORIGINS,
     uploadUrlTtlSeconds: e.MYSIMBDP_UPLOAD_URL_TTL_SECONDS,
     tenantCacheSeconds: e.MYSIMBDP_TENANT_CACHE_SECONDS,
   };

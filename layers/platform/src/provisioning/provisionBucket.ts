@@ -1,12 +1,12 @@
-import { CreateBucketCommand, HeadBucketCommand, PutBucketNotificationConfigurationCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, HeadBucketCommand, PutBucketCorsCommand, PutBucketNotificationConfigurationCommand, type S3Client } from '@aws-sdk/client-s3';
 import { SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { Topology } from '../topology/Topology';
 import type { ProvisionedQueue } from './provisionQueues';
 
 /**
- * Creates the ingest bucket and points its upload notifications for
- * `tenants/` at the batch-ingest queue (which S3 is allowed to send to).
- * Idempotent.
+ * Creates the ingest bucket, points its upload notifications for `tenants/`
+ * at the batch-ingest queue (which S3 is allowed to send to), and lets the
+ * dashboard's origins POST uploads to it (CORS). Idempotent.
  */
 export async function provisionBucket(s3: S3Client, sqs: SQSClient, topology: Topology, batchQueue: ProvisionedQueue): Promise<void> {
   const bucket = topology.ingestBucket;
@@ -49,4 +49,8 @@ export async function provisionBucket(s3: S3Client, sqs: SQSClient, topology: To
       },
     }),
   );
+  const cors = topology.uploadCors<string>([]);
+  if (cors.AllowedOrigins.length) {
+    await s3.send(new PutBucketCorsCommand({ Bucket: bucket, CORSConfiguration: { CORSRules: [{ ...cors, ID: 'dashboard-uploads' }] } }));
+  }
 }

@@ -23,6 +23,15 @@ export interface AmqpTopology {
   readonly tenants: ReadonlyArray<{ tenant: string; queue: string; rejectedQueue: string; routingKey: string }>;
 }
 
+/** A CORS rule of the ingest bucket, in the shape both S3's API and CloudFormation take. */
+export interface UploadCorsRule<Origin> {
+  readonly AllowedOrigins: Origin[];
+  readonly AllowedMethods: ['POST'];
+  readonly AllowedHeaders: ['*'];
+  readonly ExposeHeaders: ['ETag'];
+  readonly MaxAgeSeconds: number;
+}
+
 /** Seconds the batch-ingest function may run (the AWS Lambda maximum). */
 export const BATCH_INGEST_TIMEOUT_SECONDS = 900;
 export const STREAM_INGEST_TIMEOUT_SECONDS = 30;
@@ -56,13 +65,15 @@ export class Topology {
   readonly platformKeyspace: string;
   private readonly keyspacePrefix: string;
   private readonly vhost: string;
+  private readonly dashboardOrigins: readonly string[];
 
-  constructor(config: Pick<PlatformConfig, 'stage' | 'ingestBucket' | 'cassandra' | 'amqp'>) {
+  constructor(config: Pick<PlatformConfig, 'stage' | 'ingestBucket' | 'cassandra' | 'amqp' | 'dashboardOrigins'>) {
     this.stage = config.stage;
     this.ingestBucket = config.ingestBucket;
     this.keyspacePrefix = config.cassandra.keyspacePrefix;
     this.platformKeyspace = `${this.keyspacePrefix}mysimbdp`;
     this.vhost = config.amqp.vhost;
+    this.dashboardOrigins = config.dashboardOrigins;
   }
 
   /** S3 prefix every upload of every tenant goes under; the notification filter. */
@@ -97,6 +108,21 @@ export class Topology {
 
   queues(tenants: ReadonlyArray<Pick<TenantProfile, 'tenant' | 'stream'>>): QueueDefinition[] {
     return [this.batchIngestQueue, ...tenants.map((profile) => this.streamQueue(profile.tenant, profile))];
+  }
+
+  /**
+   * The ingest bucket's CORS rule: the dashboard's page uploads files with the
+   * same presigned POST as `fetchdata`, from the API's origin (given, as the
+   * stack only knows it once deployed) and the configured dashboard origins.
+   */
+  uploadCors<Origin>(apiOrigins: readonly Origin[]): UploadCorsRule<Origin | string> {
+    return {
+      AllowedOrigins: [...apiOrigins, ...this.dashboardOrigins],
+      AllowedMethods: ['POST'],
+      AllowedHeaders: ['*'],
+      ExposeHeaders: ['ETag'],
+      MaxAgeSeconds: 3600,
+    };
   }
 
   tenantKeyspace(profile: Pick<TenantProfile, 'keyspace'>): string {

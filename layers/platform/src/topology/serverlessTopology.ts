@@ -14,6 +14,8 @@ export interface ServerlessTopology {
   readonly batchIngestEnvironment: Record<string, CfnValue>;
   /** Function environment: plain values locally; references and secrets on AWS. */
   readonly environment: Record<string, CfnValue>;
+  /** The operator functions' own environment: the operator password and RabbitMQ's management API. */
+  readonly operatorEnvironment: Record<string, CfnValue>;
   readonly iamStatements: CfnValue[];
 }
 
@@ -54,6 +56,8 @@ export function renderServerlessTopology(stage: string, env: NodeJS.ProcessEnv, 
   const bucketName = local ? config.ingestBucket : { 'Fn::Sub': `mysimbdp-${stage}-ingest-\${AWS::AccountId}-\${AWS::Region}` };
   const bucketArn = local ? `arn:aws:s3:::${config.ingestBucket}` : { 'Fn::Sub': `arn:aws:s3:::mysimbdp-${stage}-ingest-\${AWS::AccountId}-\${AWS::Region}` };
 
+  const uploadCors = topology.uploadCors<CfnValue>(local ? [] : [{ 'Fn::Sub': 'https://${HttpApi}.execute-api.${AWS::Region}.amazonaws.com' }]);
+
   const Resources: Record<string, CfnValue> = {
     ...queueResources(batchQueue),
     ...Object.assign({}, ...streamQueues.map(({ queue }) => queueResources(queue))),
@@ -82,6 +86,8 @@ export function renderServerlessTopology(stage: string, env: NodeJS.ProcessEnv, 
         BucketName: bucketName,
         PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
         BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        // The dashboard, served by the stack's HTTP API, uploads with presigned POSTs from the API's origin.
+        ...(uploadCors.AllowedOrigins.length ? { CorsConfiguration: { CorsRules: [{ ...uploadCors, Id: 'dashboard-uploads' }] } } : {}),
         NotificationConfiguration: {
           QueueConfigurations: Topology.NOTIFICATION_EVENTS.map((event) => ({
             Event: event,
@@ -123,6 +129,13 @@ export function renderServerlessTopology(stage: string, env: NodeJS.ProcessEnv, 
         MYSIMBDP_TOKEN_SECRET: secret('tokenSecret'),
       };
 
+  const operatorEnvironment: Record<string, CfnValue> = {
+    MYSIMBDP_OPERATOR_PASSWORD: local ? config.auth.operatorPassword : secret('operatorPassword'),
+    RABBITMQ_MANAGEMENT_URL: config.amqp.managementUrl,
+    RABBITMQ_ADMIN_USERNAME: config.amqp.adminUsername,
+    RABBITMQ_ADMIN_PASSWORD: local ? config.amqp.adminPassword : secret('rabbitAdminPassword'),
+  };
+
   const queueArns: CfnValue[] = [batchQueue, ...streamQueues.map(({ queue }) => queue)].map((queue) => ({ 'Fn::GetAtt': [queue.logicalId, 'Arn'] }));
   const deadLetterArns: CfnValue[] = streamQueues.map(({ queue }) => ({ 'Fn::GetAtt': [`${queue.logicalId}DeadLetter`, 'Arn'] }));
   const iamStatements: CfnValue[] = [
@@ -162,6 +175,7 @@ export function renderServerlessTopology(stage: string, env: NodeJS.ProcessEnv, 
     })),
     batchIngestEnvironment: { NODE_OPTIONS: BATCH_INGEST_NODE_OPTIONS },
     environment,
+    operatorEnvironment,
     iamStatements,
   };
 }

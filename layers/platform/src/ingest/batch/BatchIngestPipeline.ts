@@ -2,6 +2,7 @@ import type cassandra from 'cassandra-driver';
 import { KeyspaceSchema, SchemaConflictError } from '../../cassandra/KeyspaceSchema';
 import { RowWriter } from '../../cassandra/RowWriter';
 import { platformLogger } from '../../logging/platformLogger';
+import type { PlatformMetrics } from '../../metrics/PlatformMetrics';
 import type { IngestBucket, StoredObject } from '../../storage/IngestBucket';
 import { objectKey, parseObjectKey, type TenantObjectKey } from '../../storage/objectKeys';
 import type { Topology } from '../../topology/Topology';
@@ -40,6 +41,8 @@ export interface BatchIngestDependencies {
   readonly topology: Topology;
   readonly loadApp: (tenant: string) => Promise<BatchIngestApp>;
   readonly writeConcurrency: number;
+  /** Counts each final outcome in the tenant's time series and CloudWatch metrics. */
+  readonly metrics: Pick<PlatformMetrics, 'batchFinished'>;
 }
 
 interface Outcome {
@@ -143,6 +146,7 @@ export class BatchIngestPipeline {
       reason: record.reason,
       ...(phases ? { phases } : {}),
     });
+    await this.deps.metrics.batchFinished(record);
     return record;
   }
 

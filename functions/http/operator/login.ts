@@ -1,0 +1,10 @@
+import { InvalidInputError } from '../../../layers/platform/src/errors';
+import { publicHttpHandler } from '../httpHandler';
+
+/** `POST /operator/login` `{ password }` -> a short-lived operator token. */
+export const handler = publicHttpHandler(async ({ body, platform }) => {
+  const { password } = (body ?? {}) as { password?: unknown };
+  if (typeof password !== 'string' || !password) throw new InvalidInputError('send {"password": "<operator password>"}');
+  const issued = await platform.operatorLogins.login(password);
+  return { body: { token: issued.token, tokenType: 'Bearer', role: 'operator', expiresAt: issued.expiresAt.toISOString() } };
+});
