@@ -87,16 +87,17 @@ export class OperatorView {
 
   private async setStatus(tenant: string, status: 'active' | 'disabled', button: HTMLButtonElement): Promise<void> {
     button.disabled = true;
+    let message: string;
     try {
       const change = await this.api.call<{ status: string; amqp: { updated: boolean; reason?: string } }>('POST', `/operator/tenants/${tenant}/status`, {
         status,
       });
-      byId('status').textContent =
-        `Tenant ${tenant} is now ${change.status}${change.amqp.updated ? ' (RabbitMQ updated)' : `; RabbitMQ not updated: ${change.amqp.reason ?? ''}`}`;
+      message = `Tenant ${tenant} is now ${change.status}${change.amqp.updated ? ' (RabbitMQ updated)' : `; RabbitMQ not updated: ${change.amqp.reason ?? ''}`}`;
     } catch (error) {
-      byId('status').textContent = `Could not change tenant ${tenant}: ${error instanceof ApiError ? error.message : (error as Error).message}`;
+      message = `Could not change tenant ${tenant}: ${error instanceof ApiError ? error.message : (error as Error).message}`;
     }
     await this.refresh();
+    byId('operator-message').textContent = message;
     (byId('tenants').querySelector(`button[data-tenant="${tenant}"]`) as HTMLButtonElement | null)?.focus();
   }
 }
