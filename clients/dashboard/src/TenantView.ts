@@ -137,16 +137,19 @@ export class TenantView {
 
   private showCharts(series: MetricSeries, stream: StreamReport): void {
     const { x, at } = columns(series);
-    this.charts.volume.update([x, at((b) => b.rows, 0), at((b) => b.bytes, 0)]);
-    this.charts.speed.update([x, at((b) => b.msPerMiB, null)]);
-    this.charts.messages.update([x, at((b) => b.messages, 0), at((b) => b.streamFailures, 0)]);
-    this.charts.latency.update([x, at((b) => b.latencyMs.p50, null), at((b) => b.latencyMs.p95, null), at((b) => b.latencyMs.p99, null)]);
+    const range = [Date.parse(series.since) / 1000, Date.parse(series.until) / 1000] as const;
+    this.charts.volume.update([x, at((b) => b.rows, 0), at((b) => b.bytes, 0)], range);
+    this.charts.speed.update([x, at((b) => b.msPerMiB, null)], range);
+    this.charts.messages.update([x, at((b) => b.messages, 0), at((b) => b.streamFailures, 0)], range);
+    this.charts.latency.update([x, at((b) => b.latencyMs.p50, null), at((b) => b.latencyMs.p95, null), at((b) => b.latencyMs.p99, null)], range);
     const samples = this.queueSamples;
     samples.x.push(Math.floor(Date.now() / 1000));
     samples.backlog.push(stream.queue.backlog);
     samples.dead.push(stream.deadLetterQueue.messages);
     for (const column of [samples.x, samples.backlog, samples.dead]) column.splice(0, Math.max(0, column.length - MAX_QUEUE_SAMPLES));
-    this.charts.queues.update([samples.x, samples.backlog, samples.dead] as uPlot.AlignedData);
+    const now = samples.x[samples.x.length - 1] ?? 0;
+    // The samples so far, on at least the last ten minutes.
+    this.charts.queues.update([samples.x, samples.backlog, samples.dead] as uPlot.AlignedData, [Math.min(samples.x[0] ?? now, now - 600), now]);
   }
 
   private showIngestions(ingestions: readonly Ingestion[]): void {
@@ -158,20 +161,21 @@ export class TenantView {
         batch = record.batchId;
         rows.push(el('tr', { className: 'batch' }, el('th', { colspan: 8, scope: 'colgroup' }, `Batch ${record.batchId}`)));
       }
-      const badRows = el('td', { className: 'num' }, count(record.badRows));
+      const file = el('td', { className: 'file' }, record.fileName, record.reason ? el('div', { className: 'reason' }, record.reason) : null);
       if (record.badRowSamples.length) {
         const list = el('ul', {});
         for (const sample of record.badRowSamples) append(list, el('li', {}, sample));
-        append(badRows, el('details', {}, el('summary', {}, 'lines'), list));
+        const shown = record.badRowSamples.length < record.badRows ? ` (the first ${record.badRowSamples.length})` : '';
+        append(file, el('details', {}, el('summary', {}, `Bad rows: line and reason${shown}`), list));
       }
       rows.push(
         el(
           'tr',
           { 'data-ingestion': record.id },
-          el('td', { className: 'file' }, record.fileName, record.reason ? el('div', { className: 'reason' }, record.reason) : null),
+          file,
           el('td', {}, el('span', { className: `badge ${record.status}` }, record.status)),
           el('td', { className: 'num' }, count(record.rows)),
-          badRows,
+          el('td', { className: 'num' }, count(record.badRows)),
           el('td', { className: 'num' }, bytes(record.bytes)),
           el('td', { className: 'num' }, duration(record.durationMs)),
           el('td', {}, progressOf(record)),

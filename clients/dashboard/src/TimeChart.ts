@@ -30,14 +30,19 @@ export class TimeChart {
     new ResizeObserver(() => this.plot?.setSize({ width: this.width(), height: HEIGHT })).observe(container);
   }
 
-  update(data: uPlot.AlignedData): void {
+  /** Draws `data` over the time range `[from, to]` (seconds), whatever the samples cover. */
+  update(data: uPlot.AlignedData, [from, to]: readonly [number, number]): void {
     this.data = data;
     // What the chart draws, in figures a reader (or a test) can check: each series' sum.
     this.container.dataset.sums = JSON.stringify(
       data.slice(1).map((column) => (column as Array<number | null>).reduce<number>((sum, value) => sum + (value ?? 0), 0)),
     );
     if (this.plot) {
-      this.plot.setData(data);
+      const plot = this.plot;
+      plot.batch(() => {
+        plot.setData(data);
+        plot.setScale('x', { min: from, max: to });
+      });
       return;
     }
     const scales = [...new Set(this.series.map((spec) => spec.scale ?? 'y'))];
@@ -46,8 +51,7 @@ export class TimeChart {
         width: this.width(),
         height: HEIGHT,
         scales: {
-          // A single sample still gets a readable time axis: the ten minutes before it.
-          x: { time: true, range: (_u: uPlot, min: number, max: number) => (min === max ? [min - 600, max + 60] : [min, max]) },
+          x: { time: true },
           ...Object.fromEntries(scales.map((scale) => [scale, { range: (_u: uPlot, min: number, max: number) => [0, Math.max(1, max, min)] }])),
         },
         series: [
@@ -81,6 +85,7 @@ export class TimeChart {
       this.data,
       this.container,
     );
+    this.plot.setScale('x', { min: from, max: to });
   }
 
   private width(): number {
