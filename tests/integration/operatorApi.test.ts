@@ -55,7 +55,7 @@ describe('the operator API', () => {
       window: { files: expect.any(Number), rejectedFiles: expect.any(Number), failedFiles: expect.any(Number) },
       stream: { backlog: expect.any(Number), deadLetters: expect.any(Number) },
     });
-    expect(tenants.find((tenant) => tenant.tenant === 'zoo')).toMatchObject({ usage: { maxFiles: null, maxBytes: null } });
+    expect(tenants.find((tenant) => tenant.tenant === 'zoo')).toMatchObject({ usage: { files: null, bytes: null, maxFiles: null, maxBytes: null } });
     expect(reply.body.batchDeadLetterQueue).toEqual({ name: 'mysimbdp-test-batch-ingest-dlq', messages: expect.any(Number) });
     expect(reply.body.health).toMatchObject({
       status: 'up',

@@ -1,16 +1,21 @@
 import { type Api, ApiError } from './api';
 import { byId, el } from './dom';
 import { bytes, count } from './format';
+import { Poller } from './Poller';
 import type { PlatformOverview } from './types';
 
 const REFRESH_MS = 5000;
 
 type TenantRow = PlatformOverview['tenants'][number];
 
-function usage(used: number, limit: number | null, format: (value: number) => string): HTMLElement {
-  const cell = el('td', {}, `${format(used)} / ${limit === null ? 'no limit' : format(limit)}`);
-  if (limit !== null) cell.append(el('meter', { min: 0, max: limit, value: used, high: limit * 0.8, 'aria-label': `${format(used)} of ${format(limit)}` }));
-  return cell;
+function usage(used: number | null, limit: number | null, format: (value: number) => string): HTMLElement {
+  if (used === null || limit === null) return el('td', { className: 'muted' }, 'no daily quota');
+  return el(
+    'td',
+    {},
+    `${format(used)} / ${format(limit)}`,
+    el('meter', { min: 0, max: limit, value: used, high: limit * 0.8, 'aria-label': `${format(used)} of ${format(limit)}` }),
+  );
 }
 
 /**
@@ -19,20 +24,18 @@ function usage(used: number, limit: number | null, format: (value: number) => st
  * dead letters, with a button to enable or disable it.
  */
 export class OperatorView {
-  private timer: number | undefined;
+  private readonly poller = new Poller(() => this.refresh(), REFRESH_MS);
 
   constructor(private readonly api: Api) {
     byId<HTMLSelectElement>('operator-window').addEventListener('change', () => void this.refresh());
   }
 
   async open(): Promise<void> {
-    await this.refresh();
-    this.timer = window.setInterval(() => void this.refresh(), REFRESH_MS);
+    await this.poller.start();
   }
 
   close(): void {
-    window.clearInterval(this.timer);
-    this.timer = undefined;
+    this.poller.stop();
   }
 
   async refresh(): Promise<void> {

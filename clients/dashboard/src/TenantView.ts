@@ -2,6 +2,7 @@ import type uPlot from 'uplot';
 import type { Api } from './api';
 import { append, byId, el } from './dom';
 import { bytes, count, duration, time } from './format';
+import { Poller } from './Poller';
 import { TimeChart } from './TimeChart';
 import type { Ingestion, IngestionList, MetricSeries, Profile, StreamReport } from './types';
 import { UploadPanel } from './UploadPanel';
@@ -50,7 +51,7 @@ function progressOf(record: Ingestion): string {
 export class TenantView {
   private tenant = '';
   private profile: Profile | undefined;
-  private timer: number | undefined;
+  private readonly poller = new Poller(() => this.refresh(), REFRESH_MS);
   private readonly queueSamples: { x: number[]; backlog: Array<number | null>; dead: Array<number | null> } = { x: [], backlog: [], dead: [] };
   private readonly charts: Record<'volume' | 'speed' | 'messages' | 'latency' | 'queues', TimeChart>;
   readonly uploads: UploadPanel;
@@ -94,13 +95,11 @@ export class TenantView {
       `Profile: ${batch.allowedFormats.join(', ')} files up to ${batch.maxFileSize}, ${batch.maxFilesPerBatch} per batch, ` +
       `${batch.maxBadRows} bad row${batch.maxBadRows === 1 ? '' : 's'} tolerated per file.`;
     this.uploads.showRules(this.profile);
-    await this.refresh();
-    this.timer = window.setInterval(() => void this.refresh(), REFRESH_MS);
+    await this.poller.start();
   }
 
   close(): void {
-    window.clearInterval(this.timer);
-    this.timer = undefined;
+    this.poller.stop();
   }
 
   async refresh(): Promise<void> {

@@ -18,11 +18,11 @@ export interface TenantOverview {
   readonly tenant: string;
   readonly displayName: string;
   readonly status: 'active' | 'disabled';
-  /** Files and bytes granted today (UTC) against the daily quota (null: no limit). */
+  /** Files and bytes granted today (UTC) against the daily quota; all null without a quota (grants are counted against one only). */
   readonly usage: {
     readonly day: string;
-    readonly files: number;
-    readonly bytes: number;
+    readonly files: number | null;
+    readonly bytes: number | null;
     readonly maxFiles: number | null;
     readonly maxBytes: number | null;
   };
@@ -112,7 +112,7 @@ export class OperatorService {
   private async tenantOverview(tenant: Tenant, window: MetricsWindow): Promise<TenantOverview> {
     const queue = this.deps.topology.streamQueue(tenant.id);
     const [usage, series, backlog, deadLetters] = await Promise.all([
-      this.deps.usage.usage(tenant.id, window.until),
+      tenant.profile.batch.dailyQuota ? this.deps.usage.usage(tenant.id, window.until) : { files: null, bytes: null },
       this.deps.metrics.series(tenant.id, window),
       this.depth(queue.name),
       this.depth(queue.deadLetterName),

@@ -14,8 +14,10 @@ export interface ServerlessTopology {
   readonly batchIngestEnvironment: Record<string, CfnValue>;
   /** Function environment: plain values locally; references and secrets on AWS. */
   readonly environment: Record<string, CfnValue>;
-  /** The operator functions' own environment: the operator password and RabbitMQ's management API. */
-  readonly operatorEnvironment: Record<string, CfnValue>;
+  /** The operator login's own environment: the operator password. */
+  readonly operatorLoginEnvironment: Record<string, CfnValue>;
+  /** The operator's enable/disable function's own environment: RabbitMQ's management API and admin. */
+  readonly operatorStatusEnvironment: Record<string, CfnValue>;
   readonly iamStatements: CfnValue[];
 }
 
@@ -129,8 +131,10 @@ export function renderServerlessTopology(stage: string, env: NodeJS.ProcessEnv, 
         MYSIMBDP_TOKEN_SECRET: secret('tokenSecret'),
       };
 
-  const operatorEnvironment: Record<string, CfnValue> = {
+  const operatorLoginEnvironment: Record<string, CfnValue> = {
     MYSIMBDP_OPERATOR_PASSWORD: local ? config.auth.operatorPassword : secret('operatorPassword'),
+  };
+  const operatorStatusEnvironment: Record<string, CfnValue> = {
     RABBITMQ_MANAGEMENT_URL: config.amqp.managementUrl,
     RABBITMQ_ADMIN_USERNAME: config.amqp.adminUsername,
     RABBITMQ_ADMIN_PASSWORD: local ? config.amqp.adminPassword : secret('rabbitAdminPassword'),
@@ -175,7 +179,8 @@ export function renderServerlessTopology(stage: string, env: NodeJS.ProcessEnv, 
     })),
     batchIngestEnvironment: { NODE_OPTIONS: BATCH_INGEST_NODE_OPTIONS },
     environment,
-    operatorEnvironment,
+    operatorLoginEnvironment,
+    operatorStatusEnvironment,
     iamStatements,
   };
 }
