@@ -50,7 +50,15 @@ export async function provisionBucket(s3: S3Client, sqs: SQSClient, topology: To
     }),
   );
   const cors = topology.uploadCors<string>([]);
-  if (cors.AllowedOrigins.length) {
-    await s3.send(new PutBucketCorsCommand({ Bucket: bucket, CORSConfiguration: { CORSRules: [{ ...cors, ID: 'dashboard-uploads' }] } }));
+  if (cors.allowedOrigins.length) {
+    const rule = {
+      ID: 'dashboard-uploads',
+      AllowedOrigins: cors.allowedOrigins,
+      AllowedMethods: cors.allowedMethods,
+      AllowedHeaders: cors.allowedHeaders,
+      ExposeHeaders: cors.exposedHeaders,
+      MaxAgeSeconds: cors.maxAgeSeconds,
+    };
+    await s3.send(new PutBucketCorsCommand({ Bucket: bucket, CORSConfiguration: { CORSRules: [rule] } }));
   }
 }

@@ -23,13 +23,13 @@ export interface AmqpTopology {
   readonly tenants: ReadonlyArray<{ tenant: string; queue: string; rejectedQueue: string; routingKey: string }>;
 }
 
-/** A CORS rule of the ingest bucket, in the shape both S3's API and CloudFormation take. */
+/** The ingest bucket's CORS rule; S3's API and CloudFormation each spell its fields their own way. */
 export interface UploadCorsRule<Origin> {
-  readonly AllowedOrigins: Origin[];
-  readonly AllowedMethods: ['POST'];
-  readonly AllowedHeaders: ['*'];
-  readonly ExposeHeaders: ['ETag'];
-  readonly MaxAgeSeconds: number;
+  readonly allowedOrigins: Origin[];
+  readonly allowedMethods: ['POST'];
+  readonly allowedHeaders: ['*'];
+  readonly exposedHeaders: ['ETag'];
+  readonly maxAgeSeconds: number;
 }
 
 /** Seconds the batch-ingest function may run (the AWS Lambda maximum). */
@@ -117,11 +117,11 @@ export class Topology {
    */
   uploadCors<Origin>(apiOrigins: readonly Origin[]): UploadCorsRule<Origin | string> {
     return {
-      AllowedOrigins: [...apiOrigins, ...this.dashboardOrigins],
-      AllowedMethods: ['POST'],
-      AllowedHeaders: ['*'],
-      ExposeHeaders: ['ETag'],
-      MaxAgeSeconds: 3600,
+      allowedOrigins: [...apiOrigins, ...this.dashboardOrigins],
+      allowedMethods: ['POST'],
+      allowedHeaders: ['*'],
+      exposedHeaders: ['ETag'],
+      maxAgeSeconds: 3600,
     };
   }
 

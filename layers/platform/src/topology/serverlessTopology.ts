@@ -89,7 +89,22 @@ export function renderServerlessTopology(stage: string, env: NodeJS.ProcessEnv, 
         PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
         BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
         // The dashboard, served by the stack's HTTP API, uploads with presigned POSTs from the API's origin.
-        ...(uploadCors.AllowedOrigins.length ? { CorsConfiguration: { CorsRules: [{ ...uploadCors, Id: 'dashboard-uploads' }] } } : {}),
+        ...(uploadCors.allowedOrigins.length
+          ? {
+              CorsConfiguration: {
+                CorsRules: [
+                  {
+                    Id: 'dashboard-uploads',
+                    AllowedOrigins: uploadCors.allowedOrigins,
+                    AllowedMethods: uploadCors.allowedMethods,
+                    AllowedHeaders: uploadCors.allowedHeaders,
+                    ExposedHeaders: uploadCors.exposedHeaders,
+                    MaxAge: uploadCors.maxAgeSeconds,
+                  },
+                ],
+              },
+            }
+          : {}),
         NotificationConfiguration: {
           QueueConfigurations: Topology.NOTIFICATION_EVENTS.map((event) => ({
             Event: event,
