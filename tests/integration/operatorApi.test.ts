@@ -1,5 +1,11 @@
+import type cassandra from 'cassandra-driver';
+import { LoginFailureStore } from '../../layers/platform/src/auth/LoginFailureStore';
+import { ensurePlatformSchema } from '../../layers/platform/src/cassandra/platformSchema';
+import { ConfigurationError, TooManyRequestsError } from '../../layers/platform/src/errors';
+import { OperatorLoginService } from '../../layers/platform/src/operator/OperatorLoginService';
+import { OperatorTokens } from '../../layers/platform/src/operator/OperatorTokens';
 import { DEMO } from '../helpers/demoTenants';
-import { api, config, login, waitFor } from '../helpers/testPlatform';
+import { api, config, connectCassandra, login, waitFor } from '../helpers/testPlatform';
 
 /** The tenant's topic permission on the stage's exchange, as RabbitMQ's management API reports it. */
 async function topicWritePermission(tenant: string): Promise<string | undefined> {
@@ -90,5 +96,42 @@ describe('the operator API', () => {
       status: 404,
       body: { message: 'no tenant nobody in the tenant registry' },
     });
+  });
+});
+
+describe("the operator's login lockout", () => {
+  /** A keyspace of its own: locking the stage's operator login would lock the other tests out. */
+  const keyspace = `${config.cassandra.keyspacePrefix}operator_lockout`;
+  let client: cassandra.Client;
+
+  beforeAll(async () => {
+    client = await connectCassandra();
+    await ensurePlatformSchema(client, keyspace, config.cassandra.replication);
+    await client.execute(`TRUNCATE ${keyspace}.login_failures`);
+  });
+
+  afterAll(async () => {
+    await client.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`);
+    await client.shutdown();
+  });
+
+  it('locks the login after 5 failures within the window, even for the right password, and a success clears the count', async () => {
+    const logins = new OperatorLoginService('the-right-password', new LoginFailureStore(client, keyspace), new OperatorTokens('x'.repeat(48), 900), {
+      maxFailedLogins: 5,
+      windowSeconds: 60,
+    });
+    for (let attempt = 0; attempt < 4; attempt += 1) await expect(logins.login('wrong')).rejects.toThrow('wrong operator password');
+    await expect(logins.login('the-right-password')).resolves.toMatchObject({ token: expect.any(String) });
+    for (let attempt = 0; attempt < 5; attempt += 1) await expect(logins.login('wrong')).rejects.toThrow('wrong operator password');
+    await expect(logins.login('the-right-password')).rejects.toThrow(TooManyRequestsError);
+    await expect(logins.login('the-right-password')).rejects.toThrow(/too many failed operator logins; try again in \d+ s/);
+  });
+
+  it('refuses every login on a stage without an operator password', async () => {
+    const logins = new OperatorLoginService('', new LoginFailureStore(client, keyspace), new OperatorTokens('x'.repeat(48), 900), {
+      maxFailedLogins: 5,
+      windowSeconds: 60,
+    });
+    await expect(logins.login('')).rejects.toThrow(ConfigurationError);
   });
 });
