@@ -2,8 +2,10 @@
 // `bin` (run on `npm install` / `npm ci` by the `prepare` script):
 // dist/bin/fetchdata.mjs, dist/bin/ingestmessage.mjs, dist/bin/tenants.mjs.
 // Install them on the PATH with `npm install -g .` (or `npm link`).
+// Also builds the dashboard the platform serves (clients/dashboard/build.mjs).
 import { build } from 'esbuild';
 import { chmod } from 'node:fs/promises';
+import { buildDashboard } from './dashboard/build.mjs';
 
 const tools = ['fetchdata', 'ingestmessage', 'tenants'];
 await build({
@@ -19,3 +21,4 @@ await build({
   logLevel: 'warning',
 });
 for (const tool of tools) await chmod(`dist/bin/${tool}.mjs`, 0o755);
+await buildDashboard();

@@ -1,20 +1,8 @@
 import { join } from 'node:path';
 import { ManagedProcess } from './process/ManagedProcess';
 import { isPortOpen, waitUntil } from './process/net';
-import { localEnvironment, type LocalStage } from './localEnvironment';
+import { localEnvironment, PLATFORM_PORTS, type LocalStage, type PlatformPorts } from './localEnvironment';
 import { logFile, pidFile, repoRoot } from './paths';
-
-export interface PlatformPorts {
-  readonly http: number;
-  readonly lambda: number;
-}
-
-/** `npm start` serves stage local on 3000; `npm test` serves stage test on 3100, so both can run at once. */
-export const PLATFORM_PORTS: Record<LocalStage, PlatformPorts> = {
-  local: { http: 3000, lambda: 3002 },
-  test: { http: 3100, lambda: 3102 },
-  bench: { http: 3200, lambda: 3202 },
-};
 
 /**
  * The platform's own processes for a local stage: `serverless offline` (the

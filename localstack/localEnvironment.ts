@@ -4,6 +4,18 @@ import { localSecrets } from './secrets';
 /** Stages the local cloud serves: `local` for `npm start`, `test` for `npm test`, `bench` for benchmarks. */
 export type LocalStage = 'local' | 'test' | 'bench';
 
+export interface PlatformPorts {
+  readonly http: number;
+  readonly lambda: number;
+}
+
+/** `npm start` serves stage local on 3000; `npm test` serves stage test on 3100, so both can run at once. */
+export const PLATFORM_PORTS: Record<LocalStage, PlatformPorts> = {
+  local: { http: 3000, lambda: 3002 },
+  test: { http: 3100, lambda: 3102 },
+  bench: { http: 3200, lambda: 3202 },
+};
+
 /**
  * The environment every platform process (serverless offline, the bridge,
  * CLIs, tests) gets for a local stage: LocalStack's endpoint, the local
@@ -30,6 +42,9 @@ export function localEnvironment(stage: LocalStage): Record<string, string> {
     MYSIMBDP_TOKEN_SECRET: secrets.tokenSecret,
     // The test stage trusts one made-up origin besides its own, so that tests can tell an allowed origin from another.
     ...(stage === 'test' ? { MYSIMBDP_ALLOWED_ORIGINS: 'https://dashboard.mysimbdp.test' } : {}),
+    MYSIMBDP_OPERATOR_PASSWORD: secrets.operatorPassword,
+    // The dashboard is served by the API itself; its page uploads to LocalStack's S3 from there.
+    MYSIMBDP_DASHBOARD_ORIGINS: `http://127.0.0.1:${PLATFORM_PORTS[stage].http},http://localhost:${PLATFORM_PORTS[stage].http}`,
     // The pinned AWS SDK supports Node 20 (this machine); Lambda runs Node 22.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     // The tests cut files of a few hundred KiB into chunks, and see a crashed chunk retried within a minute.

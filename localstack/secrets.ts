@@ -8,21 +8,31 @@ export interface LocalSecrets {
   readonly tokenSecret: string;
   readonly rabbitAdminPassword: string;
   readonly amqpPlatformPassword: string;
+  /** The platform operator's password (`POST /operator/login`, the dashboard's operator view). */
+  readonly operatorPassword: string;
 }
 
 const secretsPath = join(localCloudDir, 'secrets.json');
 
+const newSecret = (bytes: number): string => randomBytes(bytes).toString('base64url');
+
+/** The local secrets; made at the first call, and completed when an older file lacks one (kept otherwise). */
 export function localSecrets(): LocalSecrets {
+  let stored: Partial<LocalSecrets> = {};
   try {
-    return JSON.parse(readFileSync(secretsPath, 'utf8')) as LocalSecrets;
+    stored = JSON.parse(readFileSync(secretsPath, 'utf8')) as Partial<LocalSecrets>;
   } catch {
-    const secrets: LocalSecrets = {
-      tokenSecret: randomBytes(48).toString('base64'),
-      rabbitAdminPassword: randomBytes(18).toString('base64url'),
-      amqpPlatformPassword: randomBytes(18).toString('base64url'),
-    };
+    // No file yet (or an unreadable one): every secret is made anew.
+  }
+  const secrets: LocalSecrets = {
+    tokenSecret: stored.tokenSecret ?? randomBytes(48).toString('base64'),
+    rabbitAdminPassword: stored.rabbitAdminPassword ?? newSecret(18),
+    amqpPlatformPassword: stored.amqpPlatformPassword ?? newSecret(18),
+    operatorPassword: stored.operatorPassword ?? newSecret(18),
+  };
+  if (Object.keys(secrets).some((key) => stored[key as keyof LocalSecrets] === undefined)) {
     mkdirSync(dirname(secretsPath), { recursive: true });
     writeFileSync(secretsPath, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
-    return secrets;
   }
+  return secrets;
 }

@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BridgeProcess } from './BridgeProcess';
 import { LocalCloud } from './LocalCloud';
@@ -6,6 +8,8 @@ import { ServerlessOffline } from './PlatformProcess';
 import type { ManagedProcess } from './process/ManagedProcess';
 import { provisionLocal } from './provisionLocal';
 import type { Supervisor } from './Supervisor';
+import { repoRoot } from './paths';
+import { localSecrets } from './secrets';
 
 /**
  * `npm start`: installs what is missing, starts the local cloud and the
@@ -55,10 +59,15 @@ try {
   const begin = Date.now();
   started = await cloud.start(say);
   await provisionLocal('local', say);
+  // The command-line tools and the dashboard, fresh from their sources (the dashboard function bundles the page).
+  if (spawnSync(process.execPath, [join(repoRoot, 'clients', 'buildBins.mjs')], { cwd: repoRoot, stdio: 'inherit' }).status !== 0) {
+    throw new Error('building the tools and the dashboard failed (clients/buildBins.mjs); see above');
+  }
   say('starting serverless offline (bundling the functions with esbuild)...');
   await offline.start();
   await bridge.start();
   say(`ready in ${Math.round((Date.now() - begin) / 1000)} s
+  dashboard                  ${offline.apiUrl}/       operator password ${localSecrets().operatorPassword}
   API (serverless offline)   ${offline.apiUrl}       health: ${offline.apiUrl}/health
   S3 and SQS (LocalStack)    http://127.0.0.1:4566        bucket mysimbdp-local-ingest
   Cassandra (CQL)            127.0.0.1:9042               keyspaces mysimbdp, tenant_zoo, tenant_shop

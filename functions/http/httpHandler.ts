@@ -117,3 +117,22 @@ export function tenantHttpHandler(route: (request: TenantRequest) => Promise<Htt
       return toResponse(await route({ ...request, tenant, body: parseBody(event) }));
     });
 }
+
+/**
+ * An HTTP function under `/operator/...`: the bearer token must be an
+ * operator's (`POST /operator/login`); a tenant's token is refused (403).
+ *
+ * @example
+ * export const handler = operatorHttpHandler(async ({ platform }) => ({ body: await platform.operator.overview(window) }));
+ */
+export function operatorHttpHandler(route: (request: HttpRequest) => Promise<HttpResult>) {
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+    .use(mapErrors)
+    .handler(async (event) => {
+      const request = await toRequest(event);
+      const token = (event.headers.authorization ?? event.headers.Authorization)?.match(/^Bearer\s+(\S+)$/i)?.[1];
+      if (!token) throw new AuthenticationError('missing bearer token: log in with POST /operator/login and send "Authorization: Bearer <token>"');
+      await request.platform.operatorTokens.verify(token);
+      return toResponse(await route({ ...request, body: parseBody(event) }));
+    });
+}

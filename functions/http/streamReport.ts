@@ -1,5 +1,5 @@
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { InvalidInputError } from '../../layers/platform/src/errors';
+import { metricsWindow } from '../../layers/platform/src/metrics/metricsWindow';
+import { queueDepth } from '../../layers/platform/src/storage/queueDepth';
 import { tenantHttpHandler } from './httpHandler';
 
 /**
@@ -8,36 +8,21 @@ import { tenantHttpHandler } from './httpHandler';
  * with the stream queue's backlog and the messages waiting in its dead-letter queue.
  */
 export const handler = tenantHttpHandler(async ({ tenant, query, platform }) => {
-  const hours = query.hours === undefined ? 24 : Number(query.hours);
-  if (!Number.isInteger(hours) || hours < 1 || hours > 24 * 31) throw new InvalidInputError('hours must be a whole number from 1 to 744');
-  const until = new Date();
-  const since = new Date(until.getTime() - hours * 3600_000);
-  const report = await platform.streamStats.report(tenant.id, since, until);
+  const window = metricsWindow(query.hours);
+  const { totals } = await platform.metrics.series(tenant.id, window);
   const queue = platform.topology.streamQueue(tenant.id);
-  const depth = async (name: string): Promise<number | null> => {
-    try {
-      const QueueUrl = await platform.streamQueues.queueUrlByName(name);
-      const attributes = (
-        await platform.sqs.send(
-          new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
-        )
-      ).Attributes;
-      return Number(attributes?.ApproximateNumberOfMessages ?? 0) + Number(attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
-    } catch {
-      return null;
-    }
-  };
+  const depth = (name: string) => queueDepth(platform.sqs, (queueName) => platform.streamQueues.queueUrlByName(queueName), name);
   const [deadLetters] = await platform.deadLetters.ofTenant(tenant.id, ['stream']).catch(() => []);
   return {
     body: {
       tenant: tenant.id,
-      windowHours: hours,
-      since: since.toISOString(),
-      until: until.toISOString(),
-      messages: report.messages,
-      bytes: report.bytes,
-      failures: report.failures,
-      latencyMs: report.latencyMs,
+      windowHours: window.hours,
+      since: window.since.toISOString(),
+      until: window.until.toISOString(),
+      messages: totals.messages,
+      bytes: totals.messageBytes,
+      failures: totals.streamFailures,
+      latencyMs: totals.latencyMs,
       queue: { name: queue.name, backlog: await depth(queue.name) },
       deadLetterQueue: {
         name: queue.deadLetterName,

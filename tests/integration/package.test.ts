@@ -62,10 +62,15 @@ describe('serverless package (for `serverless deploy`)', () => {
       'BadRowsLambdaFunction',
       'BatchChunkLambdaFunction',
       'BatchIngestLambdaFunction',
+      'DashboardLambdaFunction',
       'HealthLambdaFunction',
       'IngestionsLambdaFunction',
       'LoginLambdaFunction',
       'MessagesLambdaFunction',
+      'MetricsLambdaFunction',
+      'OperatorLoginLambdaFunction',
+      'OperatorTenantStatusLambdaFunction',
+      'OperatorTenantsLambdaFunction',
       'ProfileLambdaFunction',
       'StreamIngestLambdaFunction',
       'StreamReportLambdaFunction',
@@ -97,6 +102,24 @@ describe('serverless package (for `serverless deploy`)', () => {
       ExposeHeaders: ['Retry-After'],
       MaxAge: 600,
     });
+  });
+
+  it("lets the dashboard, served by the stack's HTTP API, POST uploads to the bucket, and gives the operator's secrets to the operator functions only", () => {
+    const cors = (template.Resources.IngestBucket as Resource).Properties.CorsConfiguration as { CorsRules: Array<Record<string, unknown>> };
+    expect(cors.CorsRules).toEqual([
+      expect.objectContaining({
+        AllowedOrigins: [{ 'Fn::Sub': 'https://${HttpApi}.execute-api.${AWS::Region}.amazonaws.com' }],
+        AllowedMethods: ['POST'],
+      }),
+    ]);
+    const holders = (variable: string): string[] =>
+      ofType('AWS::Lambda::Function')
+        .filter(([, fn]) => variable in ((fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables ?? {}))
+        .map(([id]) => id);
+    expect(holders('MYSIMBDP_OPERATOR_PASSWORD')).toEqual(['OperatorLoginLambdaFunction']);
+    expect(holders('RABBITMQ_ADMIN_PASSWORD')).toEqual(['OperatorTenantStatusLambdaFunction']);
+    const operatorPassword = (template.Resources.OperatorLoginLambdaFunction as Resource).Properties.Environment as { Variables: Record<string, unknown> };
+    expect(operatorPassword.Variables.MYSIMBDP_OPERATOR_PASSWORD).toBe('{{resolve:secretsmanager:mysimbdp/ci:SecretString:operatorPassword}}');
   });
 
   it('passes cfn-lint with no errors', () => {

@@ -14,12 +14,18 @@ import { BatchIngestPipeline } from './ingest/batch/BatchIngestPipeline';
 import { IngestionStore } from './ingest/batch/IngestionStore';
 import { ChunkStore } from './ingest/chunks/ChunkStore';
 import { ChunkTaskQueue } from './ingest/chunks/ChunkTaskQueue';
+import { platformHealthCheck } from './health/platformHealthCheck';
+import { EmbeddedMetrics } from './metrics/EmbeddedMetrics';
+import { MetricsStore } from './metrics/MetricsStore';
+import { PlatformMetrics } from './metrics/PlatformMetrics';
+import { OperatorLoginService } from './operator/OperatorLoginService';
+import { OperatorService } from './operator/OperatorService';
+import { OperatorTokens } from './operator/OperatorTokens';
 import { createS3Client, createSqsClient } from './storage/awsClients';
 import { IngestionProgressReader } from './reports/IngestionProgress';
 import { IngestBucket } from './storage/IngestBucket';
 import { StreamIngestPipeline } from './stream/StreamIngestPipeline';
 import { StreamQueueSender } from './stream/StreamQueueSender';
-import { StreamStatsStore } from './stream/StreamStatsStore';
 import { CassandraTenantRegistry, type TenantRegistry } from './tenants/TenantRegistry';
 import { Topology } from './topology/Topology';
 import { DailyUsageStore } from './uploads/DailyUsageStore';
@@ -52,10 +58,13 @@ export interface Platform {
   readonly ingestionProgress: IngestionProgressReader;
   readonly batchIngest: BatchIngestPipeline;
   readonly streamIngest: StreamIngestPipeline;
-  readonly streamStats: StreamStatsStore;
+  readonly metrics: PlatformMetrics;
   readonly streamQueues: StreamQueueSender;
   /** Dead letters per tenant, for the reports (reads at most 100 per queue, kept 30 s). */
   readonly deadLetters: DeadLetters;
+  readonly operatorTokens: OperatorTokens;
+  readonly operatorLogins: OperatorLoginService;
+  readonly operator: OperatorService;
 }
 
 /** Builds the platform's services on a connected Cassandra client. */
@@ -72,9 +81,18 @@ export function buildPlatform(config: PlatformConfig, client: cassandra.Client):
   const usage = new DailyUsageStore(client, keyspace);
   const ingestions = new IngestionStore(client, keyspace);
   const chunks = new ChunkStore(client, keyspace);
-  const streamStats = new StreamStatsStore(client, keyspace);
+  const metrics = new PlatformMetrics(new MetricsStore(client, keyspace), new EmbeddedMetrics(config.stage));
   const streamQueues = new StreamQueueSender(sqs, topology);
   const writeConcurrency = Number(process.env.MYSIMBDP_WRITE_CONCURRENCY ?? 64);
+  // One throttle for tenant and operator logins: the operator's counts go under a key no tenant id can be.
+  const loginThrottle = new LoginThrottle(new LoginThrottleStore(client, keyspace), {
+    windowSeconds: config.auth.lockoutWindowSeconds,
+    maxFailedPerTenantAndSource: config.auth.maxFailedLogins,
+    maxFailedPerSource: config.auth.maxFailedLoginsPerSource,
+    maxFailedPerTenant: config.auth.maxFailedLoginsPerTenant,
+    maxConcurrentPerSource: config.auth.maxConcurrentLoginsPerSource,
+  });
+  const operatorTokens = new OperatorTokens(config.auth.tokenSecret, config.auth.tokenTtlSeconds);
   return {
     config,
     topology,
@@ -84,17 +102,7 @@ export function buildPlatform(config: PlatformConfig, client: cassandra.Client):
     bucket,
     registry,
     tokens,
-    logins: new LoginService(
-      registry,
-      new LoginThrottle(new LoginThrottleStore(client, keyspace), {
-        windowSeconds: config.auth.lockoutWindowSeconds,
-        maxFailedPerTenantAndSource: config.auth.maxFailedLogins,
-        maxFailedPerSource: config.auth.maxFailedLoginsPerSource,
-        maxFailedPerTenant: config.auth.maxFailedLoginsPerTenant,
-        maxConcurrentPerSource: config.auth.maxConcurrentLoginsPerSource,
-      }),
-      tokens,
-    ),
+    logins: new LoginService(registry, loginThrottle, tokens),
     uploads: new UploadService(bucket, batches, grants, usage, config.uploadUrlTtlSeconds),
     ingestions,
     chunks,
@@ -116,19 +124,23 @@ export function buildPlatform(config: PlatformConfig, client: cassandra.Client):
       writeConcurrency,
       chunkSize: config.batch.chunkSizeBytes,
       timeoutSeconds: config.batch.timeoutSeconds,
+      onFinished: (record) => metrics.batchFinished(record),
     }),
     streamIngest: new StreamIngestPipeline({
       registry,
       cassandra: client,
       topology,
-      stats: streamStats,
+      metrics,
       queues: streamQueues,
       loadApp: loadStreamIngestApp,
       concurrency: writeConcurrency,
     }),
-    streamStats,
+    metrics,
     streamQueues,
     deadLetters: new DeadLetters(sqs, topology, { scanLimit: 100, cacheSeconds: 30 }),
+    operatorTokens,
+    operatorLogins: new OperatorLoginService(config.auth.operatorPassword, loginThrottle, operatorTokens),
+    operator: new OperatorService({ config, topology, registry, usage, metrics, sqs, queues: streamQueues, health: platformHealthCheck(config) }),
   };
 }
 

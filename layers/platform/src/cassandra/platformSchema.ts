@@ -1,11 +1,14 @@
 import type cassandra from 'cassandra-driver';
 import { cqlIdentifier, createKeyspaceCql } from './cql';
 
+const METRICS_TTL_SECONDS = 40 * 86_400;
+
 /**
  * The platform keyspace: the tenant registry, login throttling, upload
  * batches, grants and quotas, one ingestion record per upload (the original
- * design's `server.log`) with the chunks of a large file, and per-invocation
- * stream statistics.
+ * design's `server.log`) with the chunks of a large file, and the tenants'
+ * time series (one row per file outcome or stream invocation, kept for 40
+ * days: reports cover at most 31).
  */
 export function platformSchemaCql(keyspace: string): string[] {
   const ks = cqlIdentifier(keyspace);
@@ -104,17 +107,25 @@ export function platformSchemaCql(keyspace: string): string[] {
       validate_ms int,
       write_ms int,
       PRIMARY KEY ((tenant, ingestion_id), run, chunk))`,
-    `CREATE TABLE IF NOT EXISTS ${ks}.stream_batches (
+    `CREATE TABLE IF NOT EXISTS ${ks}.tenant_metrics (
       tenant text,
       day date,
-      batch_id text,
-      recorded_at timestamp,
-      messages int,
+      source text,
+      at timestamp,
+      files int,
+      rows bigint,
       bytes bigint,
-      failures int,
+      bad_rows bigint,
+      rejected_files int,
+      failed_files int,
+      ingest_ms bigint,
+      messages int,
+      message_bytes bigint,
+      stream_failures int,
       latency_buckets map<int, int>,
       latency_max_ms int,
-      PRIMARY KEY ((tenant, day), batch_id))`,
+      PRIMARY KEY ((tenant, day), source))
+      WITH default_time_to_live = ${METRICS_TTL_SECONDS}`,
   ];
 }
 

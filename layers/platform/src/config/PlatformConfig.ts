@@ -60,9 +60,13 @@ export interface PlatformConfig {
     readonly maxFailedLoginsPerTenant: number;
     /** Logins one source may have being checked at once; more are refused at once. */
     readonly maxConcurrentLoginsPerSource: number;
+    /** The platform operator's password (`POST /operator/login`); empty when the stage has none. */
+    readonly operatorPassword: string;
   };
   /** Origins (`https://host[:port]`) a browser may call the API from, besides the API's own; none by default. */
   readonly allowedOrigins: string[];
+  /** Origins the dashboard is served from besides the API's own, allowed to POST uploads to the bucket (CORS). */
+  readonly dashboardOrigins: string[];
   /** Presigned POSTs expire after this many seconds. */
   readonly uploadUrlTtlSeconds: number;
   /** How long a function may keep the tenant registry cached. */
@@ -141,6 +145,8 @@ const EnvSchema = z.object({
     .transform(parseByteSize)
     .refine((bytes) => bytes >= 1024 && bytes <= 64 * 1024 ** 2, 'from 1 KiB to 64 MiB'),
   MYSIMBDP_BATCH_TIMEOUT_SECONDS: z.coerce.number().int().min(10).max(900).default(DEFAULT_BATCH_TIMEOUT_SECONDS),
+  MYSIMBDP_OPERATOR_PASSWORD: z.string().optional(),
+  MYSIMBDP_DASHBOARD_ORIGINS: csv.default([]),
 });
 
 /** Reads and validates the platform configuration; a wrong value names the variable. */
@@ -187,8 +193,10 @@ export function loadPlatformConfig(env: NodeJS.ProcessEnv = process.env): Platfo
       maxFailedLoginsPerSource: e.MYSIMBDP_MAX_FAILED_LOGINS_PER_SOURCE,
       maxFailedLoginsPerTenant: e.MYSIMBDP_MAX_FAILED_LOGINS_PER_TENANT,
       maxConcurrentLoginsPerSource: e.MYSIMBDP_MAX_CONCURRENT_LOGINS_PER_SOURCE,
+      operatorPassword: e.MYSIMBDP_OPERATOR_PASSWORD ?? '',
     },
     allowedOrigins: e.MYSIMBDP_ALLOWED_ORIGINS,
+    dashboardOrigins: e.MYSIMBDP_DASHBOARD_ORIGINS,
     uploadUrlTtlSeconds: e.MYSIMBDP_UPLOAD_URL_TTL_SECONDS,
     tenantCacheSeconds: e.MYSIMBDP_TENANT_CACHE_SECONDS,
     batch: { chunkSizeBytes: e.MYSIMBDP_CHUNK_SIZE, timeoutSeconds: e.MYSIMBDP_BATCH_TIMEOUT_SECONDS },

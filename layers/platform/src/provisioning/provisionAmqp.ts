@@ -45,12 +45,25 @@ export async function provisionAmqp(
     await admin.bind(amqp.vhost, amqp.exchange, binding.queue, binding.routingKey);
     await admin.bind(amqp.vhost, amqp.deadLetterExchange, binding.rejectedQueue, binding.routingKey);
     await admin.putUserWithHash(tenant.id, tenant.credentials.amqp.passwordHash, tenant.credentials.amqp.hashingAlgorithm);
-    const active = tenant.profile.status === 'active';
-    await admin.putPermissions(amqp.vhost, tenant.id, { configure: NOTHING, write: active ? `^${escapeRegex(amqp.exchange)}$` : NOTHING, read: NOTHING });
-    await admin.putTopicPermissions(amqp.vhost, tenant.id, {
-      exchange: amqp.exchange,
-      write: active ? `^${escapeRegex(binding.routingKey)}$` : NOTHING,
-      read: NOTHING,
-    });
+    await putTenantAmqpPermissions(admin, topology, tenant);
   }
+}
+
+/**
+ * A tenant user's permissions: publish to the exchange with its own routing
+ * key while the tenant is active, nothing once it is disabled.
+ *
+ * @example
+ * await putTenantAmqpPermissions(admin, topology, tenant); // after its status changed
+ */
+export async function putTenantAmqpPermissions(admin: RabbitMqAdmin, topology: Topology, tenant: Tenant): Promise<void> {
+  const amqp = topology.amqp([tenant.id]);
+  const routingKey = amqp.tenants[0]?.routingKey ?? tenant.id;
+  const active = tenant.profile.status === 'active';
+  await admin.putPermissions(amqp.vhost, tenant.id, { configure: NOTHING, write: active ? `^${escapeRegex(amqp.exchange)}$` : NOTHING, read: NOTHING });
+  await admin.putTopicPermissions(amqp.vhost, tenant.id, {
+    exchange: amqp.exchange,
+    write: active ? `^${escapeRegex(routingKey)}$` : NOTHING,
+    read: NOTHING,
+  });
 }

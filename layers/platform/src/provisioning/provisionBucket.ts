@@ -1,6 +1,7 @@
 import {
   CreateBucketCommand,
   HeadBucketCommand,
+  PutBucketCorsCommand,
   PutBucketLifecycleConfigurationCommand,
   PutBucketNotificationConfigurationCommand,
   PutBucketVersioningCommand,
@@ -12,8 +13,9 @@ import type { ProvisionedQueue } from './provisionQueues';
 
 /**
  * Creates the ingest bucket, keeping object versions (with the topology's
- * lifecycle rules), and points its upload notifications for `tenants/` at the
- * batch-ingest queue (which S3 is allowed to send to). Idempotent.
+ * lifecycle rules), points its upload notifications for `tenants/` at the
+ * batch-ingest queue (which S3 is allowed to send to), and lets the
+ * dashboard's origins POST uploads to it (CORS). Idempotent.
  */
 export async function provisionBucket(s3: S3Client, sqs: SQSClient, topology: Topology, batchQueue: ProvisionedQueue): Promise<void> {
   const bucket = topology.ingestBucket;
@@ -65,4 +67,16 @@ export async function provisionBucket(s3: S3Client, sqs: SQSClient, topology: To
       },
     }),
   );
+  const cors = topology.uploadCors<string>([]);
+  if (cors.allowedOrigins.length) {
+    const rule = {
+      ID: 'dashboard-uploads',
+      AllowedOrigins: cors.allowedOrigins,
+      AllowedMethods: cors.allowedMethods,
+      AllowedHeaders: cors.allowedHeaders,
+      ExposeHeaders: cors.exposedHeaders,
+      MaxAgeSeconds: cors.maxAgeSeconds,
+    };
+    await s3.send(new PutBucketCorsCommand({ Bucket: bucket, CORSConfiguration: { CORSRules: [rule] } }));
+  }
 }

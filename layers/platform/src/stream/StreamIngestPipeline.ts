@@ -9,13 +9,13 @@ import { DeferredError } from '../errors';
 import { serviceFailure } from '../failures/serviceFailure';
 import { RecordError } from '../ingest/records/RecordError';
 import { platformLogger } from '../logging/platformLogger';
+import type { PlatformMetrics } from '../metrics/PlatformMetrics';
 import type { Tenant } from '../tenants/Tenant';
 import type { TenantRegistry } from '../tenants/TenantRegistry';
 import type { Topology } from '../topology/Topology';
 import { LatencyHistogram } from './LatencyHistogram';
 import { decodePack, repack, type UnpackedMessage } from './StreamPack';
 import type { StreamQueueSender } from './StreamQueueSender';
-import type { StreamStatsStore } from './StreamStatsStore';
 
 /** One message of a tenant's stream queue, as the event source delivers it. */
 export interface QueueMessage {
@@ -39,7 +39,7 @@ export interface StreamIngestDependencies {
   readonly registry: TenantRegistry;
   readonly cassandra: cassandra.Client;
   readonly topology: Topology;
-  readonly stats: StreamStatsStore;
+  readonly metrics: Pick<PlatformMetrics, 'streamBatch'>;
   readonly queues: StreamQueueSender;
   readonly loadApp: (tenant: string) => Promise<StreamIngestApp>;
   /** Messages written at the same time. */
@@ -218,16 +218,14 @@ export class StreamIngestPipeline {
       latency.record(now - delivery.publishedAt.getTime());
     }
     const failed = [...failures].map(([delivery, reason]) => ({ delivery, reason }));
-    await this.deps.stats
-      .record({
-        tenant: tenant.id,
-        recordedAt: new Date(),
-        writtenMessageIds: written,
-        failedDeliveries: failed.map(({ delivery }) => `${delivery.messageId}:${delivery.attempts}`),
-        bytes,
-        latency,
-      })
-      .catch((error: Error) => platformLogger.warn('could not record stream statistics', { tenant: tenant.id, error: error.message }));
+    await this.deps.metrics.streamBatch({
+      tenant: tenant.id,
+      recordedAt: new Date(),
+      writtenMessageIds: written,
+      failedDeliveries: failed.map(({ delivery }) => `${delivery.messageId}:${delivery.attempts}`),
+      bytes,
+      latency,
+    });
     return { written: written.length, failed };
   }
 

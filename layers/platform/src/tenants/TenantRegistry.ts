@@ -14,6 +14,8 @@ export interface TenantRegistry {
   get(id: string): Promise<Tenant | undefined>;
   list(): Promise<Tenant[]>;
   put(id: string, profile: TenantProfileInput, credentials: TenantCredentials): Promise<void>;
+  /** Sets the profile's status, keeping the rest; undefined for an unknown tenant. */
+  setStatus(id: string, status: 'active' | 'disabled'): Promise<Tenant | undefined>;
   remove(id: string): Promise<void>;
 }
 
@@ -68,6 +70,14 @@ export class CassandraTenantRegistry implements TenantRegistry {
       new Date(),
     ]);
     this.cache = undefined;
+  }
+
+  async setStatus(id: string, status: 'active' | 'disabled'): Promise<Tenant | undefined> {
+    const row = (await this.client.execute(`SELECT profile, credentials FROM ${this.table} WHERE tenant = ?`, [id])).first();
+    if (!row) return undefined;
+    const profile = JSON.parse(row.get('profile') as string) as TenantProfileInput;
+    await this.put(id, { ...profile, status }, JSON.parse(row.get('credentials') as string) as TenantCredentials);
+    return this.get(id);
   }
 
   async remove(id: string): Promise<void> {

@@ -23,6 +23,14 @@ export interface AmqpTopology {
   readonly tenants: ReadonlyArray<{ tenant: string; queue: string; rejectedQueue: string; routingKey: string }>;
 }
 
+/** The ingest bucket's CORS rule; S3's API and CloudFormation each spell its fields their own way. */
+export interface UploadCorsRule<Origin> {
+  readonly allowedOrigins: Origin[];
+  readonly allowedMethods: ['POST'];
+  readonly allowedHeaders: ['*'];
+  readonly exposedHeaders: ['ETag'];
+  readonly maxAgeSeconds: number;
+}
 export const STREAM_INGEST_TIMEOUT_SECONDS = 30;
 /** Tries of a batch notification or chunk task failing for a reason of its own (outages are waited out without using them). */
 export const BATCH_INGEST_MAX_RECEIVE_COUNT = 3;
@@ -65,17 +73,19 @@ export class Topology {
   readonly platformKeyspace: string;
   private readonly keyspacePrefix: string;
   private readonly vhost: string;
+  private readonly dashboardOrigins: readonly string[];
 
   /** The batch functions' timeout. */
   readonly batchTimeoutSeconds: number;
 
-  constructor(config: Pick<PlatformConfig, 'stage' | 'ingestBucket' | 'cassandra' | 'amqp' | 'batch'>) {
+  constructor(config: Pick<PlatformConfig, 'stage' | 'ingestBucket' | 'cassandra' | 'amqp' | 'batch' | 'dashboardOrigins'>) {
     this.stage = config.stage;
     this.batchTimeoutSeconds = config.batch.timeoutSeconds;
     this.ingestBucket = config.ingestBucket;
     this.keyspacePrefix = config.cassandra.keyspacePrefix;
     this.platformKeyspace = `${this.keyspacePrefix}mysimbdp`;
     this.vhost = config.amqp.vhost;
+    this.dashboardOrigins = config.dashboardOrigins;
   }
 
   /** S3 prefix every upload of every tenant goes under; the notification filter. */
@@ -143,6 +153,21 @@ export class Topology {
 
   queues(tenants: ReadonlyArray<Pick<TenantProfile, 'tenant' | 'stream'>>): QueueDefinition[] {
     return [this.batchIngestQueue, this.batchChunkQueue, ...tenants.map((profile) => this.streamQueue(profile.tenant, profile))];
+  }
+
+  /**
+   * The ingest bucket's CORS rule: the dashboard's page uploads files with the
+   * same presigned POST as `fetchdata`, from the API's origin (given, as the
+   * stack only knows it once deployed) and the configured dashboard origins.
+   */
+  uploadCors<Origin>(apiOrigins: readonly Origin[]): UploadCorsRule<Origin | string> {
+    return {
+      allowedOrigins: [...apiOrigins, ...this.dashboardOrigins],
+      allowedMethods: ['POST'],
+      allowedHeaders: ['*'],
+      exposedHeaders: ['ETag'],
+      maxAgeSeconds: 3600,
+    };
   }
 
   tenantKeyspace(profile: Pick<TenantProfile, 'keyspace'>): string {

@@ -15,6 +15,10 @@ export interface ServerlessTopology {
   readonly batchTimeoutSeconds: number;
   /** Function environment: plain values locally; references and secrets on AWS. */
   readonly environment: Record<string, CfnValue>;
+  /** The operator login's own environment: the operator password. */
+  readonly operatorLoginEnvironment: Record<string, CfnValue>;
+  /** The operator's enable/disable function's own environment: RabbitMQ's management API and admin. */
+  readonly operatorStatusEnvironment: Record<string, CfnValue>;
   readonly iamStatements: CfnValue[];
   /**
    * The HTTP API's CORS settings (`provider.httpApi.cors`): none when no origin is
@@ -68,6 +72,8 @@ export function renderServerlessTopology(stage: string, env: NodeJS.ProcessEnv):
   const bucketName = local ? config.ingestBucket : { 'Fn::Sub': `mysimbdp-${stage}-ingest-\${AWS::AccountId}-\${AWS::Region}` };
   const bucketArn = local ? `arn:aws:s3:::${config.ingestBucket}` : { 'Fn::Sub': `arn:aws:s3:::mysimbdp-${stage}-ingest-\${AWS::AccountId}-\${AWS::Region}` };
 
+  const uploadCors = topology.uploadCors<CfnValue>(local ? [] : [{ 'Fn::Sub': 'https://${HttpApi}.execute-api.${AWS::Region}.amazonaws.com' }]);
+
   const Resources: Record<string, CfnValue> = {
     ...queueResources(batchQueue),
     ...queueResources(chunkQueue),
@@ -99,6 +105,23 @@ export function renderServerlessTopology(stage: string, env: NodeJS.ProcessEnv):
         // Versions: an upload replayed over an object being ingested cannot change what is read.
         VersioningConfiguration: { Status: 'Enabled' },
         LifecycleConfiguration: { Rules: [...INGEST_BUCKET_LIFECYCLE_RULES] },
+        // The dashboard, served by the stack's HTTP API, uploads with presigned POSTs from the API's origin.
+        ...(uploadCors.allowedOrigins.length
+          ? {
+              CorsConfiguration: {
+                CorsRules: [
+                  {
+                    Id: 'dashboard-uploads',
+                    AllowedOrigins: uploadCors.allowedOrigins,
+                    AllowedMethods: uploadCors.allowedMethods,
+                    AllowedHeaders: uploadCors.allowedHeaders,
+                    ExposedHeaders: uploadCors.exposedHeaders,
+                    MaxAge: uploadCors.maxAgeSeconds,
+                  },
+                ],
+              },
+            }
+          : {}),
         NotificationConfiguration: {
           QueueConfigurations: Topology.NOTIFICATION_EVENTS.map((event) => ({
             Event: event,
@@ -165,6 +188,15 @@ export function renderServerlessTopology(stage: string, env: NodeJS.ProcessEnv):
         MYSIMBDP_TOKEN_SECRET: secret('tokenSecret'),
       };
 
+  const operatorLoginEnvironment: Record<string, CfnValue> = {
+    MYSIMBDP_OPERATOR_PASSWORD: local ? config.auth.operatorPassword : secret('operatorPassword'),
+  };
+  const operatorStatusEnvironment: Record<string, CfnValue> = {
+    RABBITMQ_MANAGEMENT_URL: config.amqp.managementUrl,
+    RABBITMQ_ADMIN_USERNAME: config.amqp.adminUsername,
+    RABBITMQ_ADMIN_PASSWORD: local ? config.amqp.adminPassword : secret('rabbitAdminPassword'),
+  };
+
   const queueArns: CfnValue[] = [batchQueue, chunkQueue].flatMap((queue) => [
     { 'Fn::GetAtt': [queue.logicalId, 'Arn'] },
     { 'Fn::GetAtt': [`${queue.logicalId}DeadLetter`, 'Arn'] },
@@ -204,6 +236,8 @@ export function renderServerlessTopology(stage: string, env: NodeJS.ProcessEnv):
     batchTimeoutSeconds: config.batch.timeoutSeconds,
     batchIngestEnvironment: { NODE_OPTIONS: BATCH_INGEST_NODE_OPTIONS },
     environment,
+    operatorLoginEnvironment,
+    operatorStatusEnvironment,
     iamStatements,
     httpApiCors: config.allowedOrigins.length
       ? {

@@ -117,13 +117,18 @@ export class IngestionOutcomes {
 
   /** The message of an ingestion was dead-lettered after its last try: the record says it failed and why; the object stays in `incoming/`. */
   async gaveUp(record: IngestionRecord, error: unknown, where: string): Promise<void> {
-    const finishedAt = new Date();
     const message = error instanceof Error ? error.message : String(error);
-    await this.ingestions.transition(record, record.run, ['processing', 'retrying'], {
-      status: 'failed',
-      reason: `gave up after ${record.attempts} attempts: ${message}; ${where}`,
-      finishedAt,
-      durationMs: finishedAt.getTime() - record.startedAt.getTime(),
-    });
+    await this.failed(record, `gave up after ${record.attempts} attempts: ${message}; ${where}`);
+  }
+
+  /** Marks a running ingestion failed (once), counting it like any other ending; false when it was not running. */
+  async failed(record: IngestionRecord, reason: string): Promise<boolean> {
+    const finishedAt = new Date();
+    const changes = { status: 'failed' as const, reason, finishedAt, durationMs: finishedAt.getTime() - record.startedAt.getTime() };
+    if (!(await this.ingestions.transition(record, record.run, ['processing', 'retrying'], changes))) return false;
+    await this.onFinished({ ...record, ...changes }).catch((error: Error) =>
+      platformLogger.warn('could not record the ingestion metrics', { error: error.message }),
+    );
+    return true;
   }
 }

@@ -1,0 +1,11 @@
+import { loginSource } from '../../../layers/platform/src/auth/loginSource';
+import { InvalidInputError } from '../../../layers/platform/src/errors';
+import { publicHttpHandler } from '../httpHandler';
+
+/** `POST /operator/login` `{ password }` -> a short-lived operator token; failures are throttled per client address, as tenants' logins are. */
+export const handler = publicHttpHandler(async ({ body, event, platform }) => {
+  const { password } = (body ?? {}) as { password?: unknown };
+  if (typeof password !== 'string' || !password) throw new InvalidInputError('send {"password": "<operator password>"}');
+  const issued = await platform.operatorLogins.login(password, loginSource(event.requestContext?.http?.sourceIp));
+  return { body: { token: issued.token, tokenType: 'Bearer', role: 'operator', expiresAt: issued.expiresAt.toISOString() } };
+});
