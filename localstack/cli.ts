@@ -4,6 +4,7 @@ import { LocalCloud } from './LocalCloud';
 import { localEnvironment, type LocalStage } from './localEnvironment';
 import { localCloudDir } from './paths';
 import { provisionLocal } from './provisionLocal';
+import { cassandraAdminCredentials, connectLocalCassandra } from './services/cassandraRoles';
 import { resetLocalStage } from './resetLocalStage';
 
 const say = (message: string): void => console.log(message);
@@ -76,7 +77,8 @@ program
   .command('cql <statement>')
   .description('run one CQL statement against the local Cassandra and print the rows as JSON lines')
   .action(async (statement: string) => {
-    const client = new cassandra.Client({ contactPoints: ['127.0.0.1:9042'], localDataCenter: 'datacenter1', encoding: { useBigIntAsLong: true, map: Map } });
+    // As the node's superuser: the operator's tool reads every keyspace.
+    const client = await connectLocalCassandra(cassandraAdminCredentials());
     try {
       for await (const row of client.stream(statement, [], { fetchSize: 1000 }) as unknown as AsyncIterable<cassandra.types.Row>) {
         say(

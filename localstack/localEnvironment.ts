@@ -1,5 +1,6 @@
 import { loadPlatformConfig, type PlatformConfig } from '../layers/platform/src/config/PlatformConfig';
 import { localSecrets } from './secrets';
+import { CASSANDRA_PLATFORM_ROLE } from './services/cassandraRoles';
 
 /** Stages the local cloud serves: `local` for `npm start`, `test` for `npm test`, `bench` for benchmarks. */
 export type LocalStage = 'local' | 'test' | 'bench';
@@ -33,6 +34,9 @@ export function localEnvironment(stage: LocalStage): Record<string, string> {
     MYSIMBDP_INGEST_BUCKET: `mysimbdp-${stage}-ingest`,
     CASSANDRA_CONTACT_POINTS: '127.0.0.1:9042',
     CASSANDRA_LOCAL_DC: 'datacenter1',
+    // The platform's own role (see localstack/services/cassandraRoles.ts), as on AWS.
+    CASSANDRA_USERNAME: CASSANDRA_PLATFORM_ROLE,
+    CASSANDRA_PASSWORD: secrets.cassandraPlatformPassword,
     AMQP_URL: 'amqp://127.0.0.1:5672',
     AMQP_USERNAME: 'mysimbdp-platform',
     AMQP_PASSWORD: secrets.amqpPlatformPassword,

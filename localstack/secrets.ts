@@ -10,6 +10,10 @@ export interface LocalSecrets {
   readonly amqpPlatformPassword: string;
   /** The platform operator's password (`POST /operator/login`, the dashboard's operator view). */
   readonly operatorPassword: string;
+  /** Cassandra's superuser of the local node (it replaces the default `cassandra` role at the first start). */
+  readonly cassandraAdminPassword: string;
+  /** Cassandra's role for the platform (functions, bridge, CLIs, tests, benchmarks). */
+  readonly cassandraPlatformPassword: string;
 }
 
 const secretsPath = join(localCloudDir, 'secrets.json');
@@ -29,6 +33,8 @@ export function localSecrets(): LocalSecrets {
     rabbitAdminPassword: stored.rabbitAdminPassword ?? newSecret(18),
     amqpPlatformPassword: stored.amqpPlatformPassword ?? newSecret(18),
     operatorPassword: stored.operatorPassword ?? newSecret(18),
+    cassandraAdminPassword: stored.cassandraAdminPassword ?? newSecret(18),
+    cassandraPlatformPassword: stored.cassandraPlatformPassword ?? newSecret(18),
   };
   if (Object.keys(secrets).some((key) => stored[key as keyof LocalSecrets] === undefined)) {
     mkdirSync(dirname(secretsPath), { recursive: true });

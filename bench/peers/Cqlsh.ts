@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { output, run } from '../../localstack/process/run';
 import { localCloudDir, logFile, logsDir } from '../../localstack/paths';
+import { cassandraPlatformCredentials } from '../../localstack/services/cassandraRoles';
 import { measureProcess } from './measureProcess';
 
 /**
@@ -142,7 +143,15 @@ export class Cqlsh {
     if (!this.installed()) throw new CqlshError(`cqlsh is not installed in ${this.venv}; call install() first`);
     if (!existsSync(options.file)) throw new CqlshError(`cqlsh: no such file ${options.file}`);
     mkdirSync(join(this.cqlshrc, '..'), { recursive: true });
-    if (!existsSync(this.cqlshrc)) writeFileSync(this.cqlshrc, '; Written by bench/peers/Cqlsh.ts: cqlsh defaults.\n');
+    // The platform's role, as the other loaders use it (the file is the project's, readable by its owner only).
+    const { username, password } = cassandraPlatformCredentials();
+    writeFileSync(
+      this.cqlshrc,
+      `; Written by bench/peers/Cqlsh.ts: cqlsh defaults, and the platform's Cassandra role.\n[authentication]\nusername = ${username}\npassword = ${password}\n`,
+      {
+        mode: 0o600,
+      },
+    );
     mkdirSync(this.workDir, { recursive: true });
     const columns = options.columns.map(cqlIdentifier).join(', ');
     const file = options.file.replaceAll("'", "''");

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { output, run } from '../../localstack/process/run';
 import { localCloudDir, logFile, logsDir } from '../../localstack/paths';
 import { findJava } from '../../localstack/process/findJava';
+import { cassandraPlatformCredentials } from '../../localstack/services/cassandraRoles';
 import { measureProcess } from './measureProcess';
 
 /** The DataStax Bulk Loader release assembled from Maven Central. */
@@ -169,6 +170,11 @@ ${dependencies}
         this.host,
         '-port',
         String(this.port),
+        // The platform's role, as the other loaders use it.
+        '-u',
+        cassandraPlatformCredentials().username,
+        '-p',
+        cassandraPlatformCredentials().password,
         '-url',
         options.file,
         '-k',

@@ -10,6 +10,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { localCloudDir } from '../../localstack/paths';
+import { cassandraPlatformCredentials } from '../../localstack/services/cassandraRoles';
 import { Cqlsh } from './Cqlsh';
 import { Dsbulk } from './Dsbulk';
 
@@ -99,6 +100,7 @@ async function spotCheck(client: cassandra.Client): Promise<string[]> {
 const client = new cassandra.Client({
   contactPoints: ['127.0.0.1:9042'],
   localDataCenter: 'datacenter1',
+  credentials: cassandraPlatformCredentials(),
   socketOptions: { readTimeout: 60_000 },
 });
 const results: Record<string, unknown> = { rows: ROWS };

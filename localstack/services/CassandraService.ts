@@ -1,9 +1,9 @@
-import cassandra from 'cassandra-driver';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findJava } from '../process/findJava';
 import { output, run } from '../process/run';
 import { localCloudDir } from '../paths';
+import { connectAsAdmin, ensureCassandraRoles } from './cassandraRoles';
 import { ProcessService, ServiceStartError } from './ProcessService';
 
 /** The Apache Cassandra release the local cloud runs. */
@@ -134,8 +134,10 @@ storage_port: 7000
 native_transport_port: 9042
 start_native_transport: true
 endpoint_snitch: SimpleSnitch
-authenticator: AllowAllAuthenticator
-authorizer: AllowAllAuthorizer
+# As in production: every client logs in with a role, and may only do what it was granted.
+authenticator: PasswordAuthenticator
+authorizer: CassandraAuthorizer
+role_manager: CassandraRoleManager
 # Tests drop and recreate tables; snapshots would only fill the disk.
 auto_snapshot: false
 concurrent_compactors: 1
@@ -184,6 +186,8 @@ batch_size_warn_threshold: 64KiB
         `-Dlogback.configurationFile=${join(conf, 'logback.xml')}`,
         `-Dcassandra.storagedir=${join(localCloudDir, 'data', 'cassandra')}`,
         '-Dcassandra.skip_wait_for_gossip_to_settle=0',
+        // The default superuser exists at once at the first start, to be replaced by the project's own.
+        '-Dcassandra.superuser_setup_delay_ms=0',
         '-Dcassandra-foreground=yes',
         '-cp',
         `${conf}:${this.lib}/*`,
@@ -193,20 +197,18 @@ batch_size_warn_threshold: 64KiB
     );
   }
 
+  /** Answers CQL, as the local superuser (or, at the first start, the default role it is about to replace). */
   async serving(): Promise<boolean> {
-    const client = new cassandra.Client({
-      contactPoints: ['127.0.0.1:9042'],
-      localDataCenter: 'datacenter1',
-      socketOptions: { connectTimeout: 2000, readTimeout: 3000 },
-    });
+    const { client } = await connectAsAdmin();
     try {
-      await client.connect();
       await client.execute('SELECT release_version FROM system.local');
       return true;
-    } catch {
-      return false;
     } finally {
       await client.shutdown().catch(() => undefined);
     }
+  }
+
+  protected override ready(): Promise<void> {
+    return ensureCassandraRoles();
   }
 }

@@ -69,8 +69,12 @@ export abstract class ProcessService implements LocalService {
     } catch (error) {
       throw new ServiceStartError(`${(error as Error).message}; read ${this.logFile}. Last lines:\n${this.process.tail()}`);
     }
+    await this.ready();
     return true;
   }
+
+  /** What a service needs once it serves, after every start (idempotent): Cassandra's roles, say. */
+  protected async ready(): Promise<void> {}
 
   stop(): Promise<boolean> {
     return this.process.stop();

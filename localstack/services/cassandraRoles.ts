@@ -1,0 +1,95 @@
+import cassandra from 'cassandra-driver';
+import { cqlIdentifier, cqlString } from '../../layers/platform/src/cassandra/cql';
+import { localSecrets } from '../secrets';
+
+/** The local node's superuser, made at its first start in place of the default `cassandra` role. */
+export const CASSANDRA_ADMIN_ROLE = 'mysimbdp_admin';
+/** The role the platform connects with: it may create keyspaces, and owns (has every permission on) those it creates. */
+export const CASSANDRA_PLATFORM_ROLE = 'mysimbdp_platform';
+
+export interface CassandraCredentials {
+  readonly username: string;
+  readonly password: string;
+}
+
+/** What a node with PasswordAuthenticator has at its first start, and what must not work after it. */
+const DEFAULT_CREDENTIALS: CassandraCredentials = { username: 'cassandra', password: 'cassandra' };
+
+export function cassandraAdminCredentials(): CassandraCredentials {
+  return { username: CASSANDRA_ADMIN_ROLE, password: localSecrets().cassandraAdminPassword };
+}
+
+export function cassandraPlatformCredentials(): CassandraCredentials {
+  return { username: CASSANDRA_PLATFORM_ROLE, password: localSecrets().cassandraPlatformPassword };
+}
+
+/** A client of the local node as `credentials`; connected, or the connection's error. */
+export async function connectLocalCassandra(credentials: CassandraCredentials, timeoutMs = 3000): Promise<cassandra.Client> {
+  const client = new cassandra.Client({
+    contactPoints: ['127.0.0.1:9042'],
+    localDataCenter: 'datacenter1',
+    credentials,
+    socketOptions: { connectTimeout: timeoutMs, readTimeout: timeoutMs * 5 },
+    encoding: { useBigIntAsLong: true, map: Map },
+  });
+  try {
+    await client.connect();
+    return client;
+  } catch (error) {
+    await client.shutdown().catch(() => undefined);
+    throw error;
+  }
+}
+
+function isAuthenticationFailure(error: unknown): boolean {
+  const inner = error as { innerErrors?: Record<string, unknown> };
+  const errors = [error, ...Object.values(inner.innerErrors ?? {})];
+  return errors.some((candidate) => candidate instanceof cassandra.errors.AuthenticationError);
+}
+
+/** Connects as the local superuser, or with the default credentials on a node that has not been set up yet. */
+export async function connectAsAdmin(): Promise<{ client: cassandra.Client; firstStart: boolean }> {
+  try {
+    return { client: await connectLocalCassandra(cassandraAdminCredentials()), firstStart: false };
+  } catch (error) {
+    if (!isAuthenticationFailure(error)) throw error;
+    return { client: await connectLocalCassandra(DEFAULT_CREDENTIALS), firstStart: true };
+  }
+}
+
+/**
+ * The local node's roles, as a production cluster has them: at the first
+ * start (logged in with the default `cassandra` role) a superuser of the
+ * project's own, with a generated password, replaces the default one, which
+ * can log in no more; the platform's role may create keyspaces and owns what
+ * it creates (keyspaces made before the node had authentication are granted to
+ * it). Idempotent: run after every start.
+ */
+export async function ensureCassandraRoles(): Promise<void> {
+  const admin = cassandraAdminCredentials();
+  const platform = cassandraPlatformCredentials();
+  let { client, firstStart } = await connectAsAdmin();
+  try {
+    if (firstStart) {
+      await client.execute(
+        `CREATE ROLE IF NOT EXISTS ${cqlIdentifier(admin.username)} WITH SUPERUSER = true AND LOGIN = true AND PASSWORD = ${cqlString(admin.password)}`,
+      );
+      await client.shutdown();
+      client = await connectLocalCassandra(admin);
+    }
+    const roles = new Set((await client.execute('SELECT role FROM system_auth.roles')).rows.map((row) => row.get('role') as string));
+    if (roles.has(DEFAULT_CREDENTIALS.username)) await client.execute(`ALTER ROLE ${DEFAULT_CREDENTIALS.username} WITH SUPERUSER = false AND LOGIN = false`);
+    const role = cqlIdentifier(platform.username);
+    await client.execute(`CREATE ROLE IF NOT EXISTS ${role} WITH LOGIN = true AND PASSWORD = ${cqlString(platform.password)}`);
+    await client.execute(`ALTER ROLE ${role} WITH PASSWORD = ${cqlString(platform.password)}`);
+    await client.execute(`GRANT CREATE ON ALL KEYSPACES TO ${role}`);
+    const keyspaces = await client.execute('SELECT keyspace_name FROM system_schema.keyspaces');
+    for (const row of keyspaces.rows) {
+      const keyspace = row.get('keyspace_name') as string;
+      if (!keyspace.startsWith('system') && /^[a-z][a-z0-9_]*$/.test(keyspace))
+        await client.execute(`GRANT ALL PERMISSIONS ON KEYSPACE ${keyspace} TO ${role}`);
+    }
+  } finally {
+    await client.shutdown();
+  }
+}
