@@ -15,7 +15,4 @@ export default {
   // The tests share one set of services and one stage: one file at a time.
   maxWorkers: 1,
   verbose: true,
-  // Tests that stop and start the real services can leave a driver reconnecting in the background; the run is over
-  // when the last test is, and CI must not hang on it.
-  forceExit: true,
 };

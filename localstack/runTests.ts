@@ -44,9 +44,17 @@ async function main(): Promise<number> {
   say('starting serverless offline for stage test');
   await offline.start();
   say(`services and platform ready in ${Math.round((Date.now() - begin) / 1000)} s; running jest`);
+  // --forceExit: the run holds the machine's test lock, so jest must end with its last test even if a client of a
+  // restarted service (a fault test stops Cassandra) left a handle open.
   const jest = spawn(
     process.execPath,
-    ['--experimental-vm-modules', '--no-warnings=ExperimentalWarning', join(repoRoot, 'node_modules', 'jest', 'bin', 'jest.js'), ...process.argv.slice(2)],
+    [
+      '--experimental-vm-modules',
+      '--no-warnings=ExperimentalWarning',
+      join(repoRoot, 'node_modules', 'jest', 'bin', 'jest.js'),
+      '--forceExit',
+      ...process.argv.slice(2),
+    ],
     { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, ...localEnvironment('test'), MYSIMBDP_API_URL: offline.apiUrl } },
   );
   return new Promise((resolve) => jest.on('exit', (code) => resolve(code ?? 1)));
