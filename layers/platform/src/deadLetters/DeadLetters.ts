@@ -120,10 +120,10 @@ export class DeadLetters {
   /** The shared batch queues: notifications, and the chunk tasks of large files. */
   private sharedQueues(): QueuePair[] {
     const batch = this.topology.batchIngestQueue;
-    const chunks = `mysimbdp-${this.topology.stage}-batch-chunks`;
+    const chunks = this.topology.batchChunkQueue;
     return [
       { kind: 'batch', name: batch.name, deadLetterName: batch.deadLetterName },
-      { kind: 'chunks', name: chunks, deadLetterName: `${chunks}-dlq` },
+      { kind: 'chunks', name: chunks.name, deadLetterName: chunks.deadLetterName },
     ];
   }
 
