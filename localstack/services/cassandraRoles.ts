@@ -1,4 +1,5 @@
 import cassandra from 'cassandra-driver';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { cqlIdentifier, cqlString } from '../../layers/platform/src/cassandra/cql';
 import { localSecrets } from '../secrets';
 
@@ -11,6 +12,11 @@ export interface CassandraCredentials {
   readonly username: string;
   readonly password: string;
 }
+
+/** A keyspace the platform's role makes to prove it may (kept: it is empty and made once). */
+const PROBE_KEYSPACE = 'mysimbdp_grants';
+/** Cassandra's code for a statement the role is not allowed. */
+const UNAUTHORIZED = 0x2100;
 
 /** What a node with PasswordAuthenticator has at its first start, and what must not work after it. */
 const DEFAULT_CREDENTIALS: CassandraCredentials = { username: 'cassandra', password: 'cassandra' };
@@ -47,6 +53,17 @@ function isAuthenticationFailure(error: unknown): boolean {
   return errors.some((candidate) => candidate instanceof cassandra.errors.AuthenticationError);
 }
 
+/** Whether `credentials` log in to the local node. */
+async function canLogIn(credentials: CassandraCredentials): Promise<boolean> {
+  try {
+    await (await connectLocalCassandra(credentials)).shutdown();
+    return true;
+  } catch (error) {
+    if (isAuthenticationFailure(error)) return false;
+    throw error;
+  }
+}
+
 /** Connects as the local superuser, or with the default credentials on a node that has not been set up yet. */
 export async function connectAsAdmin(): Promise<{ client: cassandra.Client; firstStart: boolean }> {
   try {
@@ -80,14 +97,41 @@ export async function ensureCassandraRoles(): Promise<void> {
     const roles = new Set((await client.execute('SELECT role FROM system_auth.roles')).rows.map((row) => row.get('role') as string));
     if (roles.has(DEFAULT_CREDENTIALS.username)) await client.execute(`ALTER ROLE ${DEFAULT_CREDENTIALS.username} WITH SUPERUSER = false AND LOGIN = false`);
     const role = cqlIdentifier(platform.username);
-    await client.execute(`CREATE ROLE IF NOT EXISTS ${role} WITH LOGIN = true AND PASSWORD = ${cqlString(platform.password)}`);
-    await client.execute(`ALTER ROLE ${role} WITH PASSWORD = ${cqlString(platform.password)}`);
+    if (!roles.has(platform.username)) {
+      await client.execute(`CREATE ROLE ${role} WITH LOGIN = true AND PASSWORD = ${cqlString(platform.password)}`);
+    } else if (!(await canLogIn(platform))) {
+      // The secrets file was made anew: the role takes its password (Cassandra allows one change every few seconds).
+      await client.execute(`ALTER ROLE ${role} WITH PASSWORD = ${cqlString(platform.password)}`);
+    }
     await client.execute(`GRANT CREATE ON ALL KEYSPACES TO ${role}`);
     const keyspaces = await client.execute('SELECT keyspace_name FROM system_schema.keyspaces');
     for (const row of keyspaces.rows) {
       const keyspace = row.get('keyspace_name') as string;
       if (!keyspace.startsWith('system') && /^[a-z][a-z0-9_]*$/.test(keyspace))
         await client.execute(`GRANT ALL PERMISSIONS ON KEYSPACE ${keyspace} TO ${role}`);
+    }
+  } finally {
+    await client.shutdown();
+  }
+  await untilGranted(platform);
+}
+
+/**
+ * Waits until the node lets the platform's role create a keyspace: a node
+ * caches permissions for a few seconds (`permissions_validity`), so a grant
+ * made a moment ago may not hold yet.
+ */
+async function untilGranted(platform: CassandraCredentials): Promise<void> {
+  const client = await connectLocalCassandra(platform);
+  try {
+    for (let tries = 0; ; tries += 1) {
+      try {
+        await client.execute(`CREATE KEYSPACE IF NOT EXISTS ${PROBE_KEYSPACE} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`);
+        return;
+      } catch (error) {
+        if (!(error instanceof cassandra.errors.ResponseError) || error.code !== UNAUTHORIZED || tries >= 40) throw error;
+        await sleep(250);
+      }
     }
   } finally {
     await client.shutdown();
