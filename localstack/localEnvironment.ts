@@ -52,7 +52,7 @@ export function localEnvironment(stage: LocalStage): Record<string, string> {
     // The pinned AWS SDK supports Node 20 (this machine); Lambda runs Node 22.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     // The tests cut files of a few hundred KiB into chunks, and see a crashed chunk retried within a minute.
-    ...(stage === 'test' ? { MYSIMBDP_CHUNK_SIZE: '64 KiB', MYSIMBDP_BATCH_TIMEOUT_SECONDS: '30' } : {}),
+    ...(stage === 'test' ? { MYSIMBDP_CHUNK_SIZE: '64 KiB', MYSIMBDP_BATCH_TIMEOUT_SECONDS: '20' } : {}),
   };
 }
 

@@ -8,15 +8,16 @@ import { createSqsClient } from '../../layers/platform/src/storage/awsClients';
 import { BridgeProcess } from '../../localstack/BridgeProcess';
 import { CassandraService } from '../../localstack/services/CassandraService';
 import { DEMO } from '../helpers/demoTenants';
+import { addTenant, tenantsFolder } from '../helpers/extraTenants';
 import { recordFaultFigures } from '../helpers/faultFigures';
 import { landedReadings, liveReadings } from '../helpers/liveReadings';
 import { api, config, connectCassandra, login, runCli, topology, waitFor } from '../helpers/testPlatform';
 
 /**
  * Cassandra, shared by everyone on this machine, stopped for 60 s while a
- * stream runs at 500 msg/s, while a tenant sends messages over HTTP and while
- * fetchdata uploads a file. Run only through the test lock (`npm test`); it
- * always starts Cassandra again.
+ * stream runs at 500 msg/s, while a large file is being written in chunks,
+ * and while a tenant sends messages over HTTP and fetchdata uploads a file.
+ * Run only through the test lock (`npm test`); it always starts Cassandra again.
  */
 const run = randomUUID().slice(0, 8);
 const DAY = '2026-11-02';
@@ -26,9 +27,13 @@ const RATE = 500;
 const STREAM_SECONDS = 110;
 const OUTAGE_MS = 60_000;
 const cassandraService = new CassandraService();
+/** The large file: rows of a generic tenant's CSV, cut into chunks (the test stage's chunk size is 64 KiB). */
+const FILE_TENANT = 'outage';
+const FILE_PASSWORD = 'outage-password-123';
+const FILE_ROWS = 150_000;
 const sqs = createSqsClient(config);
 
-describe('Cassandra stopped for 60 s during a stream at 500 msg/s', () => {
+describe('Cassandra stopped for 60 s during a stream at 500 msg/s and while a file is being written', () => {
   let client: cassandra.Client;
   let folder: string;
   const bridge = new BridgeProcess('test', 'bridge-test-faults', { MYSIMBDP_BRIDGE_DISCOVERY_MS: '1000' });
@@ -53,8 +58,18 @@ describe('Cassandra stopped for 60 s during a stream at 500 msg/s', () => {
   beforeAll(async () => {
     client = await connectCassandra();
     folder = await mkdtemp(join(tmpdir(), 'fault-cassandra-'));
+    await addTenant(await tenantsFolder(), FILE_TENANT, FILE_PASSWORD, ['--formats', 'csv', '--max-file-size', '8 MiB']);
+    await waitFor('the file tenant to log in', async () =>
+      (await api('POST', '/auth/login', { tenant: FILE_TENANT, password: FILE_PASSWORD })).status === 200 ? true : undefined,
+    );
     await bridge.start();
   });
+
+  /** The large file's chunks: how many, and how many are written. */
+  const fileChunks = async (): Promise<{ chunks: number; written: number }> => {
+    const rows = (await client.execute('SELECT written_at FROM test_mysimbdp.ingestion_chunks WHERE tenant = ? ALLOW FILTERING', [FILE_TENANT])).rows;
+    return { chunks: rows.length, written: rows.filter((row) => row.get('written_at')).length };
+  };
 
   afterAll(async () => {
     // Whatever happened, Cassandra serves again before the next test runs.
@@ -73,6 +88,26 @@ describe('Cassandra stopped for 60 s during a stream at 500 msg/s', () => {
       MYSIMBDP_AMQP_PASSWORD: DEMO.zoo.amqpSecret,
     });
     await waitFor('the stream to flow', async () => ((await landed(`amqp-${run}`)).length >= 5000 ? true : undefined), 120_000, 500);
+    // A large file, followed by fetchdata: the outage begins while its chunks are being written.
+    const fileDir = await mkdtemp(join(tmpdir(), 'fault-batch-'));
+    await writeFile(
+      join(fileDir, 'outage.csv'),
+      `${['id,note,amount', ...Array.from({ length: FILE_ROWS }, (_, n) => `${n + 1},note ${n + 1},${n * 2}`)].join('\n')}\n`,
+    );
+    const fetchingFile = runCli(
+      'clients/fetchdata.ts',
+      ['--api', process.env.MYSIMBDP_API_URL as string, '--tenant', FILE_TENANT, '--dir', fileDir, '--json', '--patience', '600', '--timeout', '900'],
+      { MYSIMBDP_PASSWORD: FILE_PASSWORD },
+    );
+    const fileAtStop = await waitFor(
+      "the file's chunks being written",
+      async () => {
+        const now = await fileChunks();
+        return now.written >= 3 && now.written < now.chunks - 5 ? now : undefined;
+      },
+      240_000,
+      50,
+    );
 
     // The outage.
     const stoppedAt = Date.now();
@@ -157,6 +192,33 @@ describe('Cassandra stopped for 60 s during a stream at 500 msg/s', () => {
         1000,
       );
       expect(new Set(httpRows)).toEqual(new Set(overHttp.ids));
+
+      // The file ends ingested with no operator step, every row once.
+      const fetchedFile = await fetchingFile;
+      const fileRecoveredAt = Date.now();
+      expect(fetchedFile.status).toBe(0);
+      const fileSummary = JSON.parse(fetchedFile.stdout) as { files: Array<Record<string, unknown>> };
+      expect(fileSummary.files).toEqual([expect.objectContaining({ file: 'outage.csv', status: 'ingested', rows: FILE_ROWS })]);
+      let bigFileRows = 0;
+      for (let part = 0; part <= FILE_ROWS / 10_000 + 1; part += 1) {
+        bigFileRows += Number(
+          (await client.execute(`SELECT COUNT(*) FROM test_tenant_${FILE_TENANT}.outage WHERE ingest_file = ? AND ingest_part = ?`, ['outage.csv', part]))
+            .first()
+            ?.get(0),
+        );
+      }
+      // Rows are keyed by (file, line): a row written twice would still count once, so the count says no row was lost.
+      expect(bigFileRows).toBe(FILE_ROWS);
+      await recordFaultFigures({
+        fault: 'Cassandra stopped for 60 s while a file was being written in chunks, fetchdata following it (`faultCassandra.test.ts`)',
+        downtimeSeconds: Math.round((servingAt - stoppedAt) / 1000),
+        messages: FILE_ROWS,
+        inFlightAtFault: Math.round((FILE_ROWS * (fileAtStop.chunks - fileAtStop.written)) / fileAtStop.chunks),
+        lost: FILE_ROWS - fileRows,
+        duplicated: 0,
+        recoverSeconds: Math.round((fileRecoveredAt - servingAt) / 1000),
+        notes: `rows of a ${fileAtStop.chunks}-chunk file, ${fileAtStop.written} chunks written before the outage; ingested with no operator step, fetchdata exit 0`,
+      });
 
       await recordFaultFigures({
         fault: 'Cassandra stopped for 60 s during a stream at 500 msg/s (plus fetchdata and ingestmessage --api started during the outage)',
