@@ -169,6 +169,7 @@ export function renderServerlessTopology(stage: string, env: NodeJS.ProcessEnv):
         MYSIMBDP_INGEST_BUCKET: config.ingestBucket,
         CASSANDRA_CONTACT_POINTS: config.cassandra.contactPoints.join(','),
         CASSANDRA_LOCAL_DC: config.cassandra.localDataCenter,
+        ...(config.cassandra.username ? { CASSANDRA_USERNAME: config.cassandra.username, CASSANDRA_PASSWORD: config.cassandra.password ?? '' } : {}),
         AMQP_URL: config.amqp.url,
         AMQP_USERNAME: config.amqp.username,
         AMQP_PASSWORD: config.amqp.password,
