@@ -31,7 +31,7 @@ export const handler = middy<SQSEvent, SQSBatchResponse>().handler(async (event)
     }
     try {
       const { batchIngest } = await platform();
-      await batchIngest.runChunkTask(task, { receiveCount: receiveCountOf(record), maxReceiveCount: BATCH_INGEST_MAX_RECEIVE_COUNT });
+      await batchIngest.runChunkTask(task, { receiveCount: receiveCountOf(record) });
     } catch (error) {
       platformLogger.error('chunk task will be retried', { messageId: record.messageId, task: task.kind, error: (error as Error).message });
       failures.push({ record, error });

@@ -6,7 +6,7 @@ import { platform } from '../layers/platform/src/platform';
 import { createSqsClient } from '../layers/platform/src/storage/awsClients';
 import { objectsCreated } from '../layers/platform/src/storage/s3Notifications';
 import { BATCH_INGEST_MAX_RECEIVE_COUNT } from '../layers/platform/src/topology/Topology';
-import { handBack, receiveCountOf, type HandBackFailure } from './sqs/handBack';
+import { handBack, type HandBackFailure } from './sqs/handBack';
 
 const sqs = createSqsClient(platformConfig());
 
@@ -26,9 +26,8 @@ export const handler = middy<SQSEvent, SQSBatchResponse>().handler(async (event)
   for (const record of event.Records) {
     try {
       const { batchIngest } = await platform();
-      const receiveCount = receiveCountOf(record);
       for (const object of objectsCreated(record.body)) {
-        await batchIngest.ingest(object, { receiveCount, maxReceiveCount: BATCH_INGEST_MAX_RECEIVE_COUNT });
+        await batchIngest.ingest(object);
       }
     } catch (error) {
       platformLogger.error('batch ingest will be retried', { messageId: record.messageId, error: (error as Error).message });

@@ -28,7 +28,7 @@ import { BadRowsFiles } from './BadRowsFiles';
 import { MAX_KEPT_BAD_ROWS, scanRecords, takeSample } from './scanRecords';
 
 export type { ObjectCreated } from './ObjectIntake';
-/** How many times SQS has delivered a message, and how many it will. */
+/** How many times SQS has delivered a message. */
 export type Delivery = TaskDelivery;
 
 export interface BatchIngestDependencies {
@@ -77,8 +77,8 @@ export interface BatchIngestDependencies {
  * in `incoming/`.
  *
  * @example
- * await pipeline.ingest({ key, size, versionId }, { receiveCount: 1, maxReceiveCount: 3 });
- * await pipeline.runChunkTask(task, { receiveCount: 1, maxReceiveCount: 3 });
+ * await pipeline.ingest({ key, size, versionId });
+ * await pipeline.runChunkTask(task, { receiveCount: 1 });
  */
 export class BatchIngestPipeline {
   private readonly outcomes: IngestionOutcomes;
@@ -103,7 +103,7 @@ export class BatchIngestPipeline {
   }
 
   /** An S3 ObjectCreated notification: ingests the object, or starts its chunks. */
-  async ingest(object: ObjectCreated, delivery: Delivery): Promise<IngestionRecord | undefined> {
+  async ingest(object: ObjectCreated): Promise<IngestionRecord | undefined> {
     const begun = Date.now();
     const intake = await this.intake.take(object);
     if (intake.kind === 'done') return intake.record;

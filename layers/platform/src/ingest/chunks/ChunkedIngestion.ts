@@ -40,10 +40,9 @@ export interface ChunkedIngestionDependencies {
   readonly planBudgetMs: number;
 }
 
-/** How many times this task has been delivered, and how many it will be. */
+/** How many times this task has been delivered (a redelivery may find work a crashed invocation left half done). */
 export interface TaskDelivery {
   readonly receiveCount: number;
-  readonly maxReceiveCount: number;
 }
 
 /**
