@@ -90,3 +90,33 @@ describe('bounded memory', () => {
     expect(result.peakRssBytes).toBeLessThan(256 * 1024 * 1024);
   });
 });
+
+describe('a source that fails while it is read', () => {
+  /** A stream that gives a first piece of a well-formed file, then fails as a cut-off storage read does. */
+  function cutOff(first: string): Readable {
+    let sent = false;
+    return new Readable({
+      read() {
+        if (sent) {
+          this.destroy(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+          return;
+        }
+        sent = true;
+        this.push(Buffer.from(first));
+      },
+    });
+  }
+
+  it.each([
+    ['csv', 'a,b\n1,2\n3,'],
+    ['json', '[{"a":1},{"a":'],
+    ['ndjson', '{"a":1}\n{"a":'],
+  ] as const)('passes the failure of a %s source on as it is: it is retried, never called malformed', async (format, first) => {
+    const items: SourceItem[] = [];
+    const reading = (async () => {
+      for await (const item of readRecords(cutOff(first), format)) items.push(item);
+    })();
+    await expect(reading).rejects.toMatchObject({ message: 'aborted', code: 'ECONNRESET' });
+    await expect(reading).rejects.not.toBeInstanceOf(MalformedFileError);
+  });
+});

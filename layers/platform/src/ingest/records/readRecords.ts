@@ -86,6 +86,21 @@ export function distinctNames(names: readonly string[]): string[] {
   });
 }
 
+/**
+ * Passes a failure of the bytes' source (a storage read cut off, a reset
+ * connection) on to the parser and keeps it: such a failure says nothing
+ * about the file, so it is thrown as it is, to be retried, never reported as
+ * malformed input.
+ */
+function sourceFailure(stream: Readable, parser: { destroy(error?: Error): unknown }): { error?: Error } {
+  const source: { error?: Error } = {};
+  stream.on('error', (error) => {
+    source.error = error;
+    parser.destroy(error);
+  });
+  return source;
+}
+
 async function* readCsv(stream: Readable): AsyncGenerator<SourceItem> {
   const skipped: SourceItem[] = [];
   const parser = parseCsv({
@@ -100,7 +115,7 @@ async function* readCsv(stream: Readable): AsyncGenerator<SourceItem> {
     },
   });
   withLineNumbers(parser);
-  stream.on('error', (error) => parser.destroy(error));
+  const source = sourceFailure(stream, parser);
   stream.pipe(parser);
   let header: string[] | undefined;
   try {
@@ -122,6 +137,7 @@ async function* readCsv(stream: Readable): AsyncGenerator<SourceItem> {
     }
   } catch (error) {
     if (error instanceof MalformedFileError) throw error;
+    if (source.error) throw source.error;
     throw new MalformedFileError(`malformed CSV: ${(error as Error).message}`);
   }
   while (skipped.length) yield skipped.shift() as SourceItem;
@@ -184,7 +200,7 @@ async function* readNdjson(stream: Readable): AsyncGenerator<SourceItem> {
 
 async function* readJsonArray(stream: Readable): AsyncGenerator<SourceItem> {
   const elements = StreamArray.withParser();
-  stream.on('error', (error) => elements.destroy(error));
+  const source = sourceFailure(stream, elements);
   stream.pipe(elements);
   try {
     for await (const { key, value } of elements as AsyncIterable<{ key: number; value: unknown }>) {
@@ -197,6 +213,7 @@ async function* readJsonArray(stream: Readable): AsyncGenerator<SourceItem> {
     }
   } catch (error) {
     if (error instanceof MalformedFileError) throw error;
+    if (source.error) throw source.error;
     throw new MalformedFileError(`malformed JSON: ${(error as Error).message} (a .json file must hold one array of objects)`);
   }
 }
