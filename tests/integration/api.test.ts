@@ -202,11 +202,18 @@ describe('repeated bad logins and disabled tenants', () => {
     const token = await login('sleepy', 'sleepy-password-123');
     const run = await runCli('clients/tenants.ts', ['--stage', 'test', '--tenants-dir', folder, 'disable', 'sleepy']);
     expect(run.status).toBe(0);
-    await new Promise((resolve) => setTimeout(resolve, (config.tenantCacheSeconds + 1) * 1000));
-    const refused = await api('GET', '/tenants/sleepy/profile', undefined, token);
+    // Functions see the change once their registry cache (config.tenantCacheSeconds) expires.
+    const refused = await waitFor('the old token to be refused', async () => {
+      const reply = await api('GET', '/tenants/sleepy/profile', undefined, token);
+      return reply.status === 200 ? undefined : reply;
+    });
     expect(refused.status).toBe(403);
     expect(refused.body.message).toBe('tenant sleepy is disabled; ask the platform operator to enable it');
-    const again = await api('POST', '/auth/login', { tenant: 'sleepy', password: 'sleepy-password-123' });
+    // The login function has a registry cache of its own.
+    const again = await waitFor('logins to be refused', async () => {
+      const reply = await api('POST', '/auth/login', { tenant: 'sleepy', password: 'sleepy-password-123' });
+      return reply.status === 200 ? undefined : reply;
+    });
     expect(again.status).toBe(403);
   });
 });

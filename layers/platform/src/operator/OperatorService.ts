@@ -76,7 +76,7 @@ export class OperatorService {
   async overview(window: MetricsWindow): Promise<PlatformOverview> {
     const { registry, topology, health } = this.deps;
     const [tenants, batchDeadLetters, report] = await Promise.all([
-      registry.list().then((all) => Promise.all(all.map((tenant) => this.tenantOverview(tenant, window)))),
+      registry.list({ fresh: true }).then((all) => Promise.all(all.map((tenant) => this.tenantOverview(tenant, window)))),
       this.depth(topology.batchIngestQueue.deadLetterName),
       health.run(),
     ]);

@@ -12,7 +12,8 @@ import { parseTenantFiles } from './parseTenantFiles';
  */
 export interface TenantRegistry {
   get(id: string): Promise<Tenant | undefined>;
-  list(): Promise<Tenant[]>;
+  /** Every tenant, by id; `fresh` reads past the cache (the operator's view shows what was just changed). */
+  list(options?: { fresh?: boolean }): Promise<Tenant[]>;
   put(id: string, profile: TenantProfileInput, credentials: TenantCredentials): Promise<void>;
   /** Sets the profile's status, keeping the rest; undefined for an unknown tenant. */
   setStatus(id: string, status: 'active' | 'disabled'): Promise<Tenant | undefined>;
@@ -39,9 +40,9 @@ export class CassandraTenantRegistry implements TenantRegistry {
     this.table = `${cqlIdentifier(keyspace)}.tenants`;
   }
 
-  private async load(): Promise<Map<string, Tenant>> {
+  private async load(fresh = false): Promise<Map<string, Tenant>> {
     const now = Date.now();
-    if (this.cache && now - this.cache.at < this.cacheSeconds * 1000) return this.cache.tenants;
+    if (!fresh && this.cache && now - this.cache.at < this.cacheSeconds * 1000) return this.cache.tenants;
     const result = await this.client.execute(`SELECT tenant, profile, credentials FROM ${this.table}`);
     const tenants = new Map<string, Tenant>();
     for (const row of result.rows) {
@@ -56,8 +57,8 @@ export class CassandraTenantRegistry implements TenantRegistry {
     return (await this.load()).get(id);
   }
 
-  async list(): Promise<Tenant[]> {
-    return [...(await this.load()).values()].sort((a, b) => a.id.localeCompare(b.id));
+  async list(options: { fresh?: boolean } = {}): Promise<Tenant[]> {
+    return [...(await this.load(options.fresh)).values()].sort((a, b) => a.id.localeCompare(b.id));
   }
 
   async put(id: string, profile: TenantProfileInput, credentials: TenantCredentials): Promise<void> {
