@@ -195,6 +195,19 @@ describe('batch ingestion end to end: fetchdata -> presigned POST -> S3 event ->
     expectExactRows(await rowsInCassandra());
   });
 
+  it('makes its table again when an operator drops it under the running functions', async () => {
+    // The functions wrote to this table a moment ago; a schema they remembered would send every write to a table that is gone.
+    await client.execute('DROP TABLE test_tenant_zoo.sensor_readings');
+    const run = await runFetchdata();
+    const again = JSON.parse(run.stdout) as Summary;
+    expect(again.files.filter((file) => file.status === 'ingested').map((file) => file.file)).toEqual([
+      'a-readings.csv',
+      'b-readings.ndjson',
+      'c-some-bad.csv',
+    ]);
+    expectExactRows(await rowsInCassandra());
+  });
+
   it('prints a table a person can read', async () => {
     const run = await runCli('clients/fetchdata.ts', ['--api', process.env.MYSIMBDP_API_URL as string, '--tenant', 'zoo', '--dir', dir], {
       MYSIMBDP_PASSWORD: DEMO.zoo.password,

@@ -36,6 +36,13 @@ describe('telling a service that is down from an error of the input', () => {
     expect(serviceFailure(error)).toBeUndefined();
   });
 
+  it('does not take a statement the node could not prepare again (its table dropped) for an outage: the node answered', () => {
+    const unprepared = new cassandra.errors.ResponseError(codes.unprepared, 'Prepared query with ID 4174 not found');
+    expect(serviceFailure(new cassandra.errors.NoHostAvailableError({ '127.0.0.1:9042': unprepared }))).toBeUndefined();
+    const overloaded = new cassandra.errors.ResponseError(codes.overloaded, 'overloaded');
+    expect(serviceFailure(new cassandra.errors.NoHostAvailableError({ '127.0.0.1:9042': overloaded }))?.service).toBe('cassandra');
+  });
+
   it.each([
     ['a 503', Object.assign(new Error('Service Unavailable'), { name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } }), 'sqs'],
     ['a 500', Object.assign(new Error('We encountered an internal error'), { name: 'InternalError', $metadata: { httpStatusCode: 500 } }), 's3'],

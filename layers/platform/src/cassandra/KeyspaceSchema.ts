@@ -42,16 +42,17 @@ function cqlTypeName(type: { code: number; info?: unknown }): CqlType | undefine
 
 /**
  * Creates a tenant keyspace's tables for an ingest app, and evolves them:
- * missing columns are added, a different primary key is refused. Tables
- * already checked by this process are not checked again.
+ * missing columns are added, a different primary key is refused. Tables are
+ * checked on every call, against the driver's schema metadata: the driver
+ * keeps it in memory and drops what a schema change event names, so a check
+ * costs no round trip, and a table dropped under a running function (by an
+ * operator) is made again instead of being written to as if it were there.
  *
  * @example
  * const schema = new KeyspaceSchema(client, 'tenant_zoo');
  * await schema.ensureTables(plan.tables);
  */
 export class KeyspaceSchema {
-  private readonly ensured = new Set<string>();
-
   constructor(
     private readonly client: cassandra.Client,
     readonly keyspace: string,
@@ -70,12 +71,7 @@ export class KeyspaceSchema {
   }
 
   async ensureTables(tables: readonly TableSpec[]): Promise<void> {
-    for (const table of tables) {
-      const signature = `${table.name}(${Object.keys(table.columns).join(',')})`;
-      if (this.ensured.has(signature)) continue;
-      await this.ensureTable(table);
-      this.ensured.add(signature);
-    }
+    for (const table of tables) await this.ensureTable(table);
   }
 
   private async ensureTable(table: TableSpec): Promise<void> {

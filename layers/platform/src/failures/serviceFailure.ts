@@ -36,9 +36,13 @@ function connectionCode(error: ErrorLike, depth = 0): string | undefined {
 
 function cassandraFailure(error: unknown): string | undefined {
   if (error instanceof cassandra.errors.NoHostAvailableError) {
-    // Every node refused the platform's credentials: a configuration error, not an outage.
+    // Every node refused the platform's credentials, or answered with an error of the request itself (a
+    // statement that could not be prepared again, its table dropped): the nodes are up, so this is no outage.
     const inner = Object.values(error.innerErrors ?? {});
-    if (inner.length && inner.every((cause) => cause instanceof cassandra.errors.AuthenticationError)) return undefined;
+    const answered = (cause: unknown): boolean =>
+      cause instanceof cassandra.errors.AuthenticationError ||
+      (cause instanceof cassandra.errors.ResponseError && !CASSANDRA_UNAVAILABLE_CODES.has(cause.code));
+    if (inner.length && inner.every(answered)) return undefined;
     return 'no Cassandra node is reachable';
   }
   if (error instanceof cassandra.errors.OperationTimedOutError) return 'Cassandra did not answer in time';
