@@ -1,10 +1,9 @@
-import { DeleteMessageCommand, GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import type cassandra from 'cassandra-driver';
-import { createS3Client, createSqsClient } from '../../layers/platform/src/storage/awsClients';
+import { createS3Client } from '../../layers/platform/src/storage/awsClients';
 import { ServerlessOffline } from '../../localstack/PlatformProcess';
 import { addTenant, tenantsFolder } from '../helpers/extraTenants';
-import { api, config, connectCassandra, login, topology, waitFor } from '../helpers/testPlatform';
+import { api, config, connectCassandra, login, runCli, topology, waitFor } from '../helpers/testPlatform';
 import { recordFaultFigures } from '../helpers/faultFigures';
 import { ingestion, uploadFile, waitForIngestion } from '../helpers/uploads';
 
@@ -90,10 +89,11 @@ function generate(rows: number, format: 'csv' | 'ndjson' | 'json'): Generated {
 describe('batch ingestion in chunks: a file cut on record boundaries, fanned out, validated, then written, exactly once', () => {
   let client: cassandra.Client;
   let token: string;
+  let folder: string;
 
   beforeAll(async () => {
     client = await connectCassandra();
-    const folder = await tenantsFolder();
+    folder = await tenantsFolder();
     await addTenant(folder, TENANT, PASSWORD, ['--formats', 'csv,json,ndjson', '--max-bad-rows', '10', '--max-file-size', '8 MiB']);
     token = await waitFor('the new tenant to log in', async () => {
       const reply = await api('POST', '/auth/login', { tenant: TENANT, password: PASSWORD });
@@ -230,26 +230,24 @@ describe('batch ingestion in chunks: a file cut on record boundaries, fanned out
     expect(failed.chunks?.failed).toBeGreaterThanOrEqual(1);
     await createS3Client(config).send(new HeadObjectCommand({ Bucket: config.ingestBucket, Key: grant.key }));
 
-    // The keyspace is back; the dead-lettered tasks are redriven and the file is ingested.
+    // The keyspace is back; the operator redrives the tenant's dead-lettered chunk tasks with the tool and the file is ingested.
     await client.execute(`CREATE KEYSPACE ${KEYSPACE} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`);
-    const sqs = createSqsClient(config);
-    const { QueueUrl: deadLetters } = await sqs.send(new GetQueueUrlCommand({ QueueName: topology.batchChunkQueue.deadLetterName }));
-    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: topology.batchChunkQueue.name }));
-    const redriven = await waitFor(
+    const tenantsCli = (args: string[]) => runCli('clients/tenants.ts', ['--stage', 'test', '--tenants-dir', folder, ...args]);
+    const listed = await waitFor(
       'the dead-lettered chunk tasks',
       async () => {
-        const reply = await sqs.send(new ReceiveMessageCommand({ QueueUrl: deadLetters, MaxNumberOfMessages: 10, VisibilityTimeout: 30 }));
-        const mine = (reply.Messages ?? []).filter((message) => message.Body?.includes(grant.ingestionId));
-        for (const message of mine) {
-          await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: message.Body as string }));
-          await sqs.send(new DeleteMessageCommand({ QueueUrl: deadLetters, ReceiptHandle: message.ReceiptHandle as string }));
-        }
-        return mine.length ? mine.length : undefined;
+        const run = await tenantsCli(['dead-letters', TENANT, '--json']);
+        const summaries = (JSON.parse(run.stdout) as Record<string, Array<{ kind: string; count: number; reasons: Array<{ reason: string }> }>>)[TENANT];
+        const chunks = summaries?.find((summary) => summary.kind === 'chunks');
+        return chunks && chunks.count >= (failed.chunks?.failed ?? 1) ? chunks : undefined;
       },
       60_000,
       1000,
     );
-    expect(redriven).toBeGreaterThanOrEqual(1);
+    expect(listed.reasons[0]?.reason).toMatch(/[Kk]eyspace/);
+    const redrive = await tenantsCli(['redrive', TENANT, '--batch']);
+    expect(redrive.status).toBe(0);
+    expect(redrive.stdout).toMatch(new RegExp(`^${TENANT}: ${listed.count} chunks dead letters? moved from ${topology.batchChunkQueue.deadLetterName}$`, 'm'));
     const done = await waitForIngestion(TENANT, token, grant.ingestionId, ['ingested'], 120_000);
     expect(done).toMatchObject({ rows: 6000, reason: null });
     expect((await ingestion(TENANT, token, grant.ingestionId)).chunks).toMatchObject({ failed: 0 });

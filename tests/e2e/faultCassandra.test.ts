@@ -214,7 +214,7 @@ describe('Cassandra stopped for 60 s during a stream at 500 msg/s and while a fi
         downtimeSeconds: Math.round((servingAt - stoppedAt) / 1000),
         messages: FILE_ROWS,
         inFlightAtFault: Math.round((FILE_ROWS * (fileAtStop.chunks - fileAtStop.written)) / fileAtStop.chunks),
-        lost: FILE_ROWS - fileRows,
+        lost: FILE_ROWS - bigFileRows,
         duplicated: 0,
         recoverSeconds: Math.round((fileRecoveredAt - servingAt) / 1000),
         notes: `rows of a ${fileAtStop.chunks}-chunk file, ${fileAtStop.written} chunks written before the outage; ingested with no operator step, fetchdata exit 0`,
