@@ -14,6 +14,7 @@
 // BENCH_PEERS=none: no dsbulk and cqlsh; BENCH_CEILING=none: no ceiling (e.g. a 2 GiB file, the platform
 // alone); BENCH_CHUNK_SIZE: the chunk size.
 import type cassandra from 'cassandra-driver';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiClient, type IngestionView } from '../clients/ApiClient';
@@ -50,6 +51,8 @@ const CEILING = process.env.BENCH_CEILING !== 'none';
 const KEYSPACE = 'bench_tenant_zoo';
 const TABLE = 'sensor_readings';
 const say = (message: string): void => console.log(`[bench:batch] ${message}`);
+/** What the functions log, run by run. */
+const FUNCTION_LOG = join(localCloudDir, 'logs', 'bench-functions.log');
 
 interface Run {
   loader: string;
@@ -94,8 +97,9 @@ const sections: string[] = [];
 async function platformRun(path: string, bytes: number, rows: number, parallelism: number): Promise<Run> {
   const api = new ApiClient(offline.apiUrl);
   await api.login('zoo', 'zoo-demo-password');
-  const notifications = new SqsEventSource(sqs, topology.batchIngestQueue.name, bundle('batchIngest'), functionEnv, 1);
-  const chunkTasks = new SqsEventSource(sqs, topology.batchChunkQueue.name, bundle('batchChunk'), functionEnv, parallelism);
+  const log = (line: string): void => appendFileSync(FUNCTION_LOG, `${line}\n`);
+  const notifications = new SqsEventSource(sqs, topology.batchIngestQueue.name, bundle('batchIngest'), functionEnv, 1, 600, log);
+  const chunkTasks = new SqsEventSource(sqs, topology.batchChunkQueue.name, bundle('batchChunk'), functionEnv, parallelism, 600, log);
   notifications.start();
   chunkTasks.start();
   const begin = performance.now();
