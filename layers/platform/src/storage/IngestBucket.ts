@@ -14,6 +14,7 @@ import {
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { Readable } from 'node:stream';
+import { resumableRange } from './resumableRange';
 
 export interface PresignedUpload {
   /** Where to POST the multipart form. */
@@ -105,11 +106,23 @@ export class IngestBucket {
     }
   }
 
-  /** Bytes `[start, end)` of an object version, as a Node stream read as it is consumed. */
+  /**
+   * Bytes `[start, end)` of an object version, as a Node stream read as it is
+   * consumed; a read cut off on the way is taken up again where it stopped
+   * ({@link resumableRange}). The first GET is sent before this returns, so a
+   * version that is gone fails here.
+   */
   async openRange(key: string, versionId: string | undefined, start: number, end: number): Promise<Readable> {
     if (end <= start) return Readable.from([]);
-    const object = await this.s3.send(new GetObjectCommand({ Bucket: this.name, Key: key, VersionId: versionId, Range: `bytes=${start}-${end - 1}` }));
-    return object.Body as Readable;
+    const get = async (from: number, to: number) =>
+      (await this.s3.send(new GetObjectCommand({ Bucket: this.name, Key: key, VersionId: versionId, Range: `bytes=${from}-${to - 1}` }))).Body as Readable;
+    let first: Readable | undefined = await get(start, end);
+    const open = async (from: number, to: number): Promise<Readable> => {
+      const opened = first;
+      first = undefined;
+      return opened ?? get(from, to);
+    };
+    return resumableRange(open, start, end);
   }
 
   /**
