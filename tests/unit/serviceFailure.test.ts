@@ -15,6 +15,7 @@ describe('telling a service that is down from an error of the input', () => {
     ['a write timeout', new cassandra.errors.ResponseError(codes.writeTimeout, 'Operation timed out')],
     ['a read timeout', new cassandra.errors.ResponseError(codes.readTimeout, 'Operation timed out')],
     ['a truncate error', new cassandra.errors.ResponseError(codes.truncateError, 'truncate failed')],
+    ['a server error', new cassandra.errors.ResponseError(codes.serverError, 'java.lang.RuntimeException: node is shutting down')],
   ])('Cassandra: %s is the service being down', (_, error) => {
     expect(serviceFailure(error)).toMatchObject({ service: 'cassandra', retryAfterSeconds: 5 });
   });

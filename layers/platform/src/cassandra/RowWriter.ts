@@ -1,5 +1,6 @@
 import type cassandra from 'cassandra-driver';
 import { ServiceUnavailableError } from '../errors';
+import { serviceFailure } from '../failures/serviceFailure';
 import { insertCql } from './cql';
 import { insertRows } from './insertRows';
 import { partitionOf } from './partitionKey';
@@ -24,6 +25,18 @@ export interface RowWriterOptions {
   readonly rowsPerBatch?: number;
   /** Rows held back waiting for partners, at most, before everything held is sent. */
   readonly bufferedRows?: number;
+}
+
+/**
+ * A failed write, told apart once: Cassandra unreachable or overloaded is an
+ * outage to be waited out; anything else (a statement the node refused, a
+ * table dropped under the writer) is an error of its own, kept as the cause, so
+ * it uses up a try instead of being waited on for as long as an outage is.
+ */
+function writeFailure(message: string, error: Error): Error {
+  const outage = serviceFailure(error, 'cassandra');
+  if (outage) return new ServiceUnavailableError(message, { service: 'cassandra', retryAfterSeconds: outage.retryAfterSeconds });
+  return new Error(message, { cause: error });
 }
 
 /**
@@ -116,7 +129,7 @@ export class RowWriter {
         this.inFlight.delete(pending);
       },
       (error: Error) => {
-        this.failure ??= new ServiceUnavailableError(`Cassandra write to ${this.keyspace}.${table.name} failed: ${error.message}`);
+        this.failure ??= writeFailure(`Cassandra write to ${this.keyspace}.${table.name} failed: ${error.message}`, error);
         this.inFlight.delete(pending);
       },
     );

@@ -6,8 +6,9 @@ import { PlatformError, ServiceUnavailableError, type PlatformService } from '..
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ECONNABORTED']);
 
 const codes = cassandra.types.responseErrorCodes;
-/** Cassandra's answers that mean "not now" (the node is short of replicas, overloaded, starting, slow), not "never". */
+/** Cassandra's answers that mean "not now" (the node is short of replicas, overloaded, starting, slow, failing inside, as while it shuts down), not "never". */
 const CASSANDRA_UNAVAILABLE_CODES = new Set<number>([
+  codes.serverError,
   codes.unavailableException,
   codes.overloaded,
   codes.isBootstrapping,

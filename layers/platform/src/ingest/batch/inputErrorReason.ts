@@ -16,8 +16,10 @@ const SYNTAX_ERROR = 0x2000;
  */
 export function inputErrorReason(error: unknown): string | undefined {
   if (error instanceof MalformedFileError || error instanceof SchemaConflictError || error instanceof FileRejectedError) return error.message;
-  if (error instanceof cassandra.errors.ResponseError && error.code === SYNTAX_ERROR) {
-    return `Cassandra cannot take a statement made from this file (${error.message}); rename the file or its columns`;
+  // A write error keeps the driver's error as its cause.
+  const answer = error instanceof Error && !(error instanceof cassandra.errors.ResponseError) ? error.cause : error;
+  if (answer instanceof cassandra.errors.ResponseError && answer.code === SYNTAX_ERROR) {
+    return `Cassandra cannot take a statement made from this file (${answer.message}); rename the file or its columns`;
   }
   return undefined;
 }
