@@ -6,6 +6,8 @@ import { repoRoot } from '../localstack/paths';
 /** One invocation of a function, as Lambda would report it. */
 export interface Invocation {
   readonly seconds: number;
+  /** CPU time, user and system. */
+  readonly cpuSeconds: number;
   readonly maxRssBytes: number;
   readonly failed: boolean;
   /** The SQS message it ran on. */
@@ -70,10 +72,17 @@ export class SqsEventSource {
     sandbox: Sandbox,
     message: Message,
     arn: string,
-  ): Promise<{ result?: { batchItemFailures?: unknown[] }; error?: string; seconds: number; maxRssBytes: number }> {
+  ): Promise<{ result?: { batchItemFailures?: unknown[] }; error?: string; seconds: number; cpuSeconds: number; maxRssBytes: number }> {
     const id = message.MessageId as string;
     return new Promise((resolve) => {
-      const onMessage = (reply: { id?: string; result?: { batchItemFailures?: unknown[] }; error?: string; seconds: number; maxRssBytes: number }) => {
+      const onMessage = (reply: {
+        id?: string;
+        result?: { batchItemFailures?: unknown[] };
+        error?: string;
+        seconds: number;
+        cpuSeconds: number;
+        maxRssBytes: number;
+      }) => {
         if (reply.id !== id) return;
         sandbox.child.off('message', onMessage);
         resolve(reply);
@@ -128,7 +137,14 @@ export class SqsEventSource {
       const run = await this.invoke(sandbox, message, arn);
       const failed = Boolean(run.error) || (run.result?.batchItemFailures?.length ?? 0) > 0;
       if (!failed) await this.sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: message.ReceiptHandle }));
-      this.invocations.push({ seconds: run.seconds, maxRssBytes: run.maxRssBytes, failed, body: message.Body ?? '', error: run.error });
+      this.invocations.push({
+        seconds: run.seconds,
+        cpuSeconds: run.cpuSeconds,
+        maxRssBytes: run.maxRssBytes,
+        failed,
+        body: message.Body ?? '',
+        error: run.error,
+      });
     }
   }
 

@@ -120,6 +120,11 @@ async function platformRun(path: string, bytes: number, rows: number, parallelis
   const byKind = (kind: string) => chunkTasks.invocations.filter((invocation) => decodeChunkTask(invocation.body)?.kind === kind);
   const longest = (list: Array<{ seconds: number }>) => Math.max(0, ...list.map((invocation) => invocation.seconds));
   const sum = (list: Array<{ seconds: number }>) => list.reduce((total, invocation) => total + invocation.seconds, 0);
+  /** The function's own CPU time per chunk (mean), and per MiB of the file: what the cost on AWS is figured from. */
+  const cpu = (list: Array<{ cpuSeconds: number }>) => {
+    const total = list.reduce((sum, invocation) => sum + invocation.cpuSeconds, 0);
+    return `${(total / Math.max(1, list.length)).toFixed(1)} s per chunk, ${((total / bytes) * 1024 * 1024).toFixed(3)} s per MiB`;
+  };
   const [validates, writes] = [byKind('validate'), byKind('write')];
   const planner = notifications.invocations.find((invocation) => invocation.body.includes(grant.key));
   return {
@@ -128,7 +133,7 @@ async function platformRun(path: string, bytes: number, rows: number, parallelis
     seconds,
     peakRssBytes: Math.max(notifications.maxRssBytes, chunkTasks.maxRssBytes),
     longestChunkSeconds: Math.max(longest(validates), longest(writes)),
-    note: `${record.chunks?.total ?? 1} chunks of ${CHUNK_SIZE}; upload ${((uploaded - begin) / 1000).toFixed(1)} s; plan ${planner?.seconds.toFixed(1) ?? '?'} s; validate ${sum(validates).toFixed(0)} s in all (longest ${longest(validates).toFixed(1)} s); write ${sum(writes).toFixed(0)} s in all (longest ${longest(writes).toFixed(1)} s)${chunkTasks.invocations.some((invocation) => invocation.failed) ? `; ${chunkTasks.invocations.filter((invocation) => invocation.failed).length} invocations failed and were retried` : ''}`,
+    note: `${record.chunks?.total ?? 1} chunks of ${CHUNK_SIZE}; upload ${((uploaded - begin) / 1000).toFixed(1)} s; plan ${planner?.seconds.toFixed(1) ?? '?'} s; validate ${sum(validates).toFixed(0)} s in all (longest ${longest(validates).toFixed(1)} s, CPU ${cpu(validates)}); write ${sum(writes).toFixed(0)} s in all (longest ${longest(writes).toFixed(1)} s, CPU ${cpu(writes)})${chunkTasks.invocations.some((invocation) => invocation.failed) ? `; ${chunkTasks.invocations.filter((invocation) => invocation.failed).length} invocations failed and were retried` : ''}`,
   };
 }
 

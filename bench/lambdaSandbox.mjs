@@ -3,8 +3,9 @@
 // `serverless deploy` use) and runs it on the events its parent sends, one at
 // a time, as a warm Lambda container does; after each it reports the result,
 // how long it took and the process's peak RSS so far, as Lambda reports
-// "Max Memory Used".
-//   child_process.fork('bench/lambdaSandbox.mjs', [bundle]); send({ id, event }) -> { id, result, seconds, maxRssBytes }
+// "Max Memory Used", and the CPU time it used (what a function's memory size
+// buys on Lambda, so the per-chunk cost on AWS is figured from it).
+//   child_process.fork('bench/lambdaSandbox.mjs', [bundle]); send({ id, event }) -> { id, result, seconds, cpuSeconds, maxRssBytes }
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 
@@ -13,6 +14,7 @@ const { handler } = await import(pathToFileURL(bundle).href);
 
 process.on('message', async ({ id, event }) => {
   const started = performance.now();
+  const cpuAtStart = process.cpuUsage();
   const deadline = Date.now() + Number(timeoutSeconds) * 1000;
   let result;
   let error;
@@ -26,6 +28,14 @@ process.on('message', async ({ id, event }) => {
   } catch (caught) {
     error = caught instanceof Error ? caught.message : String(caught);
   }
-  process.send({ id, result, error, seconds: (performance.now() - started) / 1000, maxRssBytes: process.resourceUsage().maxRSS * 1024 });
+  const cpu = process.cpuUsage(cpuAtStart);
+  process.send({
+    id,
+    result,
+    error,
+    seconds: (performance.now() - started) / 1000,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+  });
 });
 process.send({ ready: true });
