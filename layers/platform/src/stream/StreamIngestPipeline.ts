@@ -123,8 +123,6 @@ function deliveriesOf(message: QueueMessage): Delivery[] {
  * result.failedQueueMessages; // ids to report as batch item failures
  */
 export class StreamIngestPipeline {
-  private readonly schemas = new Map<string, KeyspaceSchema>();
-
   constructor(private readonly deps: StreamIngestDependencies) {}
 
   async ingest(tenantId: string, queueMessages: readonly QueueMessage[]): Promise<StreamIngestResult> {
@@ -275,12 +273,8 @@ export class StreamIngestPipeline {
     return { failedQueueMessages: [...failedQueueMessages].map(([id, reason]) => ({ id, reason })) };
   }
 
+  /** The tenant keyspace's tables, checked against the driver's schema metadata (no state of its own). */
   private schemaOf(keyspace: string): KeyspaceSchema {
-    let schema = this.schemas.get(keyspace);
-    if (!schema) {
-      schema = new KeyspaceSchema(this.deps.cassandra, keyspace);
-      this.schemas.set(keyspace, schema);
-    }
-    return schema;
+    return new KeyspaceSchema(this.deps.cassandra, keyspace);
   }
 }

@@ -85,8 +85,6 @@ export class BatchIngestPipeline {
   private readonly intake: ObjectIntake;
   private readonly chunked: ChunkedIngestion;
   private readonly badRows: BadRowsFiles;
-  private readonly schemas = new Map<string, KeyspaceSchema>();
-
   constructor(private readonly deps: BatchIngestDependencies) {
     this.outcomes = new IngestionOutcomes(deps.bucket, deps.ingestions, deps.onFinished);
     this.badRows = new BadRowsFiles(deps.bucket);
@@ -159,14 +157,9 @@ export class BatchIngestPipeline {
     }
   }
 
+  /** The tenant keyspace's tables, checked against the driver's schema metadata (no state of its own). */
   private schemaOf(tenant: Tenant): KeyspaceSchema {
-    const keyspace = this.deps.topology.tenantKeyspace(tenant.profile);
-    let schema = this.schemas.get(keyspace);
-    if (!schema) {
-      schema = new KeyspaceSchema(this.deps.cassandra, keyspace);
-      this.schemas.set(keyspace, schema);
-    }
-    return schema;
+    return new KeyspaceSchema(this.deps.cassandra, this.deps.topology.tenantKeyspace(tenant.profile));
   }
 
   /** A file up to the chunk size, in this invocation: read once to validate, once to write. */

@@ -90,18 +90,11 @@ function samplesOf(states: readonly ChunkState[]): string[] {
  * await chunked.run(tenant, record, task, delivery);
  */
 export class ChunkedIngestion {
-  private readonly schemas = new Map<string, KeyspaceSchema>();
-
   constructor(private readonly deps: ChunkedIngestionDependencies) {}
 
+  /** The tenant keyspace's tables, checked against the driver's schema metadata (no state of its own). */
   private schemaOf(tenant: Tenant): KeyspaceSchema {
-    const keyspace = this.deps.topology.tenantKeyspace(tenant.profile);
-    let schema = this.schemas.get(keyspace);
-    if (!schema) {
-      schema = new KeyspaceSchema(this.deps.cassandra, keyspace);
-      this.schemas.set(keyspace, schema);
-    }
-    return schema;
+    return new KeyspaceSchema(this.deps.cassandra, this.deps.topology.tenantKeyspace(tenant.profile));
   }
 
   /** The tenant app's plan for the file, the same in every invocation (see `appPlan`). */
