@@ -79,6 +79,8 @@ const NOT_SENT = /ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN/;
 export class ApiClient {
   private token: string | undefined;
   private tenant: string | undefined;
+  /** Kept in the process's memory only, to log in again when the token runs out. */
+  private credentials: { tenant: string; password: string } | undefined;
   /** Whether the platform ever answered: until then a refused connection is a wrong address, not an outage. */
   private reached = false;
 
@@ -87,8 +89,17 @@ export class ApiClient {
     private readonly retry: Partial<BackoffOptions> = {},
   ) {}
 
-  private call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    return withBackoff(() => this.callOnce<T>(method, path, body), { patienceMs: this.retry.patienceMs ?? 600_000, onRetry: this.retry.onRetry });
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const attempt = () =>
+      withBackoff(() => this.callOnce<T>(method, path, body), { patienceMs: this.retry.patienceMs ?? 600_000, onRetry: this.retry.onRetry });
+    try {
+      return await attempt();
+    } catch (error) {
+      // A token lives 15 minutes and following a large file can take longer: log in again, once, and repeat the call.
+      if (!(error instanceof ApiError) || error.status !== 401 || !this.credentials || path === '/auth/login') throw error;
+      await this.login(this.credentials.tenant, this.credentials.password);
+      return attempt();
+    }
   }
 
   private async callOnce<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -129,10 +140,12 @@ export class ApiClient {
     return json as T;
   }
 
+  /** Logs in; the client logs in again by itself when the token runs out during a long run. */
   async login(tenant: string, password: string): Promise<void> {
     const reply = await this.call<{ token: string; tenant: string }>('POST', '/auth/login', { tenant, password });
     this.token = reply.token;
     this.tenant = reply.tenant;
+    this.credentials = { tenant, password };
   }
 
   private get tenantPath(): string {

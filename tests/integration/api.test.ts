@@ -1,6 +1,8 @@
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { ApiClient } from '../../clients/ApiClient';
 import { TokenService } from '../../layers/platform/src/auth/TokenService';
 import { createS3Client } from '../../layers/platform/src/storage/awsClients';
+import { DEMO } from '../helpers/demoTenants';
 import { addTenant, tenantsFolder } from '../helpers/extraTenants';
 import { api, config, login, runCli, waitFor } from '../helpers/testPlatform';
 
@@ -215,5 +217,16 @@ describe('repeated bad logins and disabled tenants', () => {
       return reply.status === 200 ? undefined : reply;
     });
     expect(again.status).toBe(403);
+  });
+});
+
+describe('the API client over a long run', () => {
+  it('logs in again by itself when its token has run out, and goes on', async () => {
+    const client = new ApiClient(process.env.MYSIMBDP_API_URL as string);
+    await client.login('zoo', DEMO.zoo.password);
+    // As if the run had outlived its token: the token the client holds expired an hour ago.
+    const expired = await new TokenService(config.auth.tokenSecret, 60).issue('zoo', new Date(Date.now() - 3600_000));
+    (client as unknown as { token: string }).token = expired.token;
+    expect((await client.profile()).tenant).toBe('zoo');
   });
 });
