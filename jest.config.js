@@ -1,18 +1,31 @@
 /**
- * Jest runs the TypeScript sources as ES modules through swc. Run it with
- * `npm test`, which starts the services the tests need; the integration and
- * end-to-end tests talk to the real LocalStack, Cassandra, RabbitMQ and
- * serverless offline, never to mocks.
+ * Jest runs the TypeScript sources as ES modules through swc, in two projects:
+ * `unit` (tests/unit: no service, fakes where a class takes a dependency; `npm
+ * run test:unit`, with the coverage gate on the platform core) and `platform`
+ * (integration, hostile-input and end-to-end tests against the real LocalStack,
+ * Cassandra, RabbitMQ and serverless offline, never mocks; `npm test` starts
+ * them and runs both projects).
  */
-export default {
+const transform = {
+  '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'es6' } }],
+};
+const project = (displayName, roots) => ({
+  displayName,
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
-  transform: {
-    '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'es6' } }],
-  },
-  testMatch: ['<rootDir>/tests/**/*.test.ts'],
+  transform,
   testTimeout: 240_000,
-  // The tests share one set of services and one stage: one file at a time.
+  testMatch: roots.map((root) => `<rootDir>/tests/${root}/**/*.test.ts`),
+});
+
+export default {
+  projects: [project('unit', ['unit']), project('platform', ['integration', 'hostile', 'e2e'])],
+  testTimeout: 240_000,
+  // The platform tests share one set of services and one stage: one file at a time.
   maxWorkers: 1,
   verbose: true,
+  collectCoverageFrom: ['layers/platform/src/**/*.ts'],
+  coverageReporters: ['text-summary', 'json-summary'],
+  coverageDirectory: '.localcloud/coverage',
+  coverageThreshold: { global: { lines: 70 } },
 };
