@@ -1,0 +1,176 @@
+import type { ChunkSpan } from '../../../layers/platform/src/ingest/chunks/ChunkBoundaries';
+import type { ChunkRun, ChunkState, ChunkStatus, ChunkStore } from '../../../layers/platform/src/ingest/chunks/ChunkStore';
+import { FakeClock } from './FakeClock';
+import type { Public } from './Public';
+
+interface Checkpoint {
+  span: ChunkSpan;
+  records: number;
+  rows: number;
+  badRows: number;
+  badRowSamples: readonly string[];
+  rowsWritten: number;
+  validateAttempts: number;
+  writeAttempts: number;
+  validatedAt: number | undefined;
+  writtenAt: number | undefined;
+  failedAt: number | undefined;
+  leaseOwner: string | undefined;
+  leaseUntil: number | undefined;
+  reason: string | undefined;
+}
+
+/**
+ * Chunk checkpoints in memory, with the store's rules: checkpoints only move
+ * forward; a chunk is written once written, being written while a lease on it
+ * is live, failed when it failed after its last validation; a write is claimed
+ * only when the chunk is not written and no lease is live. Time is the fake
+ * clock's, so a test can let a lease run out.
+ */
+export class FakeChunkStore implements Public<ChunkStore> {
+  private readonly checkpoints = new Map<string, Checkpoint>();
+  /** How many times each chunk was checkpointed as validated / written ("run/index" -> count). */
+  readonly validatedCount = new Map<string, number>();
+  readonly writtenCount = new Map<string, number>();
+
+  constructor(private readonly clock = new FakeClock()) {}
+
+  private id(run: ChunkRun, chunk: number): string {
+    return `${run.tenant}/${run.ingestionId}/${run.run}/${chunk}`;
+  }
+
+  private statusOf(point: Checkpoint): ChunkStatus {
+    if (point.writtenAt !== undefined) return 'written';
+    if ((point.leaseUntil ?? 0) > this.clock.now()) return 'writing';
+    if (point.failedAt !== undefined && point.failedAt >= (point.validatedAt ?? 0)) return 'failed';
+    if (point.validatedAt !== undefined) return 'validated';
+    return 'planned';
+  }
+
+  private stateOf(point: Checkpoint): ChunkState {
+    return {
+      ...point.span,
+      status: this.statusOf(point),
+      records: point.records,
+      rows: point.rows,
+      badRows: point.badRows,
+      badRowSamples: point.badRowSamples,
+      rowsWritten: point.rowsWritten,
+      validateAttempts: point.validateAttempts,
+      writeAttempts: point.writeAttempts,
+      leaseOwner: point.leaseOwner,
+      leaseUntil: point.leaseUntil === undefined ? undefined : new Date(point.leaseUntil),
+      reason: point.reason,
+      validateMs: undefined,
+      writeMs: undefined,
+      lastActivity: undefined,
+    };
+  }
+
+  private point(run: ChunkRun, chunk: number): Checkpoint {
+    const point = this.checkpoints.get(this.id(run, chunk));
+    if (!point) throw new RangeError(`chunk ${chunk} of ${run.ingestionId} was never planned`);
+    return point;
+  }
+
+  planned(run: ChunkRun, spans: readonly ChunkSpan[]): Promise<void> {
+    for (const span of spans) {
+      const id = this.id(run, span.index);
+      const existing = this.checkpoints.get(id);
+      this.checkpoints.set(
+        id,
+        existing
+          ? { ...existing, span }
+          : {
+              span,
+              records: 0,
+              rows: 0,
+              badRows: 0,
+              badRowSamples: [],
+              rowsWritten: 0,
+              validateAttempts: 0,
+              writeAttempts: 0,
+              validatedAt: undefined,
+              writtenAt: undefined,
+              failedAt: undefined,
+              leaseOwner: undefined,
+              leaseUntil: undefined,
+              reason: undefined,
+            },
+      );
+    }
+    return Promise.resolve();
+  }
+
+  get(run: ChunkRun, chunk: number): Promise<ChunkState | undefined> {
+    const point = this.checkpoints.get(this.id(run, chunk));
+    return Promise.resolve(point && this.stateOf(point));
+  }
+
+  list(run: ChunkRun): Promise<ChunkState[]> {
+    const prefix = `${run.tenant}/${run.ingestionId}/${run.run}/`;
+    return Promise.resolve([...this.checkpoints].filter(([id]) => id.startsWith(prefix)).map(([, point]) => this.stateOf(point)));
+  }
+
+  startValidation(run: ChunkRun, chunk: number, attempts: number): Promise<void> {
+    this.point(run, chunk).validateAttempts = attempts;
+    return Promise.resolve();
+  }
+
+  validated(
+    run: ChunkRun,
+    chunk: number,
+    stats: { records: number; rows: number; badRows: number; badRowSamples: readonly string[]; ms: number },
+  ): Promise<void> {
+    Object.assign(this.point(run, chunk), {
+      records: stats.records,
+      rows: stats.rows,
+      badRows: stats.badRows,
+      badRowSamples: stats.badRowSamples,
+      validatedAt: this.clock.now(),
+    });
+    const id = this.id(run, chunk);
+    this.validatedCount.set(id, (this.validatedCount.get(id) ?? 0) + 1);
+    return Promise.resolve();
+  }
+
+  claimWrite(
+    run: ChunkRun,
+    chunk: number,
+    owner: string,
+    leaseMs: number,
+  ): Promise<{ claimed: true; state: ChunkState } | { claimed: false; state: ChunkState }> {
+    const point = this.point(run, chunk);
+    const state = this.stateOf(point);
+    if (state.status === 'written' || state.status === 'writing') return Promise.resolve({ claimed: false, state });
+    point.leaseOwner = owner;
+    point.leaseUntil = this.clock.now() + leaseMs;
+    point.writeAttempts += 1;
+    return Promise.resolve({ claimed: true, state: this.stateOf(point) });
+  }
+
+  renew(run: ChunkRun, chunk: number, owner: string, leaseMs: number): Promise<boolean> {
+    const point = this.point(run, chunk);
+    if (point.leaseOwner !== owner) return Promise.resolve(false);
+    point.leaseUntil = this.clock.now() + leaseMs;
+    return Promise.resolve(true);
+  }
+
+  release(run: ChunkRun, chunk: number, owner: string): Promise<void> {
+    const point = this.point(run, chunk);
+    if (point.leaseOwner === owner) point.leaseUntil = 0;
+    return Promise.resolve();
+  }
+
+  written(run: ChunkRun, chunk: number, rows: number): Promise<void> {
+    Object.assign(this.point(run, chunk), { rowsWritten: rows, writtenAt: this.clock.now() });
+    const id = this.id(run, chunk);
+    this.writtenCount.set(id, (this.writtenCount.get(id) ?? 0) + 1);
+    return Promise.resolve();
+  }
+
+  failed(run: ChunkRun, chunk: number, reason: string): Promise<void> {
+    Object.assign(this.point(run, chunk), { failedAt: this.clock.now(), reason });
+    return Promise.resolve();
+  }
+}

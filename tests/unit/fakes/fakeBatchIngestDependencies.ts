@@ -1,0 +1,88 @@
+import type { TableSpec } from '../../../layers/platform/src/cassandra/TableSpec';
+import type { BatchIngestApp } from '../../../layers/platform/src/ingest/apps/BatchIngestApp';
+import type { BatchIngestDependencies } from '../../../layers/platform/src/ingest/batch/BatchIngestPipeline';
+import { RecordError } from '../../../layers/platform/src/ingest/records/RecordError';
+import type { Tenant } from '../../../layers/platform/src/tenants/Tenant';
+import { Topology } from '../../../layers/platform/src/topology/Topology';
+import { UploadService } from '../../../layers/platform/src/uploads/UploadService';
+import { FakeCassandraClient } from './FakeCassandraClient';
+import { FakeChunkStore } from './FakeChunkStore';
+import { FakeChunkTaskQueue } from './FakeChunkTaskQueue';
+import { FakeClock } from './FakeClock';
+import { FakeDailyUsageStore } from './FakeDailyUsageStore';
+import { FakeIngestBucket } from './FakeIngestBucket';
+import { FakeIngestionStore } from './FakeIngestionStore';
+import { FakeTenantRegistry } from './FakeTenantRegistry';
+import { FakeUploadBatchStore } from './FakeUploadBatchStore';
+import { FakeUploadGrantStore } from './FakeUploadGrantStore';
+import { asReal } from './Public';
+
+/** The table the readings app writes: one row per reading, keyed by its id. */
+export const READINGS: TableSpec = { name: 'readings', columns: { id: 'text', value: 'double' }, partitionKey: ['id'] };
+
+/** A tenant's batch ingest app for the tests: `id,value` records, a value that is not a number is a bad row. */
+export const readingsApp: BatchIngestApp = {
+  name: 'readings',
+  plan: () => ({
+    tables: [READINGS],
+    toRows: (record) => {
+      const value = Number(record.fields.value);
+      if (record.fields.value === '' || record.fields.value === undefined || Number.isNaN(value)) {
+        throw new RecordError(`value: "${String(record.fields.value)}" is not a number`);
+      }
+      return [{ table: 'readings', values: { id: String(record.fields.id), value } }];
+    },
+  }),
+};
+
+/** The stage the fakes' topology names things for. */
+export const topology = new Topology({
+  stage: 'unit',
+  ingestBucket: 'fake-ingest-bucket',
+  cassandra: { keyspacePrefix: 'unit_' } as never,
+  amqp: { vhost: 'unit' } as never,
+  batch: { timeoutSeconds: 120 } as never,
+  dashboardOrigins: [],
+});
+
+/**
+ * Everything the batch-ingest pipeline takes, as fakes a test can look into:
+ * the bucket, the stores, the chunk queue, the Cassandra client its writers
+ * use, and the upload service that grants the uploads (real, on the same
+ * fakes), with the tenants given.
+ */
+export function fakeBatchIngestDependencies(tenants: readonly Tenant[], options: { chunkSize?: number; app?: BatchIngestApp } = {}) {
+  const clock = new FakeClock();
+  const bucket = new FakeIngestBucket(clock);
+  const registry = new FakeTenantRegistry(tenants);
+  const batches = new FakeUploadBatchStore();
+  const grants = new FakeUploadGrantStore();
+  const usage = new FakeDailyUsageStore();
+  const ingestions = new FakeIngestionStore();
+  const chunks = new FakeChunkStore(clock);
+  const tasks = new FakeChunkTaskQueue();
+  const cassandra = new FakeCassandraClient();
+  const finished: string[] = [];
+  const deps: BatchIngestDependencies = {
+    bucket: asReal(bucket),
+    registry,
+    batches: asReal(batches),
+    grants: asReal(grants),
+    usage: asReal(usage),
+    ingestions: asReal(ingestions),
+    chunks: asReal(chunks),
+    tasks: asReal(tasks),
+    cassandra: cassandra.asClient(),
+    topology,
+    loadApp: () => Promise.resolve(options.app ?? readingsApp),
+    writeConcurrency: 4,
+    chunkSize: options.chunkSize ?? 1024 * 1024,
+    timeoutSeconds: 120,
+    onFinished: (record) => {
+      finished.push(`${record.ingestionId}:${record.status}`);
+      return Promise.resolve();
+    },
+  };
+  const uploads = new UploadService(asReal(bucket), asReal(batches), asReal(grants), asReal(usage), 900);
+  return { deps, clock, bucket, registry, batches, grants, usage, ingestions, chunks, tasks, cassandra, uploads, finished };
+}
