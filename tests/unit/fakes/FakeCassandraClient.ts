@@ -115,7 +115,7 @@ export class FakeCassandraClient {
     try {
       return Promise.resolve(this.run({ query, params: (params as unknown[] | undefined) ?? [], options }));
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
   }
 
@@ -127,7 +127,7 @@ export class FakeCassandraClient {
       for (const member of members) result = this.run(member);
       return Promise.resolve(result);
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
   }
 
