@@ -42,7 +42,7 @@ export class FakeChunkStore implements Public<ChunkStore> {
   private statusOf(point: Checkpoint): ChunkStatus {
     if (point.writtenAt !== undefined) return 'written';
     if ((point.leaseUntil ?? 0) > this.clock.now()) return 'writing';
-    if (point.failedAt !== undefined && point.failedAt >= (point.validatedAt ?? 0)) return 'failed';
+    if (point.failedAt !== undefined && point.failedAt > (point.validatedAt ?? 0)) return 'failed';
     if (point.validatedAt !== undefined) return 'validated';
     return 'planned';
   }

@@ -1,0 +1,185 @@
+import { DeferredError } from '../../layers/platform/src/errors';
+import { BatchIngestPipeline } from '../../layers/platform/src/ingest/batch/BatchIngestPipeline';
+import type { ChunkTask } from '../../layers/platform/src/ingest/chunks/ChunkTask';
+import { objectKey } from '../../layers/platform/src/storage/objectKeys';
+import type { Tenant } from '../../layers/platform/src/tenants/Tenant';
+import { fakeBatchIngestDependencies } from './fakes/fakeBatchIngestDependencies';
+import { tenant } from './fakes/FakeTenantRegistry';
+
+/** 40 readings, about 10 bytes a line: cut into chunks of 64 bytes, several chunks. */
+function readings(bad: readonly number[] = []): string {
+  const lines = Array.from({ length: 40 }, (_, index) => `r${String(index).padStart(2, '0')},${bad.includes(index) ? 'bad' : index}`);
+  return `id,value\n${lines.join('\n')}\n`;
+}
+
+async function setUp(body: string, tenants: readonly Tenant[] = [tenant('zoo')], dryRun = false) {
+  const fakes = fakeBatchIngestDependencies(tenants, { chunkSize: 64 });
+  const pipeline = new BatchIngestPipeline(fakes.deps);
+  const grant = await fakes.uploads.grant(tenants[0] as Tenant, { fileName: 'readings.csv', size: Buffer.byteLength(body), dryRun });
+  const stored = fakes.bucket.upload(grant.key, body, grant.grantId);
+  const object = { key: grant.key, size: stored.size, versionId: stored.versionId, etag: stored.etag };
+  const inserts = () => fakes.cassandra.matching(/^INSERT/).map((statement) => statement.params);
+  /** Runs every task on the chunk queue, and the tasks they send, until none is left; returns what ran. */
+  const drain = async (): Promise<ChunkTask[]> => {
+    const ran: ChunkTask[] = [];
+    for (let tasks = fakes.tasks.take(); tasks.length > 0; tasks = fakes.tasks.take()) {
+      for (const task of tasks) {
+        await pipeline.runChunkTask(task, { receiveCount: 1 });
+        ran.push(task);
+      }
+    }
+    return ran;
+  };
+  const record = () => fakes.ingestions.stored(grant.ingestionId);
+  return { ...fakes, pipeline, grant, object, inserts, drain, record };
+}
+
+describe('a file above the chunk size', () => {
+  it('is planned into chunks, every chunk validated, the file accepted once, every chunk written once, and finished once', async () => {
+    const { pipeline, object, tasks, drain, record, inserts, ingestions, chunks, bucket, grant } = await setUp(readings());
+    const started = await pipeline.ingest(object);
+    expect(started?.status).toBe('processing');
+    // Nothing is written while the file is planned.
+    expect(inserts()).toEqual([]);
+    const planned = tasks.sent.length;
+    expect(planned).toBeGreaterThan(2);
+    expect(tasks.sent.every((task) => task.kind === 'validate')).toBe(true);
+    expect(record()).toMatchObject({ phase: 'validating', chunksTotal: planned });
+
+    const ran = await drain();
+    expect(ran.filter((task) => task.kind === 'validate')).toHaveLength(planned);
+    expect(ran.filter((task) => task.kind === 'write')).toHaveLength(planned);
+    // Every validate task ran before the first write task was sent: the decision is taken on the whole file.
+    expect(ran.findIndex((task) => task.kind === 'write')).toBe(planned);
+
+    expect(record()).toMatchObject({ status: 'ingested', rows: 40, badRows: 0, tables: ['unit_tenant_zoo.readings'] });
+    expect(inserts().map(([id]) => id)).toEqual(Array.from({ length: 40 }, (_, index) => `r${String(index).padStart(2, '0')}`));
+    expect(ingestions.transitions.filter(({ changes }) => changes.phase === 'writing')).toHaveLength(1);
+    expect(ingestions.transitions.filter(({ changes }) => changes.status === 'ingested')).toHaveLength(1);
+    expect([...chunks.writtenCount.values()]).toEqual(Array.from({ length: planned }, () => 1));
+    expect(bucket.keys()).toEqual([objectKey({ tenant: 'zoo', stage: 'ingested', batchId: grant.batchId, fileName: 'readings.csv' })]);
+  });
+
+  it('does nothing again for a redelivered task that finds its checkpoint', async () => {
+    const { pipeline, object, tasks, drain, inserts, chunks, ingestions } = await setUp(readings());
+    await pipeline.ingest(object);
+    await drain();
+    const written = inserts().length;
+    const [validate] = tasks.sent.filter((task) => task.kind === 'validate');
+    const [write] = tasks.sent.filter((task) => task.kind === 'write');
+    await pipeline.runChunkTask(validate as ChunkTask, { receiveCount: 2 });
+    await pipeline.runChunkTask(write as ChunkTask, { receiveCount: 2 });
+    expect(inserts()).toHaveLength(written);
+    expect([...chunks.validatedCount.values()].every((count) => count === 1)).toBe(true);
+    expect([...chunks.writtenCount.values()].every((count) => count === 1)).toBe(true);
+    expect(ingestions.transitions.filter(({ changes }) => changes.status === 'ingested')).toHaveLength(1);
+  });
+
+  it('sends the write tasks again when a validate task is redelivered while the file is being written (the sender may have crashed)', async () => {
+    const { pipeline, object, tasks, record } = await setUp(readings());
+    await pipeline.ingest(object);
+    const validates = tasks.take();
+    for (const task of validates) await pipeline.runChunkTask(task, { receiveCount: 1 });
+    const writes = tasks.take();
+    expect(writes).toHaveLength(validates.length);
+    expect(record()?.phase).toBe('writing');
+    await pipeline.runChunkTask(validates[0] as ChunkTask, { receiveCount: 2 });
+    expect(tasks.take()).toEqual(writes);
+    // A first delivery of the same task sends nothing.
+    await pipeline.runChunkTask(validates[0] as ChunkTask, { receiveCount: 1 });
+    expect(tasks.take()).toEqual([]);
+  });
+
+  it('rejects the file as soon as its chunks have more bad rows than the tolerance, and writes no chunk', async () => {
+    const { pipeline, object, drain, record, inserts, tasks, bucket, grant } = await setUp(readings([1, 20, 38]));
+    await pipeline.ingest(object);
+    await drain();
+    expect(record()).toMatchObject({ status: 'rejected', rows: 0, badRows: 3 });
+    expect(record()?.reason).toBe(
+      'more than 2 bad rows (the tenant\'s maxBadRows); nothing was written. First: line 3: value: "bad" is not a number; line 22: value: "bad" is not a number; line 40: value: "bad" is not a number',
+    );
+    expect(tasks.sent.filter((task) => task.kind === 'write')).toEqual([]);
+    expect(inserts()).toEqual([]);
+    expect(bucket.keys()).toEqual([objectKey({ tenant: 'zoo', stage: 'rejected', batchId: grant.batchId, fileName: 'readings.csv' })]);
+  });
+
+  it('skips bad rows within the tolerance and says so when it finishes', async () => {
+    const { pipeline, object, drain, record, inserts } = await setUp(readings([5]));
+    await pipeline.ingest(object);
+    await drain();
+    expect(record()).toMatchObject({ status: 'ingested', rows: 39, badRows: 1, reason: '1 bad row skipped (within the tolerance)' });
+    expect(record()?.badRowSamples).toEqual(['line 7: value: "bad" is not a number']);
+    expect(inserts()).toHaveLength(39);
+  });
+
+  it('finishes a dry run once every chunk is validated, writing nothing', async () => {
+    const { pipeline, object, drain, record, inserts, tasks } = await setUp(readings(), [tenant('zoo')], true);
+    await pipeline.ingest(object);
+    await drain();
+    expect(record()).toMatchObject({ status: 'validated', rows: 40, reason: 'dry run: 40 rows would be written; nothing was written' });
+    expect(tasks.sent.filter((task) => task.kind === 'write')).toEqual([]);
+    expect(inserts()).toEqual([]);
+  });
+
+  it('lets a write task wait, using no try, while another invocation holds the claim on its chunk', async () => {
+    const { pipeline, object, tasks, chunks, inserts, clock } = await setUp(readings());
+    await pipeline.ingest(object);
+    for (const task of tasks.take()) await pipeline.runChunkTask(task, { receiveCount: 1 });
+    const [write, ...others] = tasks.take();
+    if (write?.kind !== 'write') throw new Error('expected a write task');
+    const run = { tenant: 'zoo', ingestionId: write.upload.ingestionId, run: write.upload.run };
+    await chunks.claimWrite(run, write.chunk.index, 'another invocation', 60_000);
+    clock.advance(10_000);
+    const thrown = await pipeline.runChunkTask(write, { receiveCount: 1 }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(thrown).toBeInstanceOf(DeferredError);
+    // The claim runs out 50 s after the fake clock's now; the real clock the core reads is far behind it, so the wait is at least that.
+    expect((thrown as DeferredError).retryAfterSeconds).toBeGreaterThanOrEqual(50);
+    expect((thrown as DeferredError).message).toMatch(/^chunk 1 \(bytes \d+-\d+\) is claimed by another invocation; trying again when its claim runs out$/);
+    for (const task of others) await pipeline.runChunkTask(task, { receiveCount: 1 });
+    expect(inserts().length).toBeLessThan(40);
+  });
+
+  it("holds a disabled tenant's chunks back without using their tries", async () => {
+    const { pipeline, object, tasks, registry, inserts } = await setUp(readings());
+    await pipeline.ingest(object);
+    await registry.setStatus('zoo', 'disabled');
+    const [validate] = tasks.take();
+    await expect(pipeline.runChunkTask(validate as ChunkTask, { receiveCount: 1 })).rejects.toEqual(
+      new DeferredError('tenant zoo is disabled; its chunks wait until it is enabled', 60),
+    );
+    expect(inserts()).toEqual([]);
+  });
+
+  it('records the file failed, naming the chunk, when a chunk task gives up; the redriven task finishes the file', async () => {
+    const { pipeline, object, tasks, record, drain, bucket, grant, clock } = await setUp(readings());
+    await pipeline.ingest(object);
+    const [first, ...rest] = tasks.take();
+    if (first?.kind !== 'validate') throw new Error('expected a validate task');
+    for (const task of rest) await pipeline.runChunkTask(task, { receiveCount: 1 });
+    await pipeline.chunkTaskDeadLettered(first, new Error('the app crashed'), 3);
+    expect(record()?.status).toBe('failed');
+    expect(record()?.reason).toBe(
+      `validating chunk 1 of ${rest.length + 1} (bytes ${first.chunk.start}-${first.chunk.end - 1}) failed 3 times: the app crashed; the object stays in incoming/ and the task is in the chunk dead-letter queue: redrive it once the cause is fixed`,
+    );
+    expect(bucket.keys()).toEqual([grant.key]);
+
+    // Redriven once the cause is fixed: the file finishes.
+    clock.advance(1000);
+    await pipeline.runChunkTask(first, { receiveCount: 1 });
+    await drain();
+    expect(record()).toMatchObject({ status: 'ingested', rows: 40 });
+  });
+
+  it('drops a task of an ingestion that is gone or was replaced', async () => {
+    const { pipeline, object, tasks, inserts, chunks } = await setUp(readings());
+    await pipeline.ingest(object);
+    const [validate] = tasks.take();
+    if (validate?.kind !== 'validate') throw new Error('expected a validate task');
+    await pipeline.runChunkTask({ ...validate, upload: { ...validate.upload, run: 'another version' } }, { receiveCount: 1 });
+    expect(chunks.validatedCount.size).toBe(0);
+    expect(inserts()).toEqual([]);
+  });
+});
