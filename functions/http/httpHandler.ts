@@ -74,8 +74,8 @@ async function authorize(request: Omit<HttpRequest, 'body'>): Promise<Tenant> {
   return tenant;
 }
 
-async function toRequest(event: APIGatewayProxyEventV2): Promise<Omit<HttpRequest, 'body'>> {
-  return { event, platform: await platform(), query: event.queryStringParameters ?? {}, path: event.pathParameters ?? {} };
+async function toRequest(event: APIGatewayProxyEventV2, platformOf: () => Promise<Platform>): Promise<Omit<HttpRequest, 'body'>> {
+  return { event, platform: await platformOf(), query: event.queryStringParameters ?? {}, path: event.pathParameters ?? {} };
 }
 
 function toResponse(result: HttpResult): APIGatewayProxyStructuredResultV2 {
@@ -95,10 +95,10 @@ const mapErrors = {
  * @example
  * export const handler = publicHttpHandler(async ({ body, platform }) => ({ body: await platform.logins.login(...) }));
  */
-export function publicHttpHandler(route: (request: HttpRequest) => Promise<HttpResult>) {
+export function publicHttpHandler(route: (request: HttpRequest) => Promise<HttpResult>, platformOf: () => Promise<Platform> = platform) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(mapErrors)
-    .handler(async (event) => toResponse(await route({ ...(await toRequest(event)), body: parseBody(event) })));
+    .handler(async (event) => toResponse(await route({ ...(await toRequest(event, platformOf)), body: parseBody(event) })));
 }
 
 /**
@@ -108,11 +108,11 @@ export function publicHttpHandler(route: (request: HttpRequest) => Promise<HttpR
  * @example
  * export const handler = tenantHttpHandler(async ({ tenant }) => ({ body: tenant.profile }));
  */
-export function tenantHttpHandler(route: (request: TenantRequest) => Promise<HttpResult>) {
+export function tenantHttpHandler(route: (request: TenantRequest) => Promise<HttpResult>, platformOf: () => Promise<Platform> = platform) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(mapErrors)
     .handler(async (event) => {
-      const request = await toRequest(event);
+      const request = await toRequest(event, platformOf);
       const tenant = await authorize(request);
       return toResponse(await route({ ...request, tenant, body: parseBody(event) }));
     });
@@ -125,11 +125,11 @@ export function tenantHttpHandler(route: (request: TenantRequest) => Promise<Htt
  * @example
  * export const handler = operatorHttpHandler(async ({ platform }) => ({ body: await platform.operator.overview(window) }));
  */
-export function operatorHttpHandler(route: (request: HttpRequest) => Promise<HttpResult>) {
+export function operatorHttpHandler(route: (request: HttpRequest) => Promise<HttpResult>, platformOf: () => Promise<Platform> = platform) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(mapErrors)
     .handler(async (event) => {
-      const request = await toRequest(event);
+      const request = await toRequest(event, platformOf);
       const token = (event.headers.authorization ?? event.headers.Authorization)?.match(/^Bearer\s+(\S+)$/i)?.[1];
       if (!token) throw new AuthenticationError('missing bearer token: log in with POST /operator/login and send "Authorization: Bearer <token>"');
       await request.platform.operatorTokens.verify(token);
