@@ -32,7 +32,11 @@ export class FakeSqsClient {
     if (name === 'GetQueueUrlCommand' && !this.replies.has(name)) return Promise.resolve({ QueueUrl: `http://127.0.0.1/queue/${String(input.QueueName)}` });
     if (this.down) return Promise.reject(this.down);
     this.sent.push({ command: name, input });
-    return Promise.resolve(this.replies.get(name)?.(input) ?? {});
+    try {
+      return Promise.resolve(this.replies.get(name)?.(input) ?? {});
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 
   asClient(): SQSClient {
