@@ -4,7 +4,7 @@ import type { StreamIngestApp } from '../../layers/platform/src/ingest/apps/Stre
 import { RecordError } from '../../layers/platform/src/ingest/records/RecordError';
 import type { PlatformMetrics } from '../../layers/platform/src/metrics/PlatformMetrics';
 import { encodePacks, type PackedMessage } from '../../layers/platform/src/stream/StreamPack';
-import { retryDelaySeconds, StreamIngestPipeline, type QueueMessage } from '../../layers/platform/src/stream/StreamIngestPipeline';
+import { StreamIngestPipeline, type QueueMessage } from '../../layers/platform/src/stream/StreamIngestPipeline';
 import { topology } from './fakes/fakeBatchIngestDependencies';
 import { FakeCassandraClient } from './fakes/FakeCassandraClient';
 import { FakeStreamQueueSender } from './fakes/FakeStreamQueueSender';
@@ -166,9 +166,5 @@ describe('the stream pipeline', () => {
     const { pipeline, inserts } = setUp(tenants);
     await expect(pipeline.ingest('zoo', [single('m1', { device: 'd1', t: 1 })])).rejects.toEqual(new DeferredError(message, 30));
     expect(inserts()).toEqual([]);
-  });
-
-  it('puts a failed packed message back after 2 s, doubling, at most 5 minutes', () => {
-    expect([1, 2, 3, 4, 8, 9, 20].map(retryDelaySeconds)).toEqual([2, 4, 8, 16, 256, 300, 300]);
   });
 });
