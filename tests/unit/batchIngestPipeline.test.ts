@@ -179,6 +179,22 @@ describe('the batch pipeline checks the upload again, never trusting the client'
     expect(await usage.usage('zoo')).toEqual({ files: 3, bytes: 90 });
   });
 
+  it('rejects the file of a tenant that is not registered', async () => {
+    const { pipeline, upload, registry } = setUp();
+    const { object } = await upload(GOOD);
+    await registry.remove('zoo');
+    expect(await pipeline.ingest(object)).toMatchObject({ status: 'rejected', reason: 'tenant zoo is not registered on this platform' });
+  });
+
+  it('rejects a retried file whose tenant was disabled since its first attempt', async () => {
+    const { pipeline, upload, registry, cassandra: client } = setUp();
+    const { object } = await upload(GOOD);
+    client.failWhen((statement) => (/^INSERT/.test(statement.query) ? new Error('timeout') : undefined));
+    await expect(pipeline.ingest(object)).rejects.toThrow('timeout');
+    await registry.setStatus('zoo', 'disabled');
+    expect(await pipeline.ingest(object)).toMatchObject({ status: 'rejected', attempts: 2, reason: 'tenant zoo is not served now (removed or disabled)' });
+  });
+
   it('ignores what is not an upload, and an object version already moved', async () => {
     const { pipeline, upload, ingestions } = setUp();
     expect(await pipeline.ingest({ key: 'tenants/zoo/ingested/20261130T120000Z-abcdef/a.csv', size: 1 })).toBeUndefined();
@@ -278,6 +294,17 @@ describe('the batch pipeline when a service is down or an attempt fails', () => 
     // The object stays where it was, for a redrive.
     expect(bucket.keys()).toEqual([grant.key]);
     expect(finished).toEqual([`${grant.ingestionId}:failed`]);
+  });
+
+  it('ingests a failed file again when its notification is redriven', async () => {
+    const { pipeline, upload, cassandra: client, ingestions } = setUp();
+    const { grant, object } = await upload(GOOD);
+    client.failWhen((statement) => (/^INSERT/.test(statement.query) ? new Error('timeout') : undefined));
+    await expect(pipeline.ingest(object)).rejects.toThrow('timeout');
+    await pipeline.notificationDeadLettered(object, new Error('timeout'));
+    expect(ingestions.stored(grant.ingestionId)?.status).toBe('failed');
+    client.failWhen(undefined);
+    expect(await pipeline.ingest(object)).toMatchObject({ status: 'ingested', rows: 3, attempts: 2, reason: undefined });
   });
 
   it('finishes an interrupted move on the next delivery without writing again', async () => {

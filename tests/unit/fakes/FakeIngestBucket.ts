@@ -63,9 +63,9 @@ export class FakeIngestBucket implements Public<IngestBucket> {
     this.failures.clear();
   }
 
-  private check(operation: BucketOperation): void {
-    const error = this.failures.get(operation);
-    if (error) throw error;
+  /** The error `operation` fails with now, if a test said it fails. */
+  private failure(operation: BucketOperation): Error | undefined {
+    return this.failures.get(operation);
   }
 
   private version(key: string, versionId: string | undefined): ObjectVersion | undefined {
@@ -83,13 +83,15 @@ export class FakeIngestBucket implements Public<IngestBucket> {
   }
 
   head(key: string, versionId?: string): Promise<StoredObject | undefined> {
-    this.check('head');
+    const failure = this.failure('head');
+    if (failure) return Promise.reject(failure);
     const version = this.version(key, versionId);
     return Promise.resolve(version && { size: version.body.length, etag: version.etag, versionId: version.versionId, grantId: version.grantId });
   }
 
   openRange(key: string, versionId: string | undefined, start: number, end: number): Promise<Readable> {
-    this.check('openRange');
+    const failure = this.failure('openRange');
+    if (failure) return Promise.reject(failure);
     const version = this.version(key, versionId);
     if (!version) return Promise.reject(Object.assign(new Error(`NoSuchVersion: ${key} ${versionId}`), { name: 'NoSuchVersion' }));
     const bytes = version.body.subarray(start, end);
@@ -101,7 +103,8 @@ export class FakeIngestBucket implements Public<IngestBucket> {
   }
 
   move(from: string, versionId: string | undefined, to: string): Promise<void> {
-    this.check('move');
+    const failure = this.failure('move');
+    if (failure) return Promise.reject(failure);
     const version = this.version(from, versionId);
     if (!version) return Promise.resolve();
     this.moves.push({ from, versionId, to });
@@ -125,7 +128,8 @@ export class FakeIngestBucket implements Public<IngestBucket> {
   }
 
   putText(key: string, body: string): Promise<void> {
-    this.check('putText');
+    const failure = this.failure('putText');
+    if (failure) return Promise.reject(failure);
     this.texts.set(key, body);
     return Promise.resolve();
   }

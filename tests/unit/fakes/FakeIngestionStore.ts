@@ -30,10 +30,6 @@ export class FakeIngestionStore implements Public<IngestionStore> {
     this.down = undefined;
   }
 
-  private check(): void {
-    if (this.down) throw this.down;
-  }
-
   /** A record as it is stored now (for assertions). */
   stored(ingestionId: string): IngestionRecord | undefined {
     return [...this.records.values()].find((record) => record.ingestionId === ingestionId);
@@ -49,7 +45,7 @@ export class FakeIngestionStore implements Public<IngestionStore> {
   }
 
   create(record: IngestionRecord): Promise<{ created: boolean; record: IngestionRecord }> {
-    this.check();
+    if (this.down) return Promise.reject(this.down);
     const existing = this.records.get(`${record.tenant}/${record.ingestionId}`);
     if (existing) return Promise.resolve({ created: false, record: existing });
     this.seed(record);
@@ -63,7 +59,7 @@ export class FakeIngestionStore implements Public<IngestionStore> {
     changes: Partial<IngestionRecord>,
     phase?: IngestionPhase,
   ): Promise<boolean> {
-    this.check();
+    if (this.down) return Promise.reject(this.down);
     const id = `${key.tenant}/${key.ingestionId}`;
     const current = this.records.get(id);
     if (!current || current.run !== run || !from.includes(current.status) || (phase !== undefined && current.phase !== phase)) return Promise.resolve(false);
@@ -73,7 +69,7 @@ export class FakeIngestionStore implements Public<IngestionStore> {
   }
 
   update(key: IngestionKey, changes: Partial<Omit<IngestionRecord, 'status' | 'run'>>): Promise<void> {
-    this.check();
+    if (this.down) return Promise.reject(this.down);
     const id = `${key.tenant}/${key.ingestionId}`;
     const current = this.records.get(id);
     if (current) this.records.set(id, { ...current, ...changes, updatedAt: new Date() });
@@ -81,7 +77,7 @@ export class FakeIngestionStore implements Public<IngestionStore> {
   }
 
   noteRefused(key: IngestionKey, version: string, reason: string): Promise<void> {
-    this.check();
+    if (this.down) return Promise.reject(this.down);
     const id = `${key.tenant}/${key.ingestionId}`;
     const current = this.records.get(id);
     if (current) this.records.set(id, { ...current, refused: { ...current.refused, [version]: reason } });
@@ -89,12 +85,12 @@ export class FakeIngestionStore implements Public<IngestionStore> {
   }
 
   get(tenant: string, ingestionId: string): Promise<IngestionRecord | undefined> {
-    this.check();
+    if (this.down) return Promise.reject(this.down);
     return Promise.resolve(this.records.get(`${tenant}/${ingestionId}`));
   }
 
   list(tenant: string, filter: IngestionFilter = {}): Promise<IngestionRecord[]> {
-    this.check();
+    if (this.down) return Promise.reject(this.down);
     return Promise.resolve(
       [...this.records.values()]
         .filter(
