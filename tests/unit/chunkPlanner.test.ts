@@ -1,0 +1,84 @@
+import { ChunkPlanner } from '../../layers/platform/src/ingest/chunks/ChunkPlanner';
+import type { ChunkTask, UploadRef } from '../../layers/platform/src/ingest/chunks/ChunkTask';
+import { MalformedFileError } from '../../layers/platform/src/ingest/records/MalformedFileError';
+import { FakeChunkStore } from './fakes/FakeChunkStore';
+import { FakeChunkTaskQueue } from './fakes/FakeChunkTaskQueue';
+import { FakeIngestBucket } from './fakes/FakeIngestBucket';
+import { asReal } from './fakes/Public';
+
+const key = 'tenants/zoo/incoming/20261130T120000Z-abcdef/a.csv';
+
+function setUp(body: string | Buffer) {
+  const bucket = new FakeIngestBucket();
+  const chunks = new FakeChunkStore();
+  const tasks = new FakeChunkTaskQueue();
+  const stored = bucket.upload(key, body, 'g1');
+  const upload: UploadRef = {
+    tenant: 'zoo',
+    batchId: '20261130T120000Z-abcdef',
+    ingestionId: '20261130T120000Z-abcdef-0123456789',
+    fileName: 'a.csv',
+    format: 'csv',
+    key,
+    versionId: stored.versionId,
+    etag: stored.etag,
+    run: stored.versionId,
+    size: stored.size,
+  };
+  const planner = new ChunkPlanner(asReal(bucket), asReal(chunks), asReal(tasks), 100);
+  return { bucket, chunks, tasks, upload, planner };
+}
+
+const lines = `id,value\n${Array.from({ length: 100 }, (_, index) => `row-${index},${index}`).join('\n')}\n`;
+
+function spans(tasks: readonly ChunkTask[]): Array<[number, number, number]> {
+  return tasks.flatMap((task) => (task.kind === 'plan' ? [] : [[task.chunk.index, task.chunk.start, task.chunk.end] as [number, number, number]]));
+}
+
+describe('planning a file into chunks', () => {
+  it('cuts the whole file into contiguous chunks on line boundaries, checkpoints each and sends a validate task per chunk', async () => {
+    const { planner, tasks, chunks, upload } = setUp(lines);
+    const progress = await planner.plan(upload, undefined, Number.POSITIVE_INFINITY);
+    const sent = tasks.take();
+    expect(progress).toEqual({ done: true, total: sent.length });
+    expect(sent.every((task) => task.kind === 'validate')).toBe(true);
+    const cut = spans(sent);
+    expect(cut[0]?.[1]).toBe(0);
+    expect(cut.at(-1)?.[2]).toBe(upload.size);
+    for (let index = 1; index < cut.length; index += 1) expect(cut[index]?.[1]).toBe(cut[index - 1]?.[2]);
+    for (const [, start] of cut.slice(1)) expect(lines[start - 1]).toBe('\n');
+    expect((await chunks.list(upload)).map((state) => [state.index, state.start, state.end, state.status])).toEqual(
+      cut.map(([index, start, end]) => [index, start, end, 'planned']),
+    );
+    // Every chunk after the first carries the CSV header's extent, so that it can be read alone.
+    expect(sent.slice(1).every((task) => task.kind !== 'plan' && task.header?.end === 9)).toBe(true);
+  });
+
+  it('hands the rest of the file to another invocation when out of time, which goes on from the last boundary', async () => {
+    const { planner, tasks, upload } = setUp(lines);
+    const first = await planner.plan(upload, undefined, 0);
+    expect(first).toEqual({ done: false, total: undefined });
+    const handed = tasks.take();
+    const plan = handed.at(-1);
+    if (plan?.kind !== 'plan') throw new Error('expected a plan task last');
+    const before = spans(handed);
+    expect(before.length).toBeGreaterThan(0);
+    expect(plan.state.offset).toBe(before.at(-1)?.[2]);
+
+    const rest = await planner.plan(upload, plan.state, Number.POSITIVE_INFINITY);
+    const after = spans(tasks.take());
+    expect(rest).toEqual({ done: true, total: before.length + after.length });
+    expect(after[0]).toEqual([before.length, plan.state.offset, expect.any(Number)]);
+    expect(after.at(-1)?.[2]).toBe(upload.size);
+
+    const whole = setUp(lines);
+    await whole.planner.plan(whole.upload, undefined, Number.POSITIVE_INFINITY);
+    expect([...before, ...after]).toEqual(spans(whole.tasks.take()));
+  });
+
+  it('refuses a file that is not text while cutting it', async () => {
+    const { planner, upload, tasks } = setUp(Buffer.concat([Buffer.from('id,value\n'), Buffer.alloc(300, 0)]));
+    await expect(planner.plan(upload, undefined, Number.POSITIVE_INFINITY)).rejects.toBeInstanceOf(MalformedFileError);
+    expect(tasks.sent.filter((task) => task.kind === 'plan')).toEqual([]);
+  });
+});
