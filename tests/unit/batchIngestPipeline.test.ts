@@ -192,7 +192,23 @@ describe('the batch pipeline checks the upload again, never trusting the client'
     client.failWhen((statement) => (/^INSERT/.test(statement.query) ? new Error('timeout') : undefined));
     await expect(pipeline.ingest(object)).rejects.toThrow('timeout');
     await registry.setStatus('zoo', 'disabled');
-    expect(await pipeline.ingest(object)).toMatchObject({ status: 'rejected', attempts: 2, reason: 'tenant zoo is not served now (removed or disabled)' });
+    expect(await pipeline.ingest(object)).toMatchObject({ status: 'rejected', attempts: 2, reason: 'tenant zoo is disabled' });
+  });
+
+  it('checks the upload again on the delivery after an outage cut its first check short', async () => {
+    const { pipeline, bucket, registry, inserts } = setUp();
+    const key = objectKey({ tenant: 'zoo', stage: 'incoming', batchId: '20261130T120000Z-abcdef', fileName: 'sneaky.csv' });
+    const stored = bucket.upload(key, GOOD);
+    const object = { key, size: stored.size, versionId: stored.versionId };
+    const get = registry.get.bind(registry);
+    registry.get = () => Promise.reject(new ServiceUnavailableError('Cassandra is down', { service: 'cassandra' }));
+    await expect(pipeline.ingest(object)).rejects.toBeInstanceOf(ServiceUnavailableError);
+    registry.get = get;
+    expect(await pipeline.ingest(object)).toMatchObject({
+      status: 'rejected',
+      reason: 'the object was not uploaded through an upload grant: ask for one with POST /tenants/zoo/uploads',
+    });
+    expect(inserts()).toEqual([]);
   });
 
   it('ignores what is not an upload, and an object version already moved', async () => {

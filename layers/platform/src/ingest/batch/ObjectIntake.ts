@@ -110,12 +110,13 @@ export class ObjectIntake {
     } else {
       const created = await this.deps.ingestions.create(base);
       if (!created.created) return { kind: 'done', record: created.record };
-      try {
-        await this.admit(key, stored, grant, base);
-      } catch (error) {
-        if (!(error instanceof FileRejectedError)) throw error;
-        return { kind: 'done', record: await this.deps.outcomes.finish(base, 'rejected', { reason: error.message }) };
-      }
+    }
+    // On every attempt, not only the first: an outage may have cut the first one's checks short. The quota is charged once per ingestion.
+    try {
+      await this.admit(key, stored, grant, record);
+    } catch (error) {
+      if (!(error instanceof FileRejectedError)) throw error;
+      return { kind: 'done', record: await this.deps.outcomes.finish(record, 'rejected', { reason: error.message }) };
     }
     const tenant = await this.deps.registry.get(key.tenant);
     if (!tenant || tenant.profile.status !== 'active') {
