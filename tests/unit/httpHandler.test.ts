@@ -52,12 +52,12 @@ describe('errors as HTTP responses', () => {
   });
 
   it.each([
-    [new TooManyRequestsError('slow down', 30), 429, '30'],
-    [new ServiceUnavailableError('Cassandra is down', { service: 'cassandra', retryAfterSeconds: 7 }), 503, '7'],
-    [new DeferredError('tenant disabled', 60), 503, '60'],
-    [new cassandra.errors.NoHostAvailableError({}), 503, '5'],
-    [Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4566'), { code: 'ECONNREFUSED' }), 503, '5'],
-  ])('%s is %i with Retry-After %s', (error, status, retryAfter) => {
+    ['too many requests', 429, '30', new TooManyRequestsError('slow down', 30)],
+    ['a service unavailable', 503, '7', new ServiceUnavailableError('Cassandra is down', { service: 'cassandra', retryAfterSeconds: 7 })],
+    ['deferred work', 503, '60', new DeferredError('tenant disabled', 60)],
+    ["the Cassandra driver's no host available", 503, '5', new cassandra.errors.NoHostAvailableError({})],
+    ['a refused connection', 503, '5', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4566'), { code: 'ECONNREFUSED' })],
+  ])('%s is %i with Retry-After %s', (_what, status, retryAfter, error) => {
     const response = errorResponse(error);
     expect(response.statusCode).toBe(status);
     expect(response.headers).toEqual({ 'content-type': 'application/json', 'retry-after': retryAfter });
