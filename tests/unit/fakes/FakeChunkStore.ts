@@ -47,6 +47,11 @@ export class FakeChunkStore implements Public<ChunkStore> {
     return 'planned';
   }
 
+  private lastActivity(point: Checkpoint): Date | undefined {
+    const most = Math.max(point.validatedAt ?? 0, point.writtenAt ?? 0, point.failedAt ?? 0, point.leaseUntil ?? 0);
+    return most > 0 ? new Date(most) : undefined;
+  }
+
   private stateOf(point: Checkpoint): ChunkState {
     return {
       ...point.span,
@@ -63,7 +68,7 @@ export class FakeChunkStore implements Public<ChunkStore> {
       reason: point.reason,
       validateMs: undefined,
       writeMs: undefined,
-      lastActivity: undefined,
+      lastActivity: this.lastActivity(point),
     };
   }
 

@@ -1,0 +1,71 @@
+import type { IngestionRecord } from '../../layers/platform/src/ingest/batch/IngestionStore';
+import { IngestionProgressReader } from '../../layers/platform/src/reports/IngestionProgress';
+import { FakeChunkStore } from './fakes/FakeChunkStore';
+import { FakeClock } from './fakes/FakeClock';
+import { asReal } from './fakes/Public';
+
+const MINUTE = 60_000;
+const clock = new FakeClock();
+const batchId = '20261130T120000Z-abcdef';
+
+function record(changes: Partial<IngestionRecord>): IngestionRecord {
+  return {
+    tenant: 'zoo',
+    batchId,
+    ingestionId: `${batchId}-0123456789`,
+    fileName: 'a.csv',
+    objectKey: `tenants/zoo/incoming/${batchId}/a.csv`,
+    finalKey: undefined,
+    format: 'csv',
+    bytes: 10,
+    rows: 0,
+    badRows: 0,
+    badRowSamples: [],
+    tables: [],
+    startedAt: new Date(clock.now() - 30 * MINUTE),
+    finishedAt: undefined,
+    durationMs: undefined,
+    status: 'processing',
+    reason: undefined,
+    attempts: 1,
+    grantId: 'g1',
+    run: 'v1',
+    versionId: 'v1',
+    etag: 'e1',
+    phase: undefined,
+    chunksTotal: undefined,
+    planContext: undefined,
+    updatedAt: undefined,
+    refused: {},
+    dryRun: false,
+    badRowsKey: undefined,
+    ...changes,
+  };
+}
+
+describe('where an ingestion stands', () => {
+  const chunks = new FakeChunkStore(clock);
+  const reader = new IngestionProgressReader(asReal(chunks), 6 * MINUTE);
+  const status = async (each: IngestionRecord) => (await reader.of([each], clock.now()))[0]?.record.status;
+
+  it('shows a running file nobody has touched for longer than an invocation may run as stalled', async () => {
+    expect(await status(record({ updatedAt: new Date(clock.now() - 7 * MINUTE) }))).toBe('stalled');
+    expect(await status(record({ status: 'retrying', updatedAt: undefined }))).toBe('stalled');
+    expect(await status(record({ updatedAt: new Date(clock.now() - 5 * MINUTE) }))).toBe('processing');
+    expect(await status(record({ status: 'failed', updatedAt: new Date(clock.now() - 60 * MINUTE) }))).toBe('failed');
+  });
+
+  it("counts a chunked file's chunks, and takes a chunk's activity for the file's", async () => {
+    const file = record({ phase: 'validating', chunksTotal: 3, updatedAt: new Date(clock.now() - 20 * MINUTE) });
+    const run = { tenant: 'zoo', ingestionId: file.ingestionId, run: 'v1' };
+    await chunks.planned(
+      run,
+      [0, 1, 2].map((index) => ({ index, start: index * 10, end: index * 10 + 10, positionOffset: 0 })),
+    );
+    await chunks.validated(run, 0, { records: 1, rows: 1, badRows: 0, badRowSamples: [], ms: 1 });
+    const [progress] = await reader.of([file], clock.now() + 5 * MINUTE);
+    expect(progress).toEqual({ record: file, chunks: { total: 3, validated: 1, written: 0, failed: 0 } });
+    expect((await reader.of([file], clock.now() + 7 * MINUTE))[0]?.record.status).toBe('stalled');
+    expect((await reader.of([{ ...file, status: 'ingested' }], clock.now()))[0]?.chunks).toEqual({ total: 3, validated: 3, written: 3, failed: 0 });
+  });
+});
