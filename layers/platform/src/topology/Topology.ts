@@ -35,6 +35,9 @@ export interface UploadCorsRule<Origin> {
 export const STREAM_INGEST_TIMEOUT_SECONDS = 30;
 /** The HTTP functions' timeout: inside the 30 s an HTTP API waits for its integration. */
 export const HTTP_FUNCTION_TIMEOUT_SECONDS = 29;
+/** How long a queue keeps a message: 4 days (SQS' default) for live messages, 14 (its maximum) for dead letters. */
+export const QUEUE_RETENTION_SECONDS = 4 * 24 * 3600;
+export const DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600;
 /** Tries of a batch notification or chunk task failing for a reason of its own (outages are waited out without using them). */
 export const BATCH_INGEST_MAX_RECEIVE_COUNT = 3;
 /**

@@ -1,8 +1,10 @@
 import { loadPlatformConfig } from '../config/PlatformConfig';
 import {
   BATCH_INGEST_NODE_OPTIONS,
+  DEAD_LETTER_RETENTION_SECONDS,
   HTTP_FUNCTION_TIMEOUT_SECONDS,
   INGEST_BUCKET_LIFECYCLE_RULES,
+  QUEUE_RETENTION_SECONDS,
   STREAM_INGEST_TIMEOUT_SECONDS,
   Topology,
   type QueueDefinition,
@@ -45,13 +47,13 @@ const BUCKET_LOGICAL_ID = 'IngestBucket';
 function queueResources(queue: QueueDefinition): Record<string, CfnValue> {
   const dlqId = `${queue.logicalId}DeadLetter`;
   return {
-    [dlqId]: { Type: 'AWS::SQS::Queue', Properties: { QueueName: queue.deadLetterName, MessageRetentionPeriod: 14 * 24 * 3600 } },
+    [dlqId]: { Type: 'AWS::SQS::Queue', Properties: { QueueName: queue.deadLetterName, MessageRetentionPeriod: DEAD_LETTER_RETENTION_SECONDS } },
     [queue.logicalId]: {
       Type: 'AWS::SQS::Queue',
       Properties: {
         QueueName: queue.name,
         VisibilityTimeout: queue.visibilityTimeoutSeconds,
-        MessageRetentionPeriod: 4 * 24 * 3600,
+        MessageRetentionPeriod: QUEUE_RETENTION_SECONDS,
         RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: queue.maxReceiveCount },
       },
     },
