@@ -14,8 +14,11 @@ let stopping = false;
 async function stop(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
-    await check.tearDown().catch((error: Error) => say(`cleaning up: ${error.message}`));
-    say(`stopped LocalStack on ${check.localstack.endpoint} and deleted its data`);
+    const stopped = await check.tearDown().catch((error: Error) => {
+      say(`cleaning up: ${error.message}`);
+      return false;
+    });
+    if (stopped) say(`stopped LocalStack on ${check.localstack.endpoint} and deleted its data`);
   }
   process.exit(code);
 }

@@ -134,6 +134,7 @@ export class DeployCheck {
   private readonly secretsManager = new SecretsManagerClient(this.clientConfig);
   private readonly environment: NodeJS.ProcessEnv;
   private folder: string | undefined;
+  private ownsLocalStack = false;
   private stored: Record<string, string> = {};
   private deployable: DeployableTemplate | undefined;
   private stack: DeployedStack | undefined;
@@ -161,8 +162,14 @@ export class DeployCheck {
   }
 
   async setUp(): Promise<void> {
-    // A run stopped midway may have left its LocalStack running: start from nothing.
-    await this.localstack.stop();
+    const running = this.localstack.runningPid();
+    if (running) {
+      throw new Error(
+        `a deploy check's LocalStack already runs on ${this.localstack.endpoint} (pid ${running}): another deploy check is running, or one was killed; wait for it, or stop it with \`kill -TERM -${running}\``,
+      );
+    }
+    // From here on, what runs as this LocalStack is this check's own: tearDown stops it.
+    this.ownsLocalStack = true;
     rmSync(this.localstack.dataFolder, { recursive: true, force: true });
     rmSync(this.localstack.logFile, { force: true });
     this.folder = await mkdtemp(join(tmpdir(), 'mysimbdp-deploy-check-'));
@@ -275,12 +282,17 @@ export class DeployCheck {
     return this.stack;
   }
 
-  /** Stops the second LocalStack and deletes its data and the package, whatever state the run is in. */
-  async tearDown(): Promise<void> {
+  /** Stops the second LocalStack (if this check started it) and deletes its data and the package, whatever state the run is in; returns whether it stopped it. */
+  async tearDown(): Promise<boolean> {
     for (const client of [this.cloudFormation, this.s3, this.sqs, this.secretsManager]) client.destroy();
-    await this.localstack.stop();
-    rmSync(this.localstack.dataFolder, { recursive: true, force: true });
+    const owned = this.ownsLocalStack;
+    if (owned) {
+      await this.localstack.stop();
+      rmSync(this.localstack.dataFolder, { recursive: true, force: true });
+      this.ownsLocalStack = false;
+    }
     if (this.folder) await rm(this.folder, { recursive: true, force: true });
+    return owned;
   }
 
   readonly checks: ReadonlyArray<{ readonly name: string; readonly run: () => Promise<string[]> }> = [
