@@ -40,21 +40,46 @@ export function findPython312(): string {
   );
 }
 
+/** Where a LocalStack instance listens, what it serves, and where it keeps its data. */
+export interface LocalStackInstance {
+  /** The service's name: its pid file, its log, and its folder under `.localcloud/data/`. */
+  readonly name: string;
+  readonly port: number;
+  /** LocalStack's service names (`SERVICES`). */
+  readonly services: readonly string[];
+}
+
+/** The local cloud's LocalStack: S3 and SQS on 127.0.0.1:4566. */
+export const MAIN_LOCALSTACK: LocalStackInstance = { name: 'localstack', port: 4566, services: ['s3', 'sqs'] };
+
 /**
  * LocalStack in host mode (no Docker): `localstack-core` from PyPI in the
- * project's virtualenv, serving S3 and SQS on 127.0.0.1:4566.
+ * project's virtualenv, serving S3 and SQS on 127.0.0.1:4566, or, given
+ * another instance, other services on another port with data of its own.
  */
 export class LocalStackService extends ProcessService {
-  readonly name = 'localstack';
-  readonly description = 'LocalStack 2026.3.0 (host mode, no Docker): S3 and SQS on http://127.0.0.1:4566';
-  protected readonly port = 4566;
+  readonly name: string;
+  readonly description: string;
+  protected readonly port: number;
   protected readonly startTimeoutMs = 120_000;
   readonly venv = join(localCloudDir, 'venv');
   private readonly stamp = join(this.venv, 'installed-requirements');
+  private readonly services: readonly string[];
+  /** The instance's working folder: its LocalStack volume and temporary files. */
+  readonly dataFolder: string;
 
-  constructor() {
+  constructor(instance: LocalStackInstance = MAIN_LOCALSTACK) {
     super();
+    this.name = instance.name;
+    this.port = instance.port;
+    this.services = instance.services;
+    this.dataFolder = join(localCloudDir, 'data', instance.name);
+    this.description = `LocalStack 2026.3.0 (host mode, no Docker): ${instance.services.join(', ')} on ${this.endpoint}`;
     this.init();
+  }
+
+  get endpoint(): string {
+    return `http://127.0.0.1:${this.port}`;
   }
 
   get python(): string {
@@ -79,18 +104,19 @@ export class LocalStackService extends ProcessService {
   }
 
   protected async spawn(): Promise<void> {
-    const data = join(localCloudDir, 'data', 'localstack');
+    const data = this.dataFolder;
     mkdirSync(data, { recursive: true });
     this.process.start(this.python, ['-m', 'localstack.runtime.main'], {
       cwd: data,
       env: {
-        ...process.env,
-        SERVICES: 's3,sqs',
+        // Not the platform's AWS_* variables: LocalStack's own clients must talk to this instance, whatever AWS_ENDPOINT_URL says.
+        ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_'))),
+        SERVICES: this.services.join(','),
         EAGER_SERVICE_LOADING: '1',
-        GATEWAY_LISTEN: '127.0.0.1:4566',
+        GATEWAY_LISTEN: `127.0.0.1:${this.port}`,
         // The default (twisted) server binds every interface; hypercorn honours 127.0.0.1.
         GATEWAY_SERVER: 'hypercorn',
-        LOCALSTACK_HOST: '127.0.0.1:4566',
+        LOCALSTACK_HOST: `127.0.0.1:${this.port}`,
         SQS_ENDPOINT_STRATEGY: 'path',
         DNS_ADDRESS: '0',
         SKIP_SSL_CERT_DOWNLOAD: '1',
@@ -103,9 +129,9 @@ export class LocalStackService extends ProcessService {
   }
 
   async serving(): Promise<boolean> {
-    const response = await fetch('http://127.0.0.1:4566/_localstack/health', { signal: AbortSignal.timeout(2000) });
+    const response = await fetch(`${this.endpoint}/_localstack/health`, { signal: AbortSignal.timeout(2000) });
     if (!response.ok) return false;
     const health = (await response.json()) as { services?: Record<string, string> };
-    return ['s3', 'sqs'].every((service) => ['available', 'running'].includes(health.services?.[service] ?? ''));
+    return this.services.every((service) => ['available', 'running'].includes(health.services?.[service] ?? ''));
   }
 }

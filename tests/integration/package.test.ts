@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { packageStack, packagingEnvironment } from '../../localstack/deployCheck/packageStack';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: unknown };
 
@@ -12,20 +13,9 @@ describe('serverless package (for `serverless deploy`)', () => {
   beforeAll(async () => {
     folder = await mkdtemp(join(tmpdir(), 'mysimbdp-package-'));
     // No AWS credentials, no LocalStack: what a CI job without an AWS account has.
-    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_') && !name.startsWith('MYSIMBDP_')));
-    const run = spawnSync(process.execPath, ['node_modules/osls/bin/serverless.js', 'package', '--stage', 'ci', '--package', folder], {
-      env: {
-        ...env,
-        SLS_TELEMETRY_DISABLED: '1',
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-        HOME: folder,
-        // A dashboard served from another origin than the API's (none by default: see tests/unit/allowedOrigins.test.ts).
-        MYSIMBDP_ALLOWED_ORIGINS: 'https://dashboard.example.com',
-      },
-      encoding: 'utf8',
-    });
-    if (run.status !== 0) throw new Error(`serverless package failed:\n${run.stdout}\n${run.stderr}`);
-    template = JSON.parse(await readFile(join(folder, 'cloudformation-template-update-stack.json'), 'utf8')) as typeof template;
+    const env = Object.fromEntries(Object.entries(packagingEnvironment()).filter(([name]) => !name.startsWith('MYSIMBDP_')));
+    // A dashboard served from another origin than the API's (none by default: see tests/unit/allowedOrigins.test.ts).
+    template = (await packageStack('ci', folder, { ...env, MYSIMBDP_ALLOWED_ORIGINS: 'https://dashboard.example.com' })) as typeof template;
   });
 
   const ofType = (type: string): Array<[string, Resource]> => Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
@@ -85,6 +75,15 @@ describe('serverless package (for `serverless deploy`)', () => {
     // A batch invocation is one file or one chunk, bounded well inside Lambda's limit.
     for (const [id, fn] of functions.filter(([id]) => id.startsWith('Batch'))) expect({ id, timeout: fn.Properties.Timeout }).toEqual({ id, timeout: 300 });
     expect(ofType('AWS::ApiGatewayV2::Route').length).toBeGreaterThanOrEqual(8);
+  });
+
+  it('gives each queue a visibility timeout derived from the timeout of the function that reads it', () => {
+    const timeout = (id: string): unknown => (template.Resources[id] as Resource).Properties.Timeout;
+    for (const id of ['BatchIngest', 'BatchChunk'])
+      expect((template.Resources[`${id}Queue`] as Resource).Properties.VisibilityTimeout).toBe(2 * Number(timeout(`${id}LambdaFunction`)));
+    expect(timeout('StreamIngestLambdaFunction')).toBe(30);
+    // The HTTP functions answer within the 30 s the HTTP API waits.
+    expect(timeout('LoginLambdaFunction')).toBe(29);
   });
 
   it("lets the functions use and poll every tenant's stream queue of the stage", () => {

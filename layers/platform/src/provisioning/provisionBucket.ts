@@ -37,18 +37,10 @@ export async function provisionBucket(s3: S3Client, sqs: SQSClient, topology: To
     new SetQueueAttributesCommand({
       QueueUrl: batchQueue.url,
       Attributes: {
-        Policy: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Principal: { Service: 's3.amazonaws.com' },
-              Action: 'sqs:SendMessage',
-              Resource: batchQueue.arn,
-              Condition: { ArnLike: { 'aws:SourceArn': `arn:aws:s3:::${bucket}` } },
-            },
-          ],
-        }),
+        // The account is the queue's own (the fifth field of its ARN).
+        Policy: JSON.stringify(
+          Topology.batchIngestQueuePolicy({ arn: batchQueue.arn, bucketArn: `arn:aws:s3:::${bucket}`, account: batchQueue.arn.split(':')[4] ?? '' }),
+        ),
       },
     }),
   );

@@ -6,11 +6,7 @@ import {
   SetQueueAttributesCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { QueueDefinition } from '../topology/Topology';
-
-/** Dead letters are kept 14 days (the SQS maximum), live messages 4 days. */
-const DLQ_RETENTION_SECONDS = 14 * 24 * 3600;
-const RETENTION_SECONDS = 4 * 24 * 3600;
+import { DEAD_LETTER_RETENTION_SECONDS, QUEUE_RETENTION_SECONDS, type QueueDefinition } from '../topology/Topology';
 
 export interface ProvisionedQueue {
   readonly url: string;
@@ -42,10 +38,10 @@ async function ensureQueue(sqs: SQSClient, name: string, attributes: Record<stri
 export async function provisionQueues(sqs: SQSClient, definitions: readonly QueueDefinition[]): Promise<Map<string, ProvisionedQueue>> {
   const queues = new Map<string, ProvisionedQueue>();
   for (const definition of definitions) {
-    const dlq = await ensureQueue(sqs, definition.deadLetterName, { MessageRetentionPeriod: String(DLQ_RETENTION_SECONDS) });
+    const dlq = await ensureQueue(sqs, definition.deadLetterName, { MessageRetentionPeriod: String(DEAD_LETTER_RETENTION_SECONDS) });
     const queue = await ensureQueue(sqs, definition.name, {
       VisibilityTimeout: String(definition.visibilityTimeoutSeconds),
-      MessageRetentionPeriod: String(RETENTION_SECONDS),
+      MessageRetentionPeriod: String(QUEUE_RETENTION_SECONDS),
       RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: definition.maxReceiveCount }),
     });
     queues.set(definition.name, { url: queue.url, arn: queue.arn, deadLetterUrl: dlq.url });

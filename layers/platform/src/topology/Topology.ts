@@ -31,7 +31,13 @@ export interface UploadCorsRule<Origin> {
   readonly exposedHeaders: ['ETag'];
   readonly maxAgeSeconds: number;
 }
+/** The stream-ingest function's timeout; its queues' visibility timeout is derived from it. */
 export const STREAM_INGEST_TIMEOUT_SECONDS = 30;
+/** The HTTP functions' timeout: inside the 30 s an HTTP API waits for its integration. */
+export const HTTP_FUNCTION_TIMEOUT_SECONDS = 29;
+/** How long a queue keeps a message: 4 days (SQS' default) for live messages, 14 (its maximum) for dead letters. */
+export const QUEUE_RETENTION_SECONDS = 4 * 24 * 3600;
+export const DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600;
 /** Tries of a batch notification or chunk task failing for a reason of its own (outages are waited out without using them). */
 export const BATCH_INGEST_MAX_RECEIVE_COUNT = 3;
 /**
@@ -51,6 +57,18 @@ export const INGEST_BUCKET_LIFECYCLE_RULES = [
   { Id: 'expire-old-versions', Status: 'Enabled', Prefix: '', NoncurrentVersionExpiration: { NoncurrentDays: 7 } },
   { Id: 'abort-incomplete-uploads', Status: 'Enabled', Prefix: '', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } },
 ] as const;
+
+/** An IAM policy document, with its values as the caller spells them (strings, or CloudFormation expressions). */
+export type PolicyDocument<Value> = {
+  Version: '2012-10-17';
+  Statement: Array<{
+    Effect: 'Allow';
+    Principal: { Service: string };
+    Action: string;
+    Resource: Value;
+    Condition: { ArnLike: { 'aws:SourceArn': Value }; StringEquals: { 'aws:SourceAccount': Value } };
+  }>;
+};
 
 function pascal(text: string): string {
   return text.replace(/(^|[^a-zA-Z0-9])([a-zA-Z0-9])/g, (_, __, c: string) => c.toUpperCase());
@@ -93,6 +111,26 @@ export class Topology {
 
   /** S3 event types that start an ingestion (uploads, not the platform's own copies). */
   static readonly NOTIFICATION_EVENTS = ['s3:ObjectCreated:Post', 's3:ObjectCreated:Put', 's3:ObjectCreated:CompleteMultipartUpload'] as const;
+
+  /**
+   * The batch-ingest queue's policy: S3 may send it the notifications of the
+   * ingest bucket of this account, and nothing else may. The one definition the
+   * stack and the local provisioner both use.
+   */
+  static batchIngestQueuePolicy<Value>(queue: { arn: Value; bucketArn: Value; account: Value }): PolicyDocument<Value> {
+    return {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Service: 's3.amazonaws.com' },
+          Action: 'sqs:SendMessage',
+          Resource: queue.arn,
+          Condition: { ArnLike: { 'aws:SourceArn': queue.bucketArn }, StringEquals: { 'aws:SourceAccount': queue.account } },
+        },
+      ],
+    };
+  }
 
   /**
    * A batch queue's visibility timeout: a message whose invocation crashed comes

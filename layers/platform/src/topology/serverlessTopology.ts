@@ -1,5 +1,14 @@
 import { loadPlatformConfig } from '../config/PlatformConfig';
-import { BATCH_INGEST_NODE_OPTIONS, INGEST_BUCKET_LIFECYCLE_RULES, Topology, type QueueDefinition } from './Topology';
+import {
+  BATCH_INGEST_NODE_OPTIONS,
+  DEAD_LETTER_RETENTION_SECONDS,
+  HTTP_FUNCTION_TIMEOUT_SECONDS,
+  INGEST_BUCKET_LIFECYCLE_RULES,
+  QUEUE_RETENTION_SECONDS,
+  STREAM_INGEST_TIMEOUT_SECONDS,
+  Topology,
+  type QueueDefinition,
+} from './Topology';
 
 type CfnValue = string | number | boolean | CfnValue[] | { [key: string]: CfnValue };
 
@@ -11,8 +20,12 @@ export interface ServerlessTopology {
   readonly batchChunkEvents: CfnValue[];
   /** The batch functions' own environment (their heap limit). */
   readonly batchIngestEnvironment: Record<string, CfnValue>;
-  /** The batch functions' timeout, in seconds. */
+  /** The batch functions' timeout, in seconds (their queues' visibility timeout is derived from it). */
   readonly batchTimeoutSeconds: number;
+  /** The stream-ingest function's timeout, in seconds (the stream queues' visibility timeout is derived from it). */
+  readonly streamIngestTimeoutSeconds: number;
+  /** Every other function's timeout (`provider.timeout`): the HTTP functions'. */
+  readonly httpTimeoutSeconds: number;
   /** Function environment: plain values locally; references and secrets on AWS. */
   readonly environment: Record<string, CfnValue>;
   /** The operator login's own environment: the operator password. */
@@ -34,13 +47,13 @@ const BUCKET_LOGICAL_ID = 'IngestBucket';
 function queueResources(queue: QueueDefinition): Record<string, CfnValue> {
   const dlqId = `${queue.logicalId}DeadLetter`;
   return {
-    [dlqId]: { Type: 'AWS::SQS::Queue', Properties: { QueueName: queue.deadLetterName, MessageRetentionPeriod: 14 * 24 * 3600 } },
+    [dlqId]: { Type: 'AWS::SQS::Queue', Properties: { QueueName: queue.deadLetterName, MessageRetentionPeriod: DEAD_LETTER_RETENTION_SECONDS } },
     [queue.logicalId]: {
       Type: 'AWS::SQS::Queue',
       Properties: {
         QueueName: queue.name,
         VisibilityTimeout: queue.visibilityTimeoutSeconds,
-        MessageRetentionPeriod: 4 * 24 * 3600,
+        MessageRetentionPeriod: QUEUE_RETENTION_SECONDS,
         RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: queue.maxReceiveCount },
       },
     },
@@ -81,18 +94,11 @@ export function renderServerlessTopology(stage: string, env: NodeJS.ProcessEnv):
       Type: 'AWS::SQS::QueuePolicy',
       Properties: {
         Queues: [{ Ref: batchQueue.logicalId }],
-        PolicyDocument: {
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Principal: { Service: 's3.amazonaws.com' },
-              Action: 'sqs:SendMessage',
-              Resource: { 'Fn::GetAtt': [batchQueue.logicalId, 'Arn'] },
-              Condition: { ArnLike: { 'aws:SourceArn': bucketArn }, StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
-            },
-          ],
-        },
+        PolicyDocument: Topology.batchIngestQueuePolicy<CfnValue>({
+          arn: { 'Fn::GetAtt': [batchQueue.logicalId, 'Arn'] },
+          bucketArn,
+          account: { Ref: 'AWS::AccountId' },
+        }),
       },
     },
     [BUCKET_LOGICAL_ID]: {
@@ -234,7 +240,9 @@ export function renderServerlessTopology(stage: string, env: NodeJS.ProcessEnv):
     resources: { Resources, Outputs },
     batchIngestEvents: [batchEvent(batchQueue)],
     batchChunkEvents: [batchEvent(chunkQueue)],
-    batchTimeoutSeconds: config.batch.timeoutSeconds,
+    batchTimeoutSeconds: topology.batchTimeoutSeconds,
+    streamIngestTimeoutSeconds: STREAM_INGEST_TIMEOUT_SECONDS,
+    httpTimeoutSeconds: HTTP_FUNCTION_TIMEOUT_SECONDS,
     batchIngestEnvironment: { NODE_OPTIONS: BATCH_INGEST_NODE_OPTIONS },
     environment,
     operatorLoginEnvironment,
