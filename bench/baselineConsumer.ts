@@ -1,17 +1,19 @@
-// The original design's streaming path, as the benchmarks' peer: one process
+// The streaming path without SQS or functions, as the benchmarks' peer: one process
 // consumes the tenant's RabbitMQ queue and writes each message straight to
 // Cassandra with the same stream app, acknowledging after the write.
 //   node --import tsx bench/baselineConsumer.ts <tenant>
 import amqp from 'amqplib';
-import { amqpUrl } from '../layers/platform/src/amqp/amqpUrl';
-import { sharedCassandraClient } from '../layers/platform/src/cassandra/sharedCassandraClient';
-import { insertCql } from '../layers/platform/src/cassandra/cql';
-import { KeyspaceSchema } from '../layers/platform/src/cassandra/KeyspaceSchema';
-import { platformConfig } from '../layers/platform/src/config/PlatformConfig';
-import { loadStreamIngestApp } from '../layers/platform/src/ingest/apps/loadTenantApps';
-import { CassandraTenantRegistry } from '../layers/platform/src/tenants/TenantRegistry';
-import { Topology } from '../layers/platform/src/topology/Topology';
-import { PUBLISHED_AT_HEADER } from '../bridge/AmqpSqsBridge';
+import {
+  amqpUrl,
+  CassandraTenantRegistry,
+  insertCql,
+  KeyspaceSchema,
+  loadStreamIngestApp,
+  platformConfig,
+  PUBLISHED_AT_HEADER,
+  sharedCassandraClient,
+  Topology,
+} from '../layers/platform/src';
 
 const tenantId = process.argv[2] ?? 'zoo';
 const config = platformConfig();

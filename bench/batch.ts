@@ -19,17 +19,22 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiClient, type IngestionView } from '../clients/ApiClient';
 import { postMultipart } from '../clients/postMultipart';
-import { createCassandraClient } from '../layers/platform/src/cassandra/createCassandraClient';
-import { DEFAULT_CHUNK_SIZE } from '../layers/platform/src/config/PlatformConfig';
-import { decodeChunkTask } from '../layers/platform/src/ingest/chunks/ChunkTask';
-import { provisionPlatform } from '../layers/platform/src/provisioning/provisionPlatform';
-import { RabbitMqAdmin } from '../layers/platform/src/provisioning/RabbitMqAdmin';
-import { createS3Client, createSqsClient } from '../layers/platform/src/storage/awsClients';
-import { parseTenantFiles } from '../layers/platform/src/tenants/parseTenantFiles';
-import { TenantDirectory } from '../layers/platform/src/tenants/TenantDirectory';
-import type { TenantProfileInput } from '../layers/platform/src/tenants/TenantProfile';
-import { BATCH_INGEST_NODE_OPTIONS, Topology } from '../layers/platform/src/topology/Topology';
-import { formatByteSize, parseByteSize } from '../layers/platform/src/units/byteSize';
+import {
+  BATCH_INGEST_NODE_OPTIONS,
+  createCassandraClient,
+  createS3Client,
+  createSqsClient,
+  decodeChunkTask,
+  DEFAULT_CHUNK_SIZE,
+  formatByteSize,
+  parseByteSize,
+  parseTenantFiles,
+  provisionPlatform,
+  RabbitMqAdmin,
+  TenantDirectory,
+  Topology,
+  type TenantProfileInput,
+} from '../layers/platform/src';
 import { LocalCloud } from '../localstack/LocalCloud';
 import { localEnvironment, useLocalStage } from '../localstack/localEnvironment';
 import { ServerlessOffline } from '../localstack/PlatformProcess';

@@ -6,8 +6,7 @@
 // batch sizes and concurrencies and prints the best, as JSON.
 //   node --max-old-space-size=8192 --import tsx bench/ceilingWriter.ts <rows> <keyspace> <table>
 import cassandra from 'cassandra-driver';
-import { createCassandraClient } from '../layers/platform/src/cassandra/createCassandraClient';
-import { loadPlatformConfig } from '../layers/platform/src/config/PlatformConfig';
+import { createCassandraClient, loadPlatformConfig } from '../layers/platform/src';
 import { readingsRandom, readingValues, READINGS_COLUMNS } from './generateReadings';
 
 const [rowsText, keyspace, table] = process.argv.slice(2) as [string, string, string];

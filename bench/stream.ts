@@ -1,14 +1,14 @@
 // `npm run bench:stream`: sustained throughput and publish-to-write latency of
 // the streaming path (ingestmessage -> RabbitMQ -> bridge -> SQS -> stream-ingest
 // function -> Cassandra) at several offered rates, against a consumer that
-// reads RabbitMQ and writes Cassandra directly (the original design), in the
+// reads RabbitMQ and writes Cassandra directly (bench/baselineConsumer.ts), in the
 // same run. Appends the results to BENCHMARKS.md.
 import type cassandra from 'cassandra-driver';
 import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { closeSharedCassandraClient, sharedCassandraClient } from '../layers/platform/src/cassandra/sharedCassandraClient';
+import { closeSharedCassandraClient, sharedCassandraClient } from '../layers/platform/src';
 import { BridgeProcess } from '../localstack/BridgeProcess';
 import { LocalCloud } from '../localstack/LocalCloud';
 import { localEnvironment, useLocalStage } from '../localstack/localEnvironment';

@@ -1,9 +1,7 @@
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type RecoveringChannelModel } from 'amqplib';
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { MAX_PACK_BYTES, packedBytes } from '../layers/platform/src/stream/StreamPack';
-import type { OutgoingStreamMessage, SendOutcome } from '../layers/platform/src/stream/StreamQueueSender';
-import type { Topology } from '../layers/platform/src/topology/Topology';
+import { MAX_PACK_BYTES, packedBytes, PUBLISHED_AT_HEADER, type OutgoingStreamMessage, type SendOutcome, type Topology } from '../layers/platform/src';
 
 /** A tenant the bridge serves, and the largest message its profile accepts. */
 export interface BridgedTenant {
@@ -31,8 +29,6 @@ export interface BridgeOptions {
 const SQS_MAX_MESSAGE_BYTES = 256 * 1024;
 /** Messages handed to one send (packed into as few SQS messages as their size allows). */
 const FLUSH_SIZE = 1000;
-/** Header `ingestmessage` sets with the publish time in milliseconds (AMQP's timestamp has seconds). */
-export const PUBLISHED_AT_HEADER = 'x-published-at-ms';
 /** Header of a message in a tenant's `rejected` queue: why the bridge rejected it. */
 export const REJECTED_REASON_HEADER = 'x-rejected-reason';
 /** Headers the broker adds on the way (dead-lettering, redelivery counts): not part of a message's identity. */
@@ -96,7 +92,7 @@ export class AmqpSqsBridge {
   constructor(private readonly options: BridgeOptions) {}
 
   async start(): Promise<void> {
-    await this.discover().catch((error: Error) => this.options.log('warn', 'tenant discovery failed; will retry', { error: error.message }));
+    await this.discover().catch((error: Error) => this.options.log('warn', 'tenant discovery failed; will retry', { error }));
     this.connection = await amqp.connect(this.options.amqpUrl, {
       recovery: {
         initialDelay: 200,
@@ -108,12 +104,12 @@ export class AmqpSqsBridge {
       },
     });
     const log = this.options.log;
-    this.connection.on('disconnect', (error: Error) => log('warn', 'RabbitMQ connection lost; reconnecting', { error: error.message }));
+    this.connection.on('disconnect', (error: Error) => log('warn', 'RabbitMQ connection lost; reconnecting', { error }));
     this.connection.on('connect', () => log('info', 'connected to RabbitMQ'));
     // An 'error' event nobody listens to kills the process (ECONNRESET when the broker dies).
-    this.connection.on('error', (error: Error) => log('warn', 'RabbitMQ connection error', { error: error.message }));
-    this.connection.on('connect-failed', (error: Error) => log('warn', 'cannot connect to RabbitMQ yet', { error: error.message }));
-    this.connection.on('reconnect-failed', (error: Error) => log('error', 'RabbitMQ recovery gave up', { error: error.message }));
+    this.connection.on('error', (error: Error) => log('warn', 'RabbitMQ connection error', { error }));
+    this.connection.on('connect-failed', (error: Error) => log('warn', 'cannot connect to RabbitMQ yet', { error }));
+    this.connection.on('reconnect-failed', (error: Error) => log('error', 'RabbitMQ recovery gave up', { error }));
     this.connection.on('blocked', (reason: string) => log('warn', 'RabbitMQ blocks publishing', { reason }));
     this.discovery = setInterval(() => void this.discoverAndConsume(), this.options.discoveryIntervalMs ?? 5000);
     this.options.log('info', 'bridge started', { tenants: [...this.known.keys()] });
@@ -148,7 +144,7 @@ export class AmqpSqsBridge {
         if (this.model && !this.stopping && (await this.consume(this.model, tenant.id))) this.options.log('info', 'new tenant bridged', { tenant: tenant.id });
       }
     } catch (error) {
-      this.options.log('warn', 'tenant discovery failed; will retry', { error: (error as Error).message });
+      this.options.log('warn', 'tenant discovery failed; will retry', { error });
     }
   }
 
@@ -169,7 +165,7 @@ export class AmqpSqsBridge {
     this.model = model;
     this.consumers.clear();
     this.rejections = model.createConfirmChannel().then((channel) => {
-      channel.on('error', (error: Error) => this.options.log('warn', 'rejection channel closed by RabbitMQ', { error: error.message }));
+      channel.on('error', (error: Error) => this.options.log('warn', 'rejection channel closed by RabbitMQ', { error }));
       return channel;
     });
     this.rejections.catch(() => undefined);
@@ -184,7 +180,7 @@ export class AmqpSqsBridge {
     if (this.consumers.has(tenant)) return true;
     const queue = this.options.topology.amqp([tenant]).tenants[0]?.queue as string;
     const channel = await model.createChannel();
-    channel.on('error', (error: Error) => this.options.log('warn', 'tenant channel closed by RabbitMQ', { tenant, error: error.message }));
+    channel.on('error', (error: Error) => this.options.log('warn', 'tenant channel closed by RabbitMQ', { tenant, error }));
     channel.on('close', () => {
       if (this.consumers.get(tenant)?.channel === channel) this.consumers.delete(tenant);
       // Forgotten, so the next discovery consumes it again.
@@ -196,7 +192,7 @@ export class AmqpSqsBridge {
       this.consumers.set(tenant, { channel, tag: consumerTag });
       return true;
     } catch (error) {
-      this.options.log('warn', 'cannot consume the tenant queue yet; will retry', { tenant, queue, error: (error as Error).message });
+      this.options.log('warn', 'cannot consume the tenant queue yet; will retry', { tenant, queue, error });
       this.known.delete(tenant);
       await channel.close().catch(() => undefined);
       return false;
@@ -251,7 +247,7 @@ export class AmqpSqsBridge {
     } catch (error) {
       this.options.log('warn', 'could not publish the rejection with its reason; RabbitMQ dead-letters the message', {
         tenant,
-        error: (error as Error).message,
+        error,
       });
       safely(() => channel.nack(message, false, false));
     }
@@ -269,9 +265,11 @@ export class AmqpSqsBridge {
   private async forward(tenant: string, channel: Channel, messages: ConsumeMessage[]): Promise<void> {
     const outgoing = messages.map((message) => toOutgoing(tenant, message));
     let outcome: SendOutcome;
+    let sendError: unknown;
     try {
       outcome = await this.options.send(tenant, outgoing);
     } catch (error) {
+      sendError = error;
       outcome = { sent: 0, failed: outgoing.map((message) => ({ messageId: message.messageId, reason: (error as Error).message })) };
     }
     const failedIds = new Set(outcome.failed.map((failure) => failure.messageId));
@@ -291,6 +289,7 @@ export class AmqpSqsBridge {
       messages: failed.length,
       retryInMs: delay,
       reason: outcome.failed[0]?.reason,
+      ...(sendError === undefined ? {} : { error: sendError }),
     });
     if (!this.stopping) await sleep(delay);
     for (const message of failed) if (safely(() => channel.nack(message, false, true))) this.stats.requeued += 1;

@@ -1,11 +1,14 @@
-import { amqpUrl } from '../layers/platform/src/amqp/amqpUrl';
-import { sharedCassandraClient, closeSharedCassandraClient } from '../layers/platform/src/cassandra/sharedCassandraClient';
-import { platformConfig } from '../layers/platform/src/config/PlatformConfig';
-import { platformLogger } from '../layers/platform/src/logging/platformLogger';
-import { createSqsClient } from '../layers/platform/src/storage/awsClients';
-import { StreamQueueSender } from '../layers/platform/src/stream/StreamQueueSender';
-import { CassandraTenantRegistry } from '../layers/platform/src/tenants/TenantRegistry';
-import { Topology } from '../layers/platform/src/topology/Topology';
+import {
+  amqpUrl,
+  CassandraTenantRegistry,
+  closeSharedCassandraClient,
+  createSqsClient,
+  platformConfig,
+  platformLogger,
+  sharedCassandraClient,
+  StreamQueueSender,
+  Topology,
+} from '../layers/platform/src';
 import { AmqpSqsBridge } from './AmqpSqsBridge';
 
 /**
@@ -45,7 +48,7 @@ async function shutdown(signal: string): Promise<void> {
   await closeSharedCassandraClient();
   process.exit(0);
 }
-process.on('unhandledRejection', (error) => platformLogger.error('unhandled rejection', { component: 'bridge', error: String(error) }));
+process.on('unhandledRejection', (error) => platformLogger.error('unhandled rejection', { component: 'bridge', error }));
 process.on('SIGINT', () => void shutdown('SIGINT'));
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 

@@ -1,5 +1,5 @@
 import amqp, { type ChannelModel, type ConfirmChannel, type Options } from 'amqplib';
-import { serviceFailure } from '../layers/platform/src/failures/serviceFailure';
+import { serviceFailure } from '../layers/platform/src';
 import { TryAgainLater, withBackoff, type BackoffOptions } from './withBackoff';
 
 /** What became of one published message. */

@@ -4,8 +4,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { formatByteSize } from '../layers/platform/src/units/byteSize';
-import { formatOf, safeFileName } from '../layers/platform/src/uploads/fileName';
+import { formatByteSize, formatOf, safeFileName } from '../layers/platform/src';
 import { ApiClient, type IngestionView, type ProfileView, type UploadGrant } from './ApiClient';
 import { exitCodeOf, failWith } from './exitCodes';
 import { postMultipart, s3ErrorMessage } from './postMultipart';
@@ -52,7 +51,7 @@ const positive = (value: string): number => {
   return number;
 };
 
-/** Step 3 of the original design: the files that meet the profile, and why each other one does not. */
+/** The files of the directory that meet the profile (after logging in and reading it, before uploading), and why each other one does not. */
 async function selectFiles(dir: string, profile: ProfileView): Promise<FileReport[]> {
   const names = (await readdir(dir)).sort();
   const reports: FileReport[] = [];

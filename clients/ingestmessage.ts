@@ -6,14 +6,12 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PUBLISHED_AT_HEADER } from '../bridge/AmqpSqsBridge';
+import { INGEST_EXCHANGE, PUBLISHED_AT_HEADER } from '../layers/platform/src';
 import { AmqpPublisher } from './AmqpPublisher';
 import { ApiClient } from './ApiClient';
 import { EXIT, failWith } from './exitCodes';
 import { readSecret } from './readSecret';
 
-/** The topic exchange every tenant publishes to, with its tenant id as routing key. */
-const EXCHANGE = 'mysimbdp.ingest';
 /** Messages published but not yet confirmed, at most. */
 const CONFIRM_WINDOW = 2000;
 const HTTP_BATCH = 100;
@@ -134,7 +132,7 @@ async function publishAmqp(url: string, { options, password, records, tally, tic
       await publisher.ready();
       const now = Date.now();
       const confirmation = publisher
-        .publish(EXCHANGE, options.tenant, Buffer.from(JSON.stringify(record.body)), {
+        .publish(INGEST_EXCHANGE, options.tenant, Buffer.from(JSON.stringify(record.body)), {
           persistent: true,
           messageId: record.id,
           timestamp: Math.floor(now / 1000),

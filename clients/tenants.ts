@@ -2,20 +2,29 @@ import type cassandra from 'cassandra-driver';
 import Table from 'cli-table3';
 import { Command, InvalidArgumentError } from 'commander';
 import { resolve } from 'node:path';
-import { generateAmqpSecret, RABBIT_HASHING_ALGORITHM, rabbitPasswordHash } from '../layers/platform/src/auth/amqpPasswordHash';
-import { hashPassword } from '../layers/platform/src/auth/passwordHash';
-import { createCassandraClient } from '../layers/platform/src/cassandra/createCassandraClient';
-import { DeadLetters, type DeadLetterKind } from '../layers/platform/src/deadLetters/DeadLetters';
-import { loadPlatformConfig, type PlatformConfig } from '../layers/platform/src/config/PlatformConfig';
-import { deprovisionTenant } from '../layers/platform/src/provisioning/deprovisionTenant';
-import { provisionPlatform } from '../layers/platform/src/provisioning/provisionPlatform';
-import { RabbitMqAdmin } from '../layers/platform/src/provisioning/RabbitMqAdmin';
-import { createLambdaClient, createS3Client, createSqsClient } from '../layers/platform/src/storage/awsClients';
-import { TenantDirectory } from '../layers/platform/src/tenants/TenantDirectory';
-import { assertTenantId } from '../layers/platform/src/tenants/TenantId';
-import { TenantProfileSchema, type TenantProfileInput } from '../layers/platform/src/tenants/TenantProfile';
-import { CassandraTenantRegistry } from '../layers/platform/src/tenants/TenantRegistry';
-import { Topology } from '../layers/platform/src/topology/Topology';
+import {
+  assertTenantId,
+  CassandraTenantRegistry,
+  createCassandraClient,
+  createLambdaClient,
+  createS3Client,
+  createSqsClient,
+  DeadLetters,
+  deprovisionTenant,
+  generateAmqpSecret,
+  hashPassword,
+  loadPlatformConfig,
+  provisionPlatform,
+  RABBIT_HASHING_ALGORITHM,
+  RabbitMqAdmin,
+  rabbitPasswordHash,
+  TenantDirectory,
+  TenantProfileSchema,
+  Topology,
+  type DeadLetterKind,
+  type PlatformConfig,
+  type TenantProfileInput,
+} from '../layers/platform/src';
 import { localEnvironment, type LocalStage } from '../localstack/localEnvironment';
 import { readSecret } from './readSecret';
 

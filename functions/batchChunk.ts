@@ -1,11 +1,7 @@
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { platformConfig } from '../layers/platform/src/config/PlatformConfig';
-import { decodeChunkTask } from '../layers/platform/src/ingest/chunks/ChunkTask';
-import { platformLogger } from '../layers/platform/src/logging/platformLogger';
-import { platform } from '../layers/platform/src/platform';
-import { createSqsClient } from '../layers/platform/src/storage/awsClients';
-import { BATCH_INGEST_MAX_RECEIVE_COUNT } from '../layers/platform/src/topology/Topology';
+import { BATCH_INGEST_MAX_RECEIVE_COUNT, createSqsClient, decodeChunkTask, platform, platformConfig, platformLogger } from '../layers/platform/src';
+import { lambdaLogContext } from './lambdaLogContext';
 import { handBack, receiveCountOf, type HandBackFailure } from './sqs/handBack';
 
 const sqs = createSqsClient(platformConfig());
@@ -21,7 +17,7 @@ const retryDelay = (receiveCount: number): number => Math.min(900, 10 * 2 ** (re
  * tries; after the last try of any other error it is dead-lettered with the
  * reason, and its ingestion record says which chunk failed and why.
  */
-export const handler = middy<SQSEvent, SQSBatchResponse>().handler(async (event) => {
+export const handler = middy<SQSEvent, SQSBatchResponse>(async (event: SQSEvent) => {
   const failures: HandBackFailure[] = [];
   for (const record of event.Records) {
     const task = decodeChunkTask(record.body);
@@ -33,7 +29,7 @@ export const handler = middy<SQSEvent, SQSBatchResponse>().handler(async (event)
       const { batchIngest } = await platform();
       await batchIngest.runChunkTask(task, { receiveCount: receiveCountOf(record) });
     } catch (error) {
-      platformLogger.error('chunk task will be retried', { messageId: record.messageId, task: task.kind, error: (error as Error).message });
+      platformLogger.error('chunk task will be retried', { messageId: record.messageId, task: task.kind, error });
       failures.push({ record, error });
     }
   }
@@ -49,4 +45,4 @@ export const handler = middy<SQSEvent, SQSBatchResponse>().handler(async (event)
       },
     }),
   };
-});
+}).use(lambdaLogContext);

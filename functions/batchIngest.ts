@@ -1,11 +1,7 @@
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { platformConfig } from '../layers/platform/src/config/PlatformConfig';
-import { platformLogger } from '../layers/platform/src/logging/platformLogger';
-import { platform } from '../layers/platform/src/platform';
-import { createSqsClient } from '../layers/platform/src/storage/awsClients';
-import { objectsCreated } from '../layers/platform/src/storage/s3Notifications';
-import { BATCH_INGEST_MAX_RECEIVE_COUNT } from '../layers/platform/src/topology/Topology';
+import { BATCH_INGEST_MAX_RECEIVE_COUNT, createSqsClient, objectsCreated, platform, platformConfig, platformLogger } from '../layers/platform/src';
+import { lambdaLogContext } from './lambdaLogContext';
 import { handBack, type HandBackFailure } from './sqs/handBack';
 
 const sqs = createSqsClient(platformConfig());
@@ -21,7 +17,7 @@ const retryDelay = (receiveCount: number): number => Math.min(900, 10 * 2 ** (re
  * least 15 minutes without using up the file's tries; an error of the file is
  * retried and dead-lettered with the reason after the last try.
  */
-export const handler = middy<SQSEvent, SQSBatchResponse>().handler(async (event) => {
+export const handler = middy<SQSEvent, SQSBatchResponse>(async (event: SQSEvent) => {
   const failures: HandBackFailure[] = [];
   for (const record of event.Records) {
     try {
@@ -30,7 +26,7 @@ export const handler = middy<SQSEvent, SQSBatchResponse>().handler(async (event)
         await batchIngest.ingest(object);
       }
     } catch (error) {
-      platformLogger.error('batch ingest will be retried', { messageId: record.messageId, error: (error as Error).message });
+      platformLogger.error('batch ingest will be retried', { messageId: record.messageId, error });
       failures.push({ record, error });
     }
   }
@@ -46,4 +42,4 @@ export const handler = middy<SQSEvent, SQSBatchResponse>().handler(async (event)
       },
     }),
   };
-});
+}).use(lambdaLogContext);

@@ -1,11 +1,16 @@
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { platformConfig } from '../layers/platform/src/config/PlatformConfig';
-import { platformLogger } from '../layers/platform/src/logging/platformLogger';
-import { platform } from '../layers/platform/src/platform';
-import { createSqsClient } from '../layers/platform/src/storage/awsClients';
-import { retryDelaySeconds, type QueueMessage } from '../layers/platform/src/stream/StreamIngestPipeline';
-import { MESSAGE_ID_ATTRIBUTE, PUBLISHED_AT_ATTRIBUTE } from '../layers/platform/src/stream/StreamQueueSender';
+import {
+  createSqsClient,
+  MESSAGE_ID_ATTRIBUTE,
+  platform,
+  platformConfig,
+  platformLogger,
+  PUBLISHED_AT_ATTRIBUTE,
+  retryDelaySeconds,
+  type QueueMessage,
+} from '../layers/platform/src';
+import { lambdaLogContext } from './lambdaLogContext';
 import { handBack, receiveCountOf, type HandBackFailure } from './sqs/handBack';
 
 const sqs = createSqsClient(platformConfig());
@@ -34,7 +39,7 @@ function queueMessageOf(record: SQSRecord): QueueMessage {
  * then dead-lettered with the reason, while an outage (Cassandra down) or a
  * disabled tenant puts the batch back to wait, using up no try.
  */
-export const handler = middy<SQSEvent, SQSBatchResponse>().handler(async (event) => {
+export const handler = middy<SQSEvent, SQSBatchResponse>(async (event: SQSEvent) => {
   const byTenant = new Map<string, SQSRecord[]>();
   for (const record of event.Records) byTenant.set(tenantOf(record), [...(byTenant.get(tenantOf(record)) ?? []), record]);
   const failures: HandBackFailure[] = [];
@@ -47,9 +52,9 @@ export const handler = middy<SQSEvent, SQSBatchResponse>().handler(async (event)
       const reasons = new Map(result.failedQueueMessages.map(({ id, reason }) => [id, reason]));
       for (const record of records) if (reasons.has(record.messageId)) failures.push({ record, error: new Error(reasons.get(record.messageId)) });
     } catch (error) {
-      platformLogger.warn('stream batch handed back', { tenant, messages: records.length, error: (error as Error).message });
+      platformLogger.warn('stream batch handed back', { tenant, messages: records.length, error });
       failures.push(...records.map((record) => ({ record, error })));
     }
   }
   return { batchItemFailures: await handBack(sqs, failures, { maxReceiveCount, retryDelaySeconds, outage: { maxDelaySeconds: 20 } }) };
-});
+}).use(lambdaLogContext);

@@ -1,4 +1,4 @@
-import { loadPlatformConfig, type PlatformConfig } from '../layers/platform/src/config/PlatformConfig';
+import { loadPlatformConfig, type PlatformConfig } from '../layers/platform/src';
 import { localSecrets } from './secrets';
 import { CASSANDRA_PLATFORM_ROLE } from './services/cassandraRoles';
 

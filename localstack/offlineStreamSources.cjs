@@ -11,11 +11,7 @@ let connected;
 
 module.exports = async () => {
   connected ??= (async () => {
-    const { platformConfig } = load('layers/platform/src/config/PlatformConfig.ts');
-    const { createCassandraClient } = load('layers/platform/src/cassandra/createCassandraClient.ts');
-    const { CassandraTenantRegistry } = load('layers/platform/src/tenants/TenantRegistry.ts');
-    const { Topology } = load('layers/platform/src/topology/Topology.ts');
-    const { streamEventSources } = load('layers/platform/src/stream/streamEventSources.ts');
+    const { platformConfig, createCassandraClient, CassandraTenantRegistry, Topology, streamEventSources } = load('layers/platform/src/index.ts');
     const config = platformConfig();
     const topology = new Topology(config);
     const client = createCassandraClient(config);

@@ -1,12 +1,16 @@
 import { join } from 'node:path';
-import { createCassandraClient } from '../layers/platform/src/cassandra/createCassandraClient';
-import { provisionPlatform, provisionStorage } from '../layers/platform/src/provisioning/provisionPlatform';
-import { RabbitMqAdmin } from '../layers/platform/src/provisioning/RabbitMqAdmin';
-import { createS3Client, createSqsClient } from '../layers/platform/src/storage/awsClients';
-import { TenantDirectory } from '../layers/platform/src/tenants/TenantDirectory';
-import { CassandraTenantRegistry } from '../layers/platform/src/tenants/TenantRegistry';
-import { Topology } from '../layers/platform/src/topology/Topology';
-import { loadPlatformConfig } from '../layers/platform/src/config/PlatformConfig';
+import {
+  CassandraTenantRegistry,
+  createCassandraClient,
+  createS3Client,
+  createSqsClient,
+  loadPlatformConfig,
+  provisionPlatform,
+  provisionStorage,
+  RabbitMqAdmin,
+  TenantDirectory,
+  Topology,
+} from '../layers/platform/src';
 import { localEnvironment, type LocalStage, useLocalStage } from './localEnvironment';
 import { repoRoot } from './paths';
 

@@ -1,8 +1,6 @@
 import { DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { DeleteQueueCommand, ListQueuesCommand } from '@aws-sdk/client-sqs';
-import { createCassandraClient } from '../layers/platform/src/cassandra/createCassandraClient';
-import { RabbitMqAdmin } from '../layers/platform/src/provisioning/RabbitMqAdmin';
-import { createS3Client, createSqsClient } from '../layers/platform/src/storage/awsClients';
+import { createCassandraClient, createS3Client, createSqsClient, RabbitMqAdmin } from '../layers/platform/src';
 import { type LocalStage, useLocalStage } from './localEnvironment';
 
 async function emptyAndDeleteBucket(s3: S3Client, bucket: string): Promise<void> {

@@ -127,7 +127,7 @@ export class Cqlsh {
       });
       await run(this.cqlsh, ['--version'], { logPath: this.installLog });
     } catch (error) {
-      throw new CqlshError(`cqlsh could not be installed: ${(error as Error).message}`);
+      throw new CqlshError(`cqlsh could not be installed: ${(error as Error).message}`, { cause: error });
     }
     writeFileSync(this.stamp, `${this.requirements}\n`);
   }

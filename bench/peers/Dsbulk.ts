@@ -137,7 +137,7 @@ ${dependencies}
         logPath: this.installLog,
       });
     } catch (error) {
-      throw new DsbulkError(`dsbulk ${DSBULK_VERSION} could not be installed: ${(error as Error).message}`);
+      throw new DsbulkError(`dsbulk ${DSBULK_VERSION} could not be installed: ${(error as Error).message}`, { cause: error });
     }
     if (!existsSync(join(this.lib, `dsbulk-runner-${DSBULK_VERSION}.jar`))) {
       throw new DsbulkError(`dsbulk ${DSBULK_VERSION} install left no dsbulk-runner jar in ${this.lib}; read ${this.installLog}`);

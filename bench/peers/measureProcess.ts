@@ -99,7 +99,7 @@ export function measureProcess(
     const timer = setInterval(sample, options.intervalMs ?? 100);
     child.on('error', (error) => {
       clearInterval(timer);
-      reject(new Error(`${command} could not start: ${error.message}; read ${options.logPath}`));
+      reject(new Error(`${command} could not start: ${error.message}; read ${options.logPath}`, { cause: error }));
     });
     child.on('close', (exitCode, signal) => {
       clearInterval(timer);

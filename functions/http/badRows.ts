@@ -1,4 +1,4 @@
-import { NotFoundError } from '../../layers/platform/src/errors';
+import { NotFoundError } from '../../layers/platform/src';
 import { tenantHttpHandler } from './httpHandler';
 
 /** How long a download link lasts. */

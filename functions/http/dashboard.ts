@@ -1,9 +1,8 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { DASHBOARD_ASSETS } from '../../dist/dashboard/assets.mjs';
-import { platformConfig } from '../../layers/platform/src/config/PlatformConfig';
-import { createS3Client } from '../../layers/platform/src/storage/awsClients';
-import { IngestBucket } from '../../layers/platform/src/storage/IngestBucket';
+import { createS3Client, IngestBucket, platformConfig } from '../../layers/platform/src';
+import { lambdaLogContext } from '../lambdaLogContext';
 
 const config = platformConfig();
 const bucket = new IngestBucket(createS3Client(config), config.ingestBucket);
@@ -20,7 +19,7 @@ const uploadOrigin = bucket.presignUpload('tenants/', 0, 60, 'origin').then(
  * origin only, API calls to this origin and uploads to the ingest bucket.
  * It needs neither Cassandra nor a token.
  */
-export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>().handler(async (event) => {
+export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>(async (event: APIGatewayProxyEventV2) => {
   const asset = DASHBOARD_ASSETS[event.pathParameters?.asset ?? 'index.html'];
   if (!asset) return { statusCode: 404, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'no such dashboard file' };
   const headers: Record<string, string> = {
@@ -42,4 +41,4 @@ export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredRe
   };
   if (event.headers['if-none-match'] === asset.etag) return { statusCode: 304, headers, body: '' };
   return { statusCode: 200, headers, body: asset.body };
-});
+}).use(lambdaLogContext);

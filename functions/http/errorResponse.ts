@@ -2,6 +2,7 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import {
   AccessDeniedError,
   AuthenticationError,
+  classifyFailure,
   ConfigurationError,
   ConflictError,
   ConstraintViolationError,
@@ -9,13 +10,12 @@ import {
   InvalidInputError,
   NotFoundError,
   PlatformError,
+  platformLogger,
   RetryAfterError,
   ServiceUnavailableError,
   TooManyRequestsError,
   UnsupportedMediaTypeError,
-} from '../../layers/platform/src/errors';
-import { classifyFailure } from '../../layers/platform/src/failures/serviceFailure';
-import { platformLogger } from '../../layers/platform/src/logging/platformLogger';
+} from '../../layers/platform/src';
 
 const STATUS = new Map<new (...args: never[]) => PlatformError, number>([
   [InvalidInputError, 400],
@@ -50,13 +50,11 @@ export function errorResponse(thrown: unknown): APIGatewayProxyStructuredResultV
   const error = classifyFailure(thrown);
   if (error instanceof PlatformError) {
     const status = [...STATUS].find(([type]) => error instanceof type)?.[1] ?? 500;
-    if (status >= 500) platformLogger.error(error.message, { code: error.code });
+    if (status >= 500) platformLogger.error(error.message, { code: error.code, error });
     const retryAfter = error instanceof RetryAfterError || error instanceof ServiceUnavailableError ? error.retryAfterSeconds : undefined;
     const headers: Record<string, string> = retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) };
     return jsonResponse(status, { error: error.code, message: error.message, ...error.details }, headers);
   }
-  platformLogger.error('unexpected error', {
-    error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error),
-  });
+  platformLogger.error('unexpected error', { error });
   return jsonResponse(500, { error: 'INTERNAL_ERROR', message: 'the platform failed to handle the request; the operator can find it in the logs' });
 }

@@ -1,8 +1,15 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { AccessDeniedError, AuthenticationError, InvalidInputError, UnsupportedMediaTypeError } from '../../layers/platform/src/errors';
-import { platform, type Platform } from '../../layers/platform/src/platform';
-import type { Tenant } from '../../layers/platform/src/tenants/Tenant';
+import {
+  AccessDeniedError,
+  AuthenticationError,
+  InvalidInputError,
+  platform,
+  UnsupportedMediaTypeError,
+  type Platform,
+  type Tenant,
+} from '../../layers/platform/src';
+import { lambdaLogContext } from '../lambdaLogContext';
 import { errorResponse, jsonResponse } from './errorResponse';
 
 export interface HttpRequest {
@@ -56,8 +63,8 @@ function parseBody(event: APIGatewayProxyEventV2): unknown {
   if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new InvalidInputError(`the request body is over ${MAX_BODY_BYTES} bytes`);
   try {
     return JSON.parse(text);
-  } catch {
-    throw new InvalidInputError('the request body is not valid JSON');
+  } catch (error) {
+    throw new InvalidInputError('the request body is not valid JSON', {}, { cause: error });
   }
 }
 
@@ -97,6 +104,7 @@ const mapErrors = {
  */
 export function publicHttpHandler(route: (request: HttpRequest) => Promise<HttpResult>, platformOf: () => Promise<Platform> = platform) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+    .use(lambdaLogContext)
     .use(mapErrors)
     .handler(async (event) => toResponse(await route({ ...(await toRequest(event, platformOf)), body: parseBody(event) })));
 }
@@ -110,6 +118,7 @@ export function publicHttpHandler(route: (request: HttpRequest) => Promise<HttpR
  */
 export function tenantHttpHandler(route: (request: TenantRequest) => Promise<HttpResult>, platformOf: () => Promise<Platform> = platform) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+    .use(lambdaLogContext)
     .use(mapErrors)
     .handler(async (event) => {
       const request = await toRequest(event, platformOf);
@@ -127,6 +136,7 @@ export function tenantHttpHandler(route: (request: TenantRequest) => Promise<Htt
  */
 export function operatorHttpHandler(route: (request: HttpRequest) => Promise<HttpResult>, platformOf: () => Promise<Platform> = platform) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+    .use(lambdaLogContext)
     .use(mapErrors)
     .handler(async (event) => {
       const request = await toRequest(event, platformOf);

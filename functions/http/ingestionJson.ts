@@ -1,4 +1,4 @@
-import type { IngestionProgress } from '../../layers/platform/src/reports/IngestionProgress';
+import type { IngestionProgress } from '../../layers/platform/src';
 
 /** An ingestion record as the API shows it. */
 export function ingestionJson({ record, chunks }: IngestionProgress): Record<string, unknown> {

@@ -1,8 +1,12 @@
-import { InvalidInputError, NotFoundError } from '../../layers/platform/src/errors';
-import { INGESTION_STATUSES, type IngestionStatus } from '../../layers/platform/src/ingest/batch/IngestionStore';
-import type { IngestionProgress } from '../../layers/platform/src/reports/IngestionProgress';
-import { ingestionTotals } from '../../layers/platform/src/reports/ingestionTotals';
-import { assertBatchId } from '../../layers/platform/src/uploads/batchId';
+import {
+  assertBatchId,
+  INGESTION_STATUSES,
+  ingestionTotals,
+  InvalidInputError,
+  NotFoundError,
+  type IngestionProgress,
+  type IngestionStatus,
+} from '../../layers/platform/src';
 import { tenantHttpHandler } from './httpHandler';
 import { ingestionJson } from './ingestionJson';
 

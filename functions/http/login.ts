@@ -1,6 +1,4 @@
-import { loginSource } from '../../layers/platform/src/auth/loginSource';
-import { InvalidInputError } from '../../layers/platform/src/errors';
-import { isTenantId } from '../../layers/platform/src/tenants/TenantId';
+import { InvalidInputError, isTenantId, loginSource } from '../../layers/platform/src';
 import { publicHttpHandler } from './httpHandler';
 
 const LOGIN_BODY = 'send {"tenant": "<tenant id>", "password": "<password>"}';

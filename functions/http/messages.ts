@@ -1,8 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { ConstraintViolationError, InvalidInputError, ServiceUnavailableError } from '../../layers/platform/src/errors';
-import { MAX_PACK_BYTES, packedBytes } from '../../layers/platform/src/stream/StreamPack';
-import type { OutgoingStreamMessage } from '../../layers/platform/src/stream/StreamQueueSender';
-import { formatByteSize } from '../../layers/platform/src/units/byteSize';
+import {
+  ConstraintViolationError,
+  formatByteSize,
+  InvalidInputError,
+  MAX_PACK_BYTES,
+  packedBytes,
+  ServiceUnavailableError,
+  type OutgoingStreamMessage,
+} from '../../layers/platform/src';
 import { tenantHttpHandler } from './httpHandler';
 
 const MAX_MESSAGES_PER_REQUEST = 500;

@@ -1,5 +1,4 @@
-import { metricsWindow } from '../../layers/platform/src/metrics/metricsWindow';
-import { queueDepth } from '../../layers/platform/src/storage/queueDepth';
+import { metricsWindow, queueDepth } from '../../layers/platform/src';
 import { tenantHttpHandler } from './httpHandler';
 
 /**

@@ -1,8 +1,6 @@
 import { ChangeMessageVisibilityCommand, GetQueueUrlCommand, SendMessageCommand, type MessageAttributeValue, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchItemFailure, SQSRecord } from 'aws-lambda';
-import { DeferredError, ServiceUnavailableError } from '../../layers/platform/src/errors';
-import { classifyFailure } from '../../layers/platform/src/failures/serviceFailure';
-import { platformLogger } from '../../layers/platform/src/logging/platformLogger';
+import { classifyFailure, DeferredError, platformLogger, ServiceUnavailableError } from '../../layers/platform/src';
 
 /** Message attributes the hand-back adds to a message it sends again or dead-letters. */
 export const HAND_BACK_ATTRIBUTES = {
@@ -121,7 +119,7 @@ async function waitOutOutage(sqs: SQSClient, record: SQSRecord, failure: Service
     unavailable: failure.service,
     outageRetries: retries + 1,
     retryInSeconds: delay,
-    error: failure.message,
+    error: failure,
   });
   return true;
 }
@@ -184,11 +182,11 @@ export async function handBack(sqs: SQSClient, failures: readonly HandBackFailur
             record,
             attributesOf(record, { [HAND_BACK_ATTRIBUTES.reason]: reason, [HAND_BACK_ATTRIBUTES.outageRetries]: undefined }),
           );
-          platformLogger.error('message dead-lettered', { queue, messageId: record.messageId, reason });
+          platformLogger.error('message dead-lettered', { queue, messageId: record.messageId, reason, error: failure });
           await policy
             .onDeadLetter?.(record, failure, receiveCount)
             .catch((callbackError: Error) =>
-              platformLogger.error('could not record the dead letter', { queue, messageId: record.messageId, error: callbackError.message }),
+              platformLogger.error('could not record the dead letter', { queue, messageId: record.messageId, error: callbackError }),
             );
           return;
         }
@@ -203,7 +201,7 @@ export async function handBack(sqs: SQSClient, failures: readonly HandBackFailur
         platformLogger.warn('could not hand the message back as planned; SQS redelivers it', {
           queue,
           messageId: record.messageId,
-          error: (sqsError as Error).message,
+          error: sqsError,
         });
       }
     }),

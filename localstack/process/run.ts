@@ -21,7 +21,7 @@ export function run(command: string, args: readonly string[], options: { cwd?: s
     const write = (chunk: Buffer): void => appendFileSync(options.logPath, chunk);
     child.stdout.on('data', write);
     child.stderr.on('data', write);
-    child.on('error', (error) => reject(new CommandError(`${command}: ${error.message}`)));
+    child.on('error', (error) => reject(new CommandError(`${command}: ${error.message}`, { cause: error })));
     child.on('close', (code) => {
       if (code === 0) resolve();
       else reject(new CommandError(`\`${command} ${args.slice(0, 3).join(' ')} ...\` failed (exit ${code}); read ${options.logPath}`));

@@ -67,7 +67,7 @@ export abstract class ProcessService implements LocalService {
         what: this.name,
       });
     } catch (error) {
-      throw new ServiceStartError(`${(error as Error).message}; read ${this.logFile}. Last lines:\n${this.process.tail()}`);
+      throw new ServiceStartError(`${(error as Error).message}; read ${this.logFile}. Last lines:\n${this.process.tail()}`, { cause: error });
     }
     await this.ready();
     return true;

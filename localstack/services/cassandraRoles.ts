@@ -1,6 +1,6 @@
 import cassandra from 'cassandra-driver';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { cqlIdentifier, cqlString } from '../../layers/platform/src/cassandra/cql';
+import { cqlIdentifier, cqlString } from '../../layers/platform/src';
 import { localSecrets } from '../secrets';
 
 /** The local node's superuser, made at its first start in place of the default `cassandra` role. */

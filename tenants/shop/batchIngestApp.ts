@@ -1,6 +1,5 @@
-import type { TableSpec } from '../../layers/platform/src/cassandra/TableSpec';
-import type { BatchIngestApp } from '../../layers/platform/src/ingest/apps/BatchIngestApp';
-import { OrderSchema, parseOrThrow } from './orderSchema';
+import { parseRecord, type BatchIngestApp, type TableSpec } from '../../layers/platform/src/tenantApp';
+import { OrderSchema } from './orderSchema';
 
 export const orders: TableSpec = {
   name: 'orders',
@@ -27,7 +26,7 @@ const shopBatchIngestApp: BatchIngestApp = {
   plan: () => ({
     tables: [orders, orderItems],
     toRows(record) {
-      const order = parseOrThrow(OrderSchema, record.fields);
+      const order = parseRecord(OrderSchema, record.fields);
       return [
         {
           table: orders.name,

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { RecordError } from '../../layers/platform/src/ingest/records/RecordError';
 
 const isoInstant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with a zone, e.g. 2026-11-01T10:15:00Z' });
 
@@ -30,11 +29,3 @@ export const OrderEventSchema = z.object({
   status: z.enum(['placed', 'paid', 'shipped', 'delivered', 'cancelled']),
   at: isoInstant,
 });
-
-export function parseOrThrow<T>(schema: z.ZodType<T>, fields: unknown): T {
-  const parsed = schema.safeParse(fields);
-  if (!parsed.success) {
-    throw new RecordError(parsed.error.issues.map((issue) => `${issue.path.join('.') || 'record'}: ${issue.message}`).join('; '));
-  }
-  return parsed.data;
-}

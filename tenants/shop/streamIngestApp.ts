@@ -1,6 +1,5 @@
-import type { TableSpec } from '../../layers/platform/src/cassandra/TableSpec';
-import type { StreamIngestApp } from '../../layers/platform/src/ingest/apps/StreamIngestApp';
-import { OrderEventSchema, parseOrThrow } from './orderSchema';
+import { parseRecord, type StreamIngestApp, type TableSpec } from '../../layers/platform/src/tenantApp';
+import { OrderEventSchema } from './orderSchema';
 
 export const orderEvents: TableSpec = {
   name: 'order_events',
@@ -18,7 +17,7 @@ const shopStreamIngestApp: StreamIngestApp = {
   name: 'shop-order-events',
   tables: [orderEvents],
   toRows(message) {
-    const event = parseOrThrow(OrderEventSchema, message.body);
+    const event = parseRecord(OrderEventSchema, message.body);
     return [
       {
         table: orderEvents.name,

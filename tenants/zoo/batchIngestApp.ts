@@ -1,5 +1,4 @@
-import type { TableSpec } from '../../layers/platform/src/cassandra/TableSpec';
-import type { BatchIngestApp } from '../../layers/platform/src/ingest/apps/BatchIngestApp';
+import type { BatchIngestApp, TableSpec } from '../../layers/platform/src/tenantApp';
 import { dayOf, parseReading } from './readingSchema';
 
 /** One row per tracker reading; a (tracker, day) partition holds one day of one tracker. */

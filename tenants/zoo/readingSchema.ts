@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RecordError } from '../../layers/platform/src/ingest/records/RecordError';
+import { parseRecord, RecordError } from '../../layers/platform/src/tenantApp';
 
 const NUMBER_TEXT = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
 
@@ -73,11 +73,7 @@ function normalize(fields: unknown): unknown {
 
 /** Parses a reading or throws a RecordError naming each bad field. */
 export function parseReading(fields: unknown): Reading {
-  const parsed = ReadingSchema.safeParse(normalize(fields));
-  if (!parsed.success) {
-    throw new RecordError(parsed.error.issues.map((issue) => `${issue.path.join('.') || 'record'}: ${issue.message}`).join('; '));
-  }
-  return parsed.data;
+  return parseRecord(ReadingSchema, normalize(fields));
 }
 
 const days = new Map<number, string>();

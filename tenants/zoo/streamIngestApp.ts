@@ -1,6 +1,4 @@
-import type { TableSpec } from '../../layers/platform/src/cassandra/TableSpec';
-import type { StreamIngestApp } from '../../layers/platform/src/ingest/apps/StreamIngestApp';
-import { RecordError } from '../../layers/platform/src/ingest/records/RecordError';
+import { RecordError, type StreamIngestApp, type TableSpec } from '../../layers/platform/src/tenantApp';
 import { dayOf, parseReading } from './readingSchema';
 
 /** Live readings, keyed by message id within a (tracker, day), so a redelivery overwrites itself. */

@@ -3,7 +3,7 @@ import { runLoginFlood } from '../helpers/loginFlood';
 import { requestFrom } from '../helpers/requestFrom';
 import { apiUrl, config } from '../helpers/testPlatform';
 
-// The flood of issue 10, item 9, against the running platform: 40 failing
+// A flood of failing logins against the running platform: 40 failing
 // logins, 10 at a time, from one source address, while tenant zoo logs in
 // from another. How long the valid logins take is measured by
 // `npm run bench:login` (BENCHMARKS.md); here they must succeed, and the

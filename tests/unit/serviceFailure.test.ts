@@ -18,6 +18,8 @@ describe('telling a service that is down from an error of the input', () => {
     ['a server error', new cassandra.errors.ResponseError(codes.serverError, 'java.lang.RuntimeException: node is shutting down')],
   ])('Cassandra: %s is the service being down', (_, error) => {
     expect(serviceFailure(error)).toMatchObject({ service: 'cassandra', retryAfterSeconds: 5 });
+    // What the driver said stays with it, for the log.
+    expect(serviceFailure(error)?.cause).toBe(error);
   });
 
   it.each([

@@ -1,3 +1,4 @@
+// A browser program: it bundles the one module of the core it runs, not the core's index, whose modules need Node.
 import { formatOf, safeFileName } from '../../../layers/platform/src/uploads/fileName';
 import { type Api, ApiError } from './api';
 import { append, byId, el } from './dom';

@@ -1,6 +1,5 @@
 // The API's answers the page reads (docs/openapi.yaml describes them in full).
-import type { PlatformOverview } from '../../../layers/platform/src/operator/OperatorService';
-import type { MetricSeries } from '../../../layers/platform/src/metrics/PlatformMetrics';
+import type { MetricSeries, PlatformOverview } from '../../../layers/platform/src';
 
 export type { MetricSeries, PlatformOverview };
 

@@ -1,5 +1,4 @@
-import { loginSource } from '../../../layers/platform/src/auth/loginSource';
-import { InvalidInputError } from '../../../layers/platform/src/errors';
+import { InvalidInputError, loginSource } from '../../../layers/platform/src';
 import { publicHttpHandler } from '../httpHandler';
 
 /** `POST /operator/login` `{ password }` -> a short-lived operator token; failures are throttled per client address, as tenants' logins are. */

@@ -1,5 +1,4 @@
-import { InvalidInputError } from '../../../layers/platform/src/errors';
-import { assertTenantId } from '../../../layers/platform/src/tenants/TenantId';
+import { assertTenantId, InvalidInputError } from '../../../layers/platform/src';
 import { operatorHttpHandler } from '../httpHandler';
 
 /**

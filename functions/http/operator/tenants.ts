@@ -1,4 +1,4 @@
-import { metricsWindow } from '../../../layers/platform/src/metrics/metricsWindow';
+import { metricsWindow } from '../../../layers/platform/src';
 import { operatorHttpHandler } from '../httpHandler';
 
 /**

@@ -16,8 +16,10 @@ export abstract class PlatformError extends Error {
     message: string,
     /** Extra facts a client can act on (the constraint, the limit, a retry delay). */
     readonly details: Record<string, unknown> = {},
+    /** The error this one wraps (`cause`), for the log; never shown to a client. */
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = new.target.name;
   }
 }
@@ -58,8 +60,9 @@ export class ConstraintViolationError extends PlatformError {
     readonly constraint: string,
     message: string,
     details: Record<string, unknown> = {},
+    options?: ErrorOptions,
   ) {
-    super(message, { constraint, ...details });
+    super(message, { constraint, ...details }, options);
   }
 }
 
@@ -68,8 +71,9 @@ export abstract class RetryAfterError extends PlatformError {
   constructor(
     message: string,
     readonly retryAfterSeconds: number,
+    options?: ErrorOptions,
   ) {
-    super(message, { retryAfterSeconds });
+    super(message, { retryAfterSeconds }, options);
   }
 }
 
@@ -93,10 +97,10 @@ export class ServiceUnavailableError extends PlatformError {
   /** When a try has a chance to succeed. */
   readonly retryAfterSeconds: number;
 
-  constructor(message: string, details: { service?: PlatformService; retryAfterSeconds?: number } & Record<string, unknown> = {}) {
+  constructor(message: string, details: { service?: PlatformService; retryAfterSeconds?: number } & Record<string, unknown> = {}, options?: ErrorOptions) {
     const service = details.service ?? 'platform';
     const retryAfterSeconds = details.retryAfterSeconds ?? 5;
-    super(message, { ...details, service, retryAfterSeconds });
+    super(message, { ...details, service, retryAfterSeconds }, options);
     this.service = service;
     this.retryAfterSeconds = retryAfterSeconds;
   }

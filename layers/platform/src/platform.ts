@@ -83,7 +83,6 @@ export function buildPlatform(config: PlatformConfig, client: cassandra.Client):
   const chunks = new ChunkStore(client, keyspace);
   const metrics = new PlatformMetrics(new MetricsStore(client, keyspace), new EmbeddedMetrics(config.stage));
   const streamQueues = new StreamQueueSender(sqs, topology);
-  const writeConcurrency = Number(process.env.MYSIMBDP_WRITE_CONCURRENCY ?? 64);
   // One throttle for tenant and operator logins: the operator's counts go under a key no tenant id can be.
   const loginThrottle = new LoginThrottle(new LoginThrottleStore(client, keyspace), {
     windowSeconds: config.auth.lockoutWindowSeconds,
@@ -121,7 +120,7 @@ export function buildPlatform(config: PlatformConfig, client: cassandra.Client):
       cassandra: client,
       topology,
       loadApp: loadBatchIngestApp,
-      writeConcurrency,
+      writeConcurrency: config.writeConcurrency,
       chunkSize: config.batch.chunkSizeBytes,
       timeoutSeconds: config.batch.timeoutSeconds,
       onFinished: (record) => metrics.batchFinished(record),
@@ -133,7 +132,7 @@ export function buildPlatform(config: PlatformConfig, client: cassandra.Client):
       metrics,
       queues: streamQueues,
       loadApp: loadStreamIngestApp,
-      concurrency: writeConcurrency,
+      concurrency: config.writeConcurrency,
     }),
     metrics,
     streamQueues,

@@ -54,8 +54,8 @@ export class TokenService {
       return { tenant: payload.sub };
     } catch (error) {
       if (error instanceof AuthenticationError) throw error;
-      if (error instanceof errors.JWTExpired) throw new AuthenticationError('the token has expired; log in again (POST /auth/login)');
-      throw new AuthenticationError('the token is invalid (malformed, tampered with, or signed by another key); log in again');
+      if (error instanceof errors.JWTExpired) throw new AuthenticationError('the token has expired; log in again (POST /auth/login)', {}, { cause: error });
+      throw new AuthenticationError('the token is invalid (malformed, tampered with, or signed by another key); log in again', {}, { cause: error });
     }
   }
 }

@@ -5,8 +5,8 @@ const METRICS_TTL_SECONDS = 40 * 86_400;
 
 /**
  * The platform keyspace: the tenant registry, login throttling, upload
- * batches, grants and quotas, one ingestion record per upload (the original
- * design's `server.log`) with the chunks of a large file, and the tenants'
+ * batches, grants and quotas, one ingestion record per upload (what became of
+ * it, for the reports) with the chunks of a large file, and the tenants'
  * time series (one row per file outcome or stream invocation, kept for 40
  * days: reports cover at most 31).
  */

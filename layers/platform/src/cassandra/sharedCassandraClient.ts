@@ -21,8 +21,13 @@ export function sharedCassandraClient(): Promise<cassandra.Client> {
         shared = undefined;
         await client.shutdown().catch(() => undefined);
         const where = platformConfig().cassandra.contactPoints.join(', ');
-        if (!serviceFailure(error, 'cassandra')) throw new ConfigurationError(`cannot connect to Cassandra at ${where}: ${error.message}`);
-        throw new ServiceUnavailableError(`Cassandra is unreachable at ${where}: ${error.message}`, { service: 'cassandra', retryAfterSeconds: 5 });
+        if (!serviceFailure(error, 'cassandra'))
+          throw new ConfigurationError(`cannot connect to Cassandra at ${where}: ${error.message}`, {}, { cause: error });
+        throw new ServiceUnavailableError(
+          `Cassandra is unreachable at ${where}: ${error.message}`,
+          { service: 'cassandra', retryAfterSeconds: 5 },
+          { cause: error },
+        );
       },
     );
   }

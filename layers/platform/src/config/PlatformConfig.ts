@@ -71,6 +71,8 @@ export interface PlatformConfig {
   readonly uploadUrlTtlSeconds: number;
   /** How long a function may keep the tenant registry cached. */
   readonly tenantCacheSeconds: number;
+  /** Cassandra writes one invocation keeps in flight at once (rows of a file, messages of a stream batch). */
+  readonly writeConcurrency: number;
   readonly batch: {
     /** Files above this size are ingested in chunks of about this size, each in an invocation of its own. */
     readonly chunkSizeBytes: number;
@@ -138,6 +140,7 @@ const EnvSchema = z.object({
     .default([]),
   MYSIMBDP_UPLOAD_URL_TTL_SECONDS: z.coerce.number().int().positive().default(900),
   MYSIMBDP_TENANT_CACHE_SECONDS: z.coerce.number().int().nonnegative().default(5),
+  MYSIMBDP_WRITE_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(64),
   MYSIMBDP_CHUNK_SIZE: z
     .string()
     .regex(BYTE_SIZE_PATTERN, 'a size with its unit, e.g. "32 MiB"')
@@ -161,8 +164,8 @@ export function loadPlatformConfig(env: NodeJS.ProcessEnv = process.env): Platfo
   let replication: Record<string, string | number>;
   try {
     replication = JSON.parse(e.CASSANDRA_REPLICATION) as Record<string, string | number>;
-  } catch {
-    throw new ConfigurationError('CASSANDRA_REPLICATION must be a JSON object, e.g. {"class":"SimpleStrategy","replication_factor":1}');
+  } catch (error) {
+    throw new ConfigurationError('CASSANDRA_REPLICATION must be a JSON object, e.g. {"class":"SimpleStrategy","replication_factor":1}', {}, { cause: error });
   }
   return {
     stage,
@@ -199,6 +202,7 @@ export function loadPlatformConfig(env: NodeJS.ProcessEnv = process.env): Platfo
     dashboardOrigins: e.MYSIMBDP_DASHBOARD_ORIGINS,
     uploadUrlTtlSeconds: e.MYSIMBDP_UPLOAD_URL_TTL_SECONDS,
     tenantCacheSeconds: e.MYSIMBDP_TENANT_CACHE_SECONDS,
+    writeConcurrency: e.MYSIMBDP_WRITE_CONCURRENCY,
     batch: { chunkSizeBytes: e.MYSIMBDP_CHUNK_SIZE, timeoutSeconds: e.MYSIMBDP_BATCH_TIMEOUT_SECONDS },
   };
 }

@@ -110,23 +110,33 @@ export function serviceFailure(error: unknown, service?: PlatformService): Servi
   const err = error as ErrorLike;
   const cassandraReason = cassandraFailure(error);
   if (cassandraReason) {
-    return new ServiceUnavailableError(`${cassandraReason}: ${err.message ?? String(error)}`, { service: 'cassandra', retryAfterSeconds: 5 });
+    return new ServiceUnavailableError(`${cassandraReason}: ${err.message ?? String(error)}`, { service: 'cassandra', retryAfterSeconds: 5 }, { cause: error });
   }
   if (awsFailure(err)) {
     const named = serviceOf(err, service);
-    return new ServiceUnavailableError(`${named === 'platform' ? 'AWS' : named.toUpperCase()} is unavailable: ${err.name ?? 'Error'}: ${err.message ?? ''}`, {
-      service: named,
-      retryAfterSeconds: isThrottlingError(err as Parameters<typeof isThrottlingError>[0]) ? 2 : 5,
-    });
+    return new ServiceUnavailableError(
+      `${named === 'platform' ? 'AWS' : named.toUpperCase()} is unavailable: ${err.name ?? 'Error'}: ${err.message ?? ''}`,
+      {
+        service: named,
+        retryAfterSeconds: isThrottlingError(err as Parameters<typeof isThrottlingError>[0]) ? 2 : 5,
+      },
+      { cause: error },
+    );
   }
-  if (rabbitFailure(err)) return new ServiceUnavailableError(`RabbitMQ is unavailable: ${err.message}`, { service: 'rabbitmq', retryAfterSeconds: 5 });
+  if (rabbitFailure(err)) {
+    return new ServiceUnavailableError(`RabbitMQ is unavailable: ${err.message}`, { service: 'rabbitmq', retryAfterSeconds: 5 }, { cause: error });
+  }
   const code = connectionCode(err);
   if (code) {
     const named = serviceOf(err, service);
-    return new ServiceUnavailableError(`${named === 'platform' ? 'a service' : named} is unreachable (${code}): ${err.message ?? ''}`, {
-      service: named,
-      retryAfterSeconds: 5,
-    });
+    return new ServiceUnavailableError(
+      `${named === 'platform' ? 'a service' : named} is unreachable (${code}): ${err.message ?? ''}`,
+      {
+        service: named,
+        retryAfterSeconds: 5,
+      },
+      { cause: error },
+    );
   }
   return undefined;
 }

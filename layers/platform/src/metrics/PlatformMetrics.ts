@@ -65,7 +65,7 @@ export class PlatformMetrics {
       this.embedded.emit(contribution);
       await this.store.record(contribution);
     } catch (error) {
-      platformLogger.warn('could not record metrics', { tenant: contribution.tenant, source: contribution.source, error: (error as Error).message });
+      platformLogger.warn('could not record metrics', { tenant: contribution.tenant, source: contribution.source, error });
     }
   }
 }

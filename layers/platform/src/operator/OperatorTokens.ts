@@ -46,8 +46,8 @@ export class OperatorTokens {
     try {
       payload = (await jwtVerify(token, this.key, { issuer: ISSUER, algorithms: ['HS256'] })).payload;
     } catch (error) {
-      if (error instanceof errors.JWTExpired) throw new AuthenticationError('the token has expired; log in again (POST /operator/login)');
-      throw new AuthenticationError('the token is invalid (malformed, tampered with, or signed by another key); log in again');
+      if (error instanceof errors.JWTExpired) throw new AuthenticationError('the token has expired; log in again (POST /operator/login)', {}, { cause: error });
+      throw new AuthenticationError('the token is invalid (malformed, tampered with, or signed by another key); log in again', {}, { cause: error });
     }
     if (payload.aud !== AUDIENCE || payload.role !== ROLE) {
       throw new AccessDeniedError(

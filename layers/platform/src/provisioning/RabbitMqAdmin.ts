@@ -30,7 +30,7 @@ export class RabbitMqAdmin {
         signal: AbortSignal.timeout(10_000),
       });
     } catch (error) {
-      throw new ServiceUnavailableError(`RabbitMQ management API unreachable at ${this.baseUrl}: ${(error as Error).message}`);
+      throw new ServiceUnavailableError(`RabbitMQ management API unreachable at ${this.baseUrl}: ${(error as Error).message}`, {}, { cause: error });
     }
     if (method === 'DELETE' && response.status === 404) return undefined;
     if (!response.ok) {

@@ -13,7 +13,7 @@ export interface IngestionTotals {
 
 /**
  * Totals over ingestion records: files, bytes, rows, and the mean and
- * maximum ingestion time, as the original design's report gave them.
+ * maximum ingestion time, as the ingestion report gives them.
  *
  * @example
  * ingestionTotals(records).meanDurationMs;

@@ -15,10 +15,9 @@ export type FileFormat = (typeof FILE_FORMATS)[number];
 const SQS_MAX_MESSAGE_BYTES = 256 * 1024;
 
 /**
- * A tenant's profile: the constraints of the original design's
- * `customer_profile.json` (maximum file size, files per batch, allowed
- * formats), with explicit units, plus the tenant's keyspace and stream
- * settings. Stored as `tenants/<tenant>/profile.json`.
+ * A tenant's profile: the constraints on its uploads (maximum file size,
+ * files per batch, allowed formats), with explicit units, plus the tenant's
+ * keyspace and stream settings. Stored as `tenants/<tenant>/profile.json`.
  *
  * @example
  * const profile = TenantProfileSchema.parse(JSON.parse(text));

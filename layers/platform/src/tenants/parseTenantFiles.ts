@@ -13,7 +13,7 @@ function parseJson(text: string, source: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new ConfigurationError(`${source}: not valid JSON (${(error as Error).message})`);
+    throw new ConfigurationError(`${source}: not valid JSON (${(error as Error).message})`, {}, { cause: error });
   }
 }
 

@@ -1,3 +1,4 @@
+import { INGEST_EXCHANGE } from '../amqp/ingestExchange';
 import type { PlatformConfig } from '../config/PlatformConfig';
 import type { TenantProfile } from '../tenants/TenantProfile';
 
@@ -219,7 +220,7 @@ export class Topology {
   amqp(tenants: readonly string[]): AmqpTopology {
     return {
       vhost: this.vhost,
-      exchange: 'mysimbdp.ingest',
+      exchange: INGEST_EXCHANGE,
       deadLetterExchange: 'mysimbdp.rejected',
       tenants: tenants.map((tenant) => ({
         tenant,

@@ -25,8 +25,8 @@ export interface BatchIngestPlan {
 }
 
 /**
- * A tenant's batch ingest app (the original design's `clientbatchingestapp`):
- * maps the records of a tenant's files to rows of its own tables. Put it in
+ * A tenant's batch ingest app: maps the records of a tenant's files to rows
+ * of its own tables. Put it in
  * `tenants/<tenant>/batchIngestApp.ts` as the default export; tenants without
  * one are served by the generic app.
  *

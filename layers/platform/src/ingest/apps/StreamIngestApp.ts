@@ -12,8 +12,7 @@ export interface StreamMessage {
 }
 
 /**
- * A tenant's stream ingest app (the original design's
- * `clientstreamingestapp`): maps each message to rows. Put it in
+ * A tenant's stream ingest app: maps each message to rows. Put it in
  * `tenants/<tenant>/streamIngestApp.ts` as the default export.
  *
  * @example

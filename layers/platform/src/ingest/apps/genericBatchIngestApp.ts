@@ -1,6 +1,4 @@
-import type { CqlType, TableSpec } from '../../cassandra/TableSpec';
-import type { SourceRecord } from '../records/SourceRecord';
-import type { BatchFile, BatchIngestApp, BatchIngestPlan } from './BatchIngestApp';
+import type { BatchFile, BatchIngestApp, BatchIngestPlan, CqlType, SourceRecord, TableSpec } from '../../tenantApp';
 import { cqlName, uniqueCqlNames } from './cqlName';
 import { cqlValue } from './cqlValue';
 import { inferColumnType } from './inferColumnType';

@@ -1,5 +1,4 @@
-import type { TableSpec } from '../../cassandra/TableSpec';
-import type { StreamIngestApp } from './StreamIngestApp';
+import type { StreamIngestApp, TableSpec } from '../../tenantApp';
 
 const messagesTable: TableSpec = {
   name: 'stream_messages',

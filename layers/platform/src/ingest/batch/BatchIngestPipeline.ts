@@ -53,8 +53,7 @@ export interface BatchIngestDependencies {
 }
 
 /**
- * The batch-ingest manager (the original design's
- * `mysimbdp-batchingestmanager`), for one uploaded object:
+ * The batch-ingest manager, for one uploaded object:
  *
  * 1. take it in: its upload grant, the tenant's profile (the server never
  *    trusts the client) and the daily quota, charged with what landed

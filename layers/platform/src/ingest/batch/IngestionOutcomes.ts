@@ -22,9 +22,10 @@ const STAGE: Record<FinalOutcome, 'ingested' | 'rejected' | 'validated'> = { ing
  * chunks: the record moves to its final status once (a lightweight
  * transaction: when several chunks finish together only one finishes the
  * file), then the object version moves to `ingested/`, `rejected/` or
- * `validated/`, and one structured log line says what happened (the original
- * design's `server.log`). A retry that finds the record final only completes
- * the move, so a crash between the two loses nothing.
+ * `validated/`, and one structured log line says what happened (tenant,
+ * object, bytes, rows, duration, status, reason). A retry that finds the
+ * record final only completes the move, so a crash between the two loses
+ * nothing.
  *
  * @example
  * await outcomes.finish(record, 'ingested', { stats });
@@ -87,7 +88,7 @@ export class IngestionOutcomes {
       ...(final.chunksTotal ? { chunks: final.chunksTotal } : {}),
       ...(details.phases ? { phases: details.phases } : {}),
     });
-    await this.onFinished(final).catch((error: Error) => platformLogger.warn('could not record the ingestion metrics', { error: error.message }));
+    await this.onFinished(final).catch((error: Error) => platformLogger.warn('could not record the ingestion metrics', { error }));
     return final;
   }
 
@@ -109,10 +110,10 @@ export class IngestionOutcomes {
       failure instanceof ServiceUnavailableError
         ? `waiting for ${failure.service} to serve again (${error.message}); the ingestion goes on by itself`
         : `attempt ${record.attempts} failed, will retry: ${error.message}`;
-    platformLogger.error('ingestion attempt failed', { tenant: record.tenant, object: record.objectKey, reason });
+    platformLogger.error('ingestion attempt failed', { tenant: record.tenant, object: record.objectKey, reason, error });
     await this.ingestions
       .transition(record, record.run, ['processing', 'retrying'], { status: 'retrying', reason })
-      .catch((writeError: Error) => platformLogger.error('could not record the failed attempt', { object: record.objectKey, error: writeError.message }));
+      .catch((writeError: Error) => platformLogger.error('could not record the failed attempt', { object: record.objectKey, error: writeError }));
   }
 
   /** The message of an ingestion was dead-lettered after its last try: the record says it failed and why; the object stays in `incoming/`. */
@@ -126,9 +127,7 @@ export class IngestionOutcomes {
     const finishedAt = new Date();
     const changes = { status: 'failed' as const, reason, finishedAt, durationMs: finishedAt.getTime() - record.startedAt.getTime() };
     if (!(await this.ingestions.transition(record, record.run, ['processing', 'retrying'], changes))) return false;
-    await this.onFinished({ ...record, ...changes }).catch((error: Error) =>
-      platformLogger.warn('could not record the ingestion metrics', { error: error.message }),
-    );
+    await this.onFinished({ ...record, ...changes }).catch((error: Error) => platformLogger.warn('could not record the ingestion metrics', { error }));
     return true;
   }
 }

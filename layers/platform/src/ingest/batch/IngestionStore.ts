@@ -26,9 +26,8 @@ export interface IngestionKey {
 }
 
 /**
- * One upload's ingestion, as the original design's `server.log` line recorded
- * it: tenant, object, size, rows, outcome and how long it took; and, for a file
- * ingested in chunks, where it is.
+ * One upload's ingestion: tenant, object, size, rows, outcome and how long it
+ * took; and, for a file ingested in chunks, where it is.
  */
 export interface IngestionRecord extends IngestionKey {
   readonly fileName: string;

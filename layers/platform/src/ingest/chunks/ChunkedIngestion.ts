@@ -330,7 +330,7 @@ export class ChunkedIngestion {
     const failed = (await this.deps.chunks.list(run)).filter((state) => state.status === 'failed');
     const named = failed.length ? failed.map((state) => state.reason).join('; ') : `${what} failed ${tries} times: ${message}`;
     const reason = `${named}; the object stays in incoming/ and the task is in the chunk dead-letter queue: redrive it once the cause is fixed`;
-    platformLogger.error('chunk gave up', { ingestion: record.ingestionId, task: task.kind, reason });
+    platformLogger.error('chunk gave up', { ingestion: record.ingestionId, task: task.kind, reason, error });
     if (!(await this.deps.outcomes.failed(record, reason))) {
       await this.deps.ingestions.update(record, { reason });
     }

@@ -138,7 +138,7 @@ async function* readCsv(stream: Readable): AsyncGenerator<SourceItem> {
   } catch (error) {
     if (error instanceof MalformedFileError) throw error;
     if (source.error) throw source.error;
-    throw new MalformedFileError(`malformed CSV: ${(error as Error).message}`);
+    throw new MalformedFileError(`malformed CSV: ${(error as Error).message}`, { cause: error });
   }
   while (skipped.length) yield skipped.shift() as SourceItem;
   if (!header) throw new MalformedFileError('the file is empty: a CSV file needs a header line naming its columns');
@@ -214,6 +214,6 @@ async function* readJsonArray(stream: Readable): AsyncGenerator<SourceItem> {
   } catch (error) {
     if (error instanceof MalformedFileError) throw error;
     if (source.error) throw source.error;
-    throw new MalformedFileError(`malformed JSON: ${(error as Error).message} (a .json file must hold one array of objects)`);
+    throw new MalformedFileError(`malformed JSON: ${(error as Error).message} (a .json file must hold one array of objects)`, { cause: error });
   }
 }

@@ -1,0 +1,84 @@
+// The platform core's public entry: what the functions, the clients, the
+// bridge, the local cloud and the benchmarks use of the core, and nothing
+// more. They import the core from here; tests may import the module they test
+// directly; tenant apps import ./tenantApp instead. The core's own files never
+// import this module (they import each other), so it makes no import cycle.
+// The core's modules do no work at import time, and ../package.json says so
+// (`sideEffects: false`): esbuild then leaves out of a function's bundle every
+// module, and every package, that the function does not reach.
+
+// The platform's services, wired once per process from the configuration.
+export { platform, type Platform } from './platform';
+
+// Configuration, typed errors, failures told apart, the logger, sizes.
+export { DEFAULT_CHUNK_SIZE, loadPlatformConfig, platformConfig, type PlatformConfig } from './config/PlatformConfig';
+export {
+  AccessDeniedError,
+  AuthenticationError,
+  ConfigurationError,
+  ConflictError,
+  ConstraintViolationError,
+  DeferredError,
+  InvalidInputError,
+  NotFoundError,
+  PlatformError,
+  RetryAfterError,
+  ServiceUnavailableError,
+  TooManyRequestsError,
+  UnsupportedMediaTypeError,
+} from './errors';
+export { classifyFailure, serviceFailure } from './failures/serviceFailure';
+export { platformLogger } from './logging/platformLogger';
+export { formatByteSize, parseByteSize } from './units/byteSize';
+
+// Tenants: their folders, ids, profiles and registry; passwords and AMQP secrets; logins.
+export type { Tenant } from './tenants/Tenant';
+export { TenantDirectory } from './tenants/TenantDirectory';
+export { assertTenantId, isTenantId } from './tenants/TenantId';
+export { TenantProfileSchema, type TenantProfileInput } from './tenants/TenantProfile';
+export { CassandraTenantRegistry } from './tenants/TenantRegistry';
+export { parseTenantFiles } from './tenants/parseTenantFiles';
+export { profileJsonSchema } from './tenants/profileJsonSchema';
+export { generateAmqpSecret, RABBIT_HASHING_ALGORITHM, rabbitPasswordHash } from './auth/amqpPasswordHash';
+export { hashPassword } from './auth/passwordHash';
+export { loginSource } from './auth/loginSource';
+
+// Uploads and batch ingestion: file names, batches, chunk tasks, ingestion records and their totals.
+export { assertBatchId } from './uploads/batchId';
+export { formatOf, safeFileName } from './uploads/fileName';
+export { INGESTION_STATUSES, type IngestionStatus } from './ingest/batch/IngestionStore';
+export { decodeChunkTask } from './ingest/chunks/ChunkTask';
+export { loadStreamIngestApp } from './ingest/apps/loadTenantApps';
+export type { IngestionProgress } from './reports/IngestionProgress';
+export { ingestionTotals } from './reports/ingestionTotals';
+
+// Stream ingestion: the AMQP side (exchange, header, URL), the SQS side (packs, queue messages), the event sources.
+export { amqpUrl } from './amqp/amqpUrl';
+export { INGEST_EXCHANGE, PUBLISHED_AT_HEADER } from './amqp/ingestExchange';
+export { MAX_PACK_BYTES, packedBytes } from './stream/StreamPack';
+export { MESSAGE_ID_ATTRIBUTE, PUBLISHED_AT_ATTRIBUTE, StreamQueueSender, type OutgoingStreamMessage, type SendOutcome } from './stream/StreamQueueSender';
+export { retryDelaySeconds, type QueueMessage } from './stream/StreamIngestPipeline';
+export { streamEventSources } from './stream/streamEventSources';
+
+// Reports for tenants and the operator: metrics, health, dead letters.
+export { metricsWindow } from './metrics/metricsWindow';
+export type { MetricSeries } from './metrics/PlatformMetrics';
+export type { PlatformOverview } from './operator/OperatorService';
+export { platformHealthCheck } from './health/platformHealthCheck';
+export { DeadLetters, type DeadLetterKind } from './deadLetters/DeadLetters';
+
+// S3, SQS, Lambda and Cassandra clients, and what is read or written through them.
+export { createLambdaClient, createS3Client, createSqsClient } from './storage/awsClients';
+export { IngestBucket } from './storage/IngestBucket';
+export { queueDepth } from './storage/queueDepth';
+export { objectsCreated } from './storage/s3Notifications';
+export { createCassandraClient } from './cassandra/createCassandraClient';
+export { closeSharedCassandraClient, sharedCassandraClient } from './cassandra/sharedCassandraClient';
+export { cqlIdentifier, cqlString, insertCql } from './cassandra/cql';
+export { KeyspaceSchema } from './cassandra/KeyspaceSchema';
+
+// Every resource's name and setting, and their provisioning (local cloud, a stage on AWS, the tenants).
+export { BATCH_INGEST_MAX_RECEIVE_COUNT, BATCH_INGEST_NODE_OPTIONS, Topology } from './topology/Topology';
+export { provisionPlatform, provisionStorage } from './provisioning/provisionPlatform';
+export { deprovisionTenant } from './provisioning/deprovisionTenant';
+export { RabbitMqAdmin } from './provisioning/RabbitMqAdmin';
