@@ -12,6 +12,11 @@ module.exports = async ({ resolveVariable }) => {
     const load = (path) => tsx.require(join(__dirname, path), __filename);
     const { renderServerlessTopology } = load('layers/platform/src/topology/serverlessTopology.ts');
     rendered = renderServerlessTopology(stage, process.env);
+    // The batch benchmark runs the batch functions in processes of its own, to measure their memory as Lambda
+    // does: serverless offline then leaves their queues alone.
+    if (process.env.AWS_ENDPOINT_URL && process.env.MYSIMBDP_OFFLINE_BATCH_INGEST === 'off') {
+      for (const event of [...rendered.batchIngestEvents, ...rendered.batchChunkEvents]) event.sqs.enabled = false;
+    }
   }
   return rendered;
 };

@@ -232,8 +232,6 @@ export function renderServerlessTopology(stage: string, env: NodeJS.ProcessEnv):
       arn: { 'Fn::GetAtt': [queue.logicalId, 'Arn'] },
       batchSize: 1,
       functionResponseType: 'ReportBatchItemFailures',
-      // Benchmarks run the functions in their own processes, to measure their memory as Lambda does.
-      ...(local && env.MYSIMBDP_OFFLINE_BATCH_INGEST === 'off' ? { enabled: false } : {}),
     },
   });
   return {
