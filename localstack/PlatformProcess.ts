@@ -55,7 +55,7 @@ export class ServerlessOffline {
       );
     } catch (error) {
       await this.process.stop();
-      throw new Error(`${(error as Error).message}; read ${this.process.logPath}. Last lines:\n${this.process.tail(25)}`);
+      throw new Error(`${(error as Error).message}; read ${this.process.logPath}. Last lines:\n${this.process.tail(25)}`, { cause: error });
     }
   }
 

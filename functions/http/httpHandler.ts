@@ -84,7 +84,7 @@ function toResponse(result: HttpResult): APIGatewayProxyStructuredResultV2 {
 
 /** The one error mapping every HTTP function shares. */
 const mapErrors = {
-  onError: async (request: { error: unknown; response: unknown }) => {
+  onError: (request: { error: unknown; response: unknown }) => {
     request.response = errorResponse(request.error);
   },
 };
@@ -95,7 +95,7 @@ const mapErrors = {
  * @example
  * export const handler = publicHttpHandler(async ({ body, platform }) => ({ body: await platform.logins.login(...) }));
  */
-export function publicHttpHandler(route: (request: HttpRequest) => Promise<HttpResult>) {
+export function publicHttpHandler(route: (request: HttpRequest) => HttpResult | Promise<HttpResult>) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(mapErrors)
     .handler(async (event) => toResponse(await route({ ...(await toRequest(event)), body: parseBody(event) })));
@@ -108,7 +108,7 @@ export function publicHttpHandler(route: (request: HttpRequest) => Promise<HttpR
  * @example
  * export const handler = tenantHttpHandler(async ({ tenant }) => ({ body: tenant.profile }));
  */
-export function tenantHttpHandler(route: (request: TenantRequest) => Promise<HttpResult>) {
+export function tenantHttpHandler(route: (request: TenantRequest) => HttpResult | Promise<HttpResult>) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(mapErrors)
     .handler(async (event) => {
@@ -125,7 +125,7 @@ export function tenantHttpHandler(route: (request: TenantRequest) => Promise<Htt
  * @example
  * export const handler = operatorHttpHandler(async ({ platform }) => ({ body: await platform.operator.overview(window) }));
  */
-export function operatorHttpHandler(route: (request: HttpRequest) => Promise<HttpResult>) {
+export function operatorHttpHandler(route: (request: HttpRequest) => HttpResult | Promise<HttpResult>) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(mapErrors)
     .handler(async (event) => {
