@@ -1,4 +1,4 @@
-import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type RecoveringChannelModel } from 'amqplib';
+import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type MessageProperties, type RecoveringChannelModel } from 'amqplib';
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MAX_PACK_BYTES, packedBytes, PUBLISHED_AT_HEADER, type OutgoingStreamMessage, type SendOutcome, type Topology } from '../layers/platform/src';
@@ -306,6 +306,9 @@ function safely(action: () => void): boolean {
   }
 }
 
+/** A delivery's properties as the publisher may have set them: of any type, or none (amqplib types them `any`). */
+type DeliveredProperties = { readonly [Name in keyof MessageProperties]: Name extends 'headers' ? Readonly<Record<string, unknown>> | undefined : unknown };
+
 /**
  * The id of a message published without one: a digest of what RabbitMQ
  * delivers the same way every time (the content, the publisher's properties
@@ -315,7 +318,8 @@ function safely(action: () => void): boolean {
  * means them as distinct gives each a message id (ingestmessage always does).
  */
 export function stableMessageId(tenant: string, message: Pick<ConsumeMessage, 'content' | 'properties'>): string {
-  const { headers, timestamp, correlationId, type, appId, userId, contentType, contentEncoding } = message.properties;
+  const delivered: DeliveredProperties = message.properties;
+  const { headers, timestamp, correlationId, type, appId, userId, contentType, contentEncoding } = delivered;
   const ownHeaders = Object.entries(headers ?? {})
     .filter(([name]) => !BROKER_HEADERS.test(name))
     .sort(([a], [b]) => a.localeCompare(b));
@@ -326,7 +330,8 @@ export function stableMessageId(tenant: string, message: Pick<ConsumeMessage, 'c
 }
 
 export function toOutgoing(tenant: string, message: ConsumeMessage): OutgoingStreamMessage {
-  const { messageId, timestamp, headers } = message.properties;
+  const delivered: DeliveredProperties = message.properties;
+  const { messageId, timestamp, headers } = delivered;
   const stamped = Number(headers?.[PUBLISHED_AT_HEADER] ?? (typeof timestamp === 'number' ? timestamp * 1000 : Number.NaN));
   return {
     messageId: typeof messageId === 'string' && messageId ? messageId : stableMessageId(tenant, message),

@@ -80,7 +80,7 @@ export class AmqpPublisher {
       return;
     }
     const { exchange, routingKey, content, options } = publication;
-    const accepted = channel.publish(exchange, routingKey, content, { ...options, mandatory: true }, (error) => {
+    const accepted = channel.publish(exchange, routingKey, content, { ...options, mandatory: true }, (error: unknown) => {
       if (!error) {
         const unroutable = this.returned.delete(options.messageId);
         publication.settle(
@@ -91,7 +91,7 @@ export class AmqpPublisher {
         return;
       }
       // Nacked by the broker: publish it again. The channel went away before confirming: a refusal fails it, an outage publishes it again.
-      if (error.message === 'message nacked' && this.channel === channel) return this.send(publication);
+      if (error instanceof Error && error.message === 'message nacked' && this.channel === channel) return this.send(publication);
       this.interrupted.push(publication);
       void this.reconnect();
     });

@@ -113,17 +113,16 @@ export class ApiClient {
         signal: AbortSignal.timeout(60_000),
       });
     } catch (error) {
-      const unreachable = new ApiError(
-        0,
-        'UNREACHABLE',
-        `the platform API at ${this.baseUrl} is unreachable (${(error as Error).cause ?? (error as Error).message}); is it running?`,
-      );
-      const retry = this.reached && (safeToRepeat || NOT_SENT.test(String((error as Error).cause ?? '')));
+      // fetch's own TypeError("fetch failed") says what went wrong in its cause: the socket's error.
+      const cause: unknown = (error as Error).cause;
+      const reason: unknown = cause ?? (error as Error).message;
+      const unreachable = new ApiError(0, 'UNREACHABLE', `the platform API at ${this.baseUrl} is unreachable (${String(reason)}); is it running?`);
+      const retry = this.reached && (safeToRepeat || NOT_SENT.test(String(cause)));
       throw retry ? new TryAgainLater(unreachable) : unreachable;
     }
     this.reached = true;
     const text = await response.text();
-    let json: Record<string, unknown> = {};
+    let json: Record<string, unknown>;
     try {
       json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
     } catch {
@@ -131,7 +130,9 @@ export class ApiClient {
     }
     if (!response.ok) {
       const { error, message, ...details } = json;
-      const failure = new ApiError(response.status, String(error ?? response.status), String(message ?? response.statusText), details);
+      const code: unknown = error ?? response.status;
+      const reason: unknown = message ?? response.statusText;
+      const failure = new ApiError(response.status, String(code), String(reason), details);
       if (response.status === 503 || (safeToRepeat && UNAVAILABLE.has(response.status))) {
         throw new TryAgainLater(failure, Number(response.headers.get('retry-after')) || undefined);
       }

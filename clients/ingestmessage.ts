@@ -57,7 +57,10 @@ async function* readRecords(
   tally: Tally,
   say: (line: string) => void,
 ): AsyncGenerator<OutgoingRecord> {
-  const idOf = (body: Record<string, unknown>): string => (idField && body[idField] !== undefined ? String(body[idField]) : randomUUID());
+  const idOf = (body: Record<string, unknown>): string => {
+    const id = idField ? body[idField] : undefined;
+    return id === undefined ? randomUUID() : typeof id === 'string' ? id : JSON.stringify(id);
+  };
   if (format === 'csv') {
     let line = 1;
     for await (const body of input.pipe(parseCsv({ columns: true, bom: true, skip_empty_lines: true })) as AsyncIterable<Record<string, unknown>>) {
@@ -89,7 +92,7 @@ async function* readRecords(
 
 /** Spaces messages out to at most `rate` per second. */
 function rateLimiter(rate: number | undefined): () => Promise<void> {
-  if (!rate) return async () => undefined;
+  if (!rate) return () => Promise.resolve();
   const interval = 1000 / rate;
   let next = performance.now();
   return async () => {
@@ -173,9 +176,9 @@ async function publishHttp(apiUrl: string, { options, password, records, tally, 
       tally.confirmed += reply.accepted;
       for (let n = reply.accepted; n < sending.length; n += 1) noteFailure(tally, 'not accepted by the API');
     } catch (error) {
-      for (const _ of sending) noteFailure(tally, (error as Error).message);
+      for (let n = 0; n < sending.length; n += 1) noteFailure(tally, (error as Error).message);
     }
-    for (const _ of sending) tick();
+    for (let n = 0; n < sending.length; n += 1) tick();
   };
   for await (const record of records) {
     await limit();

@@ -32,7 +32,7 @@ export async function restoreLocalStages(say: (message: string) => void): Promis
 function supervisedProcess(name: string, platformProcess: ServerlessOffline | BridgeProcess): Supervised {
   return {
     name,
-    alive: async () => platformProcess.process.pid() !== undefined,
+    alive: () => Promise.resolve(platformProcess.process.pid() !== undefined),
     revive: () => platformProcess.start(),
   };
 }
@@ -54,6 +54,6 @@ export function localSupervision(
   const restoreStages = (): Promise<void> => restoreLocalStages(say);
   const services = parts.cloud.services
     .filter((service) => parts.started.includes(service.name))
-    .map((service) => supervisedService(service, service.name === 'localstack' ? restoreStages : async () => undefined));
+    .map((service) => supervisedService(service, service.name === 'localstack' ? restoreStages : () => Promise.resolve()));
   return new Supervisor([...services, supervisedProcess('serverless offline', parts.offline), supervisedProcess('bridge', parts.bridge)], say);
 }

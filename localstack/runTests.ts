@@ -60,7 +60,7 @@ async function main(): Promise<number> {
   return new Promise((resolve) => jest.on('exit', (code) => resolve(code ?? 1)));
 }
 
-main()
+void main()
   .catch((error: Error) => {
     console.error(`[test] ${error.message}`);
     return 1;

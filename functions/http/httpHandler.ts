@@ -91,7 +91,7 @@ function toResponse(result: HttpResult): APIGatewayProxyStructuredResultV2 {
 
 /** The one error mapping every HTTP function shares. */
 const mapErrors = {
-  onError: async (request: { error: unknown; response: unknown }) => {
+  onError: (request: { error: unknown; response: unknown }) => {
     request.response = errorResponse(request.error);
   },
 };
@@ -102,7 +102,7 @@ const mapErrors = {
  * @example
  * export const handler = publicHttpHandler(async ({ body, platform }) => ({ body: await platform.logins.login(...) }));
  */
-export function publicHttpHandler(route: (request: HttpRequest) => Promise<HttpResult>, platformOf: () => Promise<Platform> = platform) {
+export function publicHttpHandler(route: (request: HttpRequest) => HttpResult | Promise<HttpResult>, platformOf: () => Promise<Platform> = platform) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(lambdaLogContext)
     .use(mapErrors)
@@ -116,7 +116,7 @@ export function publicHttpHandler(route: (request: HttpRequest) => Promise<HttpR
  * @example
  * export const handler = tenantHttpHandler(async ({ tenant }) => ({ body: tenant.profile }));
  */
-export function tenantHttpHandler(route: (request: TenantRequest) => Promise<HttpResult>, platformOf: () => Promise<Platform> = platform) {
+export function tenantHttpHandler(route: (request: TenantRequest) => HttpResult | Promise<HttpResult>, platformOf: () => Promise<Platform> = platform) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(lambdaLogContext)
     .use(mapErrors)
@@ -134,7 +134,7 @@ export function tenantHttpHandler(route: (request: TenantRequest) => Promise<Htt
  * @example
  * export const handler = operatorHttpHandler(async ({ platform }) => ({ body: await platform.operator.overview(window) }));
  */
-export function operatorHttpHandler(route: (request: HttpRequest) => Promise<HttpResult>, platformOf: () => Promise<Platform> = platform) {
+export function operatorHttpHandler(route: (request: HttpRequest) => HttpResult | Promise<HttpResult>, platformOf: () => Promise<Platform> = platform) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(lambdaLogContext)
     .use(mapErrors)

@@ -29,7 +29,7 @@ export const handler = tenantHttpHandler(async ({ tenant, body, platform }) => {
   const inputs: MessageInput[] = Array.isArray((body as { messages?: unknown })?.messages)
     ? (body as { messages: MessageInput[] }).messages
     : body && typeof body === 'object' && 'body' in body
-      ? [body as MessageInput]
+      ? [body]
       : [];
   if (inputs.length === 0) throw new InvalidInputError('send {"body": <message>} or {"messages": [{"id": "...", "body": <message>}, ...]}');
   if (inputs.length > MAX_MESSAGES_PER_REQUEST) throw new InvalidInputError(`at most ${MAX_MESSAGES_PER_REQUEST} messages per request`);
@@ -40,7 +40,9 @@ export const handler = tenantHttpHandler(async ({ tenant, body, platform }) => {
     const id = input.id ?? randomUUID();
     if (typeof id !== 'string' || !MESSAGE_ID.test(id))
       throw new InvalidInputError(`messages[${index}]: id must be 1-128 letters, digits, ".", "_", ":" or "-"`);
-    const publishedAt = input.publishedAt === undefined ? now : new Date(String(input.publishedAt));
+    const stamp = input.publishedAt;
+    // A date-time's text (or a number, read as that text); anything else is no date.
+    const publishedAt = stamp === undefined ? now : new Date(typeof stamp === 'string' || typeof stamp === 'number' ? String(stamp) : Number.NaN);
     if (Number.isNaN(publishedAt.getTime())) throw new InvalidInputError(`messages[${index}]: publishedAt must be an ISO 8601 date-time`);
     const text = typeof input.body === 'string' ? input.body : JSON.stringify(input.body);
     const bytes = Buffer.byteLength(text);

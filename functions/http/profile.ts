@@ -1,7 +1,7 @@
 import { tenantHttpHandler } from './httpHandler';
 
 /** `GET /tenants/{tenant}/profile`: the tenant's constraints, sizes with their units and in bytes. */
-export const handler = tenantHttpHandler(async ({ tenant, platform }) => {
+export const handler = tenantHttpHandler(({ tenant, platform }) => {
   const { profile } = tenant;
   return {
     body: {

@@ -65,12 +65,12 @@ export class CassandraService extends ProcessService {
     this.init();
   }
 
-  async installed(): Promise<boolean> {
+  installed(): boolean {
     return existsSync(this.stamp) && readFileSync(this.stamp, 'utf8').trim() === CASSANDRA_VERSION;
   }
 
   async install(progress: (message: string) => void): Promise<void> {
-    if (await this.installed()) return;
+    if (this.installed()) return;
     if (!output('mvn', ['-v'])) throw new ServiceStartError('Maven (mvn) is missing: install it with `apt-get install -y maven`');
     progress(`cassandra: fetching cassandra-all ${CASSANDRA_VERSION} and its dependencies from Maven Central`);
     mkdirSync(this.home, { recursive: true });
@@ -170,7 +170,7 @@ batch_size_warn_threshold: 64KiB
     return conf;
   }
 
-  protected async spawn(): Promise<void> {
+  protected spawn(): void {
     const java = this.java();
     const conf = this.writeConfig();
     this.process.start(

@@ -18,7 +18,7 @@ export interface LocalService {
   /** What it is and where it listens, for the README and `status`. */
   readonly description: string;
   readonly logFile: string;
-  installed(): Promise<boolean>;
+  installed(): boolean;
   install(progress: (message: string) => void): Promise<void>;
   /** A real protocol round trip, not just an open port. */
   serving(): Promise<boolean>;

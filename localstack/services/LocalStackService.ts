@@ -86,12 +86,12 @@ export class LocalStackService extends ProcessService {
     return join(this.venv, 'bin', 'python');
   }
 
-  async installed(): Promise<boolean> {
+  installed(): boolean {
     return existsSync(this.stamp) && readFileSync(this.stamp, 'utf8').trim() === LOCALSTACK_REQUIREMENT;
   }
 
   async install(progress: (message: string) => void): Promise<void> {
-    if (await this.installed()) return;
+    if (this.installed()) return;
     const python = findPython312();
     progress(`localstack: creating the virtualenv with ${python} and installing ${LOCALSTACK_REQUIREMENT} from PyPI`);
     rmSync(this.venv, { recursive: true, force: true });
@@ -103,7 +103,7 @@ export class LocalStackService extends ProcessService {
     writeFileSync(this.stamp, `${LOCALSTACK_REQUIREMENT}\n`);
   }
 
-  protected async spawn(): Promise<void> {
+  protected spawn(): void {
     const data = this.dataFolder;
     mkdirSync(data, { recursive: true });
     this.process.start(this.python, ['-m', 'localstack.runtime.main'], {

@@ -34,11 +34,11 @@ export abstract class ProcessService implements LocalService {
     return logFile(`${this.name}-install`);
   }
 
-  abstract installed(): Promise<boolean>;
+  abstract installed(): boolean;
   abstract install(progress: (message: string) => void): Promise<void>;
   abstract serving(): Promise<boolean>;
   /** Spawns the service's process (already installed, port free). */
-  protected abstract spawn(): Promise<void>;
+  protected abstract spawn(): void;
 
   /** The pid of the service's own process, if it runs (the process the local cloud started, unless a subclass knows better). */
   runningPid(): number | undefined {
@@ -52,13 +52,13 @@ export abstract class ProcessService implements LocalService {
 
   async start(): Promise<boolean> {
     if (await this.servingNow()) return false;
-    if (!(await this.installed())) throw new ServiceStartError(`${this.name} is not installed; run \`npm run localcloud -- install\``);
+    if (!this.installed()) throw new ServiceStartError(`${this.name} is not installed; run \`npm run localcloud -- install\``);
     if (!this.runningPid() && (await isPortOpen(this.port))) {
       throw new ServiceStartError(
         `${this.name} cannot start: port ${this.port} on 127.0.0.1 is taken by another process (find it with \`ss -ltnp | grep :${this.port}\`)`,
       );
     }
-    if (!this.runningPid()) await this.spawn();
+    if (!this.runningPid()) this.spawn();
     try {
       await waitUntil(() => this.servingNow(), {
         timeoutMs: this.startTimeoutMs,
@@ -108,7 +108,7 @@ export abstract class ProcessService implements LocalService {
     const started = performance.now();
     const serving = await this.servingNow();
     return {
-      installed: await this.installed(),
+      installed: this.installed(),
       pid: this.runningPid(),
       serving,
       latencyMs: serving ? Math.round(performance.now() - started) : undefined,

@@ -36,12 +36,12 @@ export class RabbitMqService extends ProcessService {
     this.init();
   }
 
-  async installed(): Promise<boolean> {
+  installed(): boolean {
     return existsSync(RABBITMQ_SERVER);
   }
 
   async install(progress: (message: string) => void): Promise<void> {
-    if (await this.installed()) return;
+    if (this.installed()) return;
     progress('rabbitmq: installing rabbitmq-server from Debian with apt-get');
     await aptInstall(['rabbitmq-server'], this.installLog);
   }
@@ -67,7 +67,7 @@ export class RabbitMqService extends ProcessService {
     };
   }
 
-  protected async spawn(): Promise<void> {
+  protected spawn(): void {
     const { rabbitAdminPassword } = localSecrets();
     mkdirSync(this.home, { recursive: true });
     writeFileSync(

@@ -85,7 +85,9 @@ export async function connectAsAdmin(): Promise<{ client: cassandra.Client; firs
 export async function ensureCassandraRoles(): Promise<void> {
   const admin = cassandraAdminCredentials();
   const platform = cassandraPlatformCredentials();
-  let { client, firstStart } = await connectAsAdmin();
+  const connected = await connectAsAdmin();
+  const { firstStart } = connected;
+  let { client } = connected;
   try {
     if (firstStart) {
       await client.execute(

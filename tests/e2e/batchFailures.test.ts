@@ -64,7 +64,7 @@ describe('tenants without their own app, and ingestions that fail', () => {
     const types = Object.fromEntries(
       (
         await client.execute("SELECT column_name, type FROM system_schema.columns WHERE keyspace_name = 'test_tenant_acme' AND table_name = 'customers_2024'")
-      ).rows.map((row) => [row.get('column_name'), row.get('type')]),
+      ).rows.map((row): [string, string] => [row.get('column_name') as string, row.get('type') as string]),
     );
     expect(types).toEqual({
       ingest_file: 'text',
@@ -78,7 +78,7 @@ describe('tenants without their own app, and ingestions that fail', () => {
       active: 'boolean',
     });
     const customers = (await client.execute('SELECT customer_id, name, zip_code, balance, joined, active FROM test_tenant_acme.customers_2024')).rows
-      .map((row) => [row.get('customer_id'), row.get('name'), row.get('zip_code'), row.get('balance'), String(row.get('joined')), row.get('active')])
+      .map((row): unknown[] => [row.get('customer_id'), row.get('name'), row.get('zip_code'), row.get('balance'), String(row.get('joined')), row.get('active')])
       .sort((a, b) => Number(a[0]) - Number(b[0]));
     expect(customers).toEqual([
       [1n, 'Ada', '00501', 10.5, '2024-01-02', true],
@@ -86,7 +86,7 @@ describe('tenants without their own app, and ingestions that fail', () => {
       [3n, 'Grace', '02134', null, '2024-03-01', true],
     ]);
     const events = (await client.execute('SELECT id, kind, meta FROM test_tenant_acme.events')).rows
-      .map((row) => [row.get('id'), row.get('kind'), row.get('meta')])
+      .map((row): unknown[] => [row.get('id'), row.get('kind'), row.get('meta')])
       .sort();
     expect(events).toEqual([
       [1n, 'signup', '{"src":"web"}'],
@@ -161,7 +161,7 @@ describe('tenants without their own app, and ingestions that fail', () => {
       1000,
     );
     expect(done).toMatchObject({ rows: 2, attempts: 4 });
-    expect((await client.execute('SELECT a, b FROM test_tenant_broken.data')).rows.map((row) => [row.get('a'), row.get('b')]).sort()).toEqual([
+    expect((await client.execute('SELECT a, b FROM test_tenant_broken.data')).rows.map((row): unknown[] => [row.get('a'), row.get('b')]).sort()).toEqual([
       [1n, 2n],
       [3n, 4n],
     ]);

@@ -3,7 +3,7 @@ import type cassandra from 'cassandra-driver';
 import { createS3Client } from '../../layers/platform/src/storage/awsClients';
 import { ServerlessOffline } from '../../localstack/PlatformProcess';
 import { addTenant, tenantsFolder } from '../helpers/extraTenants';
-import { api, config, connectCassandra, login, runCli, topology, waitFor } from '../helpers/testPlatform';
+import { api, config, connectCassandra, runCli, topology, waitFor } from '../helpers/testPlatform';
 import { recordFaultFigures } from '../helpers/faultFigures';
 import { ingestion, uploadFile, waitForIngestion } from '../helpers/uploads';
 

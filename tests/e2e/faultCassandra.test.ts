@@ -145,7 +145,7 @@ describe('Cassandra stopped for 60 s during a stream at 500 msg/s and while a fi
         MYSIMBDP_PASSWORD: DEMO.zoo.password,
       });
 
-      await waitFor('60 s of outage', async () => (Date.now() - stopped >= OUTAGE_MS ? true : undefined), OUTAGE_MS + 10_000, 1000);
+      await waitFor('60 s of outage', () => (Date.now() - stopped >= OUTAGE_MS ? true : undefined), OUTAGE_MS + 10_000, 1000);
       await cassandraService.start();
       const servingAt = Date.now();
       // The platform's Cassandra clients are back within seconds of the node, not after the driver's default backoff (the first reads are slow while the stream's backlog is written).
@@ -178,7 +178,7 @@ describe('Cassandra stopped for 60 s during a stream at 500 msg/s and while a fi
 
       const fetched = await fetching;
       expect(fetched.status).toBe(0);
-      expect(JSON.parse(fetched.stdout).files).toEqual([expect.objectContaining({ status: 'ingested', rows: fileRows })]);
+      expect((JSON.parse(fetched.stdout) as { files: unknown }).files).toEqual([expect.objectContaining({ status: 'ingested', rows: fileRows })]);
       const sent = await sendingHttp;
       expect(sent.status).toBe(0);
       expect(JSON.parse(sent.stdout)).toMatchObject({ via: 'http', published: 1000, confirmed: 1000 });

@@ -52,7 +52,7 @@ describe('LocalStack killed under supervision', () => {
     supervisor.watch();
     const killedAt = Date.now();
     await localstack.kill();
-    await waitFor('the supervisor to restart LocalStack', async () => (supervisor.restarts.get('localstack') ? true : undefined), 300_000, 500);
+    await waitFor('the supervisor to restart LocalStack', () => (supervisor.restarts.get('localstack') ? true : undefined), 300_000, 500);
     const servingAt = Date.now();
     expect(notes.find((line) => line === 'localstack died; restarting it')).toBeDefined();
     expect(notes.find((line) => /^localstack is back after \d+\.\d s$/.test(line))).toBeDefined();
@@ -76,7 +76,7 @@ describe('LocalStack killed under supervision', () => {
       MYSIMBDP_PASSWORD: DEMO.zoo.password,
     });
     expect(fetched.status).toBe(0);
-    expect(JSON.parse(fetched.stdout).files).toEqual([expect.objectContaining({ status: 'ingested', rows: expectedRows })]);
+    expect((JSON.parse(fetched.stdout) as { files: unknown }).files).toEqual([expect.objectContaining({ status: 'ingested', rows: expectedRows })]);
     // ... and a message of the tenant added at runtime goes through its restored stream queue.
     const published = await runCli(
       'clients/ingestmessage.ts',

@@ -72,7 +72,7 @@ describe("RabbitMQ's broker killed during a stream and started again", () => {
     const killedAt = Date.now();
     const landedAtKill = (await landed()).length;
     const publishedAtKill = Math.round(((killedAt - started) / 1000) * RATE);
-    let servingAt = killedAt;
+    let servingAt: number;
     try {
       await rabbit.kill();
       expect(await rabbit.serving().catch(() => false)).toBe(false);
@@ -88,7 +88,7 @@ describe("RabbitMQ's broker killed during a stream and started again", () => {
       await publishing;
       throw error;
     }
-    await waitFor('the bridge to reconnect', async () => (bridge.process.logSince(offset).includes('"connected to RabbitMQ"') ? true : undefined), 60_000, 250);
+    await waitFor('the bridge to reconnect', () => (bridge.process.logSince(offset).includes('"connected to RabbitMQ"') ? true : undefined), 60_000, 250);
     const reconnectedAt = Date.now();
     expect(bridge.process.pid()).toBeDefined();
 

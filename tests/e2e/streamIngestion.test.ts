@@ -1,4 +1,5 @@
 import { GetQueueUrlCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { expect } from '@jest/globals';
 import amqp from 'amqplib';
 import type cassandra from 'cassandra-driver';
 import { randomUUID } from 'node:crypto';

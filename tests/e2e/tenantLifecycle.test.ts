@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { RabbitMqAdmin } from '../../layers/platform/src/provisioning/RabbitMqAdmin';
 import { createSqsClient } from '../../layers/platform/src/storage/awsClients';
 import { StreamQueueSender } from '../../layers/platform/src/stream/StreamQueueSender';
+import type { TenantCredentials } from '../../layers/platform/src/tenants/TenantCredentials';
 import { CassandraTenantRegistry } from '../../layers/platform/src/tenants/TenantRegistry';
 import type { TenantProfileInput } from '../../layers/platform/src/tenants/TenantProfile';
 import { BridgeProcess } from '../../localstack/BridgeProcess';
@@ -59,11 +60,11 @@ describe('a tenant added, disabled, enabled and removed while the platform runs:
   /** Sets the tenant's status in the registry only, as the operator API does. */
   const setStatus = async (status: 'active' | 'disabled'): Promise<void> => {
     const profile = JSON.parse(await readFile(join(folder, TENANT, 'profile.json'), 'utf8')) as TenantProfileInput;
-    const credentials = JSON.parse(await readFile(join(folder, TENANT, 'credentials.json'), 'utf8'));
+    const credentials = JSON.parse(await readFile(join(folder, TENANT, 'credentials.json'), 'utf8')) as TenantCredentials;
     await registry.put(TENANT, { ...profile, status }, credentials);
   };
   const pollerSays = (offset: number, text: string) =>
-    waitFor(`the stream pollers to say "${text}"`, async () => (platformLog.logSince(offset).includes(text) ? true : undefined), 15_000, 250);
+    waitFor(`the stream pollers to say "${text}"`, () => (platformLog.logSince(offset).includes(text) ? true : undefined), 15_000, 250);
 
   beforeAll(async () => {
     client = await connectCassandra();
@@ -113,7 +114,7 @@ describe('a tenant added, disabled, enabled and removed while the platform runs:
     );
 
     // Nothing lands, nothing is dead-lettered, while it stays disabled (10 s, well past a poll and a bridge discovery).
-    await waitFor('10 s of the tenant disabled', async () => (Date.now() - disabledAt > 10_000 ? true : undefined), 15_000, 500);
+    await waitFor('10 s of the tenant disabled', () => (Date.now() - disabledAt > 10_000 ? true : undefined), 15_000, 500);
     expect((await landed()).size).toBe(50);
     expect(await depth(topology.streamQueue(TENANT).deadLetterName)).toBe(0);
     expect(await depth(topology.streamQueue(TENANT).name)).toBe(1);

@@ -41,7 +41,7 @@ export function requestFrom(options: RawRequest): Promise<RawReply> {
         response.on('error', reject);
         response.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
-          let body: Record<string, unknown> = {};
+          let body: Record<string, unknown>;
           try {
             body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
           } catch {

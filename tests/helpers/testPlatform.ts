@@ -28,7 +28,7 @@ export async function api(method: string, path: string, body?: unknown, token?: 
   return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {}, headers: response.headers };
 }
 
-export async function login(tenant: keyof typeof DEMO | string, password?: string): Promise<string> {
+export async function login(tenant: string, password?: string): Promise<string> {
   const reply = await api('POST', '/auth/login', { tenant, password: password ?? DEMO[tenant as keyof typeof DEMO].password });
   if (reply.status !== 200) throw new Error(`login of ${tenant} failed: ${reply.status} ${JSON.stringify(reply.body)}`);
   return reply.body.token as string;
@@ -45,7 +45,7 @@ export async function connectCassandra(): Promise<cassandra.Client> {
 export { runScript as runCli } from '../../localstack/process/runScript';
 
 /** Polls until `check` returns a value (not undefined), or fails after `timeoutMs` naming `what`. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000, intervalMs = 500): Promise<T> {
+export async function waitFor<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000, intervalMs = 500): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

@@ -65,7 +65,7 @@ describe('Cassandra answers only those it knows, and each only what it was grant
   it("lets the node's own superuser (the operator's `localcloud cql`) in", async () => {
     const client = await connectLocalCassandra(cassandraAdminCredentials());
     try {
-      const roles = (await client.execute('SELECT role, can_login, is_superuser FROM system_auth.roles')).rows.map((row) => [
+      const roles = (await client.execute('SELECT role, can_login, is_superuser FROM system_auth.roles')).rows.map((row): unknown[] => [
         row.get('role'),
         row.get('can_login'),
         row.get('is_superuser'),

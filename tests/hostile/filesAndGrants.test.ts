@@ -1,4 +1,5 @@
 import { HeadObjectCommand, ListObjectVersionsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { expect } from '@jest/globals';
 import type cassandra from 'cassandra-driver';
 import { gzipSync } from 'node:zlib';
 import { createS3Client } from '../../layers/platform/src/storage/awsClients';
@@ -147,7 +148,9 @@ describe('hostile uploads: names, sizes, grants and file contents', () => {
       expect(record).toMatchObject({ status: 'ingested', rows: 2 });
       const [refusal] = record.refusedUploads as Array<{ reason: string }>;
       expect(refusal?.reason).toMatch(/^another upload of 15 B under grant \S+ was refused at \S+: an upload grant admits one upload/);
-      const values = (await client.execute(`SELECT id, value FROM ${KEYSPACE}.replayed`)).rows.map((row) => [row.get('id'), row.get('value')]).sort();
+      const values = (await client.execute(`SELECT id, value FROM ${KEYSPACE}.replayed`)).rows
+        .map((row): unknown[] => [row.get('id'), row.get('value')])
+        .sort();
       expect(values).toEqual([
         [1n, 'one'],
         [2n, 'two'],
@@ -181,7 +184,7 @@ describe('hostile uploads: names, sizes, grants and file contents', () => {
       const again = await uploadFile(TENANT, token, 'corrected.csv', 'id,value\n1,bbbb\n', { batchId: grant.batchId });
       expect(again.ingestionId).not.toBe(grant.ingestionId);
       await waitForIngestion(TENANT, token, again.ingestionId, ['ingested']);
-      const value = (await client.execute(`SELECT value FROM ${KEYSPACE}.corrected`)).rows.map((row) => row.get('value'));
+      const value = (await client.execute(`SELECT value FROM ${KEYSPACE}.corrected`)).rows.map((row): unknown => row.get('value'));
       expect(value).toEqual(['bbbb']);
     });
 

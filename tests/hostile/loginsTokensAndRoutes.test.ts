@@ -63,7 +63,7 @@ describe('logins', () => {
       expect(reply.status).toBe(429);
       expect(reply.body.error).toBe('TOO_MANY_REQUESTS');
       expect(reply.body.message).toBe(
-        `too many failed logins for tenant ${id}; try again in ${reply.body.retryAfterSeconds} s or ask the operator to reset the password`,
+        `too many failed logins for tenant ${id}; try again in ${String(reply.body.retryAfterSeconds)} s or ask the operator to reset the password`,
       );
       expect(reply.headers['retry-after']).toBe(String(reply.body.retryAfterSeconds));
       expect(Number(reply.body.retryAfterSeconds)).toBeGreaterThan(config.auth.lockoutWindowSeconds - 120);
@@ -92,7 +92,7 @@ describe('logins', () => {
       expect(refused.status).toBe(429);
       expect(refused.body).toEqual({
         error: 'TOO_MANY_REQUESTS',
-        message: `too many failed logins from 127.0.0.33; try again in ${refused.body.retryAfterSeconds} s`,
+        message: `too many failed logins from 127.0.0.33; try again in ${String(refused.body.retryAfterSeconds)} s`,
         retryAfterSeconds: refused.body.retryAfterSeconds,
       });
       expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
@@ -203,7 +203,7 @@ describe('tokens', () => {
     ['another scheme', { authorization: `Basic ${Buffer.from(`zoo:${DEMO.zoo.password}`).toString('base64')}` }],
     ['"Bearer" without a token', { authorization: 'Bearer ' }],
   ])('refuses %s (401)', async (_case, headers) => {
-    const reply = await profile(headers as Record<string, string>);
+    const reply = await profile(headers);
     expect({ status: reply.status, body: reply.body }).toEqual({ status: 401, body: MISSING_TOKEN });
   });
 

@@ -1,4 +1,5 @@
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { expect } from '@jest/globals';
 import { ApiClient } from '../../clients/ApiClient';
 import { TokenService } from '../../layers/platform/src/auth/TokenService';
 import { createS3Client } from '../../layers/platform/src/storage/awsClients';

@@ -40,7 +40,7 @@ describe('the chunk planner, against S3, SQS and Cassandra', () => {
       if (!reply.Messages?.length) return tasks;
       for (const message of reply.Messages) {
         tasks.push(decodeChunkTask(message.Body as string) as ChunkTask);
-        await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle as string }));
+        await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
       }
     }
   }

@@ -52,7 +52,7 @@ async function receiveOne(url: string, timeoutMs = 30_000): Promise<Message> {
 /** What the event source does after the function returns: delete what was not reported failed. */
 async function settle(message: Message, failed: Array<{ itemIdentifier: string }>): Promise<void> {
   if (!failed.some((item) => item.itemIdentifier === message.MessageId)) {
-    await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle as string }));
+    await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
   }
 }
 

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import type cassandra from 'cassandra-driver';
 import { MetricsStore } from '../../layers/platform/src/metrics/MetricsStore';
 import { MetricValues } from '../../layers/platform/src/metrics/MetricValues';

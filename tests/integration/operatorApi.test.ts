@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import type cassandra from 'cassandra-driver';
 import { LoginThrottle } from '../../layers/platform/src/auth/LoginThrottle';
 import { LoginThrottleStore } from '../../layers/platform/src/auth/LoginThrottleStore';

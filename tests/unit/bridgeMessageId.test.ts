@@ -24,7 +24,7 @@ function delivery(content: string, properties: Partial<ConsumeMessage['propertie
       clusterId: undefined,
       ...properties,
     },
-  } as ConsumeMessage;
+  };
 }
 
 describe("the bridge's message ids", () => {

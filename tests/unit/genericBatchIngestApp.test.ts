@@ -2,7 +2,13 @@ import { datasetTableName, genericBatchIngestApp } from '../../layers/platform/s
 import { uniqueCqlNames } from '../../layers/platform/src/ingest/apps/cqlName';
 import { RecordError } from '../../layers/platform/src/ingest/records/RecordError';
 
-const file = { tenant: 'acme', batchId: '20261127T203000Z-abcdef', fileName: 'Sales 2024.csv', format: 'csv' as const, existingColumns: async () => undefined };
+const file = {
+  tenant: 'acme',
+  batchId: '20261127T203000Z-abcdef',
+  fileName: 'Sales 2024.csv',
+  format: 'csv' as const,
+  existingColumns: () => Promise.resolve(undefined),
+};
 
 describe('the generic batch ingest app', () => {
   it('makes header names and file names safe for CQL', () => {
@@ -39,16 +45,17 @@ describe('the generic batch ingest app', () => {
   });
 
   it('keeps the types of an existing table, and JSON keys it has not seen', async () => {
-    const plan = await genericBatchIngestApp.plan({ ...file, fileName: 'events.ndjson', format: 'ndjson', existingColumns: async () => ({ amount: 'text' }) }, [
-      { position: 1, fields: { amount: 5 } },
-    ]);
+    const plan = await genericBatchIngestApp.plan(
+      { ...file, fileName: 'events.ndjson', format: 'ndjson', existingColumns: () => Promise.resolve({ amount: 'text' as const }) },
+      [{ position: 1, fields: { amount: 5 } }],
+    );
     expect(plan.tables[0]?.columns.amount).toBe('text');
     expect(plan.toRows({ position: 2, fields: { amount: 7, late: { x: 1 } } })[0]?.values).toMatchObject({ amount: '7', extra_fields: '{"late":{"x":1}}' });
   });
 });
 
 describe('names made safe for CQL', () => {
-  it('are never reserved words: a header select,token,from,where and a file select.csv get prefixes', async () => {
+  it('are never reserved words: a header select,token,from,where and a file select.csv get prefixes', () => {
     expect(uniqueCqlNames(['select', 'token', 'from', 'where', 'Order By'])).toEqual(['c_select', 'c_token', 'c_from', 'c_where', 'order_by']);
     expect(datasetTableName('select.csv')).toBe('t_select');
     expect(datasetTableName('TABLE.json')).toBe('t_table');

@@ -1,4 +1,5 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { expect } from '@jest/globals';
 import type { SQSRecord } from 'aws-lambda';
 import cassandra from 'cassandra-driver';
 import { HAND_BACK_ATTRIBUTES, handBack, receiveCountOf } from '../../functions/sqs/handBack';
@@ -8,12 +9,12 @@ import { DeferredError, ServiceUnavailableError } from '../../layers/platform/sr
 function recordingSqs(refuse = false): { sqs: SQSClient; sent: Array<{ command: string; input: Record<string, unknown> }> } {
   const sent: Array<{ command: string; input: Record<string, unknown> }> = [];
   const sqs = {
-    send: async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
+    send: (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
       const name = command.constructor.name;
-      if (name === 'GetQueueUrlCommand') return { QueueUrl: `http://sqs/${String(command.input.QueueName)}` };
+      if (name === 'GetQueueUrlCommand') return Promise.resolve({ QueueUrl: `http://sqs/${String(command.input.QueueName)}` });
       sent.push({ command: name, input: command.input });
-      if (refuse) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4566'), { code: 'ECONNREFUSED' });
-      return {};
+      if (refuse) return Promise.reject(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4566'), { code: 'ECONNREFUSED' }));
+      return Promise.resolve({});
     },
   } as unknown as SQSClient;
   return { sqs, sent };

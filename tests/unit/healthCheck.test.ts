@@ -5,11 +5,9 @@ describe('the health check', () => {
   it('is up only when every service is up, and says which is down and why', async () => {
     const check = new HealthCheck(
       {
-        s3: async () => undefined,
-        sqs: async () => undefined,
-        cassandra: async () => {
-          throw new Error('connect ECONNREFUSED 127.0.0.1:9042');
-        },
+        s3: () => Promise.resolve(),
+        sqs: () => Promise.resolve(),
+        cassandra: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:9042')),
         rabbitmq: () => sleep(1000),
       },
       200,

@@ -101,14 +101,15 @@ describe('metrics windows', () => {
 
 describe('embedded metric format', () => {
   let lines: string[];
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- kept only to be put back on process.stdout, never called on its own
   const write = process.stdout.write;
 
   beforeEach(() => {
     lines = [];
-    process.stdout.write = ((chunk: string | Uint8Array) => {
+    process.stdout.write = (chunk: string | Uint8Array) => {
       lines.push(String(chunk));
       return true;
-    }) as typeof process.stdout.write;
+    };
   });
   afterEach(() => {
     process.stdout.write = write;

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { Readable } from 'node:stream';
 import { MalformedFileError } from '../../layers/platform/src/ingest/records/MalformedFileError';

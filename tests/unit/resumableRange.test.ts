@@ -6,16 +6,18 @@ const OBJECT = Buffer.from(Array.from({ length: 10_000 }, (_, n) => n % 251));
 /** An object store whose reads are cut off: `cuts[n]` bytes into the n-th read, by an error or by an early end. */
 function flakyStore(cuts: number[], how: 'error' | 'end') {
   const ranges: Array<[number, number]> = [];
-  const open = async (start: number, end: number) => {
+  const open = (start: number, end: number): Promise<Readable> => {
     ranges.push([start, end]);
     const bytes = OBJECT.subarray(start, end);
     const cut = cuts[ranges.length - 1];
-    if (cut === undefined) return Readable.from([bytes.subarray(0, 1000), bytes.subarray(1000)]);
-    return Readable.from(
-      (async function* () {
-        if (cut > 0) yield bytes.subarray(0, cut);
-        if (how === 'error') throw Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
-      })(),
+    if (cut === undefined) return Promise.resolve(Readable.from([bytes.subarray(0, 1000), bytes.subarray(1000)]));
+    return Promise.resolve(
+      Readable.from(
+        (function* () {
+          if (cut > 0) yield bytes.subarray(0, cut);
+          if (how === 'error') throw Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
+        })(),
+      ),
     );
   };
   return { open, ranges };
@@ -48,16 +50,14 @@ describe('a ranged read that is cut off', () => {
 
   it('throws an error opening the range as it is (the version gone)', async () => {
     const gone = Object.assign(new Error('The specified version does not exist.'), { name: 'NoSuchVersion' });
-    const open = async () => {
-      throw gone;
-    };
+    const open = () => Promise.reject(gone);
     await expect(read(resumableRange(open, 0, 10, 5))).rejects.toBe(gone);
   });
 
   it('reads nothing of an empty range and never more than the range', async () => {
     const store = flakyStore([], 'error');
     expect(await read(resumableRange(store.open, 5, 5))).toHaveLength(0);
-    const wide = async () => Readable.from([OBJECT]);
+    const wide = () => Promise.resolve(Readable.from([OBJECT]));
     expect((await read(resumableRange(wide, 0, 10))).equals(OBJECT.subarray(0, 10))).toBe(true);
   });
 });

@@ -18,38 +18,38 @@ function tenant(id: string, status: 'active' | 'disabled', batchSize = 100): Ten
     batch: { maxFileSize: '1 MiB', maxFilesPerBatch: 1, allowedFormats: ['csv'] },
     stream: { batchSize, batchWindowSeconds: 2 },
   });
-  return { id, profile, credentials: { passwordHash: 'x', amqp: { hashingAlgorithm: 'rabbit_password_hashing_sha256', passwordHash: 'y' } } } as Tenant;
+  return { id, profile, credentials: { passwordHash: 'x', amqp: { hashingAlgorithm: 'rabbit_password_hashing_sha256', passwordHash: 'y' } } };
 }
 
 /** Lambda's event source mapping API as AWS answers it, in memory, recording what the sync asked for. */
 function lambdaApi(existing: EventSourceMappingConfiguration[]): { lambda: LambdaClient; calls: string[] } {
   const calls: string[] = [];
   const mappings = [...existing];
-  const lambda = {
-    send: async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
-      const { input } = command;
-      switch (command.constructor.name) {
-        case 'ListEventSourceMappingsCommand':
-          // Two pages, as AWS pages them.
-          return input.Marker
-            ? { EventSourceMappings: mappings.slice(1) }
-            : { EventSourceMappings: mappings.slice(0, 1), NextMarker: mappings.length > 1 ? 'm' : undefined };
-        case 'CreateEventSourceMappingCommand':
-          calls.push(
-            `create ${String(input.EventSourceArn).split(':').pop()} enabled=${String(input.Enabled)} batch=${String(input.BatchSize)} ${JSON.stringify(input.FunctionResponseTypes)}`,
-          );
-          return {};
-        case 'UpdateEventSourceMappingCommand':
-          calls.push(`update ${String(input.UUID)} enabled=${String(input.Enabled)} batch=${String(input.BatchSize)}`);
-          return {};
-        case 'DeleteEventSourceMappingCommand':
-          calls.push(`delete ${String(input.UUID)}`);
-          return {};
-        default:
-          throw new Error(`unexpected ${command.constructor.name}`);
-      }
-    },
-  } as unknown as LambdaClient;
+  const answer = (command: { constructor: { name: string }; input: Record<string, unknown> }): object => {
+    const { input } = command;
+    switch (command.constructor.name) {
+      case 'ListEventSourceMappingsCommand':
+        // Two pages, as AWS pages them.
+        return input.Marker
+          ? { EventSourceMappings: mappings.slice(1) }
+          : { EventSourceMappings: mappings.slice(0, 1), NextMarker: mappings.length > 1 ? 'm' : undefined };
+      case 'CreateEventSourceMappingCommand':
+        calls.push(
+          `create ${String(input.EventSourceArn).split(':').pop()} enabled=${String(input.Enabled)} batch=${String(input.BatchSize)} ${JSON.stringify(input.FunctionResponseTypes)}`,
+        );
+        return {};
+      case 'UpdateEventSourceMappingCommand':
+        calls.push(`update ${String(input.UUID)} enabled=${String(input.Enabled)} batch=${String(input.BatchSize)}`);
+        return {};
+      case 'DeleteEventSourceMappingCommand':
+        calls.push(`delete ${String(input.UUID)}`);
+        return {};
+      default:
+        throw new Error(`unexpected ${command.constructor.name}`);
+    }
+  };
+  // Answers on a later tick, as the SDK does; an unexpected command rejects.
+  const lambda = { send: (command: Parameters<typeof answer>[0]) => Promise.resolve(command).then(answer) } as unknown as LambdaClient;
   return { lambda, calls };
 }
 

@@ -11,14 +11,15 @@ function mortal(name: string, failingRestarts = 0): Supervised & { kill(): void;
     kill() {
       running = false;
     },
-    alive: async () => running,
-    async revive() {
+    alive: () => Promise.resolve(running),
+    revive() {
       this.revives += 1;
       if (failures > 0) {
         failures -= 1;
-        throw new Error('port 4566 is taken\nmore detail');
+        return Promise.reject(new Error('port 4566 is taken\nmore detail'));
       }
       running = true;
+      return Promise.resolve();
     },
   };
 }
@@ -51,7 +52,7 @@ describe("npm start's supervisor", () => {
 
   it('does not restart on a single failed check', async () => {
     let checks = 0;
-    const flaky: Supervised = { name: 'flaky', alive: async () => (checks += 1) !== 2, revive: async () => undefined };
+    const flaky: Supervised = { name: 'flaky', alive: () => Promise.resolve((checks += 1) !== 2), revive: () => Promise.resolve() };
     const supervisor = new Supervisor([flaky], () => undefined, { intervalMs: 20 });
     supervisor.watch();
     await until(() => checks >= 6);

@@ -101,6 +101,6 @@ export class OperatorView {
     }
     await this.refresh();
     byId('operator-message').textContent = message;
-    (byId('tenants').querySelector(`button[data-tenant="${tenant}"]`) as HTMLButtonElement | null)?.focus();
+    byId('tenants').querySelector<HTMLButtonElement>(`button[data-tenant="${tenant}"]`)?.focus();
   }
 }

@@ -9,7 +9,7 @@ export class SchemaConflictError extends Error {
 
 const { dataTypes } = cassandra.types;
 
-function cqlTypeName(type: { code: number; info?: unknown }): CqlType | undefined {
+function cqlTypeName(type: { code: cassandra.types.dataTypes }): CqlType | undefined {
   switch (type.code) {
     case dataTypes.varchar:
     case dataTypes.text:
@@ -66,7 +66,7 @@ export class KeyspaceSchema {
     const metadata = await this.client.metadata.getTable(this.keyspace, table);
     if (!metadata) return undefined;
     const columns: Record<string, CqlType> = {};
-    for (const column of metadata.columns) columns[column.name] = cqlTypeName(column.type) ?? ('text' as CqlType);
+    for (const column of metadata.columns) columns[column.name] = cqlTypeName(column.type) ?? 'text';
     return columns;
   }
 

@@ -109,7 +109,7 @@ export class RowWriter {
   }
 
   async write(row: TableRow): Promise<void> {
-    if (this.failure) throw this.failure;
+    this.throwIfFailed();
     const table = this.tables.get(row.table);
     if (!table) throw new RangeError(`no table "${row.table}" in keyspace ${this.keyspace}`);
     const key = partitionOf(table, row.values);
@@ -124,13 +124,18 @@ export class RowWriter {
     this.buffered += 1;
     if (partition.rows.length >= this.rowsPerBatch || partition.bytes >= this.bytesPerBatch) await this.send(key);
     if (this.buffered >= this.bufferedRows) for (const held of [...this.partitions.keys()]) await this.send(held);
-    if (this.failure) throw this.failure;
+    this.throwIfFailed();
   }
 
   /** Sends everything held back, waits for every request in flight; throws if any failed. */
   async flush(): Promise<void> {
     for (const key of [...this.partitions.keys()]) await this.send(key);
     await Promise.all(this.inFlight);
+    this.throwIfFailed();
+  }
+
+  /** The first write that failed fails every later call (a request in flight may fail while the caller awaits). */
+  private throwIfFailed(): void {
     if (this.failure) throw this.failure;
   }
 

@@ -31,7 +31,7 @@ function connectionCode(error: ErrorLike, depth = 0): string | undefined {
   if (typeof error.code === 'string' && CONNECTION_CODES.has(error.code)) return error.code;
   const inMessage = /\b(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN)\b/.exec(error.message ?? '')?.[1];
   if (inMessage) return inMessage;
-  if (error.cause && typeof error.cause === 'object' && depth < 5) return connectionCode(error.cause as ErrorLike, depth + 1);
+  if (error.cause && typeof error.cause === 'object' && depth < 5) return connectionCode(error.cause, depth + 1);
   return undefined;
 }
 
@@ -39,7 +39,9 @@ function cassandraFailure(error: unknown): string | undefined {
   if (error instanceof cassandra.errors.NoHostAvailableError) {
     // Every node refused the platform's credentials, or answered with an error of the request itself (a
     // statement that could not be prepared again, its table dropped): the nodes are up, so this is no outage.
-    const inner = Object.values(error.innerErrors ?? {});
+    // The driver types them `any`: each node's error, by its address.
+    const innerErrors: unknown = error.innerErrors;
+    const inner = innerErrors && typeof innerErrors === 'object' ? Object.values(innerErrors) : [];
     const answered = (cause: unknown): boolean =>
       cause instanceof cassandra.errors.AuthenticationError ||
       (cause instanceof cassandra.errors.ResponseError && !CASSANDRA_UNAVAILABLE_CODES.has(cause.code));
@@ -110,7 +112,11 @@ export function serviceFailure(error: unknown, service?: PlatformService): Servi
   const err = error as ErrorLike;
   const cassandraReason = cassandraFailure(error);
   if (cassandraReason) {
-    return new ServiceUnavailableError(`${cassandraReason}: ${err.message ?? String(error)}`, { service: 'cassandra', retryAfterSeconds: 5 }, { cause: error });
+    return new ServiceUnavailableError(
+      `${cassandraReason}: ${err.message ?? err.name ?? 'an error without a message'}`,
+      { service: 'cassandra', retryAfterSeconds: 5 },
+      { cause: error },
+    );
   }
   if (awsFailure(err)) {
     const named = serviceOf(err, service);

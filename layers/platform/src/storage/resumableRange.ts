@@ -30,7 +30,7 @@ async function* rangeBytes(open: OpenRange, start: number, end: number, resumes:
   while (offset < end) {
     const body = await open(offset, end);
     const before = offset;
-    let failure: unknown;
+    let failure: Error | undefined;
     try {
       for await (const piece of body) {
         const bytes = Buffer.isBuffer(piece) ? piece : Buffer.from(piece);
@@ -42,7 +42,7 @@ async function* rangeBytes(open: OpenRange, start: number, end: number, resumes:
       }
       if (offset < end) failure = new Error(`the read of bytes ${before}-${end - 1} ended at byte ${offset}`);
     } catch (error) {
-      failure = error;
+      failure = error instanceof Error ? error : new Error(`the read of bytes ${before}-${end - 1} failed at byte ${offset}`, { cause: error });
     }
     if (failure === undefined) return;
     failures = offset > before ? 1 : failures + 1;

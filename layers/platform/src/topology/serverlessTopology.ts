@@ -161,7 +161,7 @@ export function renderServerlessTopology(stage: string, env: NodeJS.ProcessEnv):
       'MYSIMBDP_MAX_FAILED_LOGINS_PER_SOURCE',
       'MYSIMBDP_MAX_FAILED_LOGINS_PER_TENANT',
       'MYSIMBDP_MAX_CONCURRENT_LOGINS_PER_SOURCE',
-    ].flatMap((name) => (env[name] ? [[name, env[name] as string]] : [])),
+    ].flatMap((name) => (env[name] ? [[name, env[name]]] : [])),
   );
   const common: Record<string, CfnValue> = {
     MYSIMBDP_STAGE: stage,

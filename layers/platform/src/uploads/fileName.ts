@@ -25,7 +25,7 @@ const FORMAT_BY_EXTENSION: Record<string, FileFormat> = {
 export function safeFileName(name: unknown): string {
   if (typeof name !== 'string' || name.length === 0) throw new InvalidInputError('fileName is required');
   const normalized = name.normalize('NFC');
-  if (/[\u0000-\u001f\u007f-\u009f]/.test(normalized)) {
+  if (/\p{Cc}/u.test(normalized)) {
     throw new InvalidInputError(`file name ${JSON.stringify(name)} contains control characters`);
   }
   if (normalized.includes('/') || normalized.includes('\\') || normalized.includes('..')) {

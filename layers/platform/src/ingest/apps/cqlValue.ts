@@ -35,7 +35,11 @@ export function cqlValue(value: unknown, type: CqlType, column: string): unknown
   };
   switch (type) {
     case 'text':
-      return typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+      return typeof value === 'string'
+        ? value
+        : typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint'
+          ? String(value)
+          : JSON.stringify(value);
     case 'bigint':
     case 'int': {
       if (typeof value === 'number') return Number.isSafeInteger(value) ? (type === 'int' ? value : BigInt(value)) : wrong();

@@ -34,7 +34,7 @@ export class IngestionOutcomes {
   constructor(
     private readonly bucket: IngestBucket,
     private readonly ingestions: IngestionStore,
-    private readonly onFinished: (record: IngestionRecord) => Promise<void> = async () => undefined,
+    private readonly onFinished: (record: IngestionRecord) => Promise<void> = () => Promise.resolve(),
   ) {}
 
   async finish(
@@ -72,7 +72,7 @@ export class IngestionOutcomes {
       await this.ensureMoved(current);
       return current;
     }
-    const final = { ...record, ...changes } as IngestionRecord;
+    const final = { ...record, ...changes };
     await this.bucket.move(record.objectKey, record.versionId, finalKey, record.bytes);
     platformLogger.info('ingestion', {
       tenant: final.tenant,

@@ -53,7 +53,14 @@ function withLineNumbers(parser: ReturnType<typeof parseCsv>): void {
 export function csvLine(values: readonly unknown[]): string {
   return values
     .map((value) => {
-      const text = value === null || value === undefined ? '' : String(value);
+      const text =
+        typeof value === 'string'
+          ? value
+          : typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint'
+            ? String(value)
+            : value === null || value === undefined
+              ? ''
+              : JSON.stringify(value);
       return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
     })
     .join(',');
