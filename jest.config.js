@@ -9,17 +9,18 @@
 const transform = {
   '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'es6' } }],
 };
-const project = (displayName, roots) => ({
+const project = (displayName, roots, extra = {}) => ({
   displayName,
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   transform,
   testTimeout: 240_000,
   testMatch: roots.map((root) => `<rootDir>/tests/${root}/**/*.test.ts`),
+  ...extra,
 });
 
 export default {
-  projects: [project('unit', ['unit']), project('platform', ['integration', 'hostile', 'e2e'])],
+  projects: [project('unit', ['unit'], { setupFiles: ['<rootDir>/tests/unit/quietLogs.ts'] }), project('platform', ['integration', 'hostile', 'e2e'])],
   testTimeout: 240_000,
   // The platform tests share one set of services and one stage: one file at a time.
   maxWorkers: 1,
