@@ -17,12 +17,27 @@ export interface ApiReply {
   readonly headers: Headers;
 }
 
-/** One call to the platform API, as any HTTP client would make it. */
+/** Whether fetch failed because the server closed the connection it sent the request on. */
+function closedUnderRequest(error: unknown): boolean {
+  const code = ((error as Error).cause as { code?: string } | undefined)?.code;
+  return code === 'UND_ERR_SOCKET' || code === 'ECONNRESET';
+}
+
+/**
+ * One call to the platform API, as any HTTP client would make it. fetch keeps connections open between calls; a
+ * test that kills serverless offline leaves them dead, and the first request sent on one fails with "other side
+ * closed" without reaching the new process: such a request is sent once more, on a new connection.
+ */
 export async function api(method: string, path: string, body?: unknown, token?: string): Promise<ApiReply> {
-  const response = await fetch(`${apiUrl}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  const send = () =>
+    fetch(`${apiUrl}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
+  const response = await send().catch((error: unknown) => {
+    if (!closedUnderRequest(error)) throw error;
+    return send();
   });
   const text = await response.text();
   return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {}, headers: response.headers };
