@@ -1,47 +1,23 @@
 import { IngestionOutcomes } from '../../layers/platform/src/ingest/batch/IngestionOutcomes';
-import type { IngestionRecord } from '../../layers/platform/src/ingest/batch/IngestionStore';
 import { FakeIngestBucket } from './fakes/FakeIngestBucket';
 import { FakeIngestionStore } from './fakes/FakeIngestionStore';
 import { asReal } from './fakes/Public';
+import { BATCH_ID, processingRecord } from './fakes/processingRecord';
 
-const batchId = '20261130T120000Z-abcdef';
+const batchId = BATCH_ID;
 const objectKey = `tenants/zoo/incoming/${batchId}/a.csv`;
 
 function setUp() {
   const bucket = new FakeIngestBucket();
   const ingestions = new FakeIngestionStore();
   const stored = bucket.upload(objectKey, 'id\n1\n', 'g1');
-  const record: IngestionRecord = {
-    tenant: 'zoo',
-    batchId,
-    ingestionId: `${batchId}-0123456789`,
-    fileName: 'a.csv',
-    objectKey,
-    finalKey: undefined,
-    format: 'csv',
+  const record = processingRecord({
     bytes: stored.size,
-    rows: 0,
-    badRows: 0,
-    badRowSamples: [],
-    tables: [],
     startedAt: new Date(Date.now() - 1000),
-    finishedAt: undefined,
-    durationMs: undefined,
-    status: 'processing',
-    reason: undefined,
-    attempts: 1,
-    grantId: 'g1',
     run: stored.versionId,
     versionId: stored.versionId,
     etag: stored.etag,
-    phase: undefined,
-    chunksTotal: undefined,
-    planContext: undefined,
-    updatedAt: undefined,
-    refused: {},
-    dryRun: false,
-    badRowsKey: undefined,
-  };
+  });
   ingestions.seed(record);
   const finished: string[] = [];
   const outcomes = new IngestionOutcomes(asReal(bucket), asReal(ingestions), (final) => {

@@ -3,44 +3,13 @@ import { IngestionProgressReader } from '../../layers/platform/src/reports/Inges
 import { FakeChunkStore } from './fakes/FakeChunkStore';
 import { FakeClock } from './fakes/FakeClock';
 import { asReal } from './fakes/Public';
+import { processingRecord } from './fakes/processingRecord';
 
 const MINUTE = 60_000;
 const clock = new FakeClock();
-const batchId = '20261130T120000Z-abcdef';
 
 function record(changes: Partial<IngestionRecord>): IngestionRecord {
-  return {
-    tenant: 'zoo',
-    batchId,
-    ingestionId: `${batchId}-0123456789`,
-    fileName: 'a.csv',
-    objectKey: `tenants/zoo/incoming/${batchId}/a.csv`,
-    finalKey: undefined,
-    format: 'csv',
-    bytes: 10,
-    rows: 0,
-    badRows: 0,
-    badRowSamples: [],
-    tables: [],
-    startedAt: new Date(clock.now() - 30 * MINUTE),
-    finishedAt: undefined,
-    durationMs: undefined,
-    status: 'processing',
-    reason: undefined,
-    attempts: 1,
-    grantId: 'g1',
-    run: 'v1',
-    versionId: 'v1',
-    etag: 'e1',
-    phase: undefined,
-    chunksTotal: undefined,
-    planContext: undefined,
-    updatedAt: undefined,
-    refused: {},
-    dryRun: false,
-    badRowsKey: undefined,
-    ...changes,
-  };
+  return processingRecord({ startedAt: new Date(clock.now() - 30 * MINUTE), ...changes });
 }
 
 describe('where an ingestion stands', () => {

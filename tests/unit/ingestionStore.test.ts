@@ -1,43 +1,14 @@
 import cassandra from 'cassandra-driver';
 import { InvalidInputError } from '../../layers/platform/src/errors';
-import { ingestionIdOf, IngestionStore, type IngestionRecord } from '../../layers/platform/src/ingest/batch/IngestionStore';
+import { ingestionIdOf, IngestionStore } from '../../layers/platform/src/ingest/batch/IngestionStore';
 import { FakeCassandraClient } from './fakes/FakeCassandraClient';
+import { BATCH_ID, processingRecord } from './fakes/processingRecord';
 
-const batchId = '20261130T120000Z-abcdef';
+const batchId = BATCH_ID;
 const ingestionId = ingestionIdOf(batchId, 'a.csv', 'grant-1');
 const startedAt = new Date(Date.UTC(2026, 10, 30, 12, 0, 0));
 
-const record: IngestionRecord = {
-  tenant: 'zoo',
-  batchId,
-  ingestionId,
-  fileName: 'a.csv',
-  objectKey: `tenants/zoo/incoming/${batchId}/a.csv`,
-  finalKey: undefined,
-  format: 'csv',
-  bytes: 42,
-  rows: 0,
-  badRows: 0,
-  badRowSamples: [],
-  tables: [],
-  startedAt,
-  finishedAt: undefined,
-  durationMs: undefined,
-  status: 'processing',
-  reason: undefined,
-  attempts: 1,
-  grantId: 'grant-1',
-  run: 'v1',
-  versionId: 'v1',
-  etag: 'e1',
-  phase: undefined,
-  chunksTotal: undefined,
-  planContext: undefined,
-  updatedAt: startedAt,
-  refused: {},
-  dryRun: false,
-  badRowsKey: undefined,
-};
+const record = processingRecord({ ingestionId, bytes: 42, startedAt, grantId: 'grant-1', updatedAt: startedAt });
 
 /** The record as Cassandra hands it back: bigints, nulls, a map. */
 const storedRow = {
