@@ -28,7 +28,8 @@ import { Topology } from '../../layers/platform/src/topology/Topology';
 import { repoRoot } from '../paths';
 import { LocalStackService, type LocalStackInstance } from '../services/LocalStackService';
 import { deployableTemplate, type CfnResource, type DeployableTemplate } from './deployableTemplate';
-import { packageStack, packagingEnvironment } from './packageStack';
+import { withoutAwsVariables } from '../process/withoutAwsVariables';
+import { packageStack } from './packageStack';
 
 /**
  * The second LocalStack the stack is deployed into: CloudFormation and what the
@@ -149,7 +150,7 @@ export class DeployCheck {
     private readonly progress: (message: string) => void = () => undefined,
     env: NodeJS.ProcessEnv = process.env,
   ) {
-    this.environment = { ...packagingEnvironment(env), MYSIMBDP_INGEST_BUCKET: undefined };
+    this.environment = { ...withoutAwsVariables(env), MYSIMBDP_INGEST_BUCKET: undefined };
     this.topology = new Topology(loadPlatformConfig({ ...this.environment, MYSIMBDP_STAGE: this.stage }));
     this.provisionedTopology = new Topology(
       loadPlatformConfig({ ...this.environment, MYSIMBDP_STAGE: this.provisionedStage, AWS_ENDPOINT_URL: this.localstack.endpoint }),

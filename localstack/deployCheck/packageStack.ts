@@ -4,11 +4,6 @@ import { join } from 'node:path';
 import { repoRoot } from '../paths';
 import type { CfnTemplate } from './deployableTemplate';
 
-/** What the stack is packaged as when nothing says otherwise: no AWS endpoint, credentials or profile (none are needed). */
-export function packagingEnvironment(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('AWS_')));
-}
-
 /**
  * `serverless package --stage <stage> --package <folder>`, as an operator runs
  * it before `serverless deploy` (esbuild bundles each function): resolves with
@@ -16,7 +11,7 @@ export function packagingEnvironment(env: NodeJS.ProcessEnv = process.env): Node
  * fails or takes longer than `timeoutMs` (a failed build can leave it hanging).
  *
  * @example
- * const template = await packageStack('ci', folder, packagingEnvironment());
+ * const template = await packageStack('ci', folder, withoutAwsVariables()); // as for AWS: no AWS_* variable
  */
 export async function packageStack(stage: string, folder: string, env: NodeJS.ProcessEnv, timeoutMs = 240_000): Promise<CfnTemplate> {
   const child = spawn(process.execPath, [join(repoRoot, 'node_modules', 'osls', 'bin', 'serverless.js'), 'package', '--stage', stage, '--package', folder], {

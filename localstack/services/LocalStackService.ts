@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { output, run } from '../process/run';
+import { withoutAwsVariables } from '../process/withoutAwsVariables';
 import { localCloudDir } from '../paths';
 import { ProcessService, ServiceStartError } from './ProcessService';
 
@@ -110,7 +111,7 @@ export class LocalStackService extends ProcessService {
       cwd: data,
       env: {
         // Not the platform's AWS_* variables: LocalStack's own clients must talk to this instance, whatever AWS_ENDPOINT_URL says.
-        ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_'))),
+        ...withoutAwsVariables(),
         SERVICES: this.services.join(','),
         EAGER_SERVICE_LOADING: '1',
         GATEWAY_LISTEN: `127.0.0.1:${this.port}`,

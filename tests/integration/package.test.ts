@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { packageStack, packagingEnvironment } from '../../localstack/deployCheck/packageStack';
+import { packageStack } from '../../localstack/deployCheck/packageStack';
+import { withoutAwsVariables } from '../../localstack/process/withoutAwsVariables';
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: unknown };
 
@@ -13,7 +14,7 @@ describe('serverless package (for `serverless deploy`)', () => {
   beforeAll(async () => {
     folder = await mkdtemp(join(tmpdir(), 'mysimbdp-package-'));
     // No AWS credentials, no LocalStack: what a CI job without an AWS account has.
-    const env = Object.fromEntries(Object.entries(packagingEnvironment()).filter(([name]) => !name.startsWith('MYSIMBDP_')));
+    const env = Object.fromEntries(Object.entries(withoutAwsVariables()).filter(([name]) => !name.startsWith('MYSIMBDP_')));
     // A dashboard served from another origin than the API's (none by default: see tests/unit/allowedOrigins.test.ts).
     template = (await packageStack('ci', folder, { ...env, MYSIMBDP_ALLOWED_ORIGINS: 'https://dashboard.example.com' })) as typeof template;
   });
