@@ -1,6 +1,6 @@
 import { ChangeMessageVisibilityCommand, GetQueueUrlCommand, SendMessageCommand, type MessageAttributeValue, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchItemFailure, SQSRecord } from 'aws-lambda';
-import { classifyFailure, DeferredError, platformLogger, ServiceUnavailableError } from '../../layers/platform/src';
+import { classifyFailure, DeferredError, platformLogger, ServiceUnavailableError, systemClock, type Clock } from '../../layers/platform/src';
 
 /** Message attributes the hand-back adds to a message it sends again or dead-letters. */
 export const HAND_BACK_ATTRIBUTES = {
@@ -23,6 +23,8 @@ export interface HandBackPolicy {
   readonly outage?: { readonly firstDelaySeconds?: number; readonly maxDelaySeconds?: number; readonly budgetSeconds?: number };
   /** Told when a record was dead-lettered (after it was), so that what it was for can say it failed; its own failure is logged. */
   readonly onDeadLetter?: (record: SQSRecord, error: unknown, receiveCount: number) => Promise<void>;
+  /** The time an outage's budget is measured by (the machine's clock unless a test gives its own). */
+  readonly clock?: Clock;
 }
 
 /** A record the handler could not process, and why. */
@@ -161,7 +163,7 @@ function reasonOf(error: unknown): string {
  * return { batchItemFailures: await handBack(sqs, failures, { maxReceiveCount: 3, retryDelaySeconds: (n) => 10 * 2 ** (n - 1) }) };
  */
 export async function handBack(sqs: SQSClient, failures: readonly HandBackFailure[], policy: HandBackPolicy): Promise<SQSBatchItemFailure[]> {
-  const now = Date.now();
+  const now = (policy.clock ?? systemClock).now();
   const stillFailed: SQSBatchItemFailure[] = [];
   await Promise.all(
     failures.map(async ({ record, error }) => {

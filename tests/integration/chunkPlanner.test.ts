@@ -2,6 +2,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, DeleteMessageCommand, DeleteQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type cassandra from 'cassandra-driver';
 import { randomUUID } from 'node:crypto';
+import { systemClock } from '../../layers/platform/src/Clock';
 import { ChunkBoundaries, type ChunkSpan } from '../../layers/platform/src/ingest/chunks/ChunkBoundaries';
 import { ChunkPlanner } from '../../layers/platform/src/ingest/chunks/ChunkPlanner';
 import { ChunkStore } from '../../layers/platform/src/ingest/chunks/ChunkStore';
@@ -67,6 +68,7 @@ describe('the chunk planner, against S3, SQS and Cassandra', () => {
       chunks,
       new ChunkTaskQueue(sqs, queueUrl.split('/').pop() as string),
       2048,
+      systemClock,
     );
 
     // A budget already spent: every invocation plans what it can before its first check, then hands on.
@@ -116,6 +118,7 @@ describe('the chunk planner, against S3, SQS and Cassandra', () => {
       new ChunkStore(client, topology.platformKeyspace),
       new ChunkTaskQueue(sqs, queueUrl.split('/').pop() as string),
       1024 * 1024,
+      systemClock,
     );
     await expect(planner.plan(upload, undefined, Date.now() + 60_000)).rejects.toThrow(`the file is not UTF-8 text: byte ${csv(500).length} is a NUL byte`);
     expect(await drain()).toEqual([]);

@@ -3,6 +3,7 @@ import type { ChunkTask, UploadRef } from '../../layers/platform/src/ingest/chun
 import { MalformedFileError } from '../../layers/platform/src/ingest/records/MalformedFileError';
 import { FakeChunkStore } from './fakes/FakeChunkStore';
 import { FakeChunkTaskQueue } from './fakes/FakeChunkTaskQueue';
+import { FakeClock } from './fakes/FakeClock';
 import { FakeIngestBucket } from './fakes/FakeIngestBucket';
 import { asReal } from './fakes/Public';
 
@@ -25,7 +26,7 @@ function setUp(body: string | Buffer) {
     run: stored.versionId,
     size: stored.size,
   };
-  const planner = new ChunkPlanner(asReal(bucket), asReal(chunks), asReal(tasks), 100);
+  const planner = new ChunkPlanner(asReal(bucket), asReal(chunks), asReal(tasks), 100, new FakeClock());
   return { bucket, chunks, tasks, upload, planner };
 }
 

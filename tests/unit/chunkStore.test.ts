@@ -1,6 +1,7 @@
 import cassandra from 'cassandra-driver';
 import { ChunkStore, countChunks } from '../../layers/platform/src/ingest/chunks/ChunkStore';
 import { FakeCassandraClient, type FakeRowValues } from './fakes/FakeCassandraClient';
+import { FakeClock } from './fakes/FakeClock';
 
 const run = { tenant: 'zoo', ingestionId: '20261130T120000Z-abcdef-0123456789', run: 'v1' };
 const key = ['zoo', run.ingestionId, 'v1'];
@@ -12,11 +13,13 @@ function checkpoint(values: Partial<Record<string, unknown>>): FakeRowValues {
 
 function setUp() {
   const client = new FakeCassandraClient();
-  return { client, store: new ChunkStore(client.asClient(), 'unit_mysimbdp') };
+  return { client, store: new ChunkStore(client.asClient(), 'unit_mysimbdp', clock) };
 }
 
-const past = new Date(Date.now() - 60_000);
-const later = new Date(Date.now() + 60_000);
+/** The time leases are read by, held still: a minute before it is past, a minute after it is later. */
+const clock = new FakeClock();
+const past = new Date(clock.now() - 60_000);
+const later = new Date(clock.now() + 60_000);
 
 describe('the chunk checkpoints', () => {
   it.each([

@@ -4,6 +4,7 @@ import type { SQSRecord } from 'aws-lambda';
 import cassandra from 'cassandra-driver';
 import { HAND_BACK_ATTRIBUTES, handBack, receiveCountOf } from '../../functions/sqs/handBack';
 import { DeferredError, ServiceUnavailableError } from '../../layers/platform/src/errors';
+import { FakeClock } from './fakes/FakeClock';
 
 /** Records every SQS request the hand-back makes; answers as SQS would. */
 function recordingSqs(refuse = false): { sqs: SQSClient; sent: Array<{ command: string; input: Record<string, unknown> }> } {
@@ -40,13 +41,14 @@ function record(receiveCount: number, attributes: Record<string, string> = {}, q
   };
 }
 
-const policy = { maxReceiveCount: 3, retryDelaySeconds: (n: number) => 10 * n };
+/** The time outages are measured by, held still. */
+const clock = new FakeClock();
+const policy = { maxReceiveCount: 3, retryDelaySeconds: (n: number) => 10 * n, clock };
 
 describe('handing failed SQS records back', () => {
   it('puts a message back with a delay when a service is down, reports it done and keeps its tries', async () => {
     const { sqs, sent } = recordingSqs();
     const failing = record(2);
-    const before = Date.now();
     const failed = await handBack(sqs, [{ record: failing, error: new cassandra.errors.NoHostAvailableError({}) }], policy);
     expect(failed).toEqual([]);
     expect(sent).toHaveLength(1);
@@ -57,12 +59,12 @@ describe('handing failed SQS records back', () => {
     expect(attributes.format?.StringValue).toBe('mysimbdp-pack/1');
     expect(attributes[HAND_BACK_ATTRIBUTES.outageRetries]?.StringValue).toBe('1');
     expect(attributes[HAND_BACK_ATTRIBUTES.priorReceives]?.StringValue).toBe('1');
-    expect(Number(attributes[HAND_BACK_ATTRIBUTES.outageSince]?.StringValue)).toBeGreaterThanOrEqual(before);
+    expect(attributes[HAND_BACK_ATTRIBUTES.outageSince]?.StringValue).toBe(String(clock.now()));
   });
 
   it('doubles the outage delay up to the cap, and after the budget takes the path of a failed try', async () => {
     const { sqs, sent } = recordingSqs();
-    const since = String(Date.now() - 60_000);
+    const since = String(clock.now() - 60_000);
     await handBack(
       sqs,
       [{ record: record(1, { outageRetries: '4', outageSince: since }), error: new ServiceUnavailableError('down', { service: 's3', retryAfterSeconds: 1 }) }],
@@ -72,7 +74,7 @@ describe('handing failed SQS records back', () => {
     expect((sent[0]?.input.MessageAttributes as Record<string, { StringValue: string }>).outageSince?.StringValue).toBe(since);
 
     const spent = recordingSqs();
-    const late = record(1, { outageRetries: '9', outageSince: String(Date.now() - 901_000) });
+    const late = record(1, { outageRetries: '9', outageSince: String(clock.now() - 900_000) });
     const failed = await handBack(spent.sqs, [{ record: late, error: new ServiceUnavailableError('still down') }], policy);
     expect(failed).toEqual([{ itemIdentifier: late.messageId }]);
     expect(spent.sent).toEqual([{ command: 'ChangeMessageVisibilityCommand', input: expect.objectContaining({ VisibilityTimeout: 10 }) }]);
@@ -97,7 +99,7 @@ describe('handing failed SQS records back', () => {
 
   it('lets a deferred message wait without a budget or a try', async () => {
     const { sqs, sent } = recordingSqs();
-    const waiting = record(1, { outageSince: String(Date.now() - 3_600_000) });
+    const waiting = record(1, { outageSince: String(clock.now() - 3_600_000) });
     expect(await handBack(sqs, [{ record: waiting, error: new DeferredError('tenant x is disabled', 30) }], policy)).toEqual([]);
     expect(sent[0]?.input).toMatchObject({ DelaySeconds: 30 });
     expect((sent[0]?.input.MessageAttributes as Record<string, unknown>).priorReceives).toBeUndefined();

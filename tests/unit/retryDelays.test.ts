@@ -2,6 +2,7 @@ import type { SQSRecord } from 'aws-lambda';
 import { handBack, HAND_BACK_ATTRIBUTES } from '../../functions/sqs/handBack';
 import { ServiceUnavailableError } from '../../layers/platform/src/errors';
 import { retryDelaySeconds } from '../../layers/platform/src/stream/StreamIngestPipeline';
+import { FakeClock } from './fakes/FakeClock';
 import { FakeSqsClient } from './fakes/FakeSqsClient';
 
 let queues = 0;
@@ -17,11 +18,13 @@ function delivery(receiveCount: number, attributes: Partial<Record<keyof typeof 
   };
 }
 
-const policy = { maxReceiveCount: 3, retryDelaySeconds: (n: number) => 10 * 2 ** (n - 1) };
+/** The time outages are measured by: held still, so that 900 s since an outage began is exactly 900 s. */
+const clock = new FakeClock();
+const policy = { maxReceiveCount: 3, retryDelaySeconds: (n: number) => 10 * 2 ** (n - 1), clock };
 
 async function outageDelay(outageRetries: number, options: { retryAfterSeconds?: number; outage?: { maxDelaySeconds?: number } } = {}): Promise<unknown> {
   const sqs = new FakeSqsClient();
-  const record = delivery(1, { outageRetries: String(outageRetries), outageSince: String(Date.now() - 1000) });
+  const record = delivery(1, { outageRetries: String(outageRetries), outageSince: String(clock.now() - 1000) });
   const error = new ServiceUnavailableError('down', { service: 'cassandra', retryAfterSeconds: options.retryAfterSeconds ?? 1 });
   expect(await handBack(sqs.asClient(), [{ record, error }], { ...policy, outage: options.outage })).toEqual([]);
   return sqs.sent[0]?.input.DelaySeconds;
@@ -42,12 +45,12 @@ describe('retry delays', () => {
   it('waits an outage out for 15 minutes from its first failure; past that, the message uses a try', async () => {
     const error = new ServiceUnavailableError('still down', { service: 's3' });
     const within = new FakeSqsClient();
-    const young = delivery(1, { outageRetries: '7', outageSince: String(Date.now() - 890_000) });
+    const young = delivery(1, { outageRetries: '7', outageSince: String(clock.now() - 899_000) });
     expect(await handBack(within.asClient(), [{ record: young, error }], policy)).toEqual([]);
     expect(within.sent.map(({ command }) => command)).toEqual(['SendMessageCommand']);
 
     const past = new FakeSqsClient();
-    const old = delivery(1, { outageRetries: '8', outageSince: String(Date.now() - 900_000) });
+    const old = delivery(1, { outageRetries: '8', outageSince: String(clock.now() - 900_000) });
     expect(await handBack(past.asClient(), [{ record: old, error }], policy)).toEqual([{ itemIdentifier: old.messageId }]);
     expect(past.sent.map(({ command, input }) => [command, input.VisibilityTimeout])).toEqual([['ChangeMessageVisibilityCommand', 10]]);
   });

@@ -1,4 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigurationError } from '../../layers/platform/src/errors';
 import { parseTenantFiles } from '../../layers/platform/src/tenants/parseTenantFiles';
 import { TenantDirectory } from '../../layers/platform/src/tenants/TenantDirectory';
@@ -11,12 +13,26 @@ function parse(changed: Record<string, unknown>): unknown {
 }
 
 describe('tenant profiles', () => {
-  it('loads both demo tenants, sizes in bytes', async () => {
-    const tenants = await new TenantDirectory('tenants').list();
-    expect(tenants.map((tenant) => tenant.id)).toEqual(['shop', 'zoo']);
-    const zoo = tenants.find((tenant) => tenant.id === 'zoo');
+  it('loads the demo tenants by name, sizes in bytes', async () => {
+    // By name: an operator may have added tenants to the folder, and they are no business of this test.
+    const directory = new TenantDirectory('tenants');
+    const [zoo, shop] = await Promise.all([directory.get('zoo'), directory.get('shop')]);
+    expect(shop?.id).toBe('shop');
     expect(zoo?.profile.batch.maxFileSize).toEqual({ text: '2 MiB', bytes: 2 * 1024 * 1024 });
     expect(zoo?.profile.stream.maxMessageSize.bytes).toBe(16 * 1024);
+  });
+
+  it('lists the folders that hold a profile, by id, and nothing else', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'mysimbdp-tenants-'));
+    try {
+      for (const id of ['zoo', 'shop']) await cp(join('tenants', id), join(root, id), { recursive: true });
+      await mkdir(join(root, 'noprofile'));
+      await mkdir(join(root, 'Not-A-Tenant-Id'));
+      await cp(join('tenants', 'zoo', 'profile.json'), join(root, 'Not-A-Tenant-Id', 'profile.json'));
+      expect((await new TenantDirectory(root).list()).map((tenant) => tenant.id)).toEqual(['shop', 'zoo']);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 
   it('names the file and the field of a bad value', () => {

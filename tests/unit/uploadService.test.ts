@@ -3,6 +3,7 @@ import { ConstraintViolationError, InvalidInputError, NotFoundError } from '../.
 import { ingestionIdOf } from '../../layers/platform/src/ingest/batch/IngestionStore';
 import { IngestBucket } from '../../layers/platform/src/storage/IngestBucket';
 import { UploadService } from '../../layers/platform/src/uploads/UploadService';
+import { FakeClock } from './fakes/FakeClock';
 import { FakeDailyUsageStore } from './fakes/FakeDailyUsageStore';
 import { FakeIngestBucket } from './fakes/FakeIngestBucket';
 import { tenant } from './fakes/FakeTenantRegistry';
@@ -15,12 +16,13 @@ const zoo = tenant('zoo', {
 });
 
 function setUp() {
-  const bucket = new FakeIngestBucket();
+  const clock = new FakeClock();
+  const bucket = new FakeIngestBucket(clock);
   const batches = new FakeUploadBatchStore();
   const grants = new FakeUploadGrantStore();
   const usage = new FakeDailyUsageStore();
-  const uploads = new UploadService(asReal(bucket), asReal(batches), asReal(grants), asReal(usage), 900);
-  return { bucket, batches, grants, usage, uploads };
+  const uploads = new UploadService(asReal(bucket), asReal(batches), asReal(grants), asReal(usage), 900, clock);
+  return { clock, bucket, batches, grants, usage, uploads };
 }
 
 async function refusal(promise: Promise<unknown>): Promise<unknown> {
@@ -32,8 +34,7 @@ async function refusal(promise: Promise<unknown>): Promise<unknown> {
 
 describe('an upload grant', () => {
   it("allows one object under the batch's key in incoming/, of at most the declared size, for 15 minutes, and is recorded", async () => {
-    const { uploads, bucket, grants } = setUp();
-    const before = Date.now();
+    const { uploads, bucket, grants, clock } = setUp();
     const grant = await uploads.grant(zoo, { fileName: 'readings.csv', size: 100 });
     expect(grant.key).toBe(`tenants/zoo/incoming/${grant.batchId}/readings.csv`);
     expect(grant).toMatchObject({ tenant: 'zoo', fileName: 'readings.csv', format: 'csv', maxBytes: 100, dryRun: false });
@@ -49,7 +50,8 @@ describe('an upload grant', () => {
       dryRun: false,
     });
     expect(stored?.expiresAt).toEqual(grant.upload.expiresAt);
-    expect(stored?.grantedAt.getTime()).toBeGreaterThanOrEqual(before);
+    expect(stored?.grantedAt).toEqual(clock.date());
+    expect(grant.upload.expiresAt.getTime() - clock.now()).toBe(900_000);
   });
 
   it('gives every file its own grant id, in the same batch when asked', async () => {

@@ -10,8 +10,9 @@
 // The platform's services, wired once per process from the configuration.
 export { platform, type Platform } from './platform';
 
-// Configuration, typed errors, failures told apart, the logger, sizes.
+// Configuration, the clock, typed errors, failures told apart, the logger, sizes.
 export { DEFAULT_CHUNK_SIZE, loadPlatformConfig, platformConfig, type PlatformConfig } from './config/PlatformConfig';
+export { systemClock, type Clock } from './Clock';
 export {
   AccessDeniedError,
   AuthenticationError,

@@ -1,6 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type cassandra from 'cassandra-driver';
+import { systemClock } from './Clock';
 import { LoginService } from './auth/LoginService';
 import { LoginThrottle } from './auth/LoginThrottle';
 import { LoginThrottleStore } from './auth/LoginThrottleStore';
@@ -70,6 +71,8 @@ export interface Platform {
 /** Builds the platform's services on a connected Cassandra client. */
 export function buildPlatform(config: PlatformConfig, client: cassandra.Client): Platform {
   const topology = new Topology(config);
+  // One clock for every part that decides by time, so that they agree.
+  const clock = systemClock;
   const keyspace = topology.platformKeyspace;
   const s3 = createS3Client(config);
   const sqs = createSqsClient(config);
@@ -78,9 +81,9 @@ export function buildPlatform(config: PlatformConfig, client: cassandra.Client):
   const tokens = new TokenService(config.auth.tokenSecret, config.auth.tokenTtlSeconds);
   const batches = new UploadBatchStore(client, keyspace);
   const grants = new UploadGrantStore(client, keyspace);
-  const usage = new DailyUsageStore(client, keyspace);
-  const ingestions = new IngestionStore(client, keyspace);
-  const chunks = new ChunkStore(client, keyspace);
+  const usage = new DailyUsageStore(client, keyspace, clock);
+  const ingestions = new IngestionStore(client, keyspace, clock);
+  const chunks = new ChunkStore(client, keyspace, clock);
   const metrics = new PlatformMetrics(new MetricsStore(client, keyspace), new EmbeddedMetrics(config.stage));
   const streamQueues = new StreamQueueSender(sqs, topology);
   // One throttle for tenant and operator logins: the operator's counts go under a key no tenant id can be.
@@ -102,12 +105,12 @@ export function buildPlatform(config: PlatformConfig, client: cassandra.Client):
     registry,
     tokens,
     logins: new LoginService(registry, loginThrottle, tokens),
-    uploads: new UploadService(bucket, batches, grants, usage, config.uploadUrlTtlSeconds),
+    uploads: new UploadService(bucket, batches, grants, usage, config.uploadUrlTtlSeconds, clock),
     ingestions,
     chunks,
     badRows: new BadRowsFiles(bucket),
     // An invocation runs at most the batch timeout; a minute more without activity, and a record is stalled.
-    ingestionProgress: new IngestionProgressReader(chunks, (config.batch.timeoutSeconds + 60) * 1000),
+    ingestionProgress: new IngestionProgressReader(chunks, (config.batch.timeoutSeconds + 60) * 1000, clock),
     batchIngest: new BatchIngestPipeline({
       bucket,
       registry,
@@ -123,6 +126,7 @@ export function buildPlatform(config: PlatformConfig, client: cassandra.Client):
       writeConcurrency: config.writeConcurrency,
       chunkSize: config.batch.chunkSizeBytes,
       timeoutSeconds: config.batch.timeoutSeconds,
+      clock,
       onFinished: (record) => metrics.batchFinished(record),
     }),
     streamIngest: new StreamIngestPipeline({

@@ -6,6 +6,7 @@ import type {
   IngestionStatus,
   IngestionStore,
 } from '../../../layers/platform/src/ingest/batch/IngestionStore';
+import { FakeClock } from './FakeClock';
 import type { Public } from './Public';
 
 /**
@@ -13,13 +14,15 @@ import type { Public } from './Public';
  * where there is none, and a change of status only from one of the statuses
  * (and phase) it names, for the run it names, as the lightweight transactions
  * do. Keeps every transition that was applied, in order, and fails every call
- * while a test says the store is down.
+ * while a test says the store is down. Changes are stamped by the fake clock.
  */
 export class FakeIngestionStore implements Public<IngestionStore> {
   private readonly records = new Map<string, IngestionRecord>();
   /** The changes applied by `transition`, in order. */
   readonly transitions: Array<{ ingestionId: string; changes: Partial<IngestionRecord> }> = [];
   private down: Error | undefined;
+
+  constructor(private readonly clock = new FakeClock()) {}
 
   /** Every later call fails with `error` until {@link heal}. */
   fail(error: Error): void {
@@ -63,7 +66,7 @@ export class FakeIngestionStore implements Public<IngestionStore> {
     const id = `${key.tenant}/${key.ingestionId}`;
     const current = this.records.get(id);
     if (!current || current.run !== run || !from.includes(current.status) || (phase !== undefined && current.phase !== phase)) return Promise.resolve(false);
-    this.records.set(id, { ...current, ...changes, updatedAt: new Date() });
+    this.records.set(id, { ...current, ...changes, updatedAt: this.clock.date() });
     this.transitions.push({ ingestionId: key.ingestionId, changes });
     return Promise.resolve(true);
   }
@@ -72,7 +75,7 @@ export class FakeIngestionStore implements Public<IngestionStore> {
     if (this.down) return Promise.reject(this.down);
     const id = `${key.tenant}/${key.ingestionId}`;
     const current = this.records.get(id);
-    if (current) this.records.set(id, { ...current, ...changes, updatedAt: new Date() });
+    if (current) this.records.set(id, { ...current, ...changes, updatedAt: this.clock.date() });
     return Promise.resolve();
   }
 

@@ -58,7 +58,7 @@ export function fakeBatchIngestDependencies(tenants: readonly Tenant[], options:
   const batches = new FakeUploadBatchStore();
   const grants = new FakeUploadGrantStore();
   const usage = new FakeDailyUsageStore();
-  const ingestions = new FakeIngestionStore();
+  const ingestions = new FakeIngestionStore(clock);
   const chunks = new FakeChunkStore(clock);
   const tasks = new FakeChunkTaskQueue();
   const cassandra = new FakeCassandraClient();
@@ -78,11 +78,12 @@ export function fakeBatchIngestDependencies(tenants: readonly Tenant[], options:
     writeConcurrency: 4,
     chunkSize: options.chunkSize ?? 1024 * 1024,
     timeoutSeconds: 120,
+    clock,
     onFinished: (record) => {
       finished.push(`${record.ingestionId}:${record.status}`);
       return Promise.resolve();
     },
   };
-  const uploads = new UploadService(asReal(bucket), asReal(batches), asReal(grants), asReal(usage), 900);
+  const uploads = new UploadService(asReal(bucket), asReal(batches), asReal(grants), asReal(usage), 900, clock);
   return { deps, clock, bucket, registry, batches, grants, usage, ingestions, chunks, tasks, cassandra, uploads, finished };
 }

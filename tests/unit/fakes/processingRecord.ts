@@ -1,8 +1,9 @@
 import type { IngestionRecord } from '../../../layers/platform/src/ingest/batch/IngestionStore';
+import { FakeClock } from './FakeClock';
 
 export const BATCH_ID = '20261130T120000Z-abcdef';
 
-/** A record of tenant zoo's `a.csv` as its first attempt leaves it (processing, nothing written), with `changes` applied. */
+/** A record of tenant zoo's `a.csv` as its first attempt leaves it (processing, nothing written; started at the fake clock's first instant), with `changes` applied. */
 export function processingRecord(changes: Partial<IngestionRecord> = {}): IngestionRecord {
   return {
     tenant: 'zoo',
@@ -17,7 +18,7 @@ export function processingRecord(changes: Partial<IngestionRecord> = {}): Ingest
     badRows: 0,
     badRowSamples: [],
     tables: [],
-    startedAt: new Date(),
+    startedAt: new FakeClock().date(),
     finishedAt: undefined,
     durationMs: undefined,
     status: 'processing',

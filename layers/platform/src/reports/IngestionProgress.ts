@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '../Clock';
 import type { IngestionRecord } from '../ingest/batch/IngestionStore';
 import { countChunks, type ChunkCounts, type ChunkStore } from '../ingest/chunks/ChunkStore';
 
@@ -23,9 +24,11 @@ export class IngestionProgressReader {
     private readonly chunks: ChunkStore,
     /** How long without any activity makes a running ingestion stalled. */
     private readonly stalledAfterMs: number,
+    /** The time idleness is measured against (the clock the stores stamp activity with). */
+    private readonly clock: Clock = systemClock,
   ) {}
 
-  async of(records: readonly IngestionRecord[], now = Date.now()): Promise<IngestionProgress[]> {
+  async of(records: readonly IngestionRecord[], now = this.clock.now()): Promise<IngestionProgress[]> {
     return Promise.all(records.map((record) => this.one(record, now)));
   }
 

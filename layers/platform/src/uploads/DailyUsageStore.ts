@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '../Clock';
 import cassandra from 'cassandra-driver';
 import { cqlIdentifier } from '../cassandra/cql';
 import { ConflictError } from '../errors';
@@ -39,17 +40,19 @@ export class DailyUsageStore {
   constructor(
     private readonly client: cassandra.Client,
     keyspace: string,
+    /** The time that says which UTC day it is. */
+    private readonly clock: Clock = systemClock,
   ) {
     this.table = `${cqlIdentifier(keyspace)}.daily_usage`;
   }
 
-  async usage(tenant: string, now = new Date()): Promise<{ files: number; bytes: number }> {
+  async usage(tenant: string, now = this.clock.date()): Promise<{ files: number; bytes: number }> {
     const row = (await this.client.execute(`SELECT files, bytes FROM ${this.table} WHERE tenant = ? AND day = ?`, [tenant, utcDay(now)])).first();
     return { files: (row?.get('files') as number | null) ?? 0, bytes: Number((row?.get('bytes') as bigint | null) ?? 0n) };
   }
 
   /** Whether one more file of `bytes` would still fit today's quota (checked when granting; charged when it lands). */
-  async fits(tenant: string, bytes: number, limits: DailyLimits, now = new Date()): Promise<QuotaOutcome> {
+  async fits(tenant: string, bytes: number, limits: DailyLimits, now = this.clock.date()): Promise<QuotaOutcome> {
     return this.within(await this.usage(tenant, now), bytes, limits);
   }
 
@@ -64,7 +67,7 @@ export class DailyUsageStore {
   }
 
   /** Charges an upload that landed, once per `ingestionId`; refuses it when it breaks the quota. */
-  async charge(tenant: string, ingestionId: string, bytes: number, limits: DailyLimits, now = new Date()): Promise<QuotaOutcome> {
+  async charge(tenant: string, ingestionId: string, bytes: number, limits: DailyLimits, now = this.clock.date()): Promise<QuotaOutcome> {
     const day = utcDay(now);
     for (let attempt = 0; attempt < 20; attempt += 1) {
       const row = (await this.client.execute(`SELECT files, bytes, charged FROM ${this.table} WHERE tenant = ? AND day = ?`, [tenant, day])).first();

@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '../Clock';
 import { ConstraintViolationError, InvalidInputError, NotFoundError } from '../errors';
 import type { IngestBucket, PresignedUpload } from '../storage/IngestBucket';
 import { objectKey } from '../storage/objectKeys';
@@ -53,6 +54,8 @@ export class UploadService {
     private readonly grants: UploadGrantStore,
     private readonly usage: DailyUsageStore,
     private readonly urlTtlSeconds: number,
+    /** The time a grant is given at, and which day's quota it is checked against. */
+    private readonly clock: Clock = systemClock,
   ) {}
 
   async grant(tenant: Tenant, request: UploadRequest): Promise<UploadGrant> {
@@ -80,7 +83,7 @@ export class UploadService {
       );
     }
 
-    const batchId = request.batchId === undefined ? newBatchId() : assertBatchId(request.batchId);
+    const batchId = request.batchId === undefined ? newBatchId(this.clock.date()) : assertBatchId(request.batchId);
     if (request.batchId === undefined) await this.batches.create(tenant.id, batchId);
     const reservation = await this.batches.reserveFile(tenant.id, batchId, fileName, size, limits.maxFilesPerBatch);
     if (reservation === 'no-such-batch') {
@@ -94,10 +97,12 @@ export class UploadService {
       );
     }
     if (limits.dailyQuota) {
-      const quota = await this.usage.fits(tenant.id, size, {
-        maxFiles: limits.dailyQuota.maxFiles,
-        maxBytes: limits.dailyQuota.maxBytes?.bytes,
-      });
+      const quota = await this.usage.fits(
+        tenant.id,
+        size,
+        { maxFiles: limits.dailyQuota.maxFiles, maxBytes: limits.dailyQuota.maxBytes?.bytes },
+        this.clock.date(),
+      );
       if (!quota.ok) {
         const what =
           quota.constraint === 'dailyQuota.maxFiles'
@@ -112,7 +117,7 @@ export class UploadService {
 
     const key = objectKey({ tenant: tenant.id, stage: 'incoming', batchId, fileName });
     const grantId = newGrantId();
-    const grantedAt = new Date();
+    const grantedAt = this.clock.date();
     const upload = await this.bucket.presignUpload(key, size, this.urlTtlSeconds, grantId);
     await this.grants.put({ tenant: tenant.id, batchId, grantId, fileName, declaredBytes: size, dryRun, grantedAt, expiresAt: upload.expiresAt });
     return {

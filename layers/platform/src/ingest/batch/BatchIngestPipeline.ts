@@ -1,4 +1,5 @@
 import type cassandra from 'cassandra-driver';
+import type { Clock } from '../../Clock';
 import { KeyspaceSchema } from '../../cassandra/KeyspaceSchema';
 import { RowWriter } from '../../cassandra/RowWriter';
 import { DeferredError } from '../../errors';
@@ -48,6 +49,8 @@ export interface BatchIngestDependencies {
   readonly chunkSize: number;
   /** The batch functions' timeout: budgets and leases are cut from it. */
   readonly timeoutSeconds: number;
+  /** The time every decision of the batch path reads (claims, leases, budgets, what records say). */
+  readonly clock: Clock;
   /** Called once per ingestion that ends (ingested, rejected, validated). */
   readonly onFinished?: ((record: IngestionRecord) => Promise<void>) | undefined;
 }
@@ -85,14 +88,14 @@ export class BatchIngestPipeline {
   private readonly chunked: ChunkedIngestion;
   private readonly badRows: BadRowsFiles;
   constructor(private readonly deps: BatchIngestDependencies) {
-    this.outcomes = new IngestionOutcomes(deps.bucket, deps.ingestions, deps.onFinished);
+    this.outcomes = new IngestionOutcomes(deps.bucket, deps.ingestions, deps.clock, deps.onFinished);
     this.badRows = new BadRowsFiles(deps.bucket);
     this.intake = new ObjectIntake({ ...deps, outcomes: this.outcomes });
     this.chunked = new ChunkedIngestion({
       ...deps,
       outcomes: this.outcomes,
       badRows: this.badRows,
-      planner: new ChunkPlanner(deps.bucket, deps.chunks, deps.tasks, deps.chunkSize),
+      planner: new ChunkPlanner(deps.bucket, deps.chunks, deps.tasks, deps.chunkSize, deps.clock),
       // A writer renews its claim every third of it; a crashed writer's chunk is taken over after it runs out.
       leaseMs: Math.min(60_000, (deps.timeoutSeconds * 1000) / 2),
       planBudgetMs: (deps.timeoutSeconds * 1000) / 3,
@@ -101,7 +104,7 @@ export class BatchIngestPipeline {
 
   /** An S3 ObjectCreated notification: ingests the object, or starts its chunks. */
   async ingest(object: ObjectCreated): Promise<IngestionRecord | undefined> {
-    const begun = Date.now();
+    const begun = this.deps.clock.now();
     const intake = await this.intake.take(object);
     if (intake.kind === 'done') return intake.record;
     const { tenant, upload, record } = intake;
@@ -131,7 +134,7 @@ export class BatchIngestPipeline {
 
   /** One task of a file ingested in chunks (see {@link ChunkedIngestion}). */
   async runChunkTask(task: ChunkTask, delivery: Delivery): Promise<void> {
-    const begun = Date.now();
+    const begun = this.deps.clock.now();
     const { upload } = task;
     const record = await this.deps.ingestions.get(upload.tenant, upload.ingestionId);
     if (!record || record.run !== upload.run) {

@@ -1,4 +1,5 @@
 import { ServiceUnavailableError } from '../../errors';
+import type { Clock } from '../../Clock';
 import { classifyFailure } from '../../failures/serviceFailure';
 import { platformLogger } from '../../logging/platformLogger';
 import type { IngestBucket } from '../../storage/IngestBucket';
@@ -34,6 +35,8 @@ export class IngestionOutcomes {
   constructor(
     private readonly bucket: IngestBucket,
     private readonly ingestions: IngestionStore,
+    /** The time a record says it finished at. */
+    private readonly clock: Clock,
     private readonly onFinished: (record: IngestionRecord) => Promise<void> = () => Promise.resolve(),
   ) {}
 
@@ -49,7 +52,7 @@ export class IngestionOutcomes {
       from?: readonly IngestionStatus[] | undefined;
     },
   ): Promise<IngestionRecord> {
-    const finishedAt = new Date();
+    const finishedAt = this.clock.date();
     const key = parseObjectKey(record.objectKey);
     const finalKey = key ? objectKey({ ...key, stage: STAGE[status] }) : record.objectKey;
     const stats = details.stats;
@@ -124,7 +127,7 @@ export class IngestionOutcomes {
 
   /** Marks a running ingestion failed (once), counting it like any other ending; false when it was not running. */
   async failed(record: IngestionRecord, reason: string): Promise<boolean> {
-    const finishedAt = new Date();
+    const finishedAt = this.clock.date();
     const changes = { status: 'failed' as const, reason, finishedAt, durationMs: finishedAt.getTime() - record.startedAt.getTime() };
     if (!(await this.ingestions.transition(record, record.run, ['processing', 'retrying'], changes))) return false;
     await this.onFinished({ ...record, ...changes }).catch((error: Error) => platformLogger.warn('could not record the ingestion metrics', { error }));

@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '../../Clock';
 import cassandra from 'cassandra-driver';
 import { createHash } from 'node:crypto';
 import { cqlIdentifier } from '../../cassandra/cql';
@@ -165,6 +166,8 @@ export class IngestionStore {
   constructor(
     private readonly client: cassandra.Client,
     keyspace: string,
+    /** The time a change is stamped with (`updatedAt`: how long a running record has been idle). */
+    private readonly clock: Clock = systemClock,
   ) {
     this.table = `${cqlIdentifier(keyspace)}.ingestions`;
   }
@@ -193,7 +196,7 @@ export class IngestionStore {
     changes: Partial<IngestionRecord>,
     phase?: IngestionPhase,
   ): Promise<boolean> {
-    const { set, params } = assignments({ ...changes, updatedAt: new Date() });
+    const { set, params } = assignments({ ...changes, updatedAt: this.clock.date() });
     const result = await this.client.execute(
       `UPDATE ${this.table} SET ${set} WHERE tenant = ? AND batch_id = ? AND ingestion_id = ? IF run = ? AND status IN ?${phase ? ' AND phase = ?' : ''}`,
       [...params, key.tenant, key.batchId, key.ingestionId, run ?? null, [...from], ...(phase ? [phase] : [])],
@@ -204,7 +207,7 @@ export class IngestionStore {
 
   /** Changes columns other than the status (progress, reasons, the plan's context). */
   async update(key: IngestionKey, changes: Partial<Omit<IngestionRecord, 'status' | 'run'>>): Promise<void> {
-    const { set, params } = assignments({ ...changes, updatedAt: new Date() });
+    const { set, params } = assignments({ ...changes, updatedAt: this.clock.date() });
     await this.client.execute(`UPDATE ${this.table} SET ${set} WHERE tenant = ? AND batch_id = ? AND ingestion_id = ?`, [
       ...params,
       key.tenant,

@@ -1,3 +1,4 @@
+import type { Clock } from '../../Clock';
 import { platformLogger } from '../../logging/platformLogger';
 import type { IngestBucket, StoredObject } from '../../storage/IngestBucket';
 import { objectKey, parseObjectKey, type TenantObjectKey } from '../../storage/objectKeys';
@@ -35,6 +36,8 @@ export interface IntakeDependencies {
   readonly ingestions: IngestionStore;
   readonly outcomes: IngestionOutcomes;
   readonly chunkSize: number;
+  /** The time a record starts at and today's quota is charged for. */
+  readonly clock: Clock;
 }
 
 /**
@@ -69,7 +72,7 @@ export class ObjectIntake {
     const existing = await this.deps.ingestions.get(key.tenant, ingestionId);
     if (existing && existing.run !== run) return this.sameGrantAgain(existing, object.key, stored);
 
-    const now = new Date();
+    const now = this.deps.clock.date();
     const format = formatOf(key.fileName);
     const base: IngestionRecord = existing ?? {
       tenant: key.tenant,
@@ -171,7 +174,7 @@ export class ObjectIntake {
     }
     const where = parseObjectKey(key) as TenantObjectKey;
     const refusedKey = objectKey({ ...where, stage: 'rejected', fileName: `${where.fileName}.refused-${(stored.versionId ?? stored.etag).slice(0, 12)}` });
-    const reason = `another upload of ${formatByteSize(stored.size)} under grant ${existing.grantId ?? '(none)'} was refused at ${new Date().toISOString()}: an upload grant admits one upload (this one's is ingestion ${existing.ingestionId}); ask for a new grant with POST /tenants/${existing.tenant}/uploads. The refused object is ${refusedKey}`;
+    const reason = `another upload of ${formatByteSize(stored.size)} under grant ${existing.grantId ?? '(none)'} was refused at ${this.deps.clock.date().toISOString()}: an upload grant admits one upload (this one's is ingestion ${existing.ingestionId}); ask for a new grant with POST /tenants/${existing.tenant}/uploads. The refused object is ${refusedKey}`;
     platformLogger.warn('upload refused: its grant was used already', { object: key, ingestion: existing.ingestionId, version: stored.versionId });
     await this.deps.ingestions.noteRefused(existing, stored.versionId ?? stored.etag, reason);
     await this.deps.bucket.move(key, stored.versionId, refusedKey, stored.size);
@@ -207,7 +210,13 @@ export class ObjectIntake {
     if (batch.fileCount > limits.maxFilesPerBatch)
       throw new FileRejectedError(`batch ${key.batchId} holds ${batch.fileCount} files; the limit is ${limits.maxFilesPerBatch}`);
     const quota = limits.dailyQuota;
-    const charged = await this.deps.usage.charge(key.tenant, record.ingestionId, stored.size, { maxFiles: quota?.maxFiles, maxBytes: quota?.maxBytes?.bytes });
+    const charged = await this.deps.usage.charge(
+      key.tenant,
+      record.ingestionId,
+      stored.size,
+      { maxFiles: quota?.maxFiles, maxBytes: quota?.maxBytes?.bytes },
+      this.deps.clock.date(),
+    );
     if (!charged.ok) {
       const what =
         charged.constraint === 'dailyQuota.maxFiles'

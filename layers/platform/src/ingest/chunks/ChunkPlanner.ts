@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { Clock } from '../../Clock';
 import { platformLogger } from '../../logging/platformLogger';
 import type { IngestBucket } from '../../storage/IngestBucket';
 import { TextGuard } from '../records/TextGuard';
@@ -27,7 +28,7 @@ export interface PlanProgress {
  * any size is a chain of bounded invocations.
  *
  * @example
- * const progress = await planner.plan(upload, undefined, Date.now() + 60_000);
+ * const progress = await planner.plan(upload, undefined, clock.now() + 60_000);
  */
 export class ChunkPlanner {
   constructor(
@@ -35,6 +36,8 @@ export class ChunkPlanner {
     private readonly chunks: ChunkStore,
     private readonly tasks: ChunkTaskQueue,
     private readonly chunkSize: number,
+    /** The time the planning budget's deadline is read by. */
+    private readonly clock: Clock,
   ) {}
 
   async plan(upload: UploadRef, from: BoundaryScanState | undefined, deadline: number): Promise<PlanProgress> {
@@ -60,7 +63,7 @@ export class ChunkPlanner {
         const found = scan.feed(buffer);
         pending.push(...found);
         if (pending.length >= FLUSH_CHUNKS) await flush();
-        if (Date.now() > deadline && planned + pending.length > 0) {
+        if (this.clock.now() > deadline && planned + pending.length > 0) {
           // Out of time: hand the rest of the file to another invocation, from the last boundary.
           await flush();
           const state = scan.state();

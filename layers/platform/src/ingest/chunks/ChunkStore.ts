@@ -1,5 +1,6 @@
 import cassandra from 'cassandra-driver';
 import { cqlIdentifier } from '../../cassandra/cql';
+import { systemClock, type Clock } from '../../Clock';
 import type { ChunkSpan } from './ChunkBoundaries';
 
 /** Where one chunk stands. */
@@ -131,6 +132,8 @@ export class ChunkStore {
   constructor(
     private readonly client: cassandra.Client,
     keyspace: string,
+    /** The time leases are given and read by, and checkpoints stamped with. */
+    private readonly clock: Clock = systemClock,
   ) {
     this.table = `${cqlIdentifier(keyspace)}.ingestion_chunks`;
   }
@@ -157,11 +160,11 @@ export class ChunkStore {
 
   async get(run: ChunkRun, chunk: number): Promise<ChunkState | undefined> {
     const row = (await this.client.execute(`SELECT ${COLUMNS.join(', ')} FROM ${this.table} ${this.where}`, this.key(run, chunk))).first();
-    return row ? toState(row, Date.now()) : undefined;
+    return row ? toState(row, this.clock.now()) : undefined;
   }
 
   async list(run: ChunkRun): Promise<ChunkState[]> {
-    const now = Date.now();
+    const now = this.clock.now();
     const result = await this.client.execute(
       `SELECT ${COLUMNS.join(', ')} FROM ${this.table} WHERE tenant = ? AND ingestion_id = ? AND run = ?`,
       [run.tenant, run.ingestionId, run.run],
@@ -183,7 +186,15 @@ export class ChunkStore {
   ): Promise<void> {
     await this.client.execute(
       `UPDATE ${this.table} SET records = ?, rows = ?, bad_rows = ?, bad_row_samples = ?, validate_ms = ?, validated_at = ? ${this.where}`,
-      [BigInt(stats.records), BigInt(stats.rows), BigInt(stats.badRows), [...stats.badRowSamples], Math.round(stats.ms), new Date(), ...this.key(run, chunk)],
+      [
+        BigInt(stats.records),
+        BigInt(stats.rows),
+        BigInt(stats.badRows),
+        [...stats.badRowSamples],
+        Math.round(stats.ms),
+        this.clock.date(),
+        ...this.key(run, chunk),
+      ],
     );
   }
 
@@ -205,7 +216,7 @@ export class ChunkStore {
       const attempts = state.writeAttempts + 1;
       const result = await this.client.execute(
         `UPDATE ${this.table} SET lease_owner = ?, lease_until = ?, write_attempts = ? ${this.where} IF written_at = null AND lease_until = ?`,
-        [owner, new Date(Date.now() + leaseMs), attempts, ...this.key(run, chunk), state.leaseUntil ?? null],
+        [owner, new Date(this.clock.now() + leaseMs), attempts, ...this.key(run, chunk), state.leaseUntil ?? null],
         LWT,
       );
       if (result.first()?.get('[applied]') === true) return { claimed: true, state: { ...state, status: 'writing', writeAttempts: attempts } };
@@ -216,7 +227,7 @@ export class ChunkStore {
   async renew(run: ChunkRun, chunk: number, owner: string, leaseMs: number): Promise<boolean> {
     const result = await this.client.execute(
       `UPDATE ${this.table} SET lease_until = ? ${this.where} IF lease_owner = ?`,
-      [new Date(Date.now() + leaseMs), ...this.key(run, chunk), owner],
+      [new Date(this.clock.now() + leaseMs), ...this.key(run, chunk), owner],
       LWT,
     );
     return result.first()?.get('[applied]') === true;
@@ -231,13 +242,13 @@ export class ChunkStore {
     await this.client.execute(`UPDATE ${this.table} SET rows_written = ?, write_ms = ?, written_at = ? ${this.where}`, [
       BigInt(rows),
       Math.round(ms),
-      new Date(),
+      this.clock.date(),
       ...this.key(run, chunk),
     ]);
   }
 
   /** Records that a chunk gave up (its writer gives its lease back first). */
   async failed(run: ChunkRun, chunk: number, reason: string): Promise<void> {
-    await this.client.execute(`UPDATE ${this.table} SET failed_at = ?, reason = ? ${this.where}`, [new Date(), reason, ...this.key(run, chunk)]);
+    await this.client.execute(`UPDATE ${this.table} SET failed_at = ?, reason = ? ${this.where}`, [this.clock.date(), reason, ...this.key(run, chunk)]);
   }
 }

@@ -1,4 +1,5 @@
 import type cassandra from 'cassandra-driver';
+import type { Clock } from '../../Clock';
 import { randomUUID } from 'node:crypto';
 import { KeyspaceSchema } from '../../cassandra/KeyspaceSchema';
 import { DeferredError } from '../../errors';
@@ -38,6 +39,8 @@ export interface ChunkedIngestionDependencies {
   readonly leaseMs: number;
   /** How long one invocation may plan before it hands the rest of the file on. */
   readonly planBudgetMs: number;
+  /** The time claims run out by (the same clock the chunk store gives them by). */
+  readonly clock: Clock;
 }
 
 /** How many times this task has been delivered (a redelivery may find work a crashed invocation left half done). */
@@ -86,7 +89,7 @@ function samplesOf(states: readonly ChunkState[]): string[] {
  * object stays in `incoming/` until its task is redriven.
  *
  * @example
- * await chunked.start(tenant, upload, record, Date.now());
+ * await chunked.start(tenant, upload, record, clock.now());
  * await chunked.run(tenant, record, task, delivery);
  */
 export class ChunkedIngestion {
@@ -253,7 +256,8 @@ export class ChunkedIngestion {
       }
       // Someone holds the claim: a duplicate of this task, or an invocation that failed before it could give the
       // claim back (Cassandra down). Come back when the claim runs out, using none of the task's tries.
-      const seconds = Math.ceil(((claim.state.leaseUntil?.getTime() ?? Date.now()) - Date.now()) / 1000) + 1;
+      const now = this.deps.clock.now();
+      const seconds = Math.ceil(((claim.state.leaseUntil?.getTime() ?? now) - now) / 1000) + 1;
       throw new DeferredError(`${describeChunk(chunk)} is claimed by another invocation; trying again when its claim runs out`, Math.max(1, seconds));
     }
     const heartbeat = setInterval(() => void this.deps.chunks.renew(run, chunk.index, owner, this.deps.leaseMs).catch(() => undefined), this.deps.leaseMs / 3);
