@@ -1,10 +1,12 @@
 /**
- * Jest runs the TypeScript sources as ES modules through swc, in two projects:
+ * Jest runs the TypeScript sources as ES modules through swc, in projects:
  * `unit` (tests/unit: no service, fakes where a class takes a dependency; `npm
- * run test:unit`, with the coverage gate on the platform core) and `platform`
+ * run test:unit`, with the coverage gate on the platform core), `platform`
  * (integration, hostile-input and end-to-end tests against the real LocalStack,
  * Cassandra, RabbitMQ and serverless offline, never mocks; `npm test` starts
- * them and runs both projects).
+ * them and runs both projects) and, when the local cloud runs a Cassandra
+ * cluster of three (`MYSIMBDP_CASSANDRA_NODES=3 npm test -- --selectProjects
+ * cluster`), `cluster` (tests/cluster: nodes killed under load).
  */
 const transform = {
   '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'es6' } }],
@@ -20,7 +22,11 @@ const project = (displayName, roots, extra = {}) => ({
 });
 
 export default {
-  projects: [project('unit', ['unit'], { setupFiles: ['<rootDir>/tests/unit/quietLogs.ts'] }), project('platform', ['integration', 'hostile', 'e2e'])],
+  projects: [
+    project('unit', ['unit'], { setupFiles: ['<rootDir>/tests/unit/quietLogs.ts'] }),
+    project('platform', ['integration', 'hostile', 'e2e']),
+    ...(Number(process.env.MYSIMBDP_CASSANDRA_NODES ?? 1) >= 3 ? [project('cluster', ['cluster'])] : []),
+  ],
   testTimeout: 240_000,
   // The platform tests share one set of services and one stage: one file at a time.
   maxWorkers: 1,

@@ -1,8 +1,10 @@
 import type cassandra from 'cassandra-driver';
 import Table from 'cli-table3';
 import { Command, InvalidArgumentError } from 'commander';
+import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import {
+  alterReplication,
   assertTenantId,
   CassandraTenantRegistry,
   createCassandraClient,
@@ -20,6 +22,7 @@ import {
   rabbitPasswordHash,
   TenantDirectory,
   TenantProfileSchema,
+  tenantReplication,
   Topology,
   type DeadLetterKind,
   type PlatformConfig,
@@ -185,6 +188,46 @@ program
     say(`tenant ${id}: wrote ${directory.folderOf(id)}/profile.json and credentials.json (hashed)`);
     showAmqpSecret(id, amqpSecret);
     if (flags.provision !== false) await provision(options);
+  });
+
+program
+  .command('replication <tenant> <copies>')
+  .description(
+    "set the copies of a tenant's keyspace in each data center: writes its profile, alters the keyspace (never more copies than nodes); a repair must follow for the rows already written",
+  )
+  .option('--repair', 'then run that repair on the local cluster (nodetool repair --full -pr <keyspace> on every node)')
+  .action(async (tenant: string, copies: string, flags: { repair?: boolean }) => {
+    const options = globals();
+    const directory = new TenantDirectory(options.tenantsDir);
+    const definition = (await directory.definitions()).find((candidate) => candidate.tenant.id === assertTenantId(tenant));
+    if (!definition) throw new InvalidArgumentError(`no tenant ${tenant} in ${options.tenantsDir}`);
+    const checked = TenantProfileSchema.safeParse({ ...definition.profileInput, replicationFactor: Number(copies) });
+    if (!checked.success) throw new InvalidArgumentError(`replication: ${checked.error.issues.map((issue) => issue.message).join('; ')}`);
+    const { config } = configOf(options);
+    const keyspace = new Topology(config).tenantKeyspace(checked.data);
+    const replication = tenantReplication(config, checked.data);
+    await withCassandra(config, (client) => alterReplication(client, keyspace, replication, `tenant ${tenant}'s keyspace ${keyspace}`));
+    await directory.writeProfile(definition.tenant.id, { ...definition.profileInput, replicationFactor: Number(copies) });
+    await provision(options);
+    const described = Object.entries(replication)
+      .map(([center, count]) => `${count} in ${center}`)
+      .join(', ');
+    say(`tenant ${tenant}: keyspace ${keyspace} now keeps ${described}.`);
+    if (!flags.repair) {
+      say(
+        `The rows written before reach their new replicas by a repair: run \`nodetool repair --full ${keyspace}\` on every node (locally: \`npm run localcloud -- nodetool -- repair --full ${keyspace}\`), or run this again with --repair.`,
+      );
+      return;
+    }
+    // Each node repairs the ranges it is primary for (-pr): every range once. Through the local cloud's own command,
+    // so that the operator's tool does not reach into the local cloud's code.
+    for (let node = 1; node <= config.cassandra.contactPoints.length; node += 1) {
+      const args = ['run', '--silent', 'localcloud', '--', 'nodetool', '--node', String(node), '--', 'repair', '--full', '-pr', keyspace];
+      const repair = spawnSync('npm', args, { stdio: 'inherit' });
+      if (repair.status !== 0)
+        throw new Error(`the repair of ${keyspace} on node ${node} failed (exit ${repair.status}); run it again with \`npm ${args.join(' ')}\``);
+    }
+    say(`repaired ${keyspace} on ${config.cassandra.contactPoints.length} node(s)`);
   });
 
 program

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { localCloudDir } from './paths';
-import { CassandraService } from './services/CassandraService';
+import { CassandraCluster } from './services/CassandraCluster';
 import type { ServiceStatus } from './services/LocalService';
 import { LocalStackService } from './services/LocalStackService';
 import type { ProcessService } from './services/ProcessService';
@@ -10,9 +10,11 @@ import { RabbitMqService } from './services/RabbitMqService';
 export type Progress = (message: string) => void;
 
 /**
- * The local cloud: Cassandra, LocalStack (S3, SQS) and RabbitMQ on
- * 127.0.0.1, installed once into `.localcloud/`, started in parallel, each
- * waited for until it really serves.
+ * The local cloud: Cassandra (one node, or a cluster of
+ * `MYSIMBDP_CASSANDRA_NODES` on 127.0.0.1, 127.0.0.2, ...), LocalStack (S3,
+ * SQS) and RabbitMQ on 127.0.0.1, installed once into `.localcloud/`, started
+ * in parallel (the nodes of a cluster as Cassandra requires, see
+ * {@link CassandraCluster}), each waited for until it really serves.
  *
  * @example
  * const cloud = new LocalCloud();
@@ -20,7 +22,10 @@ export type Progress = (message: string) => void;
  * await cloud.stop(started);
  */
 export class LocalCloud {
-  readonly services: readonly ProcessService[] = [new CassandraService(), new LocalStackService(), new RabbitMqService()];
+  readonly cassandra = new CassandraCluster();
+  private readonly others: readonly ProcessService[] = [new LocalStackService(), new RabbitMqService()];
+  /** Every service, each Cassandra node one of them. */
+  readonly services: readonly ProcessService[] = [...this.cassandra.nodes, ...this.others];
 
   service(name: string): ProcessService {
     const service = this.services.find((candidate) => candidate.name === name);
@@ -29,15 +34,16 @@ export class LocalCloud {
   }
 
   async install(progress: Progress): Promise<void> {
-    await Promise.all(this.services.map((service) => service.install(progress)));
+    await Promise.all([this.cassandra.install(progress), ...this.others.map((service) => service.install(progress))]);
   }
 
   /** Installs what is missing and starts what is not running; returns the names it started. */
   async start(progress: Progress): Promise<string[]> {
     await this.install(progress);
     const started: string[] = [];
-    const results = await Promise.allSettled(
-      this.services.map(async (service) => {
+    const results = await Promise.allSettled([
+      this.cassandra.start(progress).then((names) => void started.push(...names)),
+      ...this.others.map(async (service) => {
         const begin = Date.now();
         if (await service.start()) {
           started.push(service.name);
@@ -46,7 +52,7 @@ export class LocalCloud {
           progress(`${service.name}: already running`);
         }
       }),
-    );
+    ]);
     const failures = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
     if (failures.length) {
       await this.stop(started);

@@ -8,6 +8,14 @@ import { cassandraAdminCredentials, connectLocalCassandra } from './services/cas
 import { resetLocalStage } from './resetLocalStage';
 
 const say = (message: string): void => console.log(message);
+
+/** CQL values as JSON: a bigint as a number, a map as an object, a set as a list. */
+function jsonOfCql(_: string, value: unknown): unknown {
+  if (typeof value === 'bigint') return Number(value);
+  if (value instanceof Map) return Object.fromEntries(value);
+  if (value instanceof Set) return [...value];
+  return value;
+}
 const cloud = new LocalCloud();
 const stageOption = (value: string): LocalStage => {
   if (value !== 'local' && value !== 'test' && value !== 'bench') throw new Error('stage is local, test or bench');
@@ -15,7 +23,7 @@ const stageOption = (value: string): LocalStage => {
 };
 
 const program = new Command('localcloud')
-  .description(`The local cloud (Cassandra, LocalStack, RabbitMQ on 127.0.0.1); state in ${localCloudDir}`)
+  .description(`The local cloud (Cassandra, one node or MYSIMBDP_CASSANDRA_NODES of them; LocalStack, RabbitMQ on 127.0.0.1); state in ${localCloudDir}`)
   .showHelpAfterError();
 
 program
@@ -39,16 +47,27 @@ program
 
 program
   .command('status')
-  .description('each service: installed, running, serving, latency, log file')
+  .description('each service (each Cassandra node): installed, running, serving, latency, log file; and the ring as the first serving node sees it')
   .action(async () => {
-    for (const { service, status } of await cloud.status()) {
+    const statuses = await cloud.status();
+    for (const { service, status } of statuses) {
       const state = status.serving ? `serving (${status.latencyMs} ms)` : status.pid ? 'running, not serving yet' : 'stopped';
       say(
         `${service.name.padEnd(11)} ${state.padEnd(26)} ${status.installed ? 'installed' : 'not installed'}  pid ${status.pid ?? '-'}  log ${service.logFile}`,
       );
       say(`            ${service.description}`);
     }
+    // Every node's state (UN up, DN down), address and load, as Cassandra's gossip knows them.
+    const serving = cloud.cassandra.nodes.find((node) => statuses.some(({ service, status }) => service === node && status.serving));
+    if (serving) say(`\nthe ring, as ${serving.name} sees it (nodetool status):\n${serving.nodetool(['status'])}`);
   });
+
+program
+  .command('nodetool')
+  .description('run nodetool against a node of the local Cassandra, e.g. `nodetool status`, `nodetool --node 2 repair tenant_zoo`')
+  .option('--node <n>', 'which node (1 is 127.0.0.1)', (value: string) => Number(value), 1)
+  .argument('<args...>', "nodetool's own arguments (put them after --, e.g. `-- repair --full tenant_zoo`)")
+  .action((args: string[], options: { node: number }) => say(cloud.cassandra.node(options.node).nodetool(args)));
 
 program
   .command('provision')
@@ -81,11 +100,7 @@ program
     const client = await connectLocalCassandra(cassandraAdminCredentials());
     try {
       for await (const row of client.stream(statement, [], { fetchSize: 1000 }) as unknown as AsyncIterable<cassandra.types.Row>) {
-        say(
-          JSON.stringify(Object.fromEntries(row.keys().map((key) => [key, row.get(key)])), (_, value: unknown) =>
-            typeof value === 'bigint' ? Number(value) : value,
-          ),
-        );
+        say(JSON.stringify(Object.fromEntries(row.keys().map((key) => [key, row.get(key)])), jsonOfCql));
       }
     } finally {
       await client.shutdown();

@@ -1,5 +1,6 @@
 import { loadPlatformConfig, type PlatformConfig } from '../layers/platform/src';
 import { localSecrets } from './secrets';
+import { cassandraContactPoints, cassandraNodeCount, localReplicationFactor } from './services/cassandraNodes';
 import { CASSANDRA_PLATFORM_ROLE } from './services/cassandraRoles';
 
 /** Stages the local cloud serves: `local` for `npm start`, `test` for `npm test`, `bench` for benchmarks. */
@@ -25,6 +26,7 @@ export const PLATFORM_PORTS: Record<LocalStage, PlatformPorts> = {
  */
 export function localEnvironment(stage: LocalStage): Record<string, string> {
   const secrets = localSecrets();
+  const nodes = cassandraNodeCount();
   return {
     MYSIMBDP_STAGE: stage,
     AWS_REGION: 'us-east-1',
@@ -32,8 +34,10 @@ export function localEnvironment(stage: LocalStage): Record<string, string> {
     AWS_SECRET_ACCESS_KEY: 'test',
     AWS_ENDPOINT_URL: 'http://127.0.0.1:4566',
     MYSIMBDP_INGEST_BUCKET: `mysimbdp-${stage}-ingest`,
-    CASSANDRA_CONTACT_POINTS: '127.0.0.1:9042',
+    // Every node of the local Cassandra (one, or MYSIMBDP_CASSANDRA_NODES), and three copies of every keyspace where it has three nodes.
+    CASSANDRA_CONTACT_POINTS: cassandraContactPoints(nodes).join(','),
     CASSANDRA_LOCAL_DC: 'datacenter1',
+    CASSANDRA_REPLICATION: `datacenter1:${localReplicationFactor(nodes)}`,
     // The platform's own role (see localstack/services/cassandraRoles.ts), as on AWS.
     CASSANDRA_USERNAME: CASSANDRA_PLATFORM_ROLE,
     CASSANDRA_PASSWORD: secrets.cassandraPlatformPassword,

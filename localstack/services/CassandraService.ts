@@ -1,9 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findJava } from '../process/findJava';
 import { output, run } from '../process/run';
 import { localCloudDir } from '../paths';
-import { connectAsAdmin, ensureCassandraRoles } from './cassandraRoles';
+import { cassandraNodeAddress, cassandraNodeCount } from './cassandraNodes';
+import { connectAsAdmin, ensureCassandraRoles, isAuthenticationFailure } from './cassandraRoles';
 import { ProcessService, ServiceStartError } from './ProcessService';
 
 /** The Apache Cassandra release the local cloud runs. */
@@ -43,7 +45,16 @@ const JAVA17_FLAGS = [
 ];
 
 /**
- * Apache Cassandra 5.0, one node on 127.0.0.1:9042.
+ * Apache Cassandra 5.0: one node of a local cluster of `nodes` (one by
+ * default), node `node` listening on its own loopback address (127.0.0.1,
+ * 127.0.0.2, ...; Linux routes all of 127.0.0.0/8 to the loopback device) for
+ * CQL (9042) and for the other nodes (7000), with JMX for `nodetool` on
+ * 127.0.0.1:7198+node. Every node of the cluster has its own process, data
+ * folder, configuration and log; node 1 is the seed the others join through.
+ * A single node keeps the folders and names it always had (`cassandra`,
+ * `.localcloud/data/cassandra`); a cluster of N nodes has data of its own
+ * (`.localcloud/data/cassandra-N-nodes/node<i>`), so that a cluster's
+ * keyspaces at replication 3 never meet a single node that cannot serve them.
  *
  * Maven Central does not publish the 5.0 binary tarball
  * (`org.apache.cassandra:apache-cassandra` stops at 4.0-alpha2), so the node
@@ -52,16 +63,34 @@ const JAVA17_FLAGS = [
  * project's own `cassandra.yaml`. The CQL shell for benchmarks comes from PyPI.
  */
 export class CassandraService extends ProcessService {
-  readonly name = 'cassandra';
-  readonly description = `Apache Cassandra ${CASSANDRA_VERSION} (one node), CQL on 127.0.0.1:9042`;
+  readonly name: string;
+  readonly description: string;
   protected readonly port = 9042;
+  protected override readonly host: string;
   protected readonly startTimeoutMs = 240_000;
+  /** The port nodetool reaches this node's JMX on (bound to 127.0.0.1 only). */
+  readonly jmxPort: number;
   private readonly home = join(localCloudDir, 'cassandra');
   private readonly lib = join(this.home, 'lib');
   private readonly stamp = join(this.home, 'installed-version');
+  private readonly data: string;
+  private readonly conf: string;
 
-  constructor(private readonly heap = process.env.MYSIMBDP_CASSANDRA_HEAP ?? '2G') {
+  constructor(
+    readonly node = 1,
+    readonly nodes = cassandraNodeCount(),
+    private readonly heap = process.env.MYSIMBDP_CASSANDRA_HEAP ?? '2G',
+  ) {
     super();
+    const single = nodes === 1;
+    this.name = single ? 'cassandra' : `cassandra${node}`;
+    this.host = cassandraNodeAddress(node);
+    this.jmxPort = 7198 + node;
+    this.data = single ? join(localCloudDir, 'data', 'cassandra') : join(localCloudDir, 'data', `cassandra-${nodes}-nodes`, `node${node}`);
+    this.conf = single ? join(this.home, 'conf') : join(this.home, `conf-${nodes}-nodes`, `node${node}`);
+    this.description = single
+      ? `Apache Cassandra ${CASSANDRA_VERSION} (one node), CQL on ${this.host}:9042`
+      : `Apache Cassandra ${CASSANDRA_VERSION}, node ${node} of ${nodes}, CQL on ${this.host}:9042, JMX on 127.0.0.1:${this.jmxPort}`;
     this.init();
   }
 
@@ -106,16 +135,15 @@ export class CassandraService extends ProcessService {
   }
 
   private writeConfig(): string {
-    const conf = join(this.home, 'conf');
-    const data = join(localCloudDir, 'data', 'cassandra');
+    const { conf, data } = this;
     mkdirSync(conf, { recursive: true });
     mkdirSync(data, { recursive: true });
     writeFileSync(
       join(conf, 'cassandra.yaml'),
-      `# Written by localstack/services/CassandraService.ts: a single local node.
-cluster_name: mysimbdp-local
+      `# Written by localstack/services/CassandraService.ts: ${this.description}.
+cluster_name: ${this.nodes === 1 ? 'mysimbdp-local' : `mysimbdp-local-${this.nodes}-nodes`}
 num_tokens: 16
-allocate_tokens_for_local_replication_factor: 1
+allocate_tokens_for_local_replication_factor: ${Math.min(3, this.nodes)}
 partitioner: org.apache.cassandra.dht.Murmur3Partitioner
 data_file_directories: [${join(data, 'data')}]
 commitlog_directory: ${join(data, 'commitlog')}
@@ -127,12 +155,13 @@ commitlog_sync_period: 10000ms
 seed_provider:
   - class_name: org.apache.cassandra.locator.SimpleSeedProvider
     parameters:
-      - seeds: "127.0.0.1:7000"
-listen_address: 127.0.0.1
-rpc_address: 127.0.0.1
+      - seeds: "${cassandraNodeAddress(1)}:7000"
+listen_address: ${this.host}
+rpc_address: ${this.host}
 storage_port: 7000
 native_transport_port: 9042
 start_native_transport: true
+# One data center (datacenter1), one rack: what the platform's NetworkTopologyStrategy keyspaces name.
 endpoint_snitch: SimpleSnitch
 # As in production: every client logs in with a role, and may only do what it was granted.
 authenticator: PasswordAuthenticator
@@ -184,8 +213,11 @@ batch_size_warn_threshold: 64KiB
         ...JAVA17_FLAGS,
         `-Dcassandra.config=file://${join(conf, 'cassandra.yaml')}`,
         `-Dlogback.configurationFile=${join(conf, 'logback.xml')}`,
-        `-Dcassandra.storagedir=${join(localCloudDir, 'data', 'cassandra')}`,
+        `-Dcassandra.storagedir=${this.data}`,
+        `-Dcassandra.jmx.local.port=${this.jmxPort}`,
         '-Dcassandra.skip_wait_for_gossip_to_settle=0',
+        // Nodes on one machine see each other at once: a joining node need not wait the 30 s a real network may need.
+        '-Dcassandra.ring_delay_ms=5000',
         // The default superuser exists at once at the first start, to be replaced by the project's own.
         '-Dcassandra.superuser_setup_delay_ms=0',
         '-Dcassandra-foreground=yes',
@@ -197,9 +229,20 @@ batch_size_warn_threshold: 64KiB
     );
   }
 
-  /** Answers CQL, as the local superuser (or, at the first start, the default role it is about to replace). */
+  /**
+   * This node answers CQL: a login as the local superuser (or, at the first
+   * start, as the default role it is about to replace) succeeds, or the node
+   * answers that it cannot check the login yet (a cluster restarting, its
+   * roles replicated to nodes that are not up yet): either way it serves.
+   */
   async serving(): Promise<boolean> {
-    const { client } = await connectAsAdmin();
+    let connected: Awaited<ReturnType<typeof connectAsAdmin>>;
+    try {
+      connected = await connectAsAdmin(this.host);
+    } catch (error) {
+      return this.nodes > 1 && isAuthenticationFailure(error);
+    }
+    const { client } = connected;
     try {
       await client.execute('SELECT release_version FROM system.local');
       return true;
@@ -208,7 +251,42 @@ batch_size_warn_threshold: 64KiB
     }
   }
 
+  /** Whether this node has been a member of its cluster before (it has data): members restart together, new nodes join one at a time. */
+  isMember(): boolean {
+    return existsSync(join(this.data, 'data'));
+  }
+
+  /** A single node's roles, after every start; a cluster's are made once all its nodes serve (see CassandraCluster). */
   protected override ready(): Promise<void> {
-    return ensureCassandraRoles();
+    return this.nodes === 1 ? ensureCassandraRoles() : Promise.resolve();
+  }
+
+  /**
+   * Runs `nodetool` against this node (its JMX port); resolves to what it
+   * printed, or throws with it when it fails.
+   *
+   * @example
+   * console.log(await new CassandraService(2, 3).nodetool(['status']));
+   */
+  nodetool(args: readonly string[]): string {
+    const result = spawnSync(
+      this.java(),
+      [
+        '-Xmx256m',
+        ...JAVA17_FLAGS,
+        '-cp',
+        `${this.conf}:${this.lib}/*`,
+        'org.apache.cassandra.tools.NodeTool',
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(this.jmxPort),
+        ...args,
+      ],
+      { encoding: 'utf8' },
+    );
+    const printed = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim();
+    if (result.status !== 0) throw new ServiceStartError(`nodetool ${args.join(' ')} on ${this.name} failed: ${printed || result.error?.message}`);
+    return printed;
   }
 }

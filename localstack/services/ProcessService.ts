@@ -18,6 +18,8 @@ export abstract class ProcessService implements LocalService {
   abstract readonly description: string;
   /** The port that must be free before starting (and that the service listens on). */
   protected abstract readonly port: number;
+  /** The address it listens on (each node of a local cluster has its own loopback address). */
+  protected readonly host: string = '127.0.0.1';
   protected abstract readonly startTimeoutMs: number;
   protected process!: ManagedProcess;
 
@@ -53,9 +55,9 @@ export abstract class ProcessService implements LocalService {
   async start(): Promise<boolean> {
     if (await this.servingNow()) return false;
     if (!this.installed()) throw new ServiceStartError(`${this.name} is not installed; run \`npm run localcloud -- install\``);
-    if (!this.runningPid() && (await isPortOpen(this.port))) {
+    if (!this.runningPid() && (await isPortOpen(this.port, this.host))) {
       throw new ServiceStartError(
-        `${this.name} cannot start: port ${this.port} on 127.0.0.1 is taken by another process (find it with \`ss -ltnp | grep :${this.port}\`)`,
+        `${this.name} cannot start: port ${this.port} on ${this.host} is taken by another process (find it with \`ss -ltnp | grep ${this.host}:${this.port}\`)`,
       );
     }
     if (!this.runningPid()) this.spawn();

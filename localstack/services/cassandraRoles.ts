@@ -29,11 +29,23 @@ export function cassandraPlatformCredentials(): CassandraCredentials {
   return { username: CASSANDRA_PLATFORM_ROLE, password: localSecrets().cassandraPlatformPassword };
 }
 
-/** A client of the local node as `credentials`; connected, or the connection's error. */
-export async function connectLocalCassandra(credentials: CassandraCredentials, timeoutMs = 3000): Promise<cassandra.Client> {
+/**
+ * A client of the local cluster as `credentials`, through node 1 (127.0.0.1)
+ * or, when `host` is given, of that node alone (to ask whether it serves);
+ * connected, or the connection's error.
+ */
+export async function connectLocalCassandra(credentials: CassandraCredentials, timeoutMs = 3000, host?: string): Promise<cassandra.Client> {
+  const { policies } = cassandra;
   const client = new cassandra.Client({
-    contactPoints: ['127.0.0.1:9042'],
+    contactPoints: [`${host ?? '127.0.0.1'}:9042`],
     localDataCenter: 'datacenter1',
+    ...(host
+      ? {
+          policies: {
+            loadBalancing: new policies.loadBalancing.AllowListPolicy(new policies.loadBalancing.DCAwareRoundRobinPolicy('datacenter1'), [`${host}:9042`]),
+          },
+        }
+      : {}),
     credentials,
     socketOptions: { connectTimeout: timeoutMs, readTimeout: timeoutMs * 5 },
     encoding: { useBigIntAsLong: true, map: Map },
@@ -47,7 +59,8 @@ export async function connectLocalCassandra(credentials: CassandraCredentials, t
   }
 }
 
-function isAuthenticationFailure(error: unknown): boolean {
+/** A login refused, or one a node could not check (what the driver reports as an authentication error). */
+export function isAuthenticationFailure(error: unknown): boolean {
   const inner = error as { innerErrors?: Record<string, unknown> };
   const errors = [error, ...Object.values(inner.innerErrors ?? {})];
   return errors.some((candidate) => candidate instanceof cassandra.errors.AuthenticationError);
@@ -64,13 +77,13 @@ async function canLogIn(credentials: CassandraCredentials): Promise<boolean> {
   }
 }
 
-/** Connects as the local superuser, or with the default credentials on a node that has not been set up yet. */
-export async function connectAsAdmin(): Promise<{ client: cassandra.Client; firstStart: boolean }> {
+/** Connects as the local superuser (to `host` alone, when given), or with the default credentials on a cluster that has not been set up yet. */
+export async function connectAsAdmin(host?: string): Promise<{ client: cassandra.Client; firstStart: boolean }> {
   try {
-    return { client: await connectLocalCassandra(cassandraAdminCredentials()), firstStart: false };
+    return { client: await connectLocalCassandra(cassandraAdminCredentials(), 3000, host), firstStart: false };
   } catch (error) {
     if (!isAuthenticationFailure(error)) throw error;
-    return { client: await connectLocalCassandra(DEFAULT_CREDENTIALS), firstStart: true };
+    return { client: await connectLocalCassandra(DEFAULT_CREDENTIALS, 3000, host), firstStart: true };
   }
 }
 

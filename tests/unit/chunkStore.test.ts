@@ -5,7 +5,8 @@ import { FakeClock } from './fakes/FakeClock';
 
 const run = { tenant: 'zoo', ingestionId: '20261130T120000Z-abcdef-0123456789', run: 'v1' };
 const key = ['zoo', run.ingestionId, 'v1'];
-const LWT = { prepare: true, serialConsistency: cassandra.types.consistencies.localSerial };
+/** A lightweight transaction: at LOCAL_SERIAL, and never sent again by the driver on its own. */
+const LWT = { prepare: true, isIdempotent: false, serialConsistency: cassandra.types.consistencies.localSerial };
 
 function checkpoint(values: Partial<Record<string, unknown>>): FakeRowValues {
   return { chunk: 0, start_byte: 0n, end_byte: 100n, position_offset: 0n, records: null, rows: null, bad_rows: null, bad_row_samples: null, ...values };

@@ -57,7 +57,7 @@ describe('the ingestion store', () => {
       /^INSERT INTO unit_mysimbdp\.ingestions \(tenant, batch_id, ingestion_id, file_name, .*\) VALUES \(\?(, \?)+\) IF NOT EXISTS$/,
     );
     expect(insert?.params.slice(0, 8)).toEqual(['zoo', batchId, ingestionId, 'a.csv', record.objectKey, null, 'csv', 42n]);
-    expect(insert?.options).toEqual({ prepare: true, serialConsistency: cassandra.types.consistencies.localSerial });
+    expect(insert?.options).toEqual({ prepare: true, isIdempotent: false, serialConsistency: cassandra.types.consistencies.localSerial });
   });
 
   it('returns the record that is there when another invocation created it first', async () => {

@@ -39,6 +39,18 @@ describe('telling a service that is down from an error of the input', () => {
     expect(serviceFailure(error)).toBeUndefined();
   });
 
+  it('takes a login or permission check a node could not make for want of replicas (a cluster that lost its quorum) for an outage', () => {
+    const login = new cassandra.errors.AuthenticationError('Unable to perform authentication: Cannot achieve consistency level LOCAL_QUORUM');
+    expect(serviceFailure(new cassandra.errors.NoHostAvailableError({ '127.0.0.2:9042': login }))).toMatchObject({ service: 'cassandra' });
+    const permission = new cassandra.errors.ResponseError(
+      codes.serverError,
+      'Unable to perform authorization of super-user permission: Cannot achieve consistency level LOCAL_QUORUM',
+    );
+    expect(serviceFailure(permission)).toMatchObject({ service: 'cassandra', retryAfterSeconds: 5 });
+    const refused = new cassandra.errors.ResponseError(codes.unauthorized, 'User mysimbdp_platform has no SELECT permission on <table x.y>');
+    expect(serviceFailure(refused)).toBeUndefined();
+  });
+
   it('does not take a statement the node could not prepare again (its table dropped) for an outage: the node answered', () => {
     const unprepared = new cassandra.errors.ResponseError(codes.unprepared, 'Prepared query with ID 4174 not found');
     expect(serviceFailure(new cassandra.errors.NoHostAvailableError({ '127.0.0.1:9042': unprepared }))).toBeUndefined();

@@ -5,7 +5,8 @@ import { UploadBatchStore } from '../../layers/platform/src/uploads/UploadBatchS
 import { newGrantId, UploadGrantStore } from '../../layers/platform/src/uploads/UploadGrantStore';
 import { FakeCassandraClient } from './fakes/FakeCassandraClient';
 
-const LWT = { prepare: true, serialConsistency: cassandra.types.consistencies.localSerial };
+/** A lightweight transaction: at LOCAL_SERIAL, and never sent again by the driver on its own. */
+const LWT = { prepare: true, isIdempotent: false, serialConsistency: cassandra.types.consistencies.localSerial };
 const batchId = '20261130T120000Z-abcdef';
 const now = new Date(Date.UTC(2026, 10, 30, 23, 59, 0));
 

@@ -77,9 +77,10 @@ export { createCassandraClient } from './cassandra/createCassandraClient';
 export { closeSharedCassandraClient, sharedCassandraClient } from './cassandra/sharedCassandraClient';
 export { cqlIdentifier, cqlString, insertCql } from './cassandra/cql';
 export { KeyspaceSchema } from './cassandra/KeyspaceSchema';
+export { alterReplication, parseReplication, type Replication } from './cassandra/Replication';
 
 // Every resource's name and setting, and their provisioning (local cloud, a stage on AWS, the tenants).
 export { BATCH_INGEST_MAX_RECEIVE_COUNT, BATCH_INGEST_NODE_OPTIONS, Topology } from './topology/Topology';
-export { provisionPlatform, provisionStorage } from './provisioning/provisionPlatform';
+export { provisionPlatform, provisionStorage, tenantReplication } from './provisioning/provisionPlatform';
 export { deprovisionTenant } from './provisioning/deprovisionTenant';
 export { RabbitMqAdmin } from './provisioning/RabbitMqAdmin';

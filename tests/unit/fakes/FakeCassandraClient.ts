@@ -98,6 +98,12 @@ export class FakeCassandraClient {
         clusteringKeys: (table.clusteringKey ?? []).map((clustering) => column(clustering.column)),
       } as unknown as cassandra.metadata.TableMetadata);
     },
+    /** How many times a caller asked whether every node has the same schema (one node: always). */
+    agreementChecks: 0,
+    checkSchemaAgreement: (): Promise<boolean> => {
+      this.metadata.agreementChecks += 1;
+      return Promise.resolve(true);
+    },
   };
 
   private run(statement: CqlStatement): cassandra.types.ResultSet {

@@ -1,5 +1,7 @@
 import cassandra from 'cassandra-driver';
-import { createKeyspaceCql, createTableCql, cqlIdentifier } from './cql';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createTableCql, cqlIdentifier } from './cql';
+import { ensureKeyspace, type Replication } from './Replication';
 import type { CqlType, TableSpec } from './TableSpec';
 
 /** A table exists with a primary key other than the one an app asks for. */
@@ -40,6 +42,24 @@ function cqlTypeName(type: { code: cassandra.types.dataTypes }): CqlType | undef
   }
 }
 
+/** Tables this process has seen every node agree on, per client: a table is checked once per process. */
+const agreed = new WeakMap<cassandra.Client, Set<string>>();
+
+/** How long a schema change may take to reach every node before the write goes on anyway (and fails, to be retried). */
+const SCHEMA_AGREEMENT_MS = 30_000;
+
+/**
+ * Waits until every node of the cluster has the same schema version: a table
+ * made a moment ago by this process or by another one may not be known yet to
+ * the node that coordinates the first write ("unconfigured table").
+ */
+export async function untilSchemaAgreement(client: cassandra.Client): Promise<void> {
+  const deadline = Date.now() + SCHEMA_AGREEMENT_MS;
+  // The driver has the call, its type declarations do not.
+  const metadata = client.metadata as unknown as { checkSchemaAgreement(): Promise<boolean> };
+  while (!(await metadata.checkSchemaAgreement()) && Date.now() < deadline) await sleep(200);
+}
+
 /**
  * Creates a tenant keyspace's tables for an ingest app, and evolves them:
  * missing columns are added, a different primary key is refused. Tables are
@@ -58,8 +78,14 @@ export class KeyspaceSchema {
     readonly keyspace: string,
   ) {}
 
-  static async createKeyspace(client: cassandra.Client, keyspace: string, replication: Record<string, string | number>): Promise<void> {
-    await client.execute(createKeyspaceCql(keyspace, replication));
+  /** Creates a tenant keyspace unless it exists; returns the replication an existing one has when it differs from `replication`. */
+  static async createKeyspace(
+    client: cassandra.Client,
+    keyspace: string,
+    replication: Replication,
+    what?: string,
+  ): Promise<{ differs: Replication | undefined }> {
+    return ensureKeyspace(client, keyspace, replication, what);
   }
 
   async existingColumns(table: string): Promise<Record<string, CqlType> | undefined> {
@@ -78,8 +104,10 @@ export class KeyspaceSchema {
     const metadata = await this.client.metadata.getTable(this.keyspace, table.name);
     if (!metadata) {
       await this.client.execute(createTableCql(this.keyspace, table));
+      await this.agreeOn(table.name, true);
       return;
     }
+    await this.agreeOn(table.name, false);
     const wantedKey = [...table.partitionKey, ...(table.clusteringKey ?? []).map((c) => c.column)].join(',');
     const actualKey = [...metadata.partitionKeys, ...metadata.clusteringKeys].map((c) => c.name).join(',');
     if (wantedKey !== actualKey) {
@@ -96,6 +124,17 @@ export class KeyspaceSchema {
           // Another function may have added it a moment ago.
           if (!/already exist|conflicts with an existing column/i.test(error.message)) throw error;
         });
+      await this.agreeOn(table.name, true);
     }
+  }
+
+  /** Before the first write of this process to a table (or after changing it), every node knows the table as it is. */
+  private async agreeOn(table: string, changed: boolean): Promise<void> {
+    const seen = agreed.get(this.client) ?? new Set<string>();
+    agreed.set(this.client, seen);
+    const name = `${this.keyspace}.${table}`;
+    if (seen.has(name) && !changed) return;
+    await untilSchemaAgreement(this.client);
+    seen.add(name);
   }
 }

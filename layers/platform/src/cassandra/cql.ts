@@ -19,15 +19,6 @@ export function cqlString(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
-export function replicationLiteral(replication: Record<string, string | number>): string {
-  const entries = Object.entries(replication).map(([key, value]) => `${cqlString(key)}: ${cqlString(String(value))}`);
-  return `{${entries.join(', ')}}`;
-}
-
-export function createKeyspaceCql(keyspace: string, replication: Record<string, string | number>): string {
-  return `CREATE KEYSPACE IF NOT EXISTS ${cqlIdentifier(keyspace)} WITH replication = ${replicationLiteral(replication)}`;
-}
-
 export function createTableCql(keyspace: string, table: TableSpec): string {
   const columns = Object.entries(table.columns).map(([name, type]) => `${cqlIdentifier(name)} ${type}`);
   const partition = `(${table.partitionKey.map(cqlIdentifier).join(', ')})`;

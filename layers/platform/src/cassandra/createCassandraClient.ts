@@ -1,5 +1,6 @@
 import cassandra from 'cassandra-driver';
 import type { PlatformConfig } from '../config/PlatformConfig';
+import { IdempotentRetryPolicy } from './IdempotentRetryPolicy';
 
 /**
  * Reconnection to a node that went down: at once, then every 250 ms doubling
@@ -9,10 +10,24 @@ import type { PlatformConfig } from '../config/PlatformConfig';
  */
 export const RECONNECTION_POLICY = new cassandra.policies.reconnection.ExponentialReconnectionPolicy(250, 2000, true);
 
+/** After this long without an answer, an idempotent statement is also sent to the next replica (a node that died unseen). */
+export const SPECULATIVE_DELAY_MS = 1000;
+
 /**
- * A Cassandra client for the platform: token-aware, prepared statements by
- * default, LOCAL_QUORUM, `bigint` for CQL `bigint` columns, and back within
- * seconds of a node that restarts ({@link RECONNECTION_POLICY}).
+ * A Cassandra client for the platform, made for a cluster:
+ *
+ * - routing: token-aware and data-center-aware (the driver's default policy,
+ *   with `localDataCenter`): a statement goes straight to a replica of its
+ *   partition in the local data center;
+ * - consistency: LOCAL_QUORUM for reads and writes (two of three copies: one
+ *   node down is no outage, and a read sees every acknowledged write),
+ *   LOCAL_SERIAL for lightweight transactions (see `LIGHTWEIGHT_TRANSACTION`);
+ * - statements are idempotent unless marked otherwise (every write is an
+ *   upsert by primary key), so a timeout or a lost node is retried on the
+ *   next replica ({@link IdempotentRetryPolicy}), and a replica slower than
+ *   {@link SPECULATIVE_DELAY_MS} gets a second, speculative, execution;
+ * - prepared statements, `bigint` for CQL `bigint` columns, and back within
+ *   seconds of a node that restarts ({@link RECONNECTION_POLICY}).
  *
  * @example
  * const client = createCassandraClient(platformConfig());
@@ -29,10 +44,14 @@ export function createCassandraClient(
     ...(options.keyspace ? { keyspace: options.keyspace } : {}),
     ...(username && password ? { credentials: { username, password } } : {}),
     encoding: { useBigIntAsLong: true, useBigIntAsVarint: true, map: Map },
-    queryOptions: { prepare: true, consistency: cassandra.types.consistencies.localQuorum },
+    queryOptions: { prepare: true, consistency: cassandra.types.consistencies.localQuorum, isIdempotent: true },
     socketOptions: { connectTimeout: options.connectTimeoutMs ?? 5000, readTimeout: options.readTimeoutMs ?? 20000 },
     pooling: { coreConnectionsPerHost: { [cassandra.types.distance.local]: 2 } },
     protocolOptions: { maxSchemaAgreementWaitSeconds: 30 },
-    policies: { reconnection: RECONNECTION_POLICY },
+    policies: {
+      reconnection: RECONNECTION_POLICY,
+      retry: new IdempotentRetryPolicy(),
+      speculativeExecution: new cassandra.policies.speculativeExecution.ConstantSpeculativeExecutionPolicy(SPECULATIVE_DELAY_MS, 1),
+    },
   });
 }

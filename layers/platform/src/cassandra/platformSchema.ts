@@ -1,5 +1,6 @@
 import type cassandra from 'cassandra-driver';
-import { cqlIdentifier, createKeyspaceCql } from './cql';
+import { cqlIdentifier } from './cql';
+import { ensureKeyspace, type Replication } from './Replication';
 
 const METRICS_TTL_SECONDS = 40 * 86_400;
 
@@ -147,9 +148,13 @@ const ADDED_COLUMNS: Record<string, Record<string, string>> = {
   },
 };
 
-/** Creates the platform keyspace and its tables if missing, and adds the columns an earlier version's tables lack. */
-export async function ensurePlatformSchema(client: cassandra.Client, keyspace: string, replication: Record<string, string | number>): Promise<void> {
-  await client.execute(createKeyspaceCql(keyspace, replication));
+/** Creates the platform keyspace and its tables if missing, and adds the columns an earlier version's tables lack; says when the keyspace's replication differs from `replication`. */
+export async function ensurePlatformSchema(
+  client: cassandra.Client,
+  keyspace: string,
+  replication: Replication,
+): Promise<{ differs: Replication | undefined }> {
+  const keyspaceState = await ensureKeyspace(client, keyspace, replication, `the platform keyspace ${keyspace}`);
   for (const statement of platformSchemaCql(keyspace)) await client.execute(statement);
   for (const [table, columns] of Object.entries(ADDED_COLUMNS)) {
     const present = new Set((await client.metadata.getTable(keyspace, table))?.columns.map((column) => column.name) ?? []);
@@ -157,4 +162,5 @@ export async function ensurePlatformSchema(client: cassandra.Client, keyspace: s
       if (!present.has(column)) await client.execute(`ALTER TABLE ${cqlIdentifier(keyspace)}.${table} ADD ${column} ${type}`);
     }
   }
+  return keyspaceState;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseReplication, type Replication } from '../cassandra/Replication';
 import { ConfigurationError } from '../errors';
 import { BYTE_SIZE_PATTERN, parseByteSize } from '../units/byteSize';
 
@@ -29,8 +30,8 @@ export interface PlatformConfig {
     readonly localDataCenter: string;
     readonly username: string | undefined;
     readonly password: string | undefined;
-    /** Replication map used when the platform creates a keyspace. */
-    readonly replication: Record<string, string | number>;
+    /** Copies per data center of the keyspaces the platform creates (a tenant's profile may ask for its own number of copies). */
+    readonly replication: Replication;
     /** Prepended to every keyspace name, so that stages can share one cluster. */
     readonly keyspacePrefix: string;
   };
@@ -116,7 +117,7 @@ const EnvSchema = z.object({
   CASSANDRA_LOCAL_DC: z.string().default('datacenter1'),
   CASSANDRA_USERNAME: z.string().optional(),
   CASSANDRA_PASSWORD: z.string().optional(),
-  CASSANDRA_REPLICATION: z.string().default('{"class":"SimpleStrategy","replication_factor":1}'),
+  CASSANDRA_REPLICATION: z.string().optional(),
   MYSIMBDP_KEYSPACE_PREFIX: z
     .string()
     .regex(/^[a-z0-9_]*$/)
@@ -161,12 +162,8 @@ export function loadPlatformConfig(env: NodeJS.ProcessEnv = process.env): Platfo
   }
   const e = parsed.data;
   const stage = e.MYSIMBDP_STAGE;
-  let replication: Record<string, string | number>;
-  try {
-    replication = JSON.parse(e.CASSANDRA_REPLICATION) as Record<string, string | number>;
-  } catch (error) {
-    throw new ConfigurationError('CASSANDRA_REPLICATION must be a JSON object, e.g. {"class":"SimpleStrategy","replication_factor":1}', {}, { cause: error });
-  }
+  // One copy in the local data center unless told otherwise: what a single node can hold.
+  const replication = parseReplication(e.CASSANDRA_REPLICATION ?? `${e.CASSANDRA_LOCAL_DC}:1`);
   return {
     stage,
     aws: { region: e.AWS_REGION, endpoint: e.AWS_ENDPOINT_URL, accountId: e.MYSIMBDP_AWS_ACCOUNT_ID },

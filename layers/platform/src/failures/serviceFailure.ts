@@ -35,7 +35,22 @@ function connectionCode(error: ErrorLike, depth = 0): string | undefined {
   return undefined;
 }
 
+/**
+ * What a node says when it is up but cannot reach enough replicas to check a
+ * login, a permission or a statement: the cluster has lost a quorum of them,
+ * which passes like any outage (the node itself answered, so the driver reports
+ * it as an authentication or server error of the request).
+ */
+const QUORUM_LOST = /Cannot achieve consistency level|Unable to perform (authentication|authorization)|Operation timed out - received only/i;
+
+function quorumLost(cause: unknown): boolean {
+  return cause instanceof Error && QUORUM_LOST.test(cause.message);
+}
+
 function cassandraFailure(error: unknown): string | undefined {
+  if (quorumLost(error) && (error instanceof cassandra.errors.AuthenticationError || error instanceof cassandra.errors.ResponseError)) {
+    return 'too few Cassandra replicas answer';
+  }
   if (error instanceof cassandra.errors.NoHostAvailableError) {
     // Every node refused the platform's credentials, or answered with an error of the request itself (a
     // statement that could not be prepared again, its table dropped): the nodes are up, so this is no outage.
@@ -43,8 +58,9 @@ function cassandraFailure(error: unknown): string | undefined {
     const innerErrors: unknown = error.innerErrors;
     const inner = innerErrors && typeof innerErrors === 'object' ? Object.values(innerErrors) : [];
     const answered = (cause: unknown): boolean =>
-      cause instanceof cassandra.errors.AuthenticationError ||
-      (cause instanceof cassandra.errors.ResponseError && !CASSANDRA_UNAVAILABLE_CODES.has(cause.code));
+      !quorumLost(cause) &&
+      (cause instanceof cassandra.errors.AuthenticationError ||
+        (cause instanceof cassandra.errors.ResponseError && !CASSANDRA_UNAVAILABLE_CODES.has(cause.code)));
     if (inner.length && inner.every(answered)) return undefined;
     return 'no Cassandra node is reachable';
   }
@@ -90,8 +106,10 @@ function rabbitFailure(error: ErrorLike): boolean {
  * "the service is down":
  *
  * - Cassandra: NoHostAvailableError, OperationTimedOutError,
- *   BusyConnectionError, a lost socket, and the answers unavailable,
- *   overloaded, isBootstrapping, truncateError, readTimeout and writeTimeout;
+ *   BusyConnectionError, a lost socket, the answers unavailable,
+ *   overloaded, isBootstrapping, truncateError, readTimeout and writeTimeout,
+ *   and a login or permission a node could not check for want of replicas
+ *   (a cluster that lost its quorum);
  * - AWS SDK (S3, SQS, Lambda): 5xx, throttling, timeouts, lost connections;
  * - RabbitMQ (amqplib): a lost or forced-closed connection;
  * - any client: connection refused or reset.

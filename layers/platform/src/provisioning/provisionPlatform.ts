@@ -4,10 +4,12 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type cassandra from 'cassandra-driver';
 import { KeyspaceSchema } from '../cassandra/KeyspaceSchema';
 import { ensurePlatformSchema } from '../cassandra/platformSchema';
+import { withFactor, type Replication } from '../cassandra/Replication';
 import type { PlatformConfig } from '../config/PlatformConfig';
 import { streamEventSources } from '../stream/streamEventSources';
 import type { Tenant } from '../tenants/Tenant';
 import type { TenantDefinition } from '../tenants/TenantDirectory';
+import type { TenantProfile } from '../tenants/TenantProfile';
 import { CassandraTenantRegistry } from '../tenants/TenantRegistry';
 import { Topology } from '../topology/Topology';
 import { provisionAmqp } from './provisionAmqp';
@@ -76,8 +78,14 @@ export async function provisionPlatform(
     );
     step(`SQS: the stream queue and dead-letter queue of ${tenants.map((tenant) => tenant.id).join(', ') || '(none)'}`);
   }
-  await ensurePlatformSchema(targets.cassandra, topology.platformKeyspace, config.cassandra.replication);
-  for (const tenant of tenants) await KeyspaceSchema.createKeyspace(targets.cassandra, topology.tenantKeyspace(tenant.profile), config.cassandra.replication);
+  const platform = await ensurePlatformSchema(targets.cassandra, topology.platformKeyspace, config.cassandra.replication);
+  if (platform.differs) step(replicationDiffers(topology.platformKeyspace, platform.differs, config.cassandra.replication));
+  for (const tenant of tenants) {
+    const keyspace = topology.tenantKeyspace(tenant.profile);
+    const wanted = tenantReplication(config, tenant.profile);
+    const { differs } = await KeyspaceSchema.createKeyspace(targets.cassandra, keyspace, wanted, `tenant ${tenant.id}'s keyspace ${keyspace}`);
+    if (differs) step(replicationDiffers(keyspace, differs, wanted, tenant.id));
+  }
   step(`Cassandra: keyspace ${topology.platformKeyspace}, tenant keyspaces ${tenants.map((t) => topology.tenantKeyspace(t.profile)).join(', ') || '(none)'}`);
   await provisionAmqp(targets.rabbit, topology, tenants, { username: config.amqp.username, password: config.amqp.password }, config.amqp.adminUsername);
   step(`RabbitMQ: vhost ${config.amqp.vhost}, exchange ${topology.amqp([]).exchange}, a queue and a user per tenant`);
@@ -86,6 +94,20 @@ export async function provisionPlatform(
   for (const definition of definitions) await registry.put(definition.tenant.id, definition.profileInput, definition.tenant.credentials);
   step(`tenant registry: ${tenants.map((t) => `${t.id} (${t.profile.status})`).join(', ') || '(none)'}`);
   if (targets.streams) for (const change of await syncEventSources(targets.streams, topology, registry)) step(`Lambda: ${change}`);
+}
+
+/** The copies of a tenant keyspace: the profile's own number in every data center the platform replicates to, else the platform's. */
+export function tenantReplication(config: PlatformConfig, profile: Pick<TenantProfile, 'replicationFactor'>): Replication {
+  return profile.replicationFactor === undefined ? config.cassandra.replication : withFactor(config.cassandra.replication, profile.replicationFactor);
+}
+
+function replicationDiffers(keyspace: string, actual: Replication, wanted: Replication, tenant?: string): string {
+  const show = (replication: Replication): string =>
+    Object.entries(replication)
+      .map(([center, copies]) => `${center}:${copies}`)
+      .join(',') || 'not NetworkTopologyStrategy';
+  const how = tenant ? `\`tenants replication ${tenant} <copies>\` changes it` : 'ALTER KEYSPACE changes it';
+  return `Cassandra: keyspace ${keyspace} keeps ${show(actual)} copies, not ${show(wanted)}: left as it is (${how}, then a repair)`;
 }
 
 /**

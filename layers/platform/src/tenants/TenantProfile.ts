@@ -31,6 +31,12 @@ export const TenantProfileSchema = z
     status: z.enum(['active', 'disabled']).default('active'),
     /** The tenant's Cassandra keyspace (the stage prefix is added by the platform). */
     keyspace: z.string().regex(/^[a-z][a-z0-9_]{0,40}$/, 'a keyspace is lower-case letters, digits and underscores, starting with a letter'),
+    /**
+     * Copies of the keyspace's data in each data center, when the tenant needs
+     * other than the platform's (`CASSANDRA_REPLICATION`); never more than the
+     * data center has nodes (checked when the keyspace is made or changed).
+     */
+    replicationFactor: z.number().int().min(1).max(9).optional(),
     batch: z
       .object({
         maxFileSize: ByteSizeSchema,

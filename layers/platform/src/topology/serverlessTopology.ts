@@ -188,7 +188,9 @@ export function renderServerlessTopology(stage: string, env: NodeJS.ProcessEnv):
         CASSANDRA_LOCAL_DC: config.cassandra.localDataCenter,
         CASSANDRA_USERNAME: config.cassandra.username ?? '',
         CASSANDRA_PASSWORD: secret('cassandraPassword'),
-        CASSANDRA_REPLICATION: JSON.stringify(config.cassandra.replication),
+        CASSANDRA_REPLICATION: Object.entries(config.cassandra.replication)
+          .map(([center, copies]) => `${center}:${copies}`)
+          .join(','),
         AMQP_URL: config.amqp.url,
         AMQP_USERNAME: config.amqp.username,
         AMQP_PASSWORD: secret('amqpPlatformPassword'),

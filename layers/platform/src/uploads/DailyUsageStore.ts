@@ -1,5 +1,6 @@
 import { systemClock, type Clock } from '../Clock';
 import cassandra from 'cassandra-driver';
+import { LIGHTWEIGHT_TRANSACTION } from '../cassandra/lightweightTransaction';
 import { cqlIdentifier } from '../cassandra/cql';
 import { ConflictError } from '../errors';
 
@@ -11,8 +12,6 @@ export interface DailyLimits {
 export type QuotaOutcome =
   | { readonly ok: true }
   | { readonly ok: false; readonly constraint: 'dailyQuota.maxFiles' | 'dailyQuota.maxBytes'; readonly used: number; readonly limit: number };
-
-const LWT = { prepare: true, serialConsistency: cassandra.types.consistencies.localSerial };
 
 function applied(result: cassandra.types.ResultSet): boolean {
   return result.first()?.get('[applied]') === true;
@@ -73,7 +72,11 @@ export class DailyUsageStore {
       const row = (await this.client.execute(`SELECT files, bytes, charged FROM ${this.table} WHERE tenant = ? AND day = ?`, [tenant, day])).first();
       if (!row) {
         // The day's first upload makes the row (whoever else makes it, the loop reads it again).
-        await this.client.execute(`INSERT INTO ${this.table} (tenant, day, files, bytes) VALUES (?, ?, 0, 0) IF NOT EXISTS`, [tenant, day], LWT);
+        await this.client.execute(
+          `INSERT INTO ${this.table} (tenant, day, files, bytes) VALUES (?, ?, 0, 0) IF NOT EXISTS`,
+          [tenant, day],
+          LIGHTWEIGHT_TRANSACTION,
+        );
         continue;
       }
       const used = { files: (row?.get('files') as number | null) ?? 0, bytes: Number((row?.get('bytes') as bigint | null) ?? 0n) };
@@ -83,7 +86,7 @@ export class DailyUsageStore {
       const result = await this.client.execute(
         `UPDATE ${this.table} SET files = ?, bytes = ?, charged[?] = ? WHERE tenant = ? AND day = ? IF files = ? AND bytes = ?`,
         [used.files + 1, BigInt(used.bytes + bytes), ingestionId, BigInt(bytes), tenant, day, used.files, BigInt(used.bytes)],
-        LWT,
+        LIGHTWEIGHT_TRANSACTION,
       );
       if (applied(result)) return { ok: true };
     }

@@ -1,4 +1,5 @@
 import cassandra from 'cassandra-driver';
+import { LIGHTWEIGHT_TRANSACTION } from '../cassandra/lightweightTransaction';
 import { cqlIdentifier } from '../cassandra/cql';
 import { ConflictError } from '../errors';
 
@@ -12,7 +13,6 @@ export interface UploadBatch {
 
 export type Reservation = 'reserved' | 'already-reserved' | 'batch-full' | 'no-such-batch';
 
-const LWT = { prepare: true, serialConsistency: cassandra.types.consistencies.localSerial };
 const MAX_CAS_ATTEMPTS = 20;
 
 function applied(result: cassandra.types.ResultSet): boolean {
@@ -42,7 +42,7 @@ export class UploadBatchStore {
     await this.client.execute(
       `INSERT INTO ${this.table} (tenant, batch_id, file_count, files, created_at) VALUES (?, ?, 0, {}, ?) IF NOT EXISTS`,
       [tenant, batchId, now],
-      LWT,
+      LIGHTWEIGHT_TRANSACTION,
     );
   }
 
@@ -69,7 +69,7 @@ export class UploadBatchStore {
       const result = await this.client.execute(
         `UPDATE ${this.table} SET file_count = ?, files[?] = ? WHERE tenant = ? AND batch_id = ? IF file_count = ?`,
         [batch.fileCount + 1, fileName, BigInt(size), tenant, batchId, batch.fileCount],
-        LWT,
+        LIGHTWEIGHT_TRANSACTION,
       );
       if (applied(result)) return 'reserved';
     }

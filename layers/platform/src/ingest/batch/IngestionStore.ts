@@ -1,5 +1,6 @@
 import { systemClock, type Clock } from '../../Clock';
 import cassandra from 'cassandra-driver';
+import { LIGHTWEIGHT_TRANSACTION } from '../../cassandra/lightweightTransaction';
 import { createHash } from 'node:crypto';
 import { cqlIdentifier } from '../../cassandra/cql';
 import { InvalidInputError } from '../../errors';
@@ -121,7 +122,6 @@ const FIELDS: ReadonlyArray<readonly [Field, string, (value: never) => unknown, 
 ];
 
 const COLUMNS = ['tenant', 'batch_id', 'ingestion_id', ...FIELDS.map(([, column]) => column)];
-const LWT = { prepare: true, serialConsistency: cassandra.types.consistencies.localSerial };
 
 function toRecord(row: cassandra.types.Row): IngestionRecord {
   const record: Record<string, unknown> = { tenant: row.get('tenant'), batchId: row.get('batch_id'), ingestionId: row.get('ingestion_id') };
@@ -178,7 +178,7 @@ export class IngestionStore {
     const result = await this.client.execute(
       `INSERT INTO ${this.table} (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')}) IF NOT EXISTS`,
       [record.tenant, record.batchId, record.ingestionId, ...params],
-      LWT,
+      LIGHTWEIGHT_TRANSACTION,
     );
     if (result.first()?.get('[applied]') === true) return { created: true, record };
     return { created: false, record: (await this.get(record.tenant, record.ingestionId)) as IngestionRecord };
@@ -200,7 +200,7 @@ export class IngestionStore {
     const result = await this.client.execute(
       `UPDATE ${this.table} SET ${set} WHERE tenant = ? AND batch_id = ? AND ingestion_id = ? IF run = ? AND status IN ?${phase ? ' AND phase = ?' : ''}`,
       [...params, key.tenant, key.batchId, key.ingestionId, run ?? null, [...from], ...(phase ? [phase] : [])],
-      LWT,
+      LIGHTWEIGHT_TRANSACTION,
     );
     return result.first()?.get('[applied]') === true;
   }

@@ -1,4 +1,5 @@
 import cassandra from 'cassandra-driver';
+import { LIGHTWEIGHT_TRANSACTION } from '../../cassandra/lightweightTransaction';
 import { cqlIdentifier } from '../../cassandra/cql';
 import { systemClock, type Clock } from '../../Clock';
 import type { ChunkSpan } from './ChunkBoundaries';
@@ -46,7 +47,6 @@ export function countChunks(states: readonly ChunkState[], total: number | undef
   return { total: total ?? states.length, validated: count(['validated', 'writing', 'written']), written: count(['written']), failed: count(['failed']) };
 }
 
-const LWT = { prepare: true, serialConsistency: cassandra.types.consistencies.localSerial };
 const COLUMNS = [
   'chunk',
   'start_byte',
@@ -217,7 +217,7 @@ export class ChunkStore {
       const result = await this.client.execute(
         `UPDATE ${this.table} SET lease_owner = ?, lease_until = ?, write_attempts = ? ${this.where} IF written_at = null AND lease_until = ?`,
         [owner, new Date(this.clock.now() + leaseMs), attempts, ...this.key(run, chunk), state.leaseUntil ?? null],
-        LWT,
+        LIGHTWEIGHT_TRANSACTION,
       );
       if (result.first()?.get('[applied]') === true) return { claimed: true, state: { ...state, status: 'writing', writeAttempts: attempts } };
     }
@@ -228,14 +228,18 @@ export class ChunkStore {
     const result = await this.client.execute(
       `UPDATE ${this.table} SET lease_until = ? ${this.where} IF lease_owner = ?`,
       [new Date(this.clock.now() + leaseMs), ...this.key(run, chunk), owner],
-      LWT,
+      LIGHTWEIGHT_TRANSACTION,
     );
     return result.first()?.get('[applied]') === true;
   }
 
   /** Gives a lease back at once (the write failed and will be retried). */
   async release(run: ChunkRun, chunk: number, owner: string): Promise<void> {
-    await this.client.execute(`UPDATE ${this.table} SET lease_until = ? ${this.where} IF lease_owner = ?`, [new Date(0), ...this.key(run, chunk), owner], LWT);
+    await this.client.execute(
+      `UPDATE ${this.table} SET lease_until = ? ${this.where} IF lease_owner = ?`,
+      [new Date(0), ...this.key(run, chunk), owner],
+      LIGHTWEIGHT_TRANSACTION,
+    );
   }
 
   async written(run: ChunkRun, chunk: number, rows: number, ms: number): Promise<void> {

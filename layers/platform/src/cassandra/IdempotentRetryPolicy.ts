@@ -1,0 +1,24 @@
+import cassandra from 'cassandra-driver';
+
+type RetryPolicy = cassandra.policies.retry.RetryPolicy;
+type OperationInfo = Parameters<RetryPolicy['onWriteTimeout']>[0];
+type Decision = ReturnType<RetryPolicy['onWriteTimeout']>;
+
+/**
+ * The driver's retries on a cluster: a statement marked idempotent (every
+ * upsert and read the platform sends; lightweight transactions are not) that
+ * timed out at its coordinator is sent once more, to the next node of its
+ * query plan: a write may or may not have been applied, and applying it again
+ * changes nothing. An unavailable replica set is tried once on the next node
+ * too (the driver's own rule). Anything else goes back to the platform, which
+ * waits an outage out or refuses the input.
+ */
+export class IdempotentRetryPolicy extends cassandra.policies.retry.RetryPolicy {
+  override onWriteTimeout(info: OperationInfo, consistency: cassandra.types.consistencies): Decision {
+    return info.nbRetry === 0 && info.executionOptions.isIdempotent() ? this.retryResult(consistency, false) : this.rethrowResult();
+  }
+
+  override onReadTimeout(info: OperationInfo, consistency: cassandra.types.consistencies): Decision {
+    return info.nbRetry === 0 ? this.retryResult(consistency, false) : this.rethrowResult();
+  }
+}
