@@ -12,9 +12,11 @@
 //   - cqlsh COPY FROM (cqlsh from PyPI).
 // Each load is checked by counting the rows back. Appends the results to BENCHMARKS.md.
 // BENCH_PEERS=none: no dsbulk and cqlsh; BENCH_CEILING=none: no ceiling (e.g. a 2 GiB file, the platform
-// alone); BENCH_CHUNK_SIZE: the chunk size.
+// alone); BENCH_CHUNK_SIZE: the chunk size. On a cluster (MYSIMBDP_CASSANDRA_NODES=3) every loader writes three
+// copies at LOCAL_QUORUM, as the platform does; BENCH_RESULTS names a JSON file the runs are also written to.
+// `npm run bench:replication` runs it on one node, then on three, and compares.
 import type cassandra from 'cassandra-driver';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiClient, type IngestionView } from '../clients/ApiClient';
@@ -56,10 +58,12 @@ const CEILING = process.env.BENCH_CEILING !== 'none';
 const KEYSPACE = 'bench_tenant_zoo';
 const TABLE = 'sensor_readings';
 const say = (message: string): void => console.log(`[bench:batch] ${message}`);
+/** What every loader writes at: the platform's consistency (on one node, one copy either way). */
+const CONSISTENCY = 'LOCAL_QUORUM';
 /** What the functions log, run by run. */
 const FUNCTION_LOG = join(localCloudDir, 'logs', 'bench-functions.log');
 
-interface Run {
+export interface Run {
   loader: string;
   rows: number;
   seconds: number;
@@ -97,6 +101,8 @@ const functionEnv = {
 };
 const bundle = (name: string): string => join(repoRoot, '.esbuild', 'bench', '.build', 'functions', `${name}.mjs`);
 const sections: string[] = [];
+/** Every run, by file. */
+const results: Array<{ rows: number; bytes: number; runs: Run[] }> = [];
 
 /** One upload through the platform, its functions run at `parallelism` concurrent chunk invocations. */
 async function platformRun(path: string, bytes: number, rows: number, parallelism: number): Promise<Run> {
@@ -211,11 +217,15 @@ try {
 
     if (PEERS) {
       const loads = [
-        { loader: 'dsbulk 1.10.0', note: 'JVM start included', load: () => peers.dsbulk.load({ file: path, keyspace: KEYSPACE, table: TABLE, header: true }) },
+        {
+          loader: 'dsbulk 1.10.0',
+          note: `JVM start included, ${CONSISTENCY}`,
+          load: () => peers.dsbulk.load({ file: path, keyspace: KEYSPACE, table: TABLE, header: true, extraArgs: ['-cl', CONSISTENCY] }),
+        },
         {
           loader: 'cqlsh 6.2.2 COPY FROM',
-          note: 'all its processes',
-          load: () => peers.cqlsh.load({ file: path, keyspace: KEYSPACE, table: TABLE, columns: READINGS_COLUMNS, header: true }),
+          note: `all its processes, ${CONSISTENCY}`,
+          load: () => peers.cqlsh.load({ file: path, keyspace: KEYSPACE, table: TABLE, columns: READINGS_COLUMNS, header: true, consistency: CONSISTENCY }),
         },
       ];
       for (const { loader, note, load } of loads) {
@@ -226,6 +236,7 @@ try {
       }
     }
 
+    results.push({ rows, bytes, runs });
     const ceilingRun0 = runs.find((run) => run.loader.startsWith('node ceiling'));
     const dsbulkRun = runs.find((run) => run.loader.startsWith('dsbulk'));
     const mb = bytes / 1e6;
@@ -261,11 +272,18 @@ Targets: end to end at least 80 % of the node's ceiling: ${ceilingRun0 ? `${verd
 
 await appendBenchmark(`## Batch ingestion in chunks, ${today()}
 
-Machine: ${describeMachine()}.
+Machine: ${describeMachine()}. Cassandra: ${
+  config.cassandra.contactPoints.length === 1
+    ? 'one node'
+    : `${config.cassandra.contactPoints.length} nodes on this machine, ${Object.entries(config.cassandra.replication)
+        .map(([center, copies]) => `${copies} copies in ${center}`)
+        .join(', ')}`
+}; every loader writes at ${CONSISTENCY}.
 
 mysimbdp is timed end to end (upload, S3 event, SQS, planning, every chunk validated, then every chunk written, the record final), each function in its own process as Lambda runs it (\`bench/SqsEventSource.ts\`, heap limit \`${BATCH_INGEST_NODE_OPTIONS}\`); its peak RSS is the highest of any of those processes. The ceiling and the peers' peak RSS is their process tree's, sampled from /proc. Chunk size ${CHUNK_SIZE} (${parseByteSize(CHUNK_SIZE)} bytes).
 
 ${sections.join('\n\n')}
 `);
+if (process.env.BENCH_RESULTS) writeFileSync(process.env.BENCH_RESULTS, JSON.stringify({ nodes: config.cassandra.contactPoints.length, results }, null, 2));
 say('appended to BENCHMARKS.md');
 process.exit(0);

@@ -39,6 +39,8 @@ export interface CqlshLoadOptions {
   columns: readonly string[];
   /** The file's first line is a header (skipped). */
   header: true;
+  /** The consistency COPY writes at (cqlsh's CONSISTENCY, ONE by default), e.g. LOCAL_QUORUM as the platform writes. */
+  consistency?: string;
   /** COPY's DATETIMEFORMAT (Python strptime); ISO 8601 by default. */
   datetimeFormat?: string;
 }
@@ -156,7 +158,9 @@ export class Cqlsh {
     const columns = options.columns.map(cqlIdentifier).join(', ');
     const file = options.file.replaceAll("'", "''");
     const format = (options.datetimeFormat ?? ISO_DATETIME_FORMAT).replaceAll("'", "''");
+    const consistency = options.consistency ? `CONSISTENCY ${cqlIdentifier(options.consistency.toLowerCase()).toUpperCase()}; ` : '';
     const statement =
+      consistency +
       `COPY ${cqlIdentifier(options.keyspace)}.${cqlIdentifier(options.table)} (${columns}) FROM '${file}' ` +
       `WITH HEADER = ${options.header ? 'TRUE' : 'FALSE'} AND DATETIMEFORMAT = '${format}'`;
     const startOffset = existsSync(this.loadLog) ? readFileSync(this.loadLog).length : 0;

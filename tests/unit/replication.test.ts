@@ -1,4 +1,5 @@
 import cassandra from 'cassandra-driver';
+import { DataSpeculativeExecutionPolicy } from '../../layers/platform/src/cassandra/DataSpeculativeExecutionPolicy';
 import { IdempotentRetryPolicy } from '../../layers/platform/src/cassandra/IdempotentRetryPolicy';
 import { KeyspaceSchema } from '../../layers/platform/src/cassandra/KeyspaceSchema';
 import { checkReplicationFits, parseReplication, readReplication, replicationLiteral, withFactor } from '../../layers/platform/src/cassandra/Replication';
@@ -56,8 +57,8 @@ describe('replication', () => {
 
 describe("the driver's retries", () => {
   const policy = new IdempotentRetryPolicy();
-  const info = (idempotent: boolean, nbRetry = 0) =>
-    ({ nbRetry, executionOptions: { isIdempotent: () => idempotent } }) as unknown as Parameters<IdempotentRetryPolicy['onWriteTimeout']>[0];
+  const info = (idempotent: boolean, nbRetry = 0, query = 'INSERT INTO t (a) VALUES (?)') =>
+    ({ query, nbRetry, executionOptions: { isIdempotent: () => idempotent } }) as unknown as Parameters<IdempotentRetryPolicy['onWriteTimeout']>[0];
   // The driver's decisions, as its code has them (its type declarations name them elsewhere).
   const { retry, rethrow } = (cassandra.policies.retry.RetryPolicy as unknown as { retryDecision: { retry: number; rethrow: number } }).retryDecision;
   const LOCAL_QUORUM = cassandra.types.consistencies.localQuorum;
@@ -71,6 +72,18 @@ describe("the driver's retries", () => {
   it('sends a read that timed out once more, to the next node', () => {
     expect(policy.onReadTimeout(info(true), LOCAL_QUORUM)).toMatchObject({ decision: retry, useCurrentHost: false });
     expect(policy.onReadTimeout(info(true, 1), LOCAL_QUORUM)).toMatchObject({ decision: rethrow });
+  });
+
+  it('never sends a schema statement twice: no retry, no speculative execution (a second DROP finds its permission gone)', () => {
+    const drop = 'DROP KEYSPACE IF EXISTS test_tenant_zoo';
+    expect(policy.onWriteTimeout(info(true, 0, drop), LOCAL_QUORUM)).toMatchObject({ decision: rethrow });
+    expect(policy.onRequestError(info(true, 0, drop), LOCAL_QUORUM, new Error('socket hang up'))).toMatchObject({ decision: rethrow });
+    expect(policy.onRequestError(info(true), LOCAL_QUORUM, new Error('socket hang up'))).toMatchObject({ decision: retry });
+    const speculation = new DataSpeculativeExecutionPolicy(1000, 1);
+    const plan = (query: string) => speculation.newPlan('ks', query);
+    expect(plan('  create table ks.t (a int primary key)').nextExecution()).toBe(-1);
+    const data = plan('SELECT * FROM ks.t WHERE a = ?');
+    expect([data.nextExecution(), data.nextExecution()]).toEqual([1000, -1]);
   });
 });
 

@@ -37,3 +37,14 @@ export function insertCql(keyspace: string, table: TableSpec): string {
   const names = Object.keys(table.columns).map(cqlIdentifier);
   return `INSERT INTO ${cqlIdentifier(keyspace)}.${cqlIdentifier(table.name)} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`;
 }
+
+/**
+ * Whether a statement changes the schema or the roles (CREATE, ALTER, DROP,
+ * TRUNCATE, GRANT, REVOKE): such a statement is never sent twice by the
+ * driver on its own. A second DROP that finds the keyspace gone is refused for
+ * want of a permission the first one took with it, and a second CREATE races
+ * the first one's schema change.
+ */
+export function isSchemaStatement(query: string | undefined): boolean {
+  return /^\s*(CREATE|ALTER|DROP|TRUNCATE|GRANT|REVOKE)\b/i.test(query ?? '');
+}

@@ -1,5 +1,6 @@
 import cassandra from 'cassandra-driver';
 import type { PlatformConfig } from '../config/PlatformConfig';
+import { DataSpeculativeExecutionPolicy } from './DataSpeculativeExecutionPolicy';
 import { IdempotentRetryPolicy } from './IdempotentRetryPolicy';
 
 /**
@@ -25,7 +26,8 @@ export const SPECULATIVE_DELAY_MS = 1000;
  * - statements are idempotent unless marked otherwise (every write is an
  *   upsert by primary key), so a timeout or a lost node is retried on the
  *   next replica ({@link IdempotentRetryPolicy}), and a replica slower than
- *   {@link SPECULATIVE_DELAY_MS} gets a second, speculative, execution;
+ *   {@link SPECULATIVE_DELAY_MS} gets a second, speculative, execution
+ *   ({@link DataSpeculativeExecutionPolicy}); schema statements never do;
  * - prepared statements, `bigint` for CQL `bigint` columns, and back within
  *   seconds of a node that restarts ({@link RECONNECTION_POLICY}).
  *
@@ -51,7 +53,7 @@ export function createCassandraClient(
     policies: {
       reconnection: RECONNECTION_POLICY,
       retry: new IdempotentRetryPolicy(),
-      speculativeExecution: new cassandra.policies.speculativeExecution.ConstantSpeculativeExecutionPolicy(SPECULATIVE_DELAY_MS, 1),
+      speculativeExecution: new DataSpeculativeExecutionPolicy(SPECULATIVE_DELAY_MS, 1),
     },
   });
 }
