@@ -8,6 +8,7 @@ import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { INGEST_EXCHANGE, PUBLISHED_AT_HEADER } from '../layers/platform/src';
 import { AmqpPublisher } from './AmqpPublisher';
+import { DeviceTokenFile } from './DeviceTokenFile';
 import { ApiClient } from './ApiClient';
 import { EXIT, failWith } from './exitCodes';
 import { readSecret } from './readSecret';
@@ -162,6 +163,7 @@ async function publishHttp(apiUrl: string, { options, password, records, tally, 
   const api = new ApiClient(apiUrl, {
     patienceMs: options.patience * 1000,
     onRetry: (reason, delayMs) => console.error(`the platform is unavailable (${reason}); retrying in ${delayMs / 1000} s`),
+    devices: new DeviceTokenFile(),
   });
   await api.login(options.tenant, password);
   const limit = rateLimiter(options.rate);

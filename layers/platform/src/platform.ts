@@ -2,6 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type cassandra from 'cassandra-driver';
 import { systemClock } from './Clock';
+import { DeviceTokens } from './auth/DeviceTokens';
 import { LoginService } from './auth/LoginService';
 import { LoginThrottle } from './auth/LoginThrottle';
 import { LoginThrottleStore } from './auth/LoginThrottleStore';
@@ -104,7 +105,7 @@ export function buildPlatform(config: PlatformConfig, client: cassandra.Client):
     bucket,
     registry,
     tokens,
-    logins: new LoginService(registry, loginThrottle, tokens),
+    logins: new LoginService(registry, loginThrottle, tokens, new DeviceTokens(config.auth.tokenSecret, config.auth.deviceTokenTtlSeconds)),
     uploads: new UploadService(bucket, batches, grants, usage, config.uploadUrlTtlSeconds, clock),
     ingestions,
     chunks,
