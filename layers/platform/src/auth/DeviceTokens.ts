@@ -1,13 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { jwtVerify, SignJWT } from 'jose';
-import { ConfigurationError } from '../errors';
+import { PlatformJwt } from './PlatformJwt';
 
 export interface IssuedDeviceToken {
   readonly token: string;
   readonly expiresAt: Date;
 }
 
-const ISSUER = 'mysimbdp';
 /** Not the API tokens' audience: a device token opens no route, and an API token is no device token. */
 const AUDIENCE = 'mysimbdp-device';
 
@@ -31,31 +29,14 @@ const AUDIENCE = 'mysimbdp-device';
  * await devices.deviceOf(token, 'zoo'); // the token's id; undefined for another tenant, a forged or an expired token
  */
 export class DeviceTokens {
-  private readonly key: Uint8Array;
+  private readonly jwt: PlatformJwt;
 
-  constructor(
-    secret: string,
-    private readonly ttlSeconds: number,
-  ) {
-    if (Buffer.byteLength(secret) < 32) {
-      throw new ConfigurationError('MYSIMBDP_TOKEN_SECRET must be set to at least 32 bytes (e.g. `openssl rand -base64 48`)');
-    }
-    this.key = new TextEncoder().encode(secret);
+  constructor(secret: string, ttlSeconds: number) {
+    this.jwt = new PlatformJwt(secret, AUDIENCE, ttlSeconds);
   }
 
-  async issue(tenant: string, now = new Date()): Promise<IssuedDeviceToken> {
-    const issuedAt = Math.floor(now.getTime() / 1000);
-    const expiresAt = issuedAt + this.ttlSeconds;
-    const token = await new SignJWT({})
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      .setSubject(tenant)
-      .setJti(randomBytes(16).toString('base64url'))
-      .setIssuer(ISSUER)
-      .setAudience(AUDIENCE)
-      .setIssuedAt(issuedAt)
-      .setExpirationTime(expiresAt)
-      .sign(this.key);
-    return { token, expiresAt: new Date(expiresAt * 1000) };
+  issue(tenant: string, now = new Date()): Promise<IssuedDeviceToken> {
+    return this.jwt.sign(tenant, now, { jti: randomBytes(16).toString('base64url') });
   }
 
   /**
@@ -65,7 +46,7 @@ export class DeviceTokens {
    */
   async deviceOf(token: string, tenant: string, now = new Date()): Promise<string | undefined> {
     try {
-      const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, audience: AUDIENCE, subject: tenant, algorithms: ['HS256'], currentDate: now });
+      const payload = await this.jwt.verify(token, now, { subject: tenant });
       return typeof payload.jti === 'string' && payload.jti ? payload.jti : undefined;
     } catch {
       return undefined;
