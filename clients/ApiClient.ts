@@ -1,3 +1,4 @@
+import type { DeviceTokenStore } from './DeviceTokenFile';
 import { TryAgainLater, withBackoff, type BackoffOptions } from './withBackoff';
 
 /** An error answer of the platform API, with its status, code and message. */
@@ -86,7 +87,7 @@ export class ApiClient {
 
   constructor(
     readonly baseUrl: string,
-    private readonly retry: Partial<BackoffOptions> = {},
+    private readonly retry: Partial<BackoffOptions> & { readonly devices?: DeviceTokenStore } = {},
   ) {}
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -143,10 +144,22 @@ export class ApiClient {
 
   /** Logs in; the client logs in again by itself when the token runs out during a long run. */
   async login(tenant: string, password: string): Promise<void> {
-    const reply = await this.call<{ token: string; tenant: string }>('POST', '/auth/login', { tenant, password });
+    const devices = this.retry.devices;
+    const deviceToken = await devices?.get(this.baseUrl, tenant);
+    const reply = await this.call<{ token: string; tenant: string; deviceToken?: string }>('POST', '/auth/login', {
+      tenant,
+      password,
+      ...(deviceToken ? { deviceToken } : {}),
+    });
     this.token = reply.token;
     this.tenant = reply.tenant;
     this.credentials = { tenant, password };
+    if (devices && reply.deviceToken) {
+      // Not keeping it costs only the protection at the next login: say so, and go on.
+      await devices.put(this.baseUrl, tenant, reply.deviceToken).catch((error: unknown) => {
+        process.emitWarning(`the device token could not be kept (${(error as Error).message}); the next login goes without it`);
+      });
+    }
   }
 
   private get tenantPath(): string {

@@ -5,6 +5,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { formatByteSize, formatOf, safeFileName } from '../layers/platform/src';
+import { DeviceTokenFile } from './DeviceTokenFile';
 import { ApiClient, type IngestionView, type ProfileView, type UploadGrant } from './ApiClient';
 import { exitCodeOf, failWith } from './exitCodes';
 import { postMultipart, s3ErrorMessage } from './postMultipart';
@@ -216,6 +217,7 @@ async function main(options: Options): Promise<number> {
   const api = new ApiClient(options.api, {
     patienceMs: options.patience * 1000,
     onRetry: (reason, delayMs) => console.error(`the platform is unavailable (${reason}); retrying in ${delayMs / 1000} s`),
+    devices: new DeviceTokenFile(),
   });
   const password = await readSecret(options.passwordEnv, `Password for tenant ${options.tenant}: `);
   await api.login(options.tenant, password);

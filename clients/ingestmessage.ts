@@ -8,9 +8,11 @@ import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { INGEST_EXCHANGE, PUBLISHED_AT_HEADER } from '../layers/platform/src';
 import { AmqpPublisher } from './AmqpPublisher';
+import { DeviceTokenFile } from './DeviceTokenFile';
 import { ApiClient } from './ApiClient';
 import { EXIT, failWith } from './exitCodes';
 import { readSecret } from './readSecret';
+import { tenantAmqpUrl } from './tenantAmqpUrl';
 
 /** Messages published but not yet confirmed, at most. */
 const CONFIRM_WINDOW = 2000;
@@ -118,10 +120,7 @@ interface Publishing {
 }
 
 async function publishAmqp(url: string, { options, password, records, tally, tick }: Publishing): Promise<void> {
-  const target = new URL(url);
-  target.username = encodeURIComponent(options.tenant);
-  target.password = encodeURIComponent(password);
-  const publisher = await AmqpPublisher.connect(target.toString(), {
+  const publisher = await AmqpPublisher.connect(tenantAmqpUrl(url, options.tenant, password), {
     patienceMs: options.patience * 1000,
     onRetry: (reason, delayMs) => console.error(`RabbitMQ is unavailable (${reason}); reconnecting in ${delayMs / 1000} s`),
   });
@@ -162,6 +161,7 @@ async function publishHttp(apiUrl: string, { options, password, records, tally, 
   const api = new ApiClient(apiUrl, {
     patienceMs: options.patience * 1000,
     onRetry: (reason, delayMs) => console.error(`the platform is unavailable (${reason}); retrying in ${delayMs / 1000} s`),
+    devices: new DeviceTokenFile(),
   });
   await api.login(options.tenant, password);
   const limit = rateLimiter(options.rate);
@@ -240,7 +240,10 @@ async function main(options: Options): Promise<number> {
 const program = new Command('ingestmessage')
   .description("Publishes records (NDJSON or CSV lines) to the platform's stream ingestion, each with a message id and publish time.")
   .requiredOption('--tenant <id>', 'your tenant id')
-  .option('--amqp <url>', 'RabbitMQ URL with the virtual host, e.g. amqp://127.0.0.1:5672/mysimbdp-local (publisher confirms)')
+  .option(
+    '--amqp <url>',
+    "RabbitMQ URL with the stage's virtual host, e.g. amqp://127.0.0.1:5672/mysimbdp-local (publisher confirms); the user is the tenant's of that stage, mysimbdp-<stage>-<tenant>, unless the URL names one",
+  )
   .option('--api <url>', 'or the platform API, e.g. http://127.0.0.1:3000 (POST /tenants/{t}/messages)')
   .option('--file <path>', 'records to send (default: standard input)')
   .addOption(new Option('--format <format>', 'record format (default: from the file extension, else ndjson)').choices(['ndjson', 'csv']))

@@ -20,6 +20,7 @@ import {
   RABBIT_HASHING_ALGORITHM,
   RabbitMqAdmin,
   rabbitPasswordHash,
+  tenantAmqpUser,
   TenantDirectory,
   TenantProfileSchema,
   tenantReplication,
@@ -88,8 +89,11 @@ async function newCredentials(id: string, passwordEnv: string): Promise<{ passwo
   return { passwordHash: await hashPassword(password), amqpSecret: generateAmqpSecret() };
 }
 
-function showAmqpSecret(id: string, secret: string): void {
-  say(`AMQP secret of tenant ${id} (shown once; give it to the tenant for ingestmessage --amqp): ${secret}`);
+function showAmqpSecret(id: string, secret: string, options: GlobalOptions): void {
+  const user = tenantAmqpUser(configOf(options).config.amqp.vhost, id);
+  say(
+    `AMQP secret of tenant ${id} (shown once; give it to the tenant for ingestmessage --amqp, or for another AMQP client as the secret of user ${user}): ${secret}`,
+  );
 }
 
 const program = new Command('tenants')
@@ -186,7 +190,7 @@ program
     await directory.writeProfile(id, profile);
     await directory.writeCredentials(id, { passwordHash, amqp: { hashingAlgorithm: RABBIT_HASHING_ALGORITHM, passwordHash: rabbitPasswordHash(amqpSecret) } });
     say(`tenant ${id}: wrote ${directory.folderOf(id)}/profile.json and credentials.json (hashed)`);
-    showAmqpSecret(id, amqpSecret);
+    showAmqpSecret(id, amqpSecret, options);
     if (flags.provision !== false) await provision(options);
   });
 
@@ -258,7 +262,7 @@ program
       ...current.credentials,
       amqp: { hashingAlgorithm: RABBIT_HASHING_ALGORITHM, passwordHash: rabbitPasswordHash(secret) },
     });
-    showAmqpSecret(current.id, secret);
+    showAmqpSecret(current.id, secret, options);
     await provision(options);
   });
 

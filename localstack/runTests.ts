@@ -1,4 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalCloud } from './LocalCloud';
 import { localEnvironment } from './localEnvironment';
@@ -17,8 +19,11 @@ const say = (message: string): void => console.log(`[test] ${message}`);
 const cloud = new LocalCloud();
 const offline = new ServerlessOffline('test');
 let started: string[] = [];
+/** Where the tools the tests run keep their device tokens: a folder of this run, not the user's configuration. */
+const devicesDir = mkdtempSync(join(tmpdir(), 'mysimbdp-test-devices-'));
 
 async function cleanUp(): Promise<void> {
+  rmSync(devicesDir, { recursive: true, force: true });
   await offline.stop().catch(() => undefined);
   const stopped = await cloud.stop(started).catch(() => []);
   if (stopped.length) say(`stopped ${stopped.join(', ')}`);
@@ -62,7 +67,11 @@ async function main(): Promise<number> {
       '--forceExit',
       ...process.argv.slice(2),
     ],
-    { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, ...localEnvironment('test'), MYSIMBDP_API_URL: offline.apiUrl } },
+    {
+      cwd: repoRoot,
+      stdio: 'inherit',
+      env: { ...process.env, ...localEnvironment('test'), MYSIMBDP_API_URL: offline.apiUrl, MYSIMBDP_DEVICES_FILE: join(devicesDir, 'devices.json') },
+    },
   );
   return new Promise((resolve) => jest.on('exit', (code) => resolve(code ?? 1)));
 }

@@ -30,6 +30,8 @@ export interface HttpResult {
   readonly status?: number;
   readonly body: unknown;
   readonly headers?: Record<string, string>;
+  /** `Set-Cookie` values, each as API Gateway takes them (one per cookie). */
+  readonly cookies?: string[];
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -86,7 +88,8 @@ async function toRequest(event: APIGatewayProxyEventV2, platformOf: () => Promis
 }
 
 function toResponse(result: HttpResult): APIGatewayProxyStructuredResultV2 {
-  return jsonResponse(result.status ?? 200, result.body, result.headers);
+  const response = jsonResponse(result.status ?? 200, result.body, result.headers);
+  return result.cookies?.length ? { ...response, cookies: result.cookies } : response;
 }
 
 /** The one error mapping every HTTP function shares. */

@@ -8,7 +8,7 @@ import { RabbitMqAdmin } from '../../layers/platform/src/provisioning/RabbitMqAd
 import { createSqsClient } from '../../layers/platform/src/storage/awsClients';
 import { BridgeProcess } from '../../localstack/BridgeProcess';
 import { addTenant, tenantsFolder } from '../helpers/extraTenants';
-import { config, connectCassandra, topology, waitFor } from '../helpers/testPlatform';
+import { amqpUser, config, connectCassandra, topology, waitFor } from '../helpers/testPlatform';
 
 /**
  * A bridge that crashes after SQS took messages but before it acknowledged
@@ -82,7 +82,7 @@ describe('a bridge crash between SQS and the acknowledgement', () => {
   it('writes each message published without an id once, though RabbitMQ delivered it twice', async () => {
     await crashing.start();
     const bodies = Array.from({ length: 20 }, (_, n) => `{"reading":${n}}`);
-    const connection = await amqp.connect(amqpUrl(config.amqp.url, 'noids', secret, config.amqp.vhost));
+    const connection = await amqp.connect(amqpUrl(config.amqp.url, amqpUser('noids'), secret, config.amqp.vhost));
     const channel = await connection.createConfirmChannel();
     // No message id, no timestamp, no header: nothing but the content says which message it is.
     for (const body of bodies) channel.publish(topology.amqp([]).exchange, 'noids', Buffer.from(body), { persistent: true });

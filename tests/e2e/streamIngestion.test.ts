@@ -15,7 +15,7 @@ import { decodePack } from '../../layers/platform/src/stream/StreamPack';
 import { BridgeProcess } from '../../localstack/BridgeProcess';
 import { DEMO } from '../helpers/demoTenants';
 import { addTenant, tenantsFolder } from '../helpers/extraTenants';
-import { api, config, connectCassandra, login, runCli, topology, waitFor } from '../helpers/testPlatform';
+import { amqpUser, api, config, connectCassandra, login, runCli, topology, waitFor } from '../helpers/testPlatform';
 
 const run = randomUUID().slice(0, 8);
 const DAY = '2026-11-01';
@@ -168,7 +168,7 @@ describe('near-realtime ingestion: ingestmessage -> RabbitMQ -> bridge -> SQS ->
       (channel) => void channel.consume(shopQueue, () => undefined).catch(() => undefined),
     ];
     for (const attempt of attempts) {
-      const connection = await amqp.connect(amqpUrl(config.amqp.url, 'zoo', DEMO.zoo.amqpSecret, config.amqp.vhost));
+      const connection = await amqp.connect(amqpUrl(config.amqp.url, amqpUser('zoo'), DEMO.zoo.amqpSecret, config.amqp.vhost));
       const channel = await connection.createConfirmChannel();
       const closed = new Promise<string>((resolve) => channel.on('error', (error: Error) => resolve(error.message)));
       attempt(channel);

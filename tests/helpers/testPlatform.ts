@@ -1,5 +1,6 @@
 import cassandra from 'cassandra-driver';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { tenantAmqpUser } from '../../layers/platform/src/amqp/tenantAmqpUser';
 import { createCassandraClient } from '../../layers/platform/src/cassandra/createCassandraClient';
 import { loadPlatformConfig } from '../../layers/platform/src/config/PlatformConfig';
 import { Topology } from '../../layers/platform/src/topology/Topology';
@@ -10,6 +11,8 @@ export const config = loadPlatformConfig(process.env);
 export const topology = new Topology(config);
 export const apiUrl = process.env.MYSIMBDP_API_URL ?? 'http://127.0.0.1:3100';
 if (config.stage !== 'test') throw new Error('run the tests with `npm test` (stage test)');
+/** A tenant's RabbitMQ user on the test stage. */
+export const amqpUser = (tenant: string): string => tenantAmqpUser(config.amqp.vhost, tenant);
 
 export interface ApiReply {
   readonly status: number;

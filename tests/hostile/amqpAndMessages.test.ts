@@ -1,11 +1,16 @@
 import amqp, { type ConfirmChannel, type GetMessage } from 'amqplib';
 import type cassandra from 'cassandra-driver';
 import { amqpUrl } from '../../layers/platform/src/amqp/amqpUrl';
+import { tenantAmqpUser } from '../../layers/platform/src/amqp/tenantAmqpUser';
+import { loadPlatformConfig } from '../../layers/platform/src/config/PlatformConfig';
+import { putTenantAmqpPermissions } from '../../layers/platform/src/provisioning/provisionAmqp';
 import { RabbitMqAdmin } from '../../layers/platform/src/provisioning/RabbitMqAdmin';
+import { CassandraTenantRegistry } from '../../layers/platform/src/tenants/TenantRegistry';
+import { Topology } from '../../layers/platform/src/topology/Topology';
 import { BridgeProcess } from '../../localstack/BridgeProcess';
 import { DEMO } from '../helpers/demoTenants';
 import { addTenant, tenantsFolder } from '../helpers/extraTenants';
-import { api, config, connectCassandra, login, runCli, topology, waitFor } from '../helpers/testPlatform';
+import { amqpUser, api, config, connectCassandra, login, runCli, topology, waitFor } from '../helpers/testPlatform';
 
 /**
  * Hostile input on the stream path: what a tenant may do over AMQP (publish
@@ -18,9 +23,9 @@ const exchange = topology.amqp([]).exchange;
 const admin = new RabbitMqAdmin(config.amqp.managementUrl, config.amqp.adminUsername, config.amqp.adminPassword);
 const queueOf = (tenant: string): { queue: string; rejectedQueue: string } => topology.amqp([tenant]).tenants[0] as { queue: string; rejectedQueue: string };
 
-/** Opens a confirm channel as `user` and does `action`; resolves with the error RabbitMQ closes the channel with. */
-async function channelRefusal(action: (channel: ConfirmChannel) => unknown, user = 'zoo', secret: string = DEMO.zoo.amqpSecret): Promise<string> {
-  const connection = await amqp.connect(amqpUrl(config.amqp.url, user, secret, vhost));
+/** Opens a confirm channel as the tenant's user and does `action`; resolves with the error RabbitMQ closes the channel with. */
+async function channelRefusal(action: (channel: ConfirmChannel) => unknown, tenant = 'zoo', secret: string = DEMO.zoo.amqpSecret): Promise<string> {
+  const connection = await amqp.connect(amqpUrl(config.amqp.url, amqpUser(tenant), secret, vhost));
   connection.on('error', () => undefined);
   try {
     const channel = await connection.createConfirmChannel();
@@ -36,7 +41,7 @@ async function channelRefusal(action: (channel: ConfirmChannel) => unknown, user
 
 /** Publishes one message as a tenant and waits for RabbitMQ's confirm. */
 async function publishAs(tenant: string, secret: string, content: Buffer, properties: amqp.Options.Publish = {}): Promise<void> {
-  const connection = await amqp.connect(amqpUrl(config.amqp.url, tenant, secret, vhost));
+  const connection = await amqp.connect(amqpUrl(config.amqp.url, amqpUser(tenant), secret, vhost));
   try {
     const channel = await connection.createConfirmChannel();
     channel.publish(exchange, tenant, content, { persistent: true, ...properties });
@@ -101,71 +106,112 @@ describe('hostile AMQP publishers and messages', () => {
     it("refuses a publish to another tenant's routing key, which reaches nothing", async () => {
       const before = await admin.queueDepth(vhost, queueOf('shop').queue);
       expect(await channelRefusal((channel) => channel.publish(exchange, 'shop', Buffer.from('{"order_id":"x"}')))).toBe(
-        `Channel closed by server: 403 (ACCESS-REFUSED) with message "ACCESS_REFUSED - access to topic 'shop' in exchange '${exchange}' in vhost '${vhost}' refused for user 'zoo'"`,
+        `Channel closed by server: 403 (ACCESS-REFUSED) with message "ACCESS_REFUSED - access to topic 'shop' in exchange '${exchange}' in vhost '${vhost}' refused for user '${amqpUser('zoo')}'"`,
       );
       expect(await admin.queueDepth(vhost, queueOf('shop').queue)).toBe(before);
     });
 
     it("refuses a publish straight to another tenant's queue through the default exchange", async () => {
       expect(await channelRefusal((channel) => channel.sendToQueue(queueOf('shop').queue, Buffer.from('{}')))).toBe(
-        `Channel closed by server: 403 (ACCESS-REFUSED) with message "ACCESS_REFUSED - access to exchange 'amq.default' in vhost '${vhost}' refused for user 'zoo'"`,
+        `Channel closed by server: 403 (ACCESS-REFUSED) with message "ACCESS_REFUSED - access to exchange 'amq.default' in vhost '${vhost}' refused for user '${amqpUser('zoo')}'"`,
       );
     });
 
     it('refuses a publish straight to its own queue, past the exchange and its routing', async () => {
       expect(await channelRefusal((channel) => channel.sendToQueue(queueOf('zoo').queue, Buffer.from('{}')))).toBe(
-        `Channel closed by server: 403 (ACCESS-REFUSED) with message "ACCESS_REFUSED - access to exchange 'amq.default' in vhost '${vhost}' refused for user 'zoo'"`,
+        `Channel closed by server: 403 (ACCESS-REFUSED) with message "ACCESS_REFUSED - access to exchange 'amq.default' in vhost '${vhost}' refused for user '${amqpUser('zoo')}'"`,
       );
     });
 
     it('refuses a publish to the dead-letter exchange of rejected messages', async () => {
       const deadLetters = topology.amqp([]).deadLetterExchange;
       expect(await channelRefusal((channel) => channel.publish(deadLetters, 'zoo', Buffer.from('{}')))).toBe(
-        `Channel closed by server: 403 (ACCESS-REFUSED) with message "ACCESS_REFUSED - access to exchange '${deadLetters}' in vhost '${vhost}' refused for user 'zoo'"`,
+        `Channel closed by server: 403 (ACCESS-REFUSED) with message "ACCESS_REFUSED - access to exchange '${deadLetters}' in vhost '${vhost}' refused for user '${amqpUser('zoo')}'"`,
       );
     });
 
     it('refuses declaring a queue', async () => {
       expect(await channelRefusal((channel) => channel.assertQueue('zoo-own-queue'))).toBe(
-        `Channel closed by server: 403 (ACCESS-REFUSED) with message "ACCESS_REFUSED - access to queue 'zoo-own-queue' in vhost '${vhost}' refused for user 'zoo'"`,
+        `Channel closed by server: 403 (ACCESS-REFUSED) with message "ACCESS_REFUSED - access to queue 'zoo-own-queue' in vhost '${vhost}' refused for user '${amqpUser('zoo')}'"`,
       );
     });
 
     it('refuses consuming, even its own queue', async () => {
       expect(await channelRefusal((channel) => channel.consume(queueOf('zoo').queue, () => undefined))).toBe(
-        `Channel closed by server: 403 (ACCESS-REFUSED) with message "ACCESS_REFUSED - access to queue '${queueOf('zoo').queue}' in vhost '${vhost}' refused for user 'zoo'"`,
+        `Channel closed by server: 403 (ACCESS-REFUSED) with message "ACCESS_REFUSED - access to queue '${queueOf('zoo').queue}' in vhost '${vhost}' refused for user '${amqpUser('zoo')}'"`,
       );
       expect(await channelRefusal((channel) => channel.get(queueOf('shop').queue))).toBe(
-        `Channel closed by server: 403 (ACCESS-REFUSED) with message "ACCESS_REFUSED - access to queue '${queueOf('shop').queue}' in vhost '${vhost}' refused for user 'zoo'"`,
+        `Channel closed by server: 403 (ACCESS-REFUSED) with message "ACCESS_REFUSED - access to queue '${queueOf('shop').queue}' in vhost '${vhost}' refused for user '${amqpUser('zoo')}'"`,
       );
     });
 
     it("refuses binding its queue to another tenant's routing key", async () => {
       expect(await channelRefusal((channel) => channel.bindQueue(queueOf('zoo').queue, exchange, 'shop'))).toBe(
-        `Channel closed by server: 403 (ACCESS-REFUSED) with message "ACCESS_REFUSED - access to queue '${queueOf('zoo').queue}' in vhost '${vhost}' refused for user 'zoo'"`,
+        `Channel closed by server: 403 (ACCESS-REFUSED) with message "ACCESS_REFUSED - access to queue '${queueOf('zoo').queue}' in vhost '${vhost}' refused for user '${amqpUser('zoo')}'"`,
       );
     });
 
     it("refuses a connection to a virtual host that is not the stage's", async () => {
       // RabbitMQ closes the connection at its opening (530 NOT_ALLOWED), which amqplib reports thus.
-      await expect(amqp.connect(amqpUrl(config.amqp.url, 'zoo', DEMO.zoo.amqpSecret, '/'))).rejects.toThrow(
+      await expect(amqp.connect(amqpUrl(config.amqp.url, amqpUser('zoo'), DEMO.zoo.amqpSecret, '/'))).rejects.toThrow(
         'Expected ConnectionOpenOk; got <ConnectionClose channel:0>',
       );
       // The same credentials open the stage's own.
-      await (await amqp.connect(amqpUrl(config.amqp.url, 'zoo', DEMO.zoo.amqpSecret, vhost))).close();
+      await (await amqp.connect(amqpUrl(config.amqp.url, amqpUser('zoo'), DEMO.zoo.amqpSecret, vhost))).close();
     });
 
     it('refuses a wrong secret, and says nothing of whether the tenant exists', async () => {
       const refusal =
         'Handshake terminated by server: 403 (ACCESS-REFUSED) with message "ACCESS_REFUSED - Login was refused using authentication mechanism PLAIN.';
-      await expect(amqp.connect(amqpUrl(config.amqp.url, 'zoo', 'not-the-secret', vhost))).rejects.toThrow(refusal);
-      await expect(amqp.connect(amqpUrl(config.amqp.url, 'nobody', 'not-the-secret', vhost))).rejects.toThrow(refusal);
+      await expect(amqp.connect(amqpUrl(config.amqp.url, amqpUser('zoo'), 'not-the-secret', vhost))).rejects.toThrow(refusal);
+      await expect(amqp.connect(amqpUrl(config.amqp.url, amqpUser('nobody'), 'not-the-secret', vhost))).rejects.toThrow(refusal);
     });
 
     it("refuses a disabled tenant's publish", async () => {
       expect(await channelRefusal((channel) => channel.publish(exchange, 'muted', Buffer.from('{}')), 'muted', disabledSecret)).toBe(
-        `Channel closed by server: 403 (ACCESS-REFUSED) with message "ACCESS_REFUSED - access to exchange '${exchange}' in vhost '${vhost}' refused for user 'muted'"`,
+        `Channel closed by server: 403 (ACCESS-REFUSED) with message "ACCESS_REFUSED - access to exchange '${exchange}' in vhost '${vhost}' refused for user '${amqpUser('muted')}'"`,
       );
+    });
+  });
+
+  describe("stages: a tenant's AMQP credentials of one stage open no other stage's virtual host", () => {
+    // Another stage on the same broker, provisioned for zoo as provisioning does it (the stage `local` of a
+    // developer's `npm start` is not touched: its user is tried below only where it must be refused).
+    const other = new Topology(loadPlatformConfig({ ...process.env, MYSIMBDP_STAGE: 'isolationcheck' }));
+    const otherVhost = other.amqp([]).vhost;
+    const otherUser = other.amqp(['zoo']).tenants[0]?.user as string;
+    const notAllowed = 'Expected ConnectionOpenOk; got <ConnectionClose channel:0>';
+    const opens = async (user: string, onVhost: string) => (await amqp.connect(amqpUrl(config.amqp.url, user, DEMO.zoo.amqpSecret, onVhost))).close();
+
+    beforeAll(async () => {
+      const zoo = await new CassandraTenantRegistry(client, topology.platformKeyspace, 0).get('zoo');
+      if (!zoo) throw new Error('the demo tenant zoo is not registered');
+      await admin.putVhost(otherVhost);
+      await admin.putUserWithHash(otherUser, zoo.credentials.amqp.passwordHash, zoo.credentials.amqp.hashingAlgorithm);
+      await putTenantAmqpPermissions(admin, other, zoo);
+    });
+
+    afterAll(async () => {
+      await admin.deleteUser(otherUser);
+      await admin.deleteVhost(otherVhost);
+    });
+
+    it('names the user of each stage apart, with the same secret', () => {
+      expect([amqpUser('zoo'), otherUser]).toEqual(['mysimbdp-test-zoo', 'mysimbdp-isolationcheck-zoo']);
+    });
+
+    it("refuses the other stage's user on this stage's virtual host, and this stage's user on the other's", async () => {
+      await expect(opens(otherUser, vhost)).rejects.toThrow(notAllowed);
+      await expect(opens(amqpUser('zoo'), otherVhost)).rejects.toThrow(notAllowed);
+      // Each opens its own.
+      await opens(otherUser, otherVhost);
+      await opens(amqpUser('zoo'), vhost);
+    });
+
+    it("refuses the local stage's tenant user on the test stage's virtual host, whether that stage is provisioned or not", async () => {
+      await expect(opens(tenantAmqpUser('mysimbdp-local', 'zoo'), vhost)).rejects.toThrow();
+      // Nor does the tenant id alone, the user every stage once shared, open it.
+      await expect(opens('zoo', vhost)).rejects.toThrow();
     });
   });
 

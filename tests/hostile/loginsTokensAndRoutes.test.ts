@@ -192,6 +192,95 @@ describe('logins', () => {
   });
 });
 
+describe('device tokens', () => {
+  /** A login with the device token in the body (as fetchdata sends it) or in the dashboard's cookie. */
+  const loginWith = (from: string, id: string, password: string, device: { deviceToken?: string; cookie?: string } = {}) =>
+    rawLogin(from, JSON.stringify({ tenant: id, password, ...(device.deviceToken ? { deviceToken: device.deviceToken } : {}) }), {
+      'content-type': 'application/json',
+      ...(device.cookie ? { cookie: device.cookie } : {}),
+    });
+
+  it('gives a device token at login, in the body and as an HttpOnly, SameSite=Strict cookie for the login route', async () => {
+    const reply = await loginWith('127.0.0.37', tenant.id, tenant.password);
+    expect(reply.status).toBe(200);
+    expect([typeof reply.body.deviceToken, Date.parse(String(reply.body.deviceTokenExpiresAt)) > Date.now()]).toEqual(['string', true]);
+    const cookies = [reply.headers['set-cookie'] ?? []].flat();
+    expect(cookies).toHaveLength(1);
+    const attributes = (cookies[0] as string).split(';').map((part) => part.trim().toLowerCase());
+    expect(attributes[0]).toBe(`mysimbdp_device=${String(reply.body.deviceToken)}`.toLowerCase());
+    expect(attributes).toEqual(expect.arrayContaining(['httponly', 'samesite=strict', 'path=/auth/login']));
+    // The local API is plain HTTP: a Secure cookie would not be kept.
+    expect(attributes).not.toContain('secure');
+  });
+
+  it("never lets failures against one tenant from an address refuse another tenant's right password there, with its device token", async () => {
+    const source = '127.0.0.38';
+    const first = await loginWith(source, tenant.id, tenant.password);
+    expect(first.status).toBe(200);
+    let deviceToken = first.body.deviceToken as string;
+    // The flood: zoo's password guessed until the address is locked out of zoo, then unknown ids until it is refused for every tenant.
+    for (let n = 0; n < config.auth.maxFailedLogins; n += 1) expect((await loginWith(source, 'zoo', `guess-${n}`)).status).toBe(401);
+    for (let n = 0; n < config.auth.maxFailedLoginsPerSource; n += 1) await loginWith(source, `flooded${n}`, 'guess');
+    const untrusted = await loginWith(source, tenant.id, tenant.password);
+    expect({ status: untrusted.status, message: untrusted.body.message }).toEqual({
+      status: 429,
+      message: `too many failed logins from ${source}; try again in ${String(untrusted.body.retryAfterSeconds)} s`,
+    });
+    for (let n = 0; n < 5; n += 1) {
+      const trusted = await loginWith(source, tenant.id, tenant.password, { deviceToken });
+      expect({ status: trusted.status, tenant: trusted.body.tenant }).toEqual({ status: 200, tenant: tenant.id });
+      deviceToken = trusted.body.deviceToken as string;
+      // The flood goes on, held to the same limits: the tenant's device token opens nothing for zoo.
+      expect((await loginWith(source, 'zoo', DEMO.zoo.password, { deviceToken })).status).toBe(429);
+      expect((await loginWith(source, 'zoo', DEMO.zoo.password)).status).toBe(429);
+    }
+    // The dashboard's way: the browser sends the cookie back.
+    const dashboard = await loginWith(source, tenant.id, tenant.password, { cookie: `mysimbdp_device=${deviceToken}` });
+    expect({ status: dashboard.status, tenant: dashboard.body.tenant }).toEqual({ status: 200, tenant: tenant.id });
+  });
+
+  it('locks a device token out after its own failures: then even the right password is refused with it', async () => {
+    const source = '127.0.0.39';
+    const { deviceToken } = (await loginWith(source, tenant.id, tenant.password)).body as { deviceToken: string };
+    for (let n = 0; n < config.auth.maxFailedLogins; n += 1) {
+      expect((await loginWith(source, tenant.id, `guess-${n}`, { deviceToken })).body).toEqual(WRONG);
+    }
+    const locked = await loginWith(source, tenant.id, tenant.password, { deviceToken });
+    expect({ status: locked.status, body: locked.body }).toEqual({
+      status: 429,
+      body: {
+        error: 'TOO_MANY_REQUESTS',
+        message: `too many failed logins with this device token; try again in ${String(locked.body.retryAfterSeconds)} s`,
+        retryAfterSeconds: locked.body.retryAfterSeconds,
+      },
+    });
+    // Its failures counted for the token alone: the address may still log in without it.
+    expect((await loginWith(source, tenant.id, tenant.password)).status).toBe(200);
+  });
+
+  it('treats a forged device token as none, and refuses one that is not a string (400)', async () => {
+    const source = '127.0.0.40';
+    const forged = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(tenant.id)
+      .setJti('forged')
+      .setIssuer('mysimbdp')
+      .setAudience('mysimbdp-device')
+      .setIssuedAt()
+      .setExpirationTime('1d')
+      .sign(new TextEncoder().encode('not-the-platform-secret-but-32-bytes-long'));
+    for (let n = 0; n < config.auth.maxFailedLogins; n += 1) await loginWith(source, tenant.id, `guess-${n}`, { deviceToken: forged });
+    expect((await loginWith(source, tenant.id, tenant.password, { deviceToken: forged })).body.message).toMatch(
+      new RegExp(`^too many failed logins for tenant ${tenant.id}; try again in \\d+ s`),
+    );
+    const notAString = await rawLogin(source, JSON.stringify({ tenant: tenant.id, password: tenant.password, deviceToken: 42 }));
+    expect({ status: notAString.status, body: notAString.body }).toEqual({
+      status: 400,
+      body: { error: 'INVALID_INPUT', message: 'deviceToken must be the device token of an earlier login, a string of at most 1024 characters' },
+    });
+  });
+});
+
 describe('tokens', () => {
   const profile = (headers: Record<string, string>) => get('/tenants/zoo/profile', headers);
   const sign = (claims: Record<string, unknown>, secret = config.auth.tokenSecret, alg = 'HS256') =>

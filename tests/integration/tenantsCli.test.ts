@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { amqpUrl } from '../../layers/platform/src/amqp/amqpUrl';
 import { addTenant, tenantsFolder } from '../helpers/extraTenants';
-import { api, config, connectCassandra, runCli, waitFor } from '../helpers/testPlatform';
+import { amqpUser, api, config, connectCassandra, runCli, waitFor } from '../helpers/testPlatform';
 
 describe('the operator CLI `tenants`', () => {
   let folder: string;
@@ -14,7 +14,7 @@ describe('the operator CLI `tenants`', () => {
     runCli('clients/tenants.ts', ['--stage', 'test', '--tenants-dir', folder, ...args], env);
   const canLogIn = async (password: string) => (await api('POST', '/auth/login', { tenant: 'opsdemo', password })).status === 200;
   const amqpLogin = (secret: string) =>
-    amqp.connect(amqpUrl(config.amqp.url, 'opsdemo', secret, config.amqp.vhost)).then(
+    amqp.connect(amqpUrl(config.amqp.url, amqpUser('opsdemo'), secret, config.amqp.vhost)).then(
       async (connection) => {
         await connection.close();
         return true;

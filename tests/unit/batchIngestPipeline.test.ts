@@ -30,6 +30,24 @@ function setUp(tenants: readonly Tenant[] = [tenant('zoo')], options: Parameters
 }
 
 describe('the batch pipeline, a file up to the chunk size', () => {
+  it.each([
+    ['in this invocation', undefined],
+    ['in chunks', 16],
+  ])("rejects at once, %s, a file whose plan would take one of the tenant's stream tables, making and writing nothing", async (_how, chunkSize) => {
+    const streamApp = { name: 'readings-stream', tables: [READINGS], toRows: () => [] };
+    const { pipeline, upload, inserts, cassandra: client, bucket, tasks } = setUp([tenant('zoo')], { streamApp, chunkSize });
+    const { grant, object } = await upload(GOOD);
+    expect(await pipeline.ingest(object)).toMatchObject({
+      status: 'rejected',
+      reason: "table readings is the tenant's stream table; rename the file",
+      rows: 0,
+    });
+    expect(client.statements.filter((statement) => /^(CREATE|ALTER) TABLE/.test(statement.query))).toEqual([]);
+    expect(inserts()).toEqual([]);
+    expect(tasks.sent).toEqual([]);
+    expect(bucket.keys()).toEqual([objectKey({ tenant: 'zoo', stage: 'rejected', batchId: grant.batchId, fileName: 'readings.csv' })]);
+  });
+
   it('writes every row, records the file ingested and moves it to ingested/', async () => {
     const { pipeline, upload, ingestions, bucket, inserts, cassandra: client, finished } = setUp();
     const { grant, object } = await upload(GOOD);

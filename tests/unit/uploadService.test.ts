@@ -1,5 +1,9 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { ConstraintViolationError, InvalidInputError, NotFoundError } from '../../layers/platform/src/errors';
+import type { BatchIngestApp } from '../../layers/platform/src/ingest/apps/BatchIngestApp';
+import { genericBatchIngestApp } from '../../layers/platform/src/ingest/apps/genericBatchIngestApp';
+import { genericStreamIngestApp } from '../../layers/platform/src/ingest/apps/genericStreamIngestApp';
+import { StreamTables } from '../../layers/platform/src/ingest/batch/StreamTables';
 import { ingestionIdOf } from '../../layers/platform/src/ingest/batch/IngestionStore';
 import { IngestBucket } from '../../layers/platform/src/storage/IngestBucket';
 import { UploadService } from '../../layers/platform/src/uploads/UploadService';
@@ -15,13 +19,18 @@ const zoo = tenant('zoo', {
   batch: { maxFileSize: '1 KiB', maxFilesPerBatch: 2, allowedFormats: ['csv', 'ndjson'], dailyQuota: { maxFiles: 3, maxBytes: '2 KiB' } },
 });
 
-function setUp() {
+/** The upload service, for tenants served by the generic stream app and by `batchApp` (the generic one by default). */
+function setUp(batchApp: BatchIngestApp = genericBatchIngestApp) {
   const clock = new FakeClock();
   const bucket = new FakeIngestBucket(clock);
   const batches = new FakeUploadBatchStore();
   const grants = new FakeUploadGrantStore();
   const usage = new FakeDailyUsageStore();
-  const uploads = new UploadService(asReal(bucket), asReal(batches), asReal(grants), asReal(usage), 900, clock);
+  const streamTables = new StreamTables(
+    () => Promise.resolve(genericStreamIngestApp),
+    () => Promise.resolve(batchApp),
+  );
+  const uploads = new UploadService(asReal(bucket), asReal(batches), asReal(grants), asReal(usage), streamTables, 900, clock);
   return { clock, bucket, batches, grants, usage, uploads };
 }
 
@@ -33,6 +42,23 @@ async function refusal(promise: Promise<unknown>): Promise<unknown> {
 }
 
 describe('an upload grant', () => {
+  it("refuses a file that would take the tenant's stream table, before anything is reserved or presigned", async () => {
+    const { uploads, bucket, grants } = setUp();
+    for (const fileName of ['stream_messages.csv', 'stream_messages.ndjson', 'Stream-Messages.csv']) {
+      expect(await refusal(uploads.grant(zoo, { fileName, size: 10 }))).toEqual(
+        new InvalidInputError(`${fileName}: table stream_messages is the tenant's stream table; rename the file`, { table: 'stream_messages' }),
+      );
+    }
+    expect([bucket.presigned, grants.all()]).toEqual([[], []]);
+    expect(await uploads.grant(zoo, { fileName: 'stream_messages_2024.csv', size: 10 })).toMatchObject({ fileName: 'stream_messages_2024.csv' });
+  });
+
+  it("leaves a tenant's own batch app's tables to be checked when the file is planned", async () => {
+    const ownApp: BatchIngestApp = { name: 'own', plan: () => ({ tables: [], toRows: () => [] }) };
+    const { uploads } = setUp(ownApp);
+    expect(await uploads.grant(zoo, { fileName: 'stream_messages.csv', size: 10 })).toMatchObject({ fileName: 'stream_messages.csv' });
+  });
+
   it("allows one object under the batch's key in incoming/, of at most the declared size, for 15 minutes, and is recorded", async () => {
     const { uploads, bucket, grants, clock } = setUp();
     const grant = await uploads.grant(zoo, { fileName: 'readings.csv', size: 100 });

@@ -11,6 +11,10 @@ export class ApiError extends Error {
 /**
  * The platform's API, on the page's own origin, with the bearer token kept in
  * memory only (never in storage): closing or reloading the page logs out.
+ * The login's device token is a cookie the page's script never sees
+ * (`mysimbdp_device`, HttpOnly): the browser keeps it and sends it back with
+ * the next login, so that failed logins of others behind the same address do
+ * not lock this browser out.
  */
 export class Api {
   private token: string | undefined;
@@ -25,6 +29,8 @@ export class Api {
   async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const response = await fetch(path, {
       method,
+      // Same origin only: the device cookie goes with the login, and to no other site.
+      credentials: 'same-origin',
       headers: {
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),

@@ -55,6 +55,7 @@ export { ingestionTotals } from './reports/ingestionTotals';
 
 // Stream ingestion: the AMQP side (exchange, header, URL), the SQS side (packs, queue messages), the event sources.
 export { amqpUrl } from './amqp/amqpUrl';
+export { tenantAmqpUser } from './amqp/tenantAmqpUser';
 export { INGEST_EXCHANGE, PUBLISHED_AT_HEADER } from './amqp/ingestExchange';
 export { MAX_PACK_BYTES, packedBytes } from './stream/StreamPack';
 export { MESSAGE_ID_ATTRIBUTE, PUBLISHED_AT_ATTRIBUTE, StreamQueueSender, type OutgoingStreamMessage, type SendOutcome } from './stream/StreamQueueSender';

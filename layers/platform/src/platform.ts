@@ -2,6 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type cassandra from 'cassandra-driver';
 import { systemClock } from './Clock';
+import { DeviceTokens } from './auth/DeviceTokens';
 import { LoginService } from './auth/LoginService';
 import { LoginThrottle } from './auth/LoginThrottle';
 import { LoginThrottleStore } from './auth/LoginThrottleStore';
@@ -13,6 +14,7 @@ import { loadBatchIngestApp, loadStreamIngestApp } from './ingest/apps/loadTenan
 import { BadRowsFiles } from './ingest/batch/BadRowsFiles';
 import { BatchIngestPipeline } from './ingest/batch/BatchIngestPipeline';
 import { IngestionStore } from './ingest/batch/IngestionStore';
+import { StreamTables } from './ingest/batch/StreamTables';
 import { ChunkStore } from './ingest/chunks/ChunkStore';
 import { ChunkTaskQueue } from './ingest/chunks/ChunkTaskQueue';
 import { platformHealthCheck } from './health/platformHealthCheck';
@@ -86,6 +88,7 @@ export function buildPlatform(config: PlatformConfig, client: cassandra.Client):
   const chunks = new ChunkStore(client, keyspace, clock);
   const metrics = new PlatformMetrics(new MetricsStore(client, keyspace), new EmbeddedMetrics(config.stage));
   const streamQueues = new StreamQueueSender(sqs, topology);
+  const streamTables = new StreamTables(loadStreamIngestApp, loadBatchIngestApp);
   // One throttle for tenant and operator logins: the operator's counts go under a key no tenant id can be.
   const loginThrottle = new LoginThrottle(new LoginThrottleStore(client, keyspace), {
     windowSeconds: config.auth.lockoutWindowSeconds,
@@ -104,8 +107,8 @@ export function buildPlatform(config: PlatformConfig, client: cassandra.Client):
     bucket,
     registry,
     tokens,
-    logins: new LoginService(registry, loginThrottle, tokens),
-    uploads: new UploadService(bucket, batches, grants, usage, config.uploadUrlTtlSeconds, clock),
+    logins: new LoginService(registry, loginThrottle, tokens, new DeviceTokens(config.auth.tokenSecret, config.auth.deviceTokenTtlSeconds)),
+    uploads: new UploadService(bucket, batches, grants, usage, streamTables, config.uploadUrlTtlSeconds, clock),
     ingestions,
     chunks,
     badRows: new BadRowsFiles(bucket),
@@ -123,6 +126,7 @@ export function buildPlatform(config: PlatformConfig, client: cassandra.Client):
       cassandra: client,
       topology,
       loadApp: loadBatchIngestApp,
+      streamTables,
       writeConcurrency: config.writeConcurrency,
       chunkSize: config.batch.chunkSizeBytes,
       timeoutSeconds: config.batch.timeoutSeconds,

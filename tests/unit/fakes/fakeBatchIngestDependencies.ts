@@ -1,6 +1,9 @@
 import type { TableSpec } from '../../../layers/platform/src/cassandra/TableSpec';
 import type { BatchIngestApp } from '../../../layers/platform/src/ingest/apps/BatchIngestApp';
+import { genericStreamIngestApp } from '../../../layers/platform/src/ingest/apps/genericStreamIngestApp';
+import type { StreamIngestApp } from '../../../layers/platform/src/ingest/apps/StreamIngestApp';
 import type { BatchIngestDependencies } from '../../../layers/platform/src/ingest/batch/BatchIngestPipeline';
+import { StreamTables } from '../../../layers/platform/src/ingest/batch/StreamTables';
 import { RecordError } from '../../../layers/platform/src/ingest/records/RecordError';
 import type { Tenant } from '../../../layers/platform/src/tenants/Tenant';
 import { Topology } from '../../../layers/platform/src/topology/Topology';
@@ -49,9 +52,13 @@ export const topology = new Topology({
  * Everything the batch-ingest pipeline takes, as fakes a test can look into:
  * the bucket, the stores, the chunk queue, the Cassandra client its writers
  * use, and the upload service that grants the uploads (real, on the same
- * fakes), with the tenants given.
+ * fakes), with the tenants given. Every tenant has the batch app given (the
+ * readings app by default) and the stream app given (the generic one).
  */
-export function fakeBatchIngestDependencies(tenants: readonly Tenant[], options: { chunkSize?: number; app?: BatchIngestApp } = {}) {
+export function fakeBatchIngestDependencies(
+  tenants: readonly Tenant[],
+  options: { chunkSize?: number; app?: BatchIngestApp; streamApp?: StreamIngestApp } = {},
+) {
   const clock = new FakeClock();
   const bucket = new FakeIngestBucket(clock);
   const registry = new FakeTenantRegistry(tenants);
@@ -63,6 +70,8 @@ export function fakeBatchIngestDependencies(tenants: readonly Tenant[], options:
   const tasks = new FakeChunkTaskQueue();
   const cassandra = new FakeCassandraClient();
   const finished: string[] = [];
+  const loadApp = () => Promise.resolve(options.app ?? readingsApp);
+  const streamTables = new StreamTables(() => Promise.resolve(options.streamApp ?? genericStreamIngestApp), loadApp);
   const deps: BatchIngestDependencies = {
     bucket: asReal(bucket),
     registry,
@@ -74,7 +83,8 @@ export function fakeBatchIngestDependencies(tenants: readonly Tenant[], options:
     tasks: asReal(tasks),
     cassandra: cassandra.asClient(),
     topology,
-    loadApp: () => Promise.resolve(options.app ?? readingsApp),
+    loadApp,
+    streamTables,
     writeConcurrency: 4,
     chunkSize: options.chunkSize ?? 1024 * 1024,
     timeoutSeconds: 120,
@@ -84,6 +94,6 @@ export function fakeBatchIngestDependencies(tenants: readonly Tenant[], options:
       return Promise.resolve();
     },
   };
-  const uploads = new UploadService(asReal(bucket), asReal(batches), asReal(grants), asReal(usage), 900, clock);
+  const uploads = new UploadService(asReal(bucket), asReal(batches), asReal(grants), asReal(usage), streamTables, 900, clock);
   return { deps, clock, bucket, registry, batches, grants, usage, ingestions, chunks, tasks, cassandra, uploads, finished };
 }

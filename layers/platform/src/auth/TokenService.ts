@@ -1,5 +1,6 @@
-import { errors, jwtVerify, SignJWT } from 'jose';
-import { AuthenticationError, ConfigurationError } from '../errors';
+import { errors } from 'jose';
+import { AuthenticationError } from '../errors';
+import { PlatformJwt } from './PlatformJwt';
 
 export interface IssuedToken {
   readonly token: string;
@@ -7,12 +8,10 @@ export interface IssuedToken {
   readonly expiresAt: Date;
 }
 
-const ISSUER = 'mysimbdp';
-const AUDIENCE = 'mysimbdp-api';
-
 /**
- * Short-lived API tokens: JWTs signed with HMAC-SHA256, subject = tenant id.
- * The secret comes from configuration, never from the repository.
+ * Short-lived API tokens: JWTs signed with HMAC-SHA256, subject = tenant id,
+ * audience `mysimbdp-api`. The secret comes from configuration, never from
+ * the repository.
  *
  * @example
  * const tokens = new TokenService(secret, 900);
@@ -20,36 +19,20 @@ const AUDIENCE = 'mysimbdp-api';
  * (await tokens.verify(token)).tenant; // 'zoo'
  */
 export class TokenService {
-  private readonly key: Uint8Array;
+  private readonly jwt: PlatformJwt;
 
-  constructor(
-    secret: string,
-    private readonly ttlSeconds: number,
-  ) {
-    if (Buffer.byteLength(secret) < 32) {
-      throw new ConfigurationError('MYSIMBDP_TOKEN_SECRET must be set to at least 32 bytes (e.g. `openssl rand -base64 48`)');
-    }
-    this.key = new TextEncoder().encode(secret);
+  constructor(secret: string, ttlSeconds: number) {
+    this.jwt = new PlatformJwt(secret, 'mysimbdp-api', ttlSeconds);
   }
 
   async issue(tenant: string, now = new Date()): Promise<IssuedToken> {
-    const issuedAt = Math.floor(now.getTime() / 1000);
-    const expiresAt = issuedAt + this.ttlSeconds;
-    const token = await new SignJWT({})
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      .setSubject(tenant)
-      .setIssuer(ISSUER)
-      .setAudience(AUDIENCE)
-      .setIssuedAt(issuedAt)
-      .setExpirationTime(expiresAt)
-      .sign(this.key);
-    return { token, tenant, expiresAt: new Date(expiresAt * 1000) };
+    return { ...(await this.jwt.sign(tenant, now)), tenant };
   }
 
   /** The tenant a token was issued to; `AuthenticationError` when expired, tampered or malformed. */
-  async verify(token: string): Promise<{ tenant: string }> {
+  async verify(token: string, now = new Date()): Promise<{ tenant: string }> {
     try {
-      const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
+      const payload = await this.jwt.verify(token, now);
       if (typeof payload.sub !== 'string') throw new AuthenticationError('the token names no tenant; log in again');
       return { tenant: payload.sub };
     } catch (error) {

@@ -52,6 +52,8 @@ export interface PlatformConfig {
     /** HMAC secret for API tokens; never in the repository. */
     readonly tokenSecret: string;
     readonly tokenTtlSeconds: number;
+    /** How long a device token (shown at later logins to skip the lockouts of untrusted clients) stays valid. */
+    readonly deviceTokenTtlSeconds: number;
     /** Failed logins for one tenant id from one source within `lockoutWindowSeconds` that lock that source out of it. */
     readonly maxFailedLogins: number;
     readonly lockoutWindowSeconds: number;
@@ -130,6 +132,8 @@ const EnvSchema = z.object({
   RABBITMQ_ADMIN_PASSWORD: z.string().optional(),
   MYSIMBDP_TOKEN_SECRET: z.string().optional(),
   MYSIMBDP_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(900),
+  // 30 days.
+  MYSIMBDP_DEVICE_TOKEN_TTL_SECONDS: z.coerce.number().int().positive().default(2_592_000),
   MYSIMBDP_MAX_FAILED_LOGINS: z.coerce.number().int().positive().default(5),
   // At most the login_throttle table's gc_grace_seconds (one hour).
   MYSIMBDP_LOCKOUT_WINDOW_SECONDS: z.coerce.number().int().positive().max(3600).default(900),
@@ -188,6 +192,7 @@ export function loadPlatformConfig(env: NodeJS.ProcessEnv = process.env): Platfo
     auth: {
       tokenSecret: e.MYSIMBDP_TOKEN_SECRET ?? '',
       tokenTtlSeconds: e.MYSIMBDP_TOKEN_TTL_SECONDS,
+      deviceTokenTtlSeconds: e.MYSIMBDP_DEVICE_TOKEN_TTL_SECONDS,
       maxFailedLogins: e.MYSIMBDP_MAX_FAILED_LOGINS,
       lockoutWindowSeconds: e.MYSIMBDP_LOCKOUT_WINDOW_SECONDS,
       maxFailedLoginsPerSource: e.MYSIMBDP_MAX_FAILED_LOGINS_PER_SOURCE,

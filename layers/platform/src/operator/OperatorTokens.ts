@@ -1,7 +1,7 @@
-import { decodeJwt, errors, jwtVerify, SignJWT } from 'jose';
+import { decodeJwt, errors } from 'jose';
+import { PlatformJwt } from '../auth/PlatformJwt';
 import { AccessDeniedError, AuthenticationError } from '../errors';
 
-const ISSUER = 'mysimbdp';
 /** Not the tenants' audience: a tenant token fails here, and an operator token on tenant routes. */
 const AUDIENCE = 'mysimbdp-operator';
 const ROLE = 'operator';
@@ -17,34 +17,22 @@ const ROLE = 'operator';
  * await tokens.verify(token); // throws unless it is a valid operator token
  */
 export class OperatorTokens {
-  private readonly key: Uint8Array;
+  private readonly jwt: PlatformJwt;
 
-  constructor(
-    secret: string,
-    private readonly ttlSeconds: number,
-  ) {
-    this.key = new TextEncoder().encode(secret);
+  constructor(secret: string, ttlSeconds: number) {
+    this.jwt = new PlatformJwt(secret, AUDIENCE, ttlSeconds);
   }
 
-  async issue(now = new Date()): Promise<{ token: string; expiresAt: Date }> {
-    const issuedAt = Math.floor(now.getTime() / 1000);
-    const expiresAt = issuedAt + this.ttlSeconds;
-    const token = await new SignJWT({ role: ROLE })
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      .setSubject(ROLE)
-      .setIssuer(ISSUER)
-      .setAudience(AUDIENCE)
-      .setIssuedAt(issuedAt)
-      .setExpirationTime(expiresAt)
-      .sign(this.key);
-    return { token, expiresAt: new Date(expiresAt * 1000) };
+  issue(now = new Date()): Promise<{ token: string; expiresAt: Date }> {
+    return this.jwt.sign(ROLE, now, { role: ROLE });
   }
 
   /** `AuthenticationError` when expired, tampered or malformed; `AccessDeniedError` for a valid token that is not an operator's. */
-  async verify(token: string): Promise<void> {
+  async verify(token: string, now = new Date()): Promise<void> {
     let payload;
     try {
-      payload = (await jwtVerify(token, this.key, { issuer: ISSUER, algorithms: ['HS256'] })).payload;
+      // Any audience: a valid token of a tenant is told apart below, as a 403 rather than a 401.
+      payload = await this.jwt.verify(token, now, { anyAudience: true });
     } catch (error) {
       if (error instanceof errors.JWTExpired) throw new AuthenticationError('the token has expired; log in again (POST /operator/login)', {}, { cause: error });
       throw new AuthenticationError('the token is invalid (malformed, tampered with, or signed by another key); log in again', {}, { cause: error });

@@ -20,7 +20,8 @@ export class RabbitMqAdmin {
     this.authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
   }
 
-  private async call(method: string, path: string, body?: unknown): Promise<unknown> {
+  /** `missing`: what a GET of something that does not exist answers (else a 404 is an error). */
+  private async call(method: string, path: string, body?: unknown, missing?: unknown): Promise<unknown> {
     let response: Response;
     try {
       response = await fetch(`${this.baseUrl}/api${path}`, {
@@ -33,6 +34,7 @@ export class RabbitMqAdmin {
       throw new ServiceUnavailableError(`RabbitMQ management API unreachable at ${this.baseUrl}: ${(error as Error).message}`, {}, { cause: error });
     }
     if (method === 'DELETE' && response.status === 404) return undefined;
+    if (missing !== undefined && response.status === 404) return missing;
     if (!response.ok) {
       throw new ServiceUnavailableError(`RabbitMQ management API: ${method} ${path} answered ${response.status} ${await response.text()}`);
     }
@@ -63,6 +65,29 @@ export class RabbitMqAdmin {
 
   deleteUser(user: string): Promise<unknown> {
     return this.call('DELETE', RabbitMqAdmin.path('users', user));
+  }
+
+  /** A user's tags, or undefined when there is no such user. */
+  async userTags(user: string): Promise<string[] | undefined> {
+    const info = (await this.call('GET', RabbitMqAdmin.path('users', user), undefined, null)) as { tags?: string | string[] } | null;
+    if (!info) return undefined;
+    const tags = info.tags ?? [];
+    return (Array.isArray(tags) ? tags : tags.split(',')).filter(Boolean);
+  }
+
+  /** The virtual hosts where a user has permissions or topic permissions (none for a user that does not exist). */
+  async userVhosts(user: string): Promise<string[]> {
+    const [permissions, topic] = (await Promise.all([
+      this.call('GET', `${RabbitMqAdmin.path('users', user)}/permissions`, undefined, []),
+      this.call('GET', `${RabbitMqAdmin.path('users', user)}/topic-permissions`, undefined, []),
+    ])) as Array<Array<{ vhost: string }>>;
+    return [...new Set([...(permissions ?? []), ...(topic ?? [])].map((entry) => entry.vhost))];
+  }
+
+  /** Takes a user's permissions and topic permissions on a virtual host away. */
+  async deletePermissions(vhost: string, user: string): Promise<void> {
+    await this.call('DELETE', RabbitMqAdmin.path('permissions', vhost, user));
+    await this.call('DELETE', RabbitMqAdmin.path('topic-permissions', vhost, user));
   }
 
   putPermissions(vhost: string, user: string, permissions: { configure: string; write: string; read: string }): Promise<unknown> {

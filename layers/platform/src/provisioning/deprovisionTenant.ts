@@ -6,11 +6,13 @@ import { CassandraTenantRegistry } from '../tenants/TenantRegistry';
 import type { Tenant } from '../tenants/Tenant';
 import type { Topology } from '../topology/Topology';
 import { syncEventSources } from './provisionPlatform';
+import { retireSharedTenantUser } from './provisionAmqp';
 import type { RabbitMqAdmin } from './RabbitMqAdmin';
 
 /**
  * Takes a tenant off a stage: out of the registry (no more logins or
- * ingestion), its RabbitMQ user and queues, its SQS stream queues (on AWS
+ * ingestion), its RabbitMQ user of this stage (and this stage's permissions of
+ * the user it had before users were named per stage) and queues, its SQS stream queues (on AWS
  * after the stream function's event source for it is deleted: `lambda`), and,
  * with `purgeData`, its keyspace.
  */
@@ -27,11 +29,12 @@ export async function deprovisionTenant(
   if (targets.sqs && targets.lambda) done.push(...(await syncEventSources({ sqs: targets.sqs, lambda: targets.lambda }, topology, registry)));
   const amqp = topology.amqp([tenant.id]);
   const binding = amqp.tenants[0];
-  await targets.rabbit.deleteUser(tenant.id);
   if (binding) {
+    await targets.rabbit.deleteUser(binding.user);
     await targets.rabbit.deleteQueue(amqp.vhost, binding.queue);
     await targets.rabbit.deleteQueue(amqp.vhost, binding.rejectedQueue);
   }
+  await retireSharedTenantUser(targets.rabbit, amqp.vhost, tenant.id);
   done.push('RabbitMQ user and queues deleted');
   if (targets.sqs) {
     const queue = topology.streamQueue(tenant.id);

@@ -1,5 +1,5 @@
 import type { Tenant } from '../tenants/Tenant';
-import type { Topology } from '../topology/Topology';
+import type { AmqpTopology, Topology } from '../topology/Topology';
 import type { RabbitMqAdmin } from './RabbitMqAdmin';
 
 const NOTHING = '^$';
@@ -12,9 +12,14 @@ function escapeRegex(text: string): string {
  * The stage's RabbitMQ topology: a virtual host, the topic exchange tenants
  * publish to, a durable queue per tenant bound by its tenant id (dead-lettering
  * into a per-tenant `rejected` queue), the platform's own user (reads the
- * tenant queues, publishes rejections to the dead-letter exchange), and one user per tenant that may publish to the exchange
+ * tenant queues, publishes rejections to the dead-letter exchange), and one user per tenant and stage
+ * (`Topology`'s `user`: `mysimbdp-<stage>-<tenant>`) that may publish to the exchange
  * with its own routing key only: not to another tenant's key, not to a queue
- * directly, and it may not read or declare anything.
+ * directly, not in another stage's virtual host, and it may not read or declare anything.
+ *
+ * Tenant users were once named by the tenant id alone, one user for every
+ * stage; such a user is retired here from this stage (see
+ * {@link retireSharedTenantUser}).
  *
  * @example
  * await provisionAmqp(admin, topology, tenants, { username: 'mysimbdp-platform', password });
@@ -44,9 +49,33 @@ export async function provisionAmqp(
     await admin.putQueue(amqp.vhost, binding.rejectedQueue);
     await admin.bind(amqp.vhost, amqp.exchange, binding.queue, binding.routingKey);
     await admin.bind(amqp.vhost, amqp.deadLetterExchange, binding.rejectedQueue, binding.routingKey);
-    await admin.putUserWithHash(tenant.id, tenant.credentials.amqp.passwordHash, tenant.credentials.amqp.hashingAlgorithm);
+    await admin.putUserWithHash(binding.user, tenant.credentials.amqp.passwordHash, tenant.credentials.amqp.hashingAlgorithm);
     await putTenantAmqpPermissions(admin, topology, tenant);
+    await retireSharedTenantUser(admin, amqp.vhost, tenant.id);
   }
+}
+
+/**
+ * Retires the user a tenant had before users were named per stage (its bare
+ * tenant id, shared by every stage of the broker): takes its permissions on
+ * this stage's virtual host away, and deletes it once no virtual host is left
+ * where it has any, i.e. when the last stage that used it has been provisioned
+ * anew. A stage not provisioned yet keeps it working meanwhile. A user that
+ * has tags (an administrator, a monitoring user) is no tenant's and is left
+ * alone.
+ *
+ * @example
+ * await retireSharedTenantUser(admin, 'mysimbdp-local', 'zoo');
+ */
+export async function retireSharedTenantUser(
+  admin: Pick<RabbitMqAdmin, 'userTags' | 'userVhosts' | 'deletePermissions' | 'deleteUser'>,
+  vhost: string,
+  tenant: string,
+): Promise<void> {
+  const tags = await admin.userTags(tenant);
+  if (!tags || tags.length) return;
+  await admin.deletePermissions(vhost, tenant);
+  if ((await admin.userVhosts(tenant)).length === 0) await admin.deleteUser(tenant);
 }
 
 /**
@@ -58,10 +87,10 @@ export async function provisionAmqp(
  */
 export async function putTenantAmqpPermissions(admin: RabbitMqAdmin, topology: Topology, tenant: Tenant): Promise<void> {
   const amqp = topology.amqp([tenant.id]);
-  const routingKey = amqp.tenants[0]?.routingKey ?? tenant.id;
+  const { routingKey, user } = amqp.tenants[0] as AmqpTopology['tenants'][number];
   const active = tenant.profile.status === 'active';
-  await admin.putPermissions(amqp.vhost, tenant.id, { configure: NOTHING, write: active ? `^${escapeRegex(amqp.exchange)}$` : NOTHING, read: NOTHING });
-  await admin.putTopicPermissions(amqp.vhost, tenant.id, {
+  await admin.putPermissions(amqp.vhost, user, { configure: NOTHING, write: active ? `^${escapeRegex(amqp.exchange)}$` : NOTHING, read: NOTHING });
+  await admin.putTopicPermissions(amqp.vhost, user, {
     exchange: amqp.exchange,
     write: active ? `^${escapeRegex(routingKey)}$` : NOTHING,
     read: NOTHING,

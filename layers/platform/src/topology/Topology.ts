@@ -1,4 +1,5 @@
 import { INGEST_EXCHANGE } from '../amqp/ingestExchange';
+import { tenantAmqpUser } from '../amqp/tenantAmqpUser';
 import type { PlatformConfig } from '../config/PlatformConfig';
 import type { TenantProfile } from '../tenants/TenantProfile';
 
@@ -21,7 +22,8 @@ export interface AmqpTopology {
   readonly exchange: string;
   /** Where messages the bridge cannot forward (too large) are dead-lettered. */
   readonly deadLetterExchange: string;
-  readonly tenants: ReadonlyArray<{ tenant: string; queue: string; rejectedQueue: string; routingKey: string }>;
+  /** Per tenant: its queues, its routing key, and its user, of this stage only (users are global to the broker). */
+  readonly tenants: ReadonlyArray<{ tenant: string; user: string; queue: string; rejectedQueue: string; routingKey: string }>;
 }
 
 /** The ingest bucket's CORS rule; S3's API and CloudFormation each spell its fields their own way. */
@@ -78,7 +80,7 @@ function pascal(text: string): string {
 /**
  * The one source of truth for every resource name and setting: the ingest
  * bucket, the SQS queues with their dead-letter queues and redrive, the S3
- * notification prefix, the keyspaces, the RabbitMQ exchange and queues.
+ * notification prefix, the keyspaces, the RabbitMQ exchange, queues and users.
  * The local provisioner and the CloudFormation rendering both read it, so
  * LocalStack and AWS cannot drift apart.
  *
@@ -224,6 +226,7 @@ export class Topology {
       deadLetterExchange: 'mysimbdp.rejected',
       tenants: tenants.map((tenant) => ({
         tenant,
+        user: tenantAmqpUser(this.vhost, tenant),
         queue: `tenant.${tenant}.ingest`,
         rejectedQueue: `tenant.${tenant}.rejected`,
         routingKey: tenant,

@@ -6,6 +6,7 @@ import type { Tenant } from '../tenants/Tenant';
 import type { FileFormat } from '../tenants/TenantProfile';
 import { formatByteSize } from '../units/byteSize';
 import { ingestionIdOf } from '../ingest/batch/IngestionStore';
+import { streamTableReason, type StreamTables } from '../ingest/batch/StreamTables';
 import { assertBatchId, newBatchId } from './batchId';
 import type { DailyUsageStore } from './DailyUsageStore';
 import { fileExtension, formatOf, safeFileName } from './fileName';
@@ -38,7 +39,8 @@ export interface UploadGrant {
 
 /**
  * `POST /tenants/{t}/uploads`: checks one file against the tenant's profile
- * (name, format, declared size, files per batch, daily quota) and grants a
+ * (name, format, declared size, files per batch, daily quota), and that the
+ * file would not take one of the tenant's stream tables (400), and grants a
  * presigned POST scoped to `tenants/{t}/incoming/<batch>/<file>`, for a body
  * of at most the declared size, carrying a grant id that admits exactly one
  * ingestion. The quota is only checked here; what is charged is what lands.
@@ -53,6 +55,8 @@ export class UploadService {
     private readonly batches: UploadBatchStore,
     private readonly grants: UploadGrantStore,
     private readonly usage: DailyUsageStore,
+    /** The tenant's stream tables: a file that would take one is refused before it is uploaded. */
+    private readonly streamTables: Pick<StreamTables, 'takenBy'>,
     private readonly urlTtlSeconds: number,
     /** The time a grant is given at, and which day's quota it is checked against. */
     private readonly clock: Clock = systemClock,
@@ -69,6 +73,8 @@ export class UploadService {
         { allowed: limits.allowedFormats },
       );
     }
+    const streamTable = await this.streamTables.takenBy(tenant.id, fileName);
+    if (streamTable) throw new InvalidInputError(`${fileName}: ${streamTableReason(streamTable)}`, { table: streamTable });
     const size = request.size;
     if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
       throw new InvalidInputError('size must be the file size in bytes (a non-negative integer)');

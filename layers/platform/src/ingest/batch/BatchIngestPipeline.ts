@@ -26,6 +26,7 @@ import type { IngestionRecord, IngestionStore } from './IngestionStore';
 import { inputErrorReason } from './inputErrorReason';
 import { ObjectIntake, type ObjectCreated } from './ObjectIntake';
 import { BadRowsFiles } from './BadRowsFiles';
+import type { StreamTables } from './StreamTables';
 import { MAX_KEPT_BAD_ROWS, scanRecords, takeSample } from './scanRecords';
 
 export type { ObjectCreated } from './ObjectIntake';
@@ -44,6 +45,8 @@ export interface BatchIngestDependencies {
   readonly cassandra: cassandra.Client;
   readonly topology: Topology;
   readonly loadApp: (tenant: string) => Promise<BatchIngestApp>;
+  /** The tenant's stream tables, which no batch file may take. */
+  readonly streamTables: StreamTables;
   readonly writeConcurrency: number;
   /** Files above this size are ingested in chunks of about this size. */
   readonly chunkSize: number;
@@ -175,7 +178,7 @@ export class BatchIngestPipeline {
     const validating = performance.now();
     const items = await open();
     const { sample, buffered } = await takeSample(items);
-    const { plan } = await appPlan(app, upload, sample, schema);
+    const { plan } = await appPlan(app, upload, sample, schema, this.deps.streamTables);
     const checked = await scanRecords(items, { format: upload.format, plan, maxBadRows, buffered, keepBadRows: MAX_KEPT_BAD_ROWS });
     const badRowsKey = await this.badRows.write(upload, Object.keys(sample[0]?.fields ?? {}), checked.kept);
     if (checked.stopped || checked.badRows > maxBadRows) {

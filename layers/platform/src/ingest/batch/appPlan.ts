@@ -7,6 +7,7 @@ import { readRecords } from '../records/readRecords';
 import type { SourceRecord } from '../records/SourceRecord';
 import { guardText } from '../records/TextGuard';
 import { PLAN_SAMPLE_RECORDS } from './scanRecords';
+import type { StreamTables } from './StreamTables';
 
 /**
  * What an ingest app's `plan` saw of the tenant's keyspace when the file was
@@ -24,18 +25,20 @@ export interface PlanContext {
  * (recording what the app saw), afterwards from the recorded context. An app's
  * `plan` is a function of the file, its first records and the columns it is
  * shown, so the same inputs give every chunk the same tables and the same
- * `toRows`.
+ * `toRows`. A plan that would write one of the tenant's stream tables is
+ * refused (`FileRejectedError`): the file is rejected before anything is made.
  *
  * @example
- * const { plan, context } = await appPlan(app, upload, sample, schema);
+ * const { plan, context } = await appPlan(app, upload, sample, schema, streamTables);
  * // later, in another invocation:
- * const { plan: same } = await appPlan(app, upload, sample, schema, context);
+ * const { plan: same } = await appPlan(app, upload, sample, schema, streamTables, context);
  */
 export async function appPlan(
   app: BatchIngestApp,
   upload: Pick<UploadRef, 'tenant' | 'batchId' | 'fileName' | 'format'>,
   sample: readonly SourceRecord[],
   schema: KeyspaceSchema,
+  streamTables: Pick<StreamTables, 'checkPlan'>,
   context?: PlanContext,
 ): Promise<{ plan: BatchIngestPlan; context: PlanContext }> {
   const seen: Record<string, Record<string, CqlType> | null> = { ...(context?.existingColumns ?? {}) };
@@ -52,6 +55,7 @@ export async function appPlan(
     },
     sample,
   );
+  await streamTables.checkPlan(upload.tenant, plan.tables);
   return { plan, context: { existingColumns: seen } };
 }
 

@@ -14,6 +14,7 @@ import type { BadRowsFiles } from '../batch/BadRowsFiles';
 import { tooManyBadRows } from '../batch/badRowsTolerance';
 import type { IngestionOutcomes } from '../batch/IngestionOutcomes';
 import type { IngestionRecord, IngestionStatus, IngestionStore } from '../batch/IngestionStore';
+import type { StreamTables } from '../batch/StreamTables';
 import { MAX_BAD_ROW_SAMPLES, MAX_KEPT_BAD_ROWS, scanRecords } from '../batch/scanRecords';
 import { guardText } from '../records/TextGuard';
 import { ChunkBoundaries, type BoundaryScanState, type ChunkSpan, type CsvHeader } from './ChunkBoundaries';
@@ -34,6 +35,8 @@ export interface ChunkedIngestionDependencies {
   readonly cassandra: cassandra.Client;
   readonly topology: Topology;
   readonly loadApp: (tenant: string) => Promise<BatchIngestApp>;
+  /** The tenant's stream tables, which no batch file may take. */
+  readonly streamTables: StreamTables;
   readonly writeConcurrency: number;
   /** How long a writer's claim on a chunk lasts before another may take it over (renewed while it writes). */
   readonly leaseMs: number;
@@ -105,7 +108,7 @@ export class ChunkedIngestion {
     const app = await this.deps.loadApp(tenant.id);
     const sample = await readSample(this.deps.bucket, upload);
     const context = record.planContext ? (JSON.parse(record.planContext) as PlanContext) : undefined;
-    return appPlan(app, upload, sample, this.schemaOf(tenant), context);
+    return appPlan(app, upload, sample, this.schemaOf(tenant), this.deps.streamTables, context);
   }
 
   /** From the notification: plan the app's tables once for the whole file, then cut it. */
