@@ -59,7 +59,7 @@ const sections = single.results.map(({ rows, runs }) => {
 
 await appendBenchmark(`## What three copies cost: one node against a three-node cluster, ${today()}
 
-Machine: ${describeMachine()}. The same batch benchmark (the two sections above, \`npm run bench:replication\`), first
+Machine: ${describeMachine('one node, then three')}. The same batch benchmark (the two sections above, \`npm run bench:replication\`), first
 on one node, then on three nodes of the same machine at three copies (\`NetworkTopologyStrategy\`, every loader at
 LOCAL_QUORUM). Three nodes on two cores write every row three times with the same CPU: the ratio is the cost of
 replication where the nodes share the cores; on a cluster of machines each copy has its own.
