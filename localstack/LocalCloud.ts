@@ -44,13 +44,7 @@ export class LocalCloud {
     const results = await Promise.allSettled([
       this.cassandra.start(progress).then((names) => void started.push(...names)),
       ...this.others.map(async (service) => {
-        const begin = Date.now();
-        if (await service.start()) {
-          started.push(service.name);
-          progress(`${service.name}: started in ${((Date.now() - begin) / 1000).toFixed(1)} s (log: ${service.logFile})`);
-        } else {
-          progress(`${service.name}: already running`);
-        }
+        if (await service.startSaying(progress)) started.push(service.name);
       }),
     ]);
     const failures = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');

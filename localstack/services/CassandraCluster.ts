@@ -49,13 +49,7 @@ export class CassandraCluster {
   async start(progress: (message: string) => void): Promise<string[]> {
     const started: string[] = [];
     const startOne = async (node: CassandraService): Promise<void> => {
-      const begin = Date.now();
-      if (await node.start()) {
-        started.push(node.name);
-        progress(`${node.name}: started in ${((Date.now() - begin) / 1000).toFixed(1)} s (log: ${node.logFile})`);
-      } else {
-        progress(`${node.name}: already running`);
-      }
+      if (await node.startSaying(progress)) started.push(node.name);
     };
     try {
       await Promise.all(this.nodes.filter((node) => node.isMember()).map(startOne));

@@ -52,6 +52,14 @@ export abstract class ProcessService implements LocalService {
     return this.serving().catch(() => false);
   }
 
+  /** {@link start}, saying how long it took and where the log is, or that it already ran; returns whether it started it. */
+  async startSaying(progress: (message: string) => void): Promise<boolean> {
+    const begin = Date.now();
+    const started = await this.start();
+    progress(started ? `${this.name}: started in ${((Date.now() - begin) / 1000).toFixed(1)} s (log: ${this.logFile})` : `${this.name}: already running`);
+    return started;
+  }
+
   async start(): Promise<boolean> {
     if (await this.servingNow()) return false;
     if (!this.installed()) throw new ServiceStartError(`${this.name} is not installed; run \`npm run localcloud -- install\``);

@@ -6,6 +6,7 @@ import { ServiceUnavailableError } from '../../layers/platform/src/errors';
 import { classifyFailure } from '../../layers/platform/src/failures/serviceFailure';
 import { CassandraCluster } from '../../localstack/services/CassandraCluster';
 import { recordFaultFigures } from '../helpers/faultFigures';
+import { processingRecord } from '../unit/fakes/processingRecord';
 import { config, connectCassandra, topology } from '../helpers/testPlatform';
 
 /**
@@ -19,39 +20,19 @@ const FILES = 150;
 const AT_ONCE = 12;
 const cluster = new CassandraCluster();
 
+/** A file of tenant zoo as its chunks leave it: processing, every chunk written, about to be finished. */
 function fileRecord(batchId: string, index: number): IngestionRecord {
   const now = new Date();
-  return {
-    tenant: 'zoo',
+  return processingRecord({
     batchId,
     ingestionId: `${batchId}-${String(index).padStart(10, '0')}`,
     fileName: `f${index}.csv`,
     objectKey: `tenants/zoo/incoming/${batchId}/f${index}.csv`,
-    finalKey: undefined,
-    format: 'csv',
-    bytes: 10,
-    rows: 0,
-    badRows: 0,
-    badRowSamples: [],
-    tables: [],
     startedAt: now,
-    finishedAt: undefined,
-    durationMs: undefined,
-    status: 'processing',
-    reason: undefined,
-    attempts: 1,
-    grantId: undefined,
-    run: 'v1',
-    versionId: 'v1',
-    etag: 'e1',
+    updatedAt: now,
     phase: 'writing',
     chunksTotal: 2,
-    planContext: undefined,
-    updatedAt: now,
-    refused: {},
-    dryRun: false,
-    badRowsKey: undefined,
-  };
+  });
 }
 
 describe('lightweight transactions on a cluster that loses a node', () => {
