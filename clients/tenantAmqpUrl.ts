@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { tenantAmqpUser } from '../layers/platform/src/amqp/tenantAmqpUser';
+import { tenantAmqpUser } from '../layers/platform/src';
 
 /**
  * The URL `ingestmessage --amqp` connects with: the broker and virtual host
