@@ -1,5 +1,6 @@
 import { expect } from '@jest/globals';
 import type cassandra from 'cassandra-driver';
+import { tenantAmqpUser } from '../../layers/platform/src/amqp/tenantAmqpUser';
 import { LoginThrottle } from '../../layers/platform/src/auth/LoginThrottle';
 import { LoginThrottleStore } from '../../layers/platform/src/auth/LoginThrottleStore';
 import { ensurePlatformSchema } from '../../layers/platform/src/cassandra/platformSchema';
@@ -9,10 +10,11 @@ import { OperatorTokens } from '../../layers/platform/src/operator/OperatorToken
 import { DEMO } from '../helpers/demoTenants';
 import { api, config, connectCassandra, login, waitFor } from '../helpers/testPlatform';
 
-/** The tenant's topic permission on the stage's exchange, as RabbitMQ's management API reports it. */
+/** The topic permission of the tenant's user of this stage on the stage's exchange, as RabbitMQ's management API reports it. */
 async function topicWritePermission(tenant: string): Promise<string | undefined> {
   const vhost = encodeURIComponent(config.amqp.vhost);
-  const response = await fetch(`${config.amqp.managementUrl}/api/topic-permissions/${vhost}/${tenant}`, {
+  const user = encodeURIComponent(tenantAmqpUser(config.amqp.vhost, tenant));
+  const response = await fetch(`${config.amqp.managementUrl}/api/topic-permissions/${vhost}/${user}`, {
     headers: { authorization: `Basic ${Buffer.from(`${config.amqp.adminUsername}:${config.amqp.adminPassword}`).toString('base64')}` },
   });
   const permissions = (await response.json()) as Array<{ exchange: string; write: string }>;
