@@ -2,7 +2,14 @@ import cassandra from 'cassandra-driver';
 import { DataSpeculativeExecutionPolicy } from '../../layers/platform/src/cassandra/DataSpeculativeExecutionPolicy';
 import { IdempotentRetryPolicy } from '../../layers/platform/src/cassandra/IdempotentRetryPolicy';
 import { KeyspaceSchema } from '../../layers/platform/src/cassandra/KeyspaceSchema';
-import { checkReplicationFits, parseReplication, readReplication, replicationLiteral, withFactor } from '../../layers/platform/src/cassandra/Replication';
+import {
+  checkReplicationFits,
+  formatReplication,
+  parseReplication,
+  readReplication,
+  replicationLiteral,
+  withFactor,
+} from '../../layers/platform/src/cassandra/Replication';
 import { loadPlatformConfig } from '../../layers/platform/src/config/PlatformConfig';
 import { ConfigurationError } from '../../layers/platform/src/errors';
 import { tenantReplication } from '../../layers/platform/src/provisioning/provisionPlatform';
@@ -20,6 +27,9 @@ describe('replication', () => {
     expect(parseReplication('eu:3, us:2')).toEqual({ eu: 3, us: 2 });
     expect(parseReplication('{"class":"NetworkTopologyStrategy","dc1":"3"}')).toEqual({ dc1: 3 });
     expect(replicationLiteral({ dc1: 3 })).toBe("{'class': 'NetworkTopologyStrategy', 'dc1': 3}");
+    // The functions' environment carries the setting in its own form.
+    expect(formatReplication({ eu: 3, us: 2 })).toBe('eu:3,us:2');
+    expect(parseReplication(formatReplication({ eu: 3, us: 2 }))).toEqual({ eu: 3, us: 2 });
   });
 
   it('refuses SimpleStrategy and settings without a data center or a number of copies', () => {

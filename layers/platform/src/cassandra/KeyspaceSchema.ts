@@ -1,7 +1,6 @@
 import cassandra from 'cassandra-driver';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createTableCql, cqlIdentifier } from './cql';
-import { ensureKeyspace, type Replication } from './Replication';
 import type { CqlType, TableSpec } from './TableSpec';
 
 /** A table exists with a primary key other than the one an app asks for. */
@@ -77,16 +76,6 @@ export class KeyspaceSchema {
     private readonly client: cassandra.Client,
     readonly keyspace: string,
   ) {}
-
-  /** Creates a tenant keyspace unless it exists; returns the replication an existing one has when it differs from `replication`. */
-  static async createKeyspace(
-    client: cassandra.Client,
-    keyspace: string,
-    replication: Replication,
-    what?: string,
-  ): Promise<{ differs: Replication | undefined }> {
-    return ensureKeyspace(client, keyspace, replication, what);
-  }
 
   async existingColumns(table: string): Promise<Record<string, CqlType> | undefined> {
     const metadata = await this.client.metadata.getTable(this.keyspace, table);

@@ -56,6 +56,13 @@ export function parseReplication(text: string): Replication {
   return replication;
 }
 
+/** The setting's own form, `dc:copies` comma-separated (what {@link parseReplication} reads). */
+export function formatReplication(replication: Replication): string {
+  return Object.entries(replication)
+    .map(([center, copies]) => `${center}:${copies}`)
+    .join(',');
+}
+
 /** The same copies in every data center of `replication` (a tenant's own replication factor). */
 export function withFactor(replication: Replication, factor: number): Replication {
   return Object.fromEntries(Object.keys(replication).map((center) => [center, factor]));

@@ -2,9 +2,8 @@ import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type cassandra from 'cassandra-driver';
-import { KeyspaceSchema } from '../cassandra/KeyspaceSchema';
 import { ensurePlatformSchema } from '../cassandra/platformSchema';
-import { withFactor, type Replication } from '../cassandra/Replication';
+import { ensureKeyspace, formatReplication, withFactor, type Replication } from '../cassandra/Replication';
 import type { PlatformConfig } from '../config/PlatformConfig';
 import { streamEventSources } from '../stream/streamEventSources';
 import type { Tenant } from '../tenants/Tenant';
@@ -83,7 +82,7 @@ export async function provisionPlatform(
   for (const tenant of tenants) {
     const keyspace = topology.tenantKeyspace(tenant.profile);
     const wanted = tenantReplication(config, tenant.profile);
-    const { differs } = await KeyspaceSchema.createKeyspace(targets.cassandra, keyspace, wanted, `tenant ${tenant.id}'s keyspace ${keyspace}`);
+    const { differs } = await ensureKeyspace(targets.cassandra, keyspace, wanted, `tenant ${tenant.id}'s keyspace ${keyspace}`);
     if (differs) step(replicationDiffers(keyspace, differs, wanted, tenant.id));
   }
   step(`Cassandra: keyspace ${topology.platformKeyspace}, tenant keyspaces ${tenants.map((t) => topology.tenantKeyspace(t.profile)).join(', ') || '(none)'}`);
@@ -102,10 +101,7 @@ export function tenantReplication(config: PlatformConfig, profile: Pick<TenantPr
 }
 
 function replicationDiffers(keyspace: string, actual: Replication, wanted: Replication, tenant?: string): string {
-  const show = (replication: Replication): string =>
-    Object.entries(replication)
-      .map(([center, copies]) => `${center}:${copies}`)
-      .join(',') || 'not NetworkTopologyStrategy';
+  const show = (replication: Replication): string => formatReplication(replication) || 'not NetworkTopologyStrategy';
   const how = tenant ? `\`tenants replication ${tenant} <copies>\` changes it` : 'ALTER KEYSPACE changes it';
   return `Cassandra: keyspace ${keyspace} keeps ${show(actual)} copies, not ${show(wanted)}: left as it is (${how}, then a repair)`;
 }

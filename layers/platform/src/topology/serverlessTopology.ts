@@ -1,3 +1,4 @@
+import { formatReplication } from '../cassandra/Replication';
 import { loadPlatformConfig } from '../config/PlatformConfig';
 import {
   BATCH_INGEST_NODE_OPTIONS,
@@ -189,9 +190,7 @@ export function renderServerlessTopology(stage: string, env: NodeJS.ProcessEnv):
         CASSANDRA_LOCAL_DC: config.cassandra.localDataCenter,
         CASSANDRA_USERNAME: config.cassandra.username ?? '',
         CASSANDRA_PASSWORD: secret('cassandraPassword'),
-        CASSANDRA_REPLICATION: Object.entries(config.cassandra.replication)
-          .map(([center, copies]) => `${center}:${copies}`)
-          .join(','),
+        CASSANDRA_REPLICATION: formatReplication(config.cassandra.replication),
         AMQP_URL: config.amqp.url,
         AMQP_USERNAME: config.amqp.username,
         AMQP_PASSWORD: secret('amqpPlatformPassword'),
