@@ -167,9 +167,23 @@ endpoint_snitch: SimpleSnitch
 authenticator: PasswordAuthenticator
 authorizer: CassandraAuthorizer
 role_manager: CassandraRoleManager
+# Roles, permissions and credentials are read from system_auth at LOCAL_QUORUM. Cached entries are
+# reloaded in the background every 2 s (a revoked grant or a dropped role takes effect within that),
+# and an entry whose reload fails (a quorum briefly out of reach while a node dies) keeps serving for
+# up to 60 s instead of turning every request of that moment into an authorization failure.
+roles_validity: 60s
+roles_update_interval: 2s
+permissions_validity: 60s
+permissions_update_interval: 2s
+credentials_validity: 60s
+credentials_update_interval: 2s
 # Tests drop and recreate tables; snapshots would only fill the disk.
 auto_snapshot: false
 concurrent_compactors: 1
+# A loaded two-core machine answers slower than a cluster. Its nodes' gossip stalls with it: at the
+# default threshold (8) a node starved of CPU for a few seconds convicts a live peer, and with one node
+# really down that leaves the coordinator believing a quorum is lost.
+phi_convict_threshold: 12
 # A loaded two-core machine answers slower than a cluster.
 write_request_timeout: 10000ms
 read_request_timeout: 10000ms

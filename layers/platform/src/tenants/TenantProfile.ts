@@ -65,6 +65,22 @@ export const TenantProfileSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * What the tenant may take of the platform at once, enforced by the platform
+     * whatever the tenant sends: over a limit its work waits (never refused or
+     * lost for it). Absent, a limit is the platform's whole capacity.
+     */
+    limits: z
+      .object({
+        /** Chunk invocations (plan, validate or write a chunk of a large file) the tenant's files may hold at once. */
+        chunkInvocations: z.number().int().min(1).max(1000).optional(),
+        /** Rows per second written into the tenant's keyspace by its files, across every invocation together. */
+        rowsPerSecond: z.number().int().min(1).optional(),
+        /** Stream messages per second written for the tenant, across every invocation together. */
+        streamMessagesPerSecond: z.number().int().min(1).optional(),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict()
   .superRefine((profile, ctx) => {
