@@ -13,9 +13,9 @@ module.exports = async ({ resolveVariable }) => {
     const { renderServerlessTopology } = load('layers/platform/src/topology/serverlessTopology.ts');
     rendered = renderServerlessTopology(stage, process.env);
     // The batch benchmark runs the batch functions in processes of its own, to measure their memory as Lambda
-    // does: serverless offline then leaves their queues alone.
+    // does: serverless offline then leaves their queues alone (the chunk queues too: localstack/offlineEventSources.cjs).
     if (process.env.AWS_ENDPOINT_URL && process.env.MYSIMBDP_OFFLINE_BATCH_INGEST === 'off') {
-      for (const event of [...rendered.batchIngestEvents, ...rendered.batchChunkEvents]) event.sqs.enabled = false;
+      for (const event of rendered.batchIngestEvents) event.sqs.enabled = false;
     }
   }
   return rendered;

@@ -30,7 +30,7 @@ interface Sandbox {
  * is its own.
  *
  * @example
- * const chunks = new SqsEventSource(sqs, 'mysimbdp-bench-batch-chunks', bundle, env, 4);
+ * const chunks = new SqsEventSource(sqs, 'mysimbdp-bench-chunks-zoo', bundle, env, 4);
  * chunks.start(); ...; await chunks.stop();
  */
 export class SqsEventSource {

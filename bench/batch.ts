@@ -110,7 +110,7 @@ async function platformRun(path: string, bytes: number, rows: number, parallelis
   await api.login('zoo', 'zoo-demo-password');
   const log = (line: string): void => appendFileSync(FUNCTION_LOG, `${line}\n`);
   const notifications = new SqsEventSource(sqs, topology.batchIngestQueue.name, bundle('batchIngest'), functionEnv, 1, 600, log);
-  const chunkTasks = new SqsEventSource(sqs, topology.batchChunkQueue.name, bundle('batchChunk'), functionEnv, parallelism, 600, log);
+  const chunkTasks = new SqsEventSource(sqs, topology.chunkQueue('zoo').name, bundle('batchChunk'), functionEnv, parallelism, 600, log);
   notifications.start();
   chunkTasks.start();
   const begin = performance.now();

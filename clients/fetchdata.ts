@@ -26,6 +26,8 @@ interface FileReport {
   seconds?: number;
   tables?: string[];
   chunks?: IngestionView['chunks'];
+  /** While its tenant's chunk tasks wait for their turn, why (the platform's words). */
+  waiting?: string | undefined;
   /** Where the bad rows are kept: the files, under the tenant's prefix in the ingest bucket. */
   badRowsFiles?: string[];
   grant?: UploadGrant;
@@ -148,6 +150,7 @@ function apply(file: FileReport, ingestion: IngestionView): void {
   file.seconds = ingestion.durationMs === null ? undefined : ingestion.durationMs / 1000;
   const samples = ingestion.badRowSamples.length ? ` [${ingestion.badRowSamples.slice(0, 3).join('; ')}]` : '';
   file.reason = ingestion.reason ? `${ingestion.reason}${ingestion.status === 'ingested' || ingestion.status === 'validated' ? samples : ''}` : '';
+  file.waiting = ingestion.waiting?.reason;
 }
 
 /** Chunks of the files still being ingested in chunks: "chunks 12/40 validated, 3/40 written". */
@@ -157,7 +160,8 @@ function chunkProgress(files: readonly FileReport[]): string {
   const sum = (pick: (chunks: NonNullable<FileReport['chunks']>) => number): number =>
     running.reduce((total, file) => total + pick(file.chunks as NonNullable<FileReport['chunks']>), 0);
   const total = sum((chunks) => chunks.total);
-  return ` | chunks ${sum((chunks) => chunks.validated)}/${total} validated, ${sum((chunks) => chunks.written)}/${total} written${sum((chunks) => chunks.failed) ? `, ${sum((chunks) => chunks.failed)} failed` : ''}`;
+  const waiting = running.find((file) => file.waiting)?.waiting;
+  return ` | chunks ${sum((chunks) => chunks.validated)}/${total} validated, ${sum((chunks) => chunks.written)}/${total} written${sum((chunks) => chunks.failed) ? `, ${sum((chunks) => chunks.failed)} failed` : ''}${waiting ? ` | ${waiting}` : ''}`;
 }
 
 /** Follows the batch until every uploaded file is ingested, rejected or failed, with a live counter. */

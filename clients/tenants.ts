@@ -7,6 +7,8 @@ import {
   alterReplication,
   assertTenantId,
   CassandraTenantRegistry,
+  chunkInvocationLimit,
+  ChunkShares,
   createCassandraClient,
   createLambdaClient,
   createS3Client,
@@ -27,6 +29,7 @@ import {
   Topology,
   type DeadLetterKind,
   type PlatformConfig,
+  type TenantProfile,
   type TenantProfileInput,
 } from '../layers/platform/src';
 import { localEnvironment, type LocalStage } from '../localstack/localEnvironment';
@@ -103,6 +106,15 @@ const program = new Command('tenants')
   .showHelpAfterError();
 
 const globals = (): GlobalOptions => program.opts<GlobalOptions>();
+
+/** A profile's limits in a few words: "2 chunk invocations, 5000 rows/s", the platform's total where none is set. */
+function describeLimits(limits: TenantProfile['limits'], chunkConcurrency: number): string {
+  return [
+    `${chunkInvocationLimit({ limits }, chunkConcurrency)} chunk invocations`,
+    ...(limits.rowsPerSecond ? [`${limits.rowsPerSecond} rows/s`] : []),
+    ...(limits.streamMessagesPerSecond ? [`${limits.streamMessagesPerSecond} messages/s`] : []),
+  ].join(', ');
+}
 const number = (value: string): number => {
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError('a whole number');
@@ -111,7 +123,7 @@ const number = (value: string): number => {
 
 program
   .command('list')
-  .description('the tenants of the folder, and whether the stage has them registered')
+  .description("the tenants of the folder, their limits, whether the stage has them registered, and each one's share of the chunk invocations")
   .action(async () => {
     const options = globals();
     const tenants = await new TenantDirectory(options.tenantsDir).list();
@@ -120,12 +132,24 @@ program
       config,
       async (client) => new Set((await new CassandraTenantRegistry(client, new Topology(config).platformKeyspace, 0).list().catch(() => [])).map((t) => t.id)),
     ).catch(() => undefined);
+    const shares = new ChunkShares(createSqsClient(config), new Topology(config), config.batch.chunkConcurrency);
     const table = new Table({
       style: { head: [], border: [] },
-      head: ['tenant', 'status', 'keyspace', 'max file', 'files/batch', 'formats', `registered (${options.stage})`],
+      head: [
+        'tenant',
+        'status',
+        'keyspace',
+        'max file',
+        'files/batch',
+        'formats',
+        'limits',
+        `registered (${options.stage})`,
+        'chunk invocations / limit, queued',
+      ],
     });
     for (const { id, profile } of tenants) {
       const isRegistered = registered === undefined ? 'unknown (Cassandra down)' : registered.has(id) ? 'yes' : 'no';
+      const share = registered?.has(id) ? await shares.of(id, profile) : null;
       table.push([
         id,
         profile.status,
@@ -133,7 +157,9 @@ program
         profile.batch.maxFileSize.text,
         profile.batch.maxFilesPerBatch,
         profile.batch.allowedFormats.join(', '),
+        describeLimits(profile.limits, config.batch.chunkConcurrency),
         isRegistered,
+        share ? `${share.inFlight} / ${share.limit}, ${share.queued} queued` : '-',
       ]);
     }
     say(table.toString());
@@ -151,6 +177,9 @@ program
   .option('--daily-max-files <n>', 'daily quota of files', number)
   .option('--daily-max-bytes <size>', 'daily quota of bytes, with a unit')
   .option('--stream-batch-size <n>', 'messages per stream-ingest invocation', number, 100)
+  .option('--max-chunk-invocations <n>', "chunk invocations its files may hold at once (default: the platform's total)", number)
+  .option('--max-rows-per-second <n>', 'rows per second written for its files, across invocations', number)
+  .option('--max-messages-per-second <n>', 'stream messages per second written for it, across invocations', number)
   .option('--password-env <variable>', 'environment variable with the password (else prompted)', 'MYSIMBDP_NEW_PASSWORD')
   .option('--no-provision', 'only write the files')
   .action(async (tenant: string, flags: Record<string, string | number | boolean | undefined>) => {
@@ -181,6 +210,11 @@ program
           : {}),
       },
       stream: { batchSize: Number(flags.streamBatchSize), batchWindowSeconds: 1, maxReceiveCount: 3, maxMessageSize: '256 KiB' },
+      limits: {
+        ...(flags.maxChunkInvocations !== undefined ? { chunkInvocations: Number(flags.maxChunkInvocations) } : {}),
+        ...(flags.maxRowsPerSecond !== undefined ? { rowsPerSecond: Number(flags.maxRowsPerSecond) } : {}),
+        ...(flags.maxMessagesPerSecond !== undefined ? { streamMessagesPerSecond: Number(flags.maxMessagesPerSecond) } : {}),
+      },
     };
     const checked = TenantProfileSchema.safeParse(profile);
     if (!checked.success) {
@@ -297,7 +331,7 @@ program
     const done = await withCassandra(config, (client) =>
       deprovisionTenant(
         current,
-        new Topology(config),
+        config,
         {
           cassandra: client,
           rabbit: new RabbitMqAdmin(config.amqp.managementUrl, config.amqp.adminUsername, config.amqp.adminPassword),

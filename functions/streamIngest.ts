@@ -8,17 +8,18 @@ import {
   platformLogger,
   PUBLISHED_AT_ATTRIBUTE,
   retryDelaySeconds,
+  Topology,
   type QueueMessage,
 } from '../layers/platform/src';
 import { lambdaLogContext } from './lambdaLogContext';
 import { handBack, receiveCountOf, type HandBackFailure } from './sqs/handBack';
 
 const sqs = createSqsClient(platformConfig());
+const topology = new Topology(platformConfig());
 
-/** The tenant whose stream queue (`mysimbdp-<stage>-stream-<tenant>`) a record came from. */
+/** The tenant whose stream queue a record came from, as the topology names the queue (an unknown queue names no tenant, whose messages wait). */
 function tenantOf(record: SQSRecord): string {
-  const queueName = record.eventSourceARN.split(':').pop() ?? '';
-  return queueName.slice(queueName.lastIndexOf('-stream-') + '-stream-'.length);
+  return topology.tenantOfQueue(record.eventSourceARN) ?? '';
 }
 
 function queueMessageOf(record: SQSRecord): QueueMessage {

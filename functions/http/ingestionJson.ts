@@ -1,7 +1,7 @@
 import type { IngestionProgress } from '../../layers/platform/src';
 
 /** An ingestion record as the API shows it. */
-export function ingestionJson({ record, chunks }: IngestionProgress): Record<string, unknown> {
+export function ingestionJson({ record, chunks, waiting }: IngestionProgress): Record<string, unknown> {
   return {
     id: record.ingestionId,
     batchId: record.batchId,
@@ -20,6 +20,13 @@ export function ingestionJson({ record, chunks }: IngestionProgress): Record<str
     reason: record.reason ?? null,
     dryRun: record.dryRun,
     chunks: chunks ?? null,
+    // Its tenant's chunk tasks queued for their turn: the file waits for its tenant's share, it is not stalled.
+    waiting: waiting
+      ? {
+          ...waiting,
+          reason: `waiting for its tenant's share of the chunk invocations: ${waiting.queued} chunk tasks queued, ${waiting.inFlight} in flight, at most ${waiting.limit} at once`,
+        }
+      : null,
     refusedUploads: Object.entries(record.refused).map(([version, reason]) => ({ version, reason })),
     attempts: record.attempts,
     startedAt: record.startedAt.toISOString(),

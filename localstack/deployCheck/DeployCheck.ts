@@ -58,7 +58,6 @@ interface DeployedStack {
   /** Physical id of each resource, by logical id. */
   readonly resources: ReadonlyMap<string, StackResourceSummary>;
   readonly batchIngestQueueUrl: string;
-  readonly batchChunkQueueUrl: string;
 }
 
 /** A lifecycle rule as S3 spells it (ID) or as CloudFormation does (Id). */
@@ -274,7 +273,6 @@ export class DeployCheck {
       bucket: output('IngestBucketName'),
       resources,
       batchIngestQueueUrl: output('BatchIngestQueueUrl'),
-      batchChunkQueueUrl: output('BatchChunkQueueUrl'),
     };
   }
 
@@ -363,7 +361,7 @@ export class DeployCheck {
 
   private async checkDeadLetters(): Promise<string[]> {
     const problems: string[] = [];
-    for (const queueUrl of [this.deployedStack.batchIngestQueueUrl, this.deployedStack.batchChunkQueueUrl]) {
+    for (const queueUrl of [this.deployedStack.batchIngestQueueUrl]) {
       const attributes = (await this.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['RedrivePolicy'] }))).Attributes ?? {};
       if (!attributes.RedrivePolicy) {
         problems.push(`${queueName(queueUrl)} has no redrive policy`);

@@ -247,7 +247,9 @@ describe('batch ingestion in chunks: a file cut on record boundaries, fanned out
     expect(listed.reasons[0]?.reason).toMatch(/[Kk]eyspace/);
     const redrive = await tenantsCli(['redrive', TENANT, '--batch']);
     expect(redrive.status).toBe(0);
-    expect(redrive.stdout).toMatch(new RegExp(`^${TENANT}: ${listed.count} chunks dead letters? moved from ${topology.batchChunkQueue.deadLetterName}$`, 'm'));
+    expect(redrive.stdout).toMatch(
+      new RegExp(`^${TENANT}: ${listed.count} chunks dead letters? moved from ${topology.chunkQueue(TENANT).deadLetterName}$`, 'm'),
+    );
     const done = await waitForIngestion(TENANT, token, grant.ingestionId, ['ingested'], 120_000);
     expect(done).toMatchObject({ rows: 6000, reason: null });
     expect((await ingestion(TENANT, token, grant.ingestionId)).chunks).toMatchObject({ failed: 0 });

@@ -66,7 +66,7 @@ describe('the chunk planner, against S3, SQS and Cassandra', () => {
     const planner = new ChunkPlanner(
       new IngestBucket(createS3Client(config), config.ingestBucket),
       chunks,
-      new ChunkTaskQueue(sqs, queueUrl.split('/').pop() as string),
+      new ChunkTaskQueue(sqs, () => queueUrl.split('/').pop() as string),
       2048,
       systemClock,
     );
@@ -116,7 +116,7 @@ describe('the chunk planner, against S3, SQS and Cassandra', () => {
     const planner = new ChunkPlanner(
       new IngestBucket(createS3Client(config), config.ingestBucket),
       new ChunkStore(client, topology.platformKeyspace),
-      new ChunkTaskQueue(sqs, queueUrl.split('/').pop() as string),
+      new ChunkTaskQueue(sqs, () => queueUrl.split('/').pop() as string),
       1024 * 1024,
       systemClock,
     );

@@ -34,13 +34,10 @@ describe('serverless package (for `serverless deploy`)', () => {
     expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
   });
 
-  it('has each batch queue with its dead-letter queue and redrive, and no tenant queue (tenants are provisioned at runtime)', () => {
+  it('has the batch-ingest queue with its dead-letter queue and redrive, and no tenant queue (tenants are provisioned at runtime)', () => {
     const queues = Object.fromEntries(ofType('AWS::SQS::Queue'));
-    expect(Object.values(queues).filter((queue) => String(queue.Properties.QueueName).startsWith('mysimbdp-ci-stream-'))).toEqual([]);
-    for (const [id, name] of [
-      ['BatchIngestQueue', 'mysimbdp-ci-batch-ingest'],
-      ['BatchChunkQueue', 'mysimbdp-ci-batch-chunks'],
-    ] as const) {
+    expect(Object.values(queues).map((queue) => String(queue.Properties.QueueName))).toEqual(['mysimbdp-ci-batch-ingest-dlq', 'mysimbdp-ci-batch-ingest']);
+    for (const [id, name] of [['BatchIngestQueue', 'mysimbdp-ci-batch-ingest']] as const) {
       expect(queues[id]?.Properties.QueueName).toBe(name);
       expect(queues[`${id}DeadLetter`]?.Properties.QueueName).toBe(`${name}-dlq`);
       expect(queues[id]?.Properties.RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': [`${id}DeadLetter`, 'Arn'] }, maxReceiveCount: 3 });
@@ -70,9 +67,10 @@ describe('serverless package (for `serverless deploy`)', () => {
     for (const [, fn] of functions) expect(fn.Properties.Runtime).toBe('nodejs22.x');
     const mappings = ofType('AWS::Lambda::EventSourceMapping').map(([, mapping]) => mapping.Properties);
     for (const mapping of mappings) expect(mapping.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
-    // The stream function's event sources are made by `tenants provision` from the registry, not by the stack.
-    expect(mappings.map((m) => (m.EventSourceArn as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]).filter((id) => id?.startsWith('Stream'))).toEqual([]);
-    expect(mappings.map((m) => (m.EventSourceArn as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]).sort()).toEqual(['BatchChunkQueue', 'BatchIngestQueue']);
+    // The stream and chunk functions' event sources (a tenant queue each) are made by `tenants provision` from the registry, not by the stack.
+    expect(mappings.map((m) => (m.EventSourceArn as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]).sort()).toEqual(['BatchIngestQueue']);
+    // The chunk invocations of all tenants together are bounded: the cluster is sized for them.
+    expect((template.Resources.BatchChunkLambdaFunction as Resource).Properties.ReservedConcurrentExecutions).toBe(4);
     // A batch invocation is one file or one chunk, bounded well inside Lambda's limit.
     for (const [id, fn] of functions.filter(([id]) => id.startsWith('Batch'))) expect({ id, timeout: fn.Properties.Timeout }).toEqual({ id, timeout: 300 });
     expect(ofType('AWS::ApiGatewayV2::Route').length).toBeGreaterThanOrEqual(8);
@@ -80,16 +78,17 @@ describe('serverless package (for `serverless deploy`)', () => {
 
   it('gives each queue a visibility timeout derived from the timeout of the function that reads it', () => {
     const timeout = (id: string): unknown => (template.Resources[id] as Resource).Properties.Timeout;
-    for (const id of ['BatchIngest', 'BatchChunk'])
+    for (const id of ['BatchIngest'])
       expect((template.Resources[`${id}Queue`] as Resource).Properties.VisibilityTimeout).toBe(2 * Number(timeout(`${id}LambdaFunction`)));
     expect(timeout('StreamIngestLambdaFunction')).toBe(30);
     // The HTTP functions answer within the 30 s the HTTP API waits.
     expect(timeout('LoginLambdaFunction')).toBe(29);
   });
 
-  it("lets the functions use and poll every tenant's stream queue of the stage", () => {
+  it("lets the functions use and poll every tenant's stream and chunk queues of the stage", () => {
     const statements = JSON.stringify(ofType('AWS::IAM::Role').map(([, role]) => role.Properties.Policies));
     expect(statements).toContain('arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:mysimbdp-ci-stream-*');
+    expect(statements).toContain('arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:mysimbdp-ci-chunks-*');
     expect(statements).toContain('sqs:ReceiveMessage');
   });
 

@@ -4,7 +4,7 @@ import { topology } from './fakes/fakeBatchIngestDependencies';
 import { FakeSqsClient } from './fakes/FakeSqsClient';
 
 const BATCH_DLQ = 'mysimbdp-unit-batch-ingest-dlq';
-const CHUNKS_DLQ = 'mysimbdp-unit-batch-chunks-dlq';
+const CHUNKS_DLQ = 'mysimbdp-unit-chunks-zoo-dlq';
 const STREAM_DLQ = 'mysimbdp-unit-stream-zoo-dlq';
 
 function notification(tenant: string): string {
@@ -75,15 +75,16 @@ describe('dead letters', () => {
         ],
         complete: true,
       },
+      // A tenant's own queue: its count is what the queue says it holds (4: 3 visible, 1 in flight) when the scan saw fewer.
       {
         kind: 'chunks',
         queue: CHUNKS_DLQ,
-        count: 1,
+        count: 4,
         oldest: '2026-11-30T12:00:00.000Z',
         reasons: [{ reason: "no reason recorded (moved by SQS's redrive policy)", count: 1 }],
         complete: true,
       },
-      // The queue says it holds 4 (3 visible, 1 in flight): more than the scan saw.
+      // The same for its stream's.
       { kind: 'stream', queue: STREAM_DLQ, count: 4, oldest: '2026-11-30T07:00:00.000Z', reasons: [{ reason: 'message m1: bad', count: 1 }], complete: true },
     ]);
     const released = sent(sqs, 'ChangeMessageVisibilityBatchCommand').flatMap((input) =>

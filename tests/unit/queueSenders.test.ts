@@ -26,7 +26,7 @@ function validate(index: number): ChunkTask {
 describe('the chunk queue', () => {
   it('sends tasks in batches of 10, each body the task with its tenant on top', async () => {
     const sqs = new FakeSqsClient();
-    const queue = new ChunkTaskQueue(sqs.asClient(), 'unit-chunks');
+    const queue = new ChunkTaskQueue(sqs.asClient(), () => 'unit-chunks');
     const tasks = Array.from({ length: 23 }, (_, index) => validate(index));
     await queue.send(tasks, 30);
     expect(sqs.sent.map(({ input }) => (input.Entries as unknown[]).length)).toEqual([10, 10, 3]);
@@ -36,10 +36,25 @@ describe('the chunk queue', () => {
     expect(sqs.sent[0]?.input.QueueUrl).toBe('http://127.0.0.1/queue/unit-chunks');
   });
 
+  it("sends each task to its own tenant's queue", async () => {
+    const sqs = new FakeSqsClient();
+    const queue = new ChunkTaskQueue(sqs.asClient(), (tenant) => `unit-chunks-${tenant}`);
+    const shop = { ...validate(1), upload: { ...upload, tenant: 'shop' } };
+    await queue.send([validate(0), shop, validate(2)]);
+    const sent = sqs.sent.map(({ input }) => ({
+      queue: input.QueueUrl,
+      tenants: (input.Entries as Array<{ MessageBody: string }>).map((entry) => (JSON.parse(entry.MessageBody) as { tenant: string }).tenant),
+    }));
+    expect(sent).toEqual([
+      { queue: 'http://127.0.0.1/queue/unit-chunks-zoo', tenants: ['zoo', 'zoo'] },
+      { queue: 'http://127.0.0.1/queue/unit-chunks-shop', tenants: ['shop'] },
+    ]);
+  });
+
   it('throws an outage when SQS did not take every task (a retry sends them again)', async () => {
     const sqs = new FakeSqsClient();
     sqs.reply('SendMessageBatchCommand', () => ({ Failed: [{ Id: '0', Code: 'InternalError', SenderFault: false }] }));
-    await expect(new ChunkTaskQueue(sqs.asClient(), 'unit-chunks').send([validate(0)])).rejects.toEqual(
+    await expect(new ChunkTaskQueue(sqs.asClient(), () => 'unit-chunks').send([validate(0)])).rejects.toEqual(
       new ServiceUnavailableError('SQS refused 1 chunk tasks: InternalError'),
     );
   });

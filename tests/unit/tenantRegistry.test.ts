@@ -14,7 +14,9 @@ function setUp(cacheSeconds = 5) {
     { tenant: 'zoo', profile: JSON.stringify(tenantProfile('zoo')), credentials },
     { tenant: 'shop', profile: JSON.stringify(tenantProfile('shop', { status: 'disabled' })), credentials },
   ];
-  client.answer(/^SELECT tenant, profile, credentials FROM/, () => rows);
+  client.answer(/^SELECT tenant, profile, credentials FROM/, (statement) =>
+    statement.query.includes('WHERE tenant = ?') ? rows.filter((row) => row.tenant === statement.params[0]) : rows,
+  );
   client.answer(/^SELECT profile, credentials FROM .* WHERE tenant = \?/, (statement) => rows.filter((row) => row.tenant === statement.params[0]));
   return { client, rows, registry: new CassandraTenantRegistry(client.asClient(), 'unit_mysimbdp', cacheSeconds) };
 }
@@ -31,6 +33,18 @@ describe('the tenant registry', () => {
     expect(client.statements).toHaveLength(1);
     await registry.list({ fresh: true });
     expect(client.statements).toHaveLength(2);
+  });
+
+  it('reads one tenant by its partition, never by a scan, once per cache period, an unknown one too', async () => {
+    const { client, registry } = setUp();
+    expect((await registry.get('zoo'))?.profile.keyspace).toBe('tenant_zoo');
+    expect(await registry.get('nobody')).toBeUndefined();
+    expect(await registry.get('zoo')).toBeDefined();
+    expect(await registry.get('nobody')).toBeUndefined();
+    expect(client.statements.map((statement) => [statement.query, statement.params])).toEqual([
+      ['SELECT tenant, profile, credentials FROM unit_mysimbdp.tenants WHERE tenant = ?', ['zoo']],
+      ['SELECT tenant, profile, credentials FROM unit_mysimbdp.tenants WHERE tenant = ?', ['nobody']],
+    ]);
   });
 
   it('reads again on every call without a cache', async () => {

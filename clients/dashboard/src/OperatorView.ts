@@ -8,6 +8,13 @@ const REFRESH_MS = 5000;
 
 type TenantRow = PlatformOverview['tenants'][number];
 
+/** The tenant's chunk invocations in use of its limit, and its chunk tasks queued. */
+function chunkShare(tenant: TenantRow): HTMLElement {
+  if (!tenant.chunks) return el('td', { className: 'muted' }, 'unknown');
+  const { inFlight, limit, queued } = tenant.chunks;
+  return el('td', { className: 'num' }, `${count(inFlight)} / ${count(limit)}`, el('div', { className: 'reason' }, `${count(queued)} queued`));
+}
+
 function usage(used: number | null, limit: number | null, format: (value: number) => string): HTMLElement {
   if (used === null || limit === null) return el('td', { className: 'muted' }, 'no daily quota');
   return el(
@@ -82,6 +89,7 @@ export class OperatorView {
       el('td', { className: 'num' }, count(tenant.window.files)),
       el('td', { className: 'num' }, count(tenant.window.rejectedFiles)),
       el('td', { className: 'num' }, count(tenant.window.failedFiles)),
+      chunkShare(tenant),
       el('td', { className: 'num' }, count(tenant.stream.backlog)),
       el('td', { className: 'num' }, count(tenant.stream.deadLetters)),
       el('td', {}, button),

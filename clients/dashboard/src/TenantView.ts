@@ -39,7 +39,8 @@ function tile(label: string, value: string, className = ''): HTMLElement {
 function progressOf(record: Ingestion): string {
   if (record.chunks) {
     const { total, validated, written, failed } = record.chunks;
-    return `chunks: ${validated}/${total} validated, ${written}/${total} written${failed ? `, ${failed} failed` : ''}`;
+    const waiting = record.waiting ? ` (${record.waiting.reason})` : '';
+    return `chunks: ${validated}/${total} validated, ${written}/${total} written${failed ? `, ${failed} failed` : ''}${waiting}`;
   }
   return record.finishedAt ? '' : `${count(record.rows)} rows so far`;
 }

@@ -38,6 +38,8 @@ export interface Ingestion {
   readonly finishedAt: string | null;
   readonly durationMs: number | null;
   readonly chunks?: ChunkProgress | null;
+  /** While its tenant's chunk tasks wait for their turn: the reason, in words. */
+  readonly waiting?: { readonly reason: string } | null;
 }
 
 export interface IngestionList {

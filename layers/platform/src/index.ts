@@ -36,7 +36,7 @@ export { formatByteSize, parseByteSize } from './units/byteSize';
 export type { Tenant } from './tenants/Tenant';
 export { TenantDirectory } from './tenants/TenantDirectory';
 export { assertTenantId, isTenantId } from './tenants/TenantId';
-export { TenantProfileSchema, type TenantProfileInput } from './tenants/TenantProfile';
+export { TenantProfileSchema, type TenantProfile, type TenantProfileInput } from './tenants/TenantProfile';
 export { CassandraTenantRegistry } from './tenants/TenantRegistry';
 export { parseTenantFiles } from './tenants/parseTenantFiles';
 export { profileJsonSchema } from './tenants/profileJsonSchema';
@@ -60,7 +60,8 @@ export { INGEST_EXCHANGE, PUBLISHED_AT_HEADER } from './amqp/ingestExchange';
 export { MAX_PACK_BYTES, packedBytes } from './stream/StreamPack';
 export { MESSAGE_ID_ATTRIBUTE, PUBLISHED_AT_ATTRIBUTE, StreamQueueSender, type OutgoingStreamMessage, type SendOutcome } from './stream/StreamQueueSender';
 export { retryDelaySeconds, type QueueMessage } from './stream/StreamIngestPipeline';
-export { streamEventSources } from './stream/streamEventSources';
+export { chunkEventSources, chunkInvocationLimit, streamEventSources, type EventSource } from './topology/eventSources';
+export { ChunkShares, type ChunkShare } from './ingest/chunks/ChunkShares';
 
 // Reports for tenants and the operator: metrics, health, dead letters.
 export { metricsWindow } from './metrics/metricsWindow';

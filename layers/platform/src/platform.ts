@@ -15,6 +15,7 @@ import { BadRowsFiles } from './ingest/batch/BadRowsFiles';
 import { BatchIngestPipeline } from './ingest/batch/BatchIngestPipeline';
 import { IngestionStore } from './ingest/batch/IngestionStore';
 import { StreamTables } from './ingest/batch/StreamTables';
+import { ChunkShares } from './ingest/chunks/ChunkShares';
 import { ChunkStore } from './ingest/chunks/ChunkStore';
 import { ChunkTaskQueue } from './ingest/chunks/ChunkTaskQueue';
 import { platformHealthCheck } from './health/platformHealthCheck';
@@ -88,6 +89,7 @@ export function buildPlatform(config: PlatformConfig, client: cassandra.Client):
   const chunks = new ChunkStore(client, keyspace, clock);
   const metrics = new PlatformMetrics(new MetricsStore(client, keyspace), new EmbeddedMetrics(config.stage));
   const streamQueues = new StreamQueueSender(sqs, topology);
+  const chunkShares = new ChunkShares(sqs, topology, config.batch.chunkConcurrency, (name) => streamQueues.queueUrlByName(name));
   const streamTables = new StreamTables(loadStreamIngestApp, loadBatchIngestApp);
   // One throttle for tenant and operator logins: the operator's counts go under a key no tenant id can be.
   const loginThrottle = new LoginThrottle(new LoginThrottleStore(client, keyspace), {
@@ -113,7 +115,10 @@ export function buildPlatform(config: PlatformConfig, client: cassandra.Client):
     chunks,
     badRows: new BadRowsFiles(bucket),
     // An invocation runs at most the batch timeout; a minute more without activity, and a record is stalled.
-    ingestionProgress: new IngestionProgressReader(chunks, (config.batch.timeoutSeconds + 60) * 1000, clock),
+    ingestionProgress: new IngestionProgressReader(chunks, (config.batch.timeoutSeconds + 60) * 1000, clock, async (tenant) => {
+      const profile = (await registry.get(tenant))?.profile;
+      return profile ? chunkShares.of(tenant, profile) : null;
+    }),
     batchIngest: new BatchIngestPipeline({
       bucket,
       registry,
@@ -122,7 +127,7 @@ export function buildPlatform(config: PlatformConfig, client: cassandra.Client):
       usage,
       ingestions,
       chunks,
-      tasks: new ChunkTaskQueue(sqs, topology.batchChunkQueue.name),
+      tasks: new ChunkTaskQueue(sqs, (tenant) => topology.chunkQueue(tenant).name),
       cassandra: client,
       topology,
       loadApp: loadBatchIngestApp,
@@ -147,7 +152,7 @@ export function buildPlatform(config: PlatformConfig, client: cassandra.Client):
     deadLetters: new DeadLetters(sqs, topology, { scanLimit: 100, cacheSeconds: 30 }),
     operatorTokens,
     operatorLogins: new OperatorLoginService(config.auth.operatorPassword, loginThrottle, operatorTokens),
-    operator: new OperatorService({ config, topology, registry, usage, metrics, sqs, queues: streamQueues, health: platformHealthCheck(config) }),
+    operator: new OperatorService({ config, topology, registry, usage, metrics, sqs, queues: streamQueues, chunkShares, health: platformHealthCheck(config) }),
   };
 }
 

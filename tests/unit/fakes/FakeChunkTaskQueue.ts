@@ -4,7 +4,6 @@ import type { Public } from './Public';
 
 /** The chunk queue in memory: tasks sent wait until a test takes them, as the chunk function's event source would. */
 export class FakeChunkTaskQueue implements Public<ChunkTaskQueue> {
-  readonly queueName = 'fake-batch-chunks';
   private waiting: ChunkTask[] = [];
   /** Every task ever sent, in order. */
   readonly sent: ChunkTask[] = [];

@@ -148,6 +148,16 @@ const ADDED_COLUMNS: Record<string, Record<string, string>> = {
   },
 };
 
+/**
+ * When a platform table's coordinator asks a second replica for a read that the
+ * first has not answered. Every request of the API reads these tables at
+ * LOCAL_QUORUM: in the seconds between a node's death and the other nodes'
+ * noticing it, a read sent to it would otherwise wait the whole read timeout
+ * and fail, although two live replicas could answer. The tables are small and
+ * hot, so a read slower than this is a replica in trouble, not a big partition.
+ */
+export const PLATFORM_SPECULATIVE_RETRY = '100ms';
+
 /** Creates the platform keyspace and its tables if missing, and adds the columns an earlier version's tables lack; says when the keyspace's replication differs from `replication`. */
 export async function ensurePlatformSchema(
   client: cassandra.Client,
@@ -160,6 +170,14 @@ export async function ensurePlatformSchema(
     const present = new Set((await client.metadata.getTable(keyspace, table))?.columns.map((column) => column.name) ?? []);
     for (const [column, type] of Object.entries(columns)) {
       if (!present.has(column)) await client.execute(`ALTER TABLE ${cqlIdentifier(keyspace)}.${table} ADD ${column} ${type}`);
+    }
+  }
+  const tables = await client.execute('SELECT table_name, speculative_retry FROM system_schema.tables WHERE keyspace_name = ?', [keyspace], { prepare: true });
+  for (const row of tables.rows) {
+    if (row.get('speculative_retry') !== PLATFORM_SPECULATIVE_RETRY) {
+      await client.execute(
+        `ALTER TABLE ${cqlIdentifier(keyspace)}.${cqlIdentifier(row.get('table_name') as string)} WITH speculative_retry = '${PLATFORM_SPECULATIVE_RETRY}'`,
+      );
     }
   }
   return keyspaceState;

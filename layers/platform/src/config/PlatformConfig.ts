@@ -81,11 +81,18 @@ export interface PlatformConfig {
     readonly chunkSizeBytes: number;
     /** The batch functions' timeout (Lambda's, and serverless offline's): every invocation ends well inside it. */
     readonly timeoutSeconds: number;
+    /**
+     * Chunk invocations of all tenants together, at most: what the cluster is
+     * sized for. The tenants share it fairly, each up to its own limit.
+     */
+    readonly chunkConcurrency: number;
   };
 }
 
 /** The default chunk size, chosen from `npm run bench:batch` (see BENCHMARKS.md). */
 export const DEFAULT_CHUNK_SIZE = '32 MiB';
+/** Chunk invocations of all tenants at once by default: the four pollers a chunk queue had locally before tenants had queues of their own. */
+export const DEFAULT_CHUNK_CONCURRENCY = 4;
 /** The batch functions' default timeout; a chunk takes well under a third of it. */
 export const DEFAULT_BATCH_TIMEOUT_SECONDS = 300;
 
@@ -153,6 +160,7 @@ const EnvSchema = z.object({
     .transform(parseByteSize)
     .refine((bytes) => bytes >= 1024 && bytes <= 64 * 1024 ** 2, 'from 1 KiB to 64 MiB'),
   MYSIMBDP_BATCH_TIMEOUT_SECONDS: z.coerce.number().int().min(10).max(900).default(DEFAULT_BATCH_TIMEOUT_SECONDS),
+  MYSIMBDP_CHUNK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(DEFAULT_CHUNK_CONCURRENCY),
   MYSIMBDP_OPERATOR_PASSWORD: z.string().optional(),
   MYSIMBDP_DASHBOARD_ORIGINS: csv.default([]),
 });
@@ -205,7 +213,7 @@ export function loadPlatformConfig(env: NodeJS.ProcessEnv = process.env): Platfo
     uploadUrlTtlSeconds: e.MYSIMBDP_UPLOAD_URL_TTL_SECONDS,
     tenantCacheSeconds: e.MYSIMBDP_TENANT_CACHE_SECONDS,
     writeConcurrency: e.MYSIMBDP_WRITE_CONCURRENCY,
-    batch: { chunkSizeBytes: e.MYSIMBDP_CHUNK_SIZE, timeoutSeconds: e.MYSIMBDP_BATCH_TIMEOUT_SECONDS },
+    batch: { chunkSizeBytes: e.MYSIMBDP_CHUNK_SIZE, timeoutSeconds: e.MYSIMBDP_BATCH_TIMEOUT_SECONDS, chunkConcurrency: e.MYSIMBDP_CHUNK_CONCURRENCY },
   };
 }
 

@@ -15,7 +15,7 @@ import { objectsCreated } from '../storage/s3Notifications';
 import { PACK_FORMAT } from '../stream/StreamPack';
 import type { Topology } from '../topology/Topology';
 
-/** The dead-letter queues of a tenant: batch notifications and chunk tasks (shared by all tenants), and its stream messages. */
+/** The dead-letter queues of a tenant: batch notifications (shared by all tenants), its chunk tasks and its stream messages. */
 export type DeadLetterKind = 'batch' | 'chunks' | 'stream';
 export const DEAD_LETTER_KINDS: readonly DeadLetterKind[] = ['batch', 'chunks', 'stream'];
 
@@ -49,7 +49,7 @@ interface QueuePair {
   readonly deadLetterName: string;
 }
 
-/** Which tenant a dead letter of a shared batch queue belongs to: by the object key of a notification, the `tenant` field of a chunk task. */
+/** Which tenant a dead letter belongs to: by the object key of a notification, the `tenant` field of a chunk task or stream pack. */
 export function tenantOfDeadLetter(kind: DeadLetterKind, body: string): string | undefined {
   if (kind === 'batch')
     return objectsCreated(body)
@@ -117,19 +117,21 @@ export class DeadLetters {
     return summaries;
   }
 
-  /** The shared batch queues: notifications, and the chunk tasks of large files. */
+  /** The shared batch queue: the upload notifications of every tenant. */
   private sharedQueues(): QueuePair[] {
     const batch = this.topology.batchIngestQueue;
-    const chunks = this.topology.batchChunkQueue;
-    return [
-      { kind: 'batch', name: batch.name, deadLetterName: batch.deadLetterName },
-      { kind: 'chunks', name: chunks.name, deadLetterName: chunks.deadLetterName },
-    ];
+    return [{ kind: 'batch', name: batch.name, deadLetterName: batch.deadLetterName }];
   }
 
-  private streamQueue(tenant: string): QueuePair {
-    const queue = this.topology.streamQueue(tenant);
-    return { kind: 'stream', name: queue.name, deadLetterName: queue.deadLetterName };
+  /** A tenant's own queues of the chosen kinds: its chunk tasks, its stream. */
+  private tenantQueues(tenant: string, kinds: readonly DeadLetterKind[]): QueuePair[] {
+    const chunks = this.topology.chunkQueue(tenant);
+    const stream = this.topology.streamQueue(tenant);
+    const pairs: QueuePair[] = [
+      { kind: 'chunks', name: chunks.name, deadLetterName: chunks.deadLetterName },
+      { kind: 'stream', name: stream.name, deadLetterName: stream.deadLetterName },
+    ];
+    return pairs.filter((pair) => kinds.includes(pair.kind));
   }
 
   /** Per tenant, the dead letters of each kind (`kinds` limits which queues are read). */
@@ -144,9 +146,8 @@ export class DeadLetters {
         summaries.get(tenant)?.push(summarize(pair, mine, scan.complete));
       }
     }
-    if (kinds.includes('stream')) {
-      for (const tenant of tenants) {
-        const pair = this.streamQueue(tenant);
+    for (const tenant of tenants) {
+      for (const pair of this.tenantQueues(tenant, kinds)) {
         const scan = await this.scan(pair.deadLetterName, limit, 30);
         await this.release(pair.deadLetterName, scan.messages);
         const total = await this.depth(pair.deadLetterName);
@@ -181,13 +182,12 @@ export class DeadLetters {
         outcomes.push({ kind: pair.kind, tenant, queue: pair.deadLetterName, moved: mine.length });
       }
     }
-    if (kinds.includes('stream')) {
-      for (const tenant of tenants) {
-        const pair = this.streamQueue(tenant);
+    for (const tenant of tenants) {
+      for (const pair of this.tenantQueues(tenant, kinds)) {
         const scan = await this.scan(pair.deadLetterName, Number.POSITIVE_INFINITY, 120);
         if (options.dryRun) await this.release(pair.deadLetterName, scan.messages);
         else await this.moveBack(pair, scan.messages);
-        outcomes.push({ kind: 'stream', tenant, queue: pair.deadLetterName, moved: scan.messages.length });
+        outcomes.push({ kind: pair.kind, tenant, queue: pair.deadLetterName, moved: scan.messages.length });
       }
     }
     return outcomes;

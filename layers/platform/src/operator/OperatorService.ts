@@ -11,6 +11,7 @@ import { queueDepth } from '../storage/queueDepth';
 import type { StreamQueueSender } from '../stream/StreamQueueSender';
 import type { Tenant } from '../tenants/Tenant';
 import type { TenantRegistry } from '../tenants/TenantRegistry';
+import type { ChunkShare, ChunkShares } from '../ingest/chunks/ChunkShares';
 import type { Topology } from '../topology/Topology';
 import type { DailyUsageStore } from '../uploads/DailyUsageStore';
 
@@ -30,6 +31,10 @@ export interface TenantOverview {
   readonly window: Pick<MetricValuesJson, 'files' | 'rows' | 'bytes' | 'badRows' | 'rejectedFiles' | 'failedFiles' | 'messages' | 'streamFailures'>;
   /** The tenant's stream queue: backlog and dead letters (null when SQS cannot tell). */
   readonly stream: { readonly backlog: number | null; readonly deadLetters: number | null };
+  /** The tenant's share of the chunk invocations: its chunk tasks queued and in flight, and its limit (null when SQS cannot tell). */
+  readonly chunks: ChunkShare | null;
+  /** The tenant's limits as its profile sets them (null: none but the platform's capacity). */
+  readonly limits: { readonly chunkInvocations: number | null; readonly rowsPerSecond: number | null; readonly streamMessagesPerSecond: number | null };
 }
 
 export interface PlatformOverview {
@@ -57,6 +62,7 @@ export interface OperatorDependencies {
   readonly metrics: PlatformMetrics;
   readonly sqs: SQSClient;
   readonly queues: StreamQueueSender;
+  readonly chunkShares: ChunkShares;
   readonly health: HealthCheck;
 }
 
@@ -111,11 +117,12 @@ export class OperatorService {
 
   private async tenantOverview(tenant: Tenant, window: MetricsWindow): Promise<TenantOverview> {
     const queue = this.deps.topology.streamQueue(tenant.id);
-    const [usage, series, backlog, deadLetters] = await Promise.all([
+    const [usage, series, backlog, deadLetters, chunks] = await Promise.all([
       tenant.profile.batch.dailyQuota ? this.deps.usage.usage(tenant.id, window.until) : { files: null, bytes: null },
       this.deps.metrics.series(tenant.id, window),
       this.depth(queue.name),
       this.depth(queue.deadLetterName),
+      this.deps.chunkShares.of(tenant.id, tenant.profile),
     ]);
     const quota = tenant.profile.batch.dailyQuota;
     const { files, rows, bytes, badRows, rejectedFiles, failedFiles, messages, streamFailures } = series.totals;
@@ -126,6 +133,12 @@ export class OperatorService {
       usage: { day: window.until.toISOString().slice(0, 10), ...usage, maxFiles: quota?.maxFiles ?? null, maxBytes: quota?.maxBytes?.bytes ?? null },
       window: { files, rows, bytes, badRows, rejectedFiles, failedFiles, messages, streamFailures },
       stream: { backlog, deadLetters },
+      chunks,
+      limits: {
+        chunkInvocations: tenant.profile.limits.chunkInvocations ?? null,
+        rowsPerSecond: tenant.profile.limits.rowsPerSecond ?? null,
+        streamMessagesPerSecond: tenant.profile.limits.streamMessagesPerSecond ?? null,
+      },
     };
   }
 }

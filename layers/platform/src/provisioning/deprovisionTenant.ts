@@ -4,7 +4,8 @@ import type cassandra from 'cassandra-driver';
 import { cqlIdentifier } from '../cassandra/cql';
 import { CassandraTenantRegistry } from '../tenants/TenantRegistry';
 import type { Tenant } from '../tenants/Tenant';
-import type { Topology } from '../topology/Topology';
+import type { PlatformConfig } from '../config/PlatformConfig';
+import { Topology } from '../topology/Topology';
 import { syncEventSources } from './provisionPlatform';
 import { retireSharedTenantUser } from './provisionAmqp';
 import type { RabbitMqAdmin } from './RabbitMqAdmin';
@@ -12,21 +13,22 @@ import type { RabbitMqAdmin } from './RabbitMqAdmin';
 /**
  * Takes a tenant off a stage: out of the registry (no more logins or
  * ingestion), its RabbitMQ user of this stage (and this stage's permissions of
- * the user it had before users were named per stage) and queues, its SQS stream queues (on AWS
- * after the stream function's event source for it is deleted: `lambda`), and,
+ * the user it had before users were named per stage) and queues, its SQS stream and chunk queues (on AWS
+ * after the functions' event sources for them are deleted: `lambda`), and,
  * with `purgeData`, its keyspace.
  */
 export async function deprovisionTenant(
   tenant: Tenant,
-  topology: Topology,
+  config: PlatformConfig,
   targets: { cassandra: cassandra.Client; rabbit: RabbitMqAdmin; sqs?: SQSClient | undefined; lambda?: LambdaClient | undefined },
   options: { purgeData: boolean },
 ): Promise<string[]> {
+  const topology = new Topology(config);
   const done: string[] = [];
   const registry = new CassandraTenantRegistry(targets.cassandra, topology.platformKeyspace, 0);
   await registry.remove(tenant.id);
   done.push('removed from the tenant registry');
-  if (targets.sqs && targets.lambda) done.push(...(await syncEventSources({ sqs: targets.sqs, lambda: targets.lambda }, topology, registry)));
+  if (targets.sqs && targets.lambda) done.push(...(await syncEventSources({ sqs: targets.sqs, lambda: targets.lambda }, config, topology, registry)));
   const amqp = topology.amqp([tenant.id]);
   const binding = amqp.tenants[0];
   if (binding) {
@@ -37,15 +39,15 @@ export async function deprovisionTenant(
   await retireSharedTenantUser(targets.rabbit, amqp.vhost, tenant.id);
   done.push('RabbitMQ user and queues deleted');
   if (targets.sqs) {
-    const queue = topology.streamQueue(tenant.id);
-    for (const name of [queue.name, queue.deadLetterName]) {
+    const queues = [topology.streamQueue(tenant.id), topology.chunkQueue(tenant.id)];
+    for (const name of queues.flatMap((queue) => [queue.name, queue.deadLetterName])) {
       const url = await targets.sqs.send(new GetQueueUrlCommand({ QueueName: name })).then(
         (reply) => reply.QueueUrl,
         () => undefined,
       );
       if (url) await targets.sqs.send(new DeleteQueueCommand({ QueueUrl: url }));
     }
-    done.push('SQS stream queue and dead-letter queue deleted');
+    done.push('SQS stream and chunk queues and their dead-letter queues deleted');
   }
   if (options.purgeData) {
     await targets.cassandra.execute(`DROP KEYSPACE IF EXISTS ${cqlIdentifier(topology.tenantKeyspace(tenant.profile))}`);

@@ -5,26 +5,26 @@ import type cassandra from 'cassandra-driver';
 import { ensurePlatformSchema } from '../cassandra/platformSchema';
 import { ensureKeyspace, formatReplication, withFactor, type Replication } from '../cassandra/Replication';
 import type { PlatformConfig } from '../config/PlatformConfig';
-import { streamEventSources } from '../stream/streamEventSources';
 import type { Tenant } from '../tenants/Tenant';
 import type { TenantDefinition } from '../tenants/TenantDirectory';
 import type { TenantProfile } from '../tenants/TenantProfile';
 import { CassandraTenantRegistry } from '../tenants/TenantRegistry';
-import { Topology } from '../topology/Topology';
+import { chunkEventSources, streamEventSources } from '../topology/eventSources';
+import { Topology, type QueueDefinition } from '../topology/Topology';
 import { provisionAmqp } from './provisionAmqp';
 import { provisionBucket } from './provisionBucket';
 import { provisionQueues } from './provisionQueues';
 import type { RabbitMqAdmin } from './RabbitMqAdmin';
-import { syncStreamEventSources } from './syncStreamEventSources';
+import { syncEventSourceMappings } from './syncEventSourceMappings';
 
 export interface ProvisionTargets {
   readonly cassandra: cassandra.Client;
   /** S3 and SQS where the platform owns all of them (LocalStack); omit on AWS, where CloudFormation owns the bucket and batch queues. */
   readonly aws?: { readonly s3: S3Client; readonly sqs: SQSClient } | undefined;
   /**
-   * On AWS: the tenants' stream queues (made at runtime, not by the stack, so a
-   * tenant needs no deploy) and the stream-ingest function's event source
-   * mappings, which follow the registry.
+   * On AWS: the tenants' stream and chunk queues (made at runtime, not by the
+   * stack, so a tenant needs no deploy) and the stream-ingest and batch-chunk
+   * functions' event source mappings, which follow the registry.
    */
   readonly streams?: { readonly sqs: SQSClient; readonly lambda: LambdaClient } | undefined;
   readonly rabbit: RabbitMqAdmin;
@@ -71,11 +71,8 @@ export async function provisionPlatform(
   const tenants = definitions.map((definition) => definition.tenant);
   if (targets.aws) await provisionStorage(targets.aws, topology, tenants, step);
   if (targets.streams) {
-    await provisionQueues(
-      targets.streams.sqs,
-      tenants.map((tenant) => topology.streamQueue(tenant.id, tenant.profile)),
-    );
-    step(`SQS: the stream queue and dead-letter queue of ${tenants.map((tenant) => tenant.id).join(', ') || '(none)'}`);
+    await provisionQueues(targets.streams.sqs, tenantQueues(topology, tenants));
+    step(`SQS: the stream and chunk queues, with their dead-letter queues, of ${tenants.map((tenant) => tenant.id).join(', ') || '(none)'}`);
   }
   const platform = await ensurePlatformSchema(targets.cassandra, topology.platformKeyspace, config.cassandra.replication);
   if (platform.differs) step(replicationDiffers(topology.platformKeyspace, platform.differs, config.cassandra.replication));
@@ -92,7 +89,7 @@ export async function provisionPlatform(
   const registry = new CassandraTenantRegistry(targets.cassandra, topology.platformKeyspace, 0);
   for (const definition of definitions) await registry.put(definition.tenant.id, definition.profileInput, definition.tenant.credentials);
   step(`tenant registry: ${tenants.map((t) => `${t.id} (${t.profile.status})`).join(', ') || '(none)'}`);
-  if (targets.streams) for (const change of await syncEventSources(targets.streams, topology, registry)) step(`Lambda: ${change}`);
+  if (targets.streams) for (const change of await syncEventSources(targets.streams, config, topology, registry)) step(`Lambda: ${change}`);
 }
 
 /** The copies of a tenant keyspace: the profile's own number in every data center the platform replicates to, else the platform's. */
@@ -106,21 +103,39 @@ function replicationDiffers(keyspace: string, actual: Replication, wanted: Repli
   return `Cassandra: keyspace ${keyspace} keeps ${show(actual)} copies, not ${show(wanted)}: left as it is (${how}, then a repair)`;
 }
 
+/** A tenant's own queues: its stream queue and its chunk queue. */
+function tenantQueues(topology: Topology, tenants: ReadonlyArray<Pick<Tenant, 'id' | 'profile'>>): QueueDefinition[] {
+  return tenants.flatMap((tenant) => [topology.streamQueue(tenant.id, tenant.profile), topology.chunkQueue(tenant.id)]);
+}
+
 /**
- * On AWS, makes the stream-ingest function's event sources follow the
- * registry (see {@link syncStreamEventSources}): after `provision`, and after a
- * tenant is removed.
+ * On AWS, makes the stream-ingest and batch-chunk functions' event sources
+ * follow the registry (see {@link syncEventSourceMappings}): after
+ * `provision`, and after a tenant is removed.
  */
 export async function syncEventSources(
   streams: { readonly sqs: SQSClient; readonly lambda: LambdaClient },
+  config: Pick<PlatformConfig, 'batch'>,
   topology: Topology,
   registry: Pick<CassandraTenantRegistry, 'list'>,
 ): Promise<string[]> {
   const registered = await registry.list();
-  const queues = await provisionQueues(
-    streams.sqs,
-    registered.map((tenant) => topology.streamQueue(tenant.id, tenant.profile)),
-  );
+  const queues = await provisionQueues(streams.sqs, tenantQueues(topology, registered));
   const arns = new Map([...queues].map(([name, queue]) => [name, queue.arn]));
-  return syncStreamEventSources(streams.lambda, topology.streamIngestFunctionName, streamEventSources(topology, registered), arns, topology.streamQueuePrefix);
+  return [
+    ...(await syncEventSourceMappings(
+      streams.lambda,
+      topology.streamIngestFunctionName,
+      streamEventSources(topology, registered),
+      arns,
+      topology.streamQueuePrefix,
+    )),
+    ...(await syncEventSourceMappings(
+      streams.lambda,
+      topology.batchChunkFunctionName,
+      chunkEventSources(topology, registered, config.batch.chunkConcurrency),
+      arns,
+      topology.chunkQueuePrefix,
+    )),
+  ];
 }

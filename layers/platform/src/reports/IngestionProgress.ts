@@ -1,11 +1,14 @@
 import { systemClock, type Clock } from '../Clock';
 import type { IngestionRecord } from '../ingest/batch/IngestionStore';
+import type { ChunkShare } from '../ingest/chunks/ChunkShares';
 import { countChunks, type ChunkCounts, type ChunkStore } from '../ingest/chunks/ChunkStore';
 
-/** An ingestion record as a tenant follows it: the status it shows, and a chunked file's chunks. */
+/** An ingestion record as a tenant follows it: the status it shows, a chunked file's chunks, and its tenant's share while its tasks wait their turn. */
 export interface IngestionProgress {
   readonly record: IngestionRecord;
   readonly chunks: ChunkCounts | undefined;
+  /** Set while a running chunked file's tenant has chunk tasks waiting for an invocation: the file waits for its tenant's share. */
+  readonly waiting?: ChunkShare | undefined;
 }
 
 /**
@@ -14,7 +17,9 @@ export interface IngestionProgress {
  * `retrying`) that nobody has touched for longer than an invocation may run
  * shows as `stalled`: its invocation died and the retry has not come yet, so
  * the record does not claim work nobody is doing; the retry or the
- * dead-letter path settles it.
+ * dead-letter path settles it. A chunked file whose tenant has chunk tasks
+ * queued is not stalled but waiting for its tenant's share of the chunk
+ * invocations, and says so with the share.
  *
  * @example
  * const views = await new IngestionProgressReader(chunks, 360_000).of(records);
@@ -26,13 +31,22 @@ export class IngestionProgressReader {
     private readonly stalledAfterMs: number,
     /** The time idleness is measured against (the clock the stores stamp activity with). */
     private readonly clock: Clock = systemClock,
+    /** A tenant's share of the chunk invocations now (null when unknown). */
+    private readonly shareOf: (tenant: string) => Promise<ChunkShare | null> = () => Promise.resolve(null),
   ) {}
 
   async of(records: readonly IngestionRecord[], now = this.clock.now()): Promise<IngestionProgress[]> {
-    return Promise.all(records.map((record) => this.one(record, now)));
+    // One look at a tenant's queue per report, however many of its files are running.
+    const shares = new Map<string, Promise<ChunkShare | null>>();
+    const shareOf = (tenant: string): Promise<ChunkShare | null> => {
+      let share = shares.get(tenant);
+      if (!share) shares.set(tenant, (share = this.shareOf(tenant)));
+      return share;
+    };
+    return Promise.all(records.map((record) => this.one(record, now, shareOf)));
   }
 
-  private async one(record: IngestionRecord, now: number): Promise<IngestionProgress> {
+  private async one(record: IngestionRecord, now: number, shareOf: (tenant: string) => Promise<ChunkShare | null>): Promise<IngestionProgress> {
     const running = record.status === 'processing' || record.status === 'retrying';
     const chunked = record.chunksTotal !== undefined || record.phase !== undefined;
     if (!chunked || !record.run) return { record: running ? this.stalledIfIdle(record, record.updatedAt, now) : record, chunks: undefined };
@@ -43,7 +57,10 @@ export class IngestionProgressReader {
     const states = await this.chunks.list({ tenant: record.tenant, ingestionId: record.ingestionId, run: record.run });
     const chunks = countChunks(states, record.chunksTotal);
     const activity = Math.max(record.updatedAt?.getTime() ?? 0, ...states.map((state) => state.lastActivity?.getTime() ?? 0));
-    return { record: running ? this.stalledIfIdle(record, new Date(activity), now) : record, chunks };
+    if (!running) return { record, chunks };
+    const share = await shareOf(record.tenant);
+    if (share && share.queued > 0) return { record, chunks, waiting: share };
+    return { record: this.stalledIfIdle(record, new Date(activity), now), chunks };
   }
 
   private stalledIfIdle(record: IngestionRecord, lastActivity: Date | undefined, now: number): IngestionRecord {

@@ -20,9 +20,16 @@ export interface TenantRegistry {
   remove(id: string): Promise<void>;
 }
 
+/** Tenant ids answered from the cache of single reads, at most: a flood of made-up ids cannot grow it without bound. */
+const MAX_CACHED_IDS = 10_000;
+
 /**
  * The tenant registry in the platform keyspace (`tenants` table), with a
  * cache of `cacheSeconds` so that a busy function does not read it per record.
+ * One tenant is read by its partition, never by a scan of the table: on a
+ * cluster a single-partition read is answered by any quorum of its replicas
+ * (and asked of another replica when one is slow), while a scan waits on every
+ * token range, so a node that has just died would hold every request up.
  *
  * @example
  * const registry = new CassandraTenantRegistry(client, 'mysimbdp', 5);
@@ -30,6 +37,8 @@ export interface TenantRegistry {
  */
 export class CassandraTenantRegistry implements TenantRegistry {
   private cache: { at: number; tenants: Map<string, Tenant> } | undefined;
+  /** Tenants read one by one (undefined: no such tenant), by id, each with when it was read. */
+  private readonly single = new Map<string, { at: number; tenant: Tenant | undefined }>();
   private readonly table: string;
 
   constructor(
@@ -54,7 +63,20 @@ export class CassandraTenantRegistry implements TenantRegistry {
   }
 
   async get(id: string): Promise<Tenant | undefined> {
-    return (await this.load()).get(id);
+    const now = Date.now();
+    const fresh = (at: number): boolean => now - at < this.cacheSeconds * 1000;
+    if (this.cache && fresh(this.cache.at)) return this.cache.tenants.get(id);
+    const cached = this.single.get(id);
+    if (cached && fresh(cached.at)) return cached.tenant;
+    const row = (await this.client.execute(`SELECT tenant, profile, credentials FROM ${this.table} WHERE tenant = ?`, [id], { prepare: true })).first();
+    const tenant = row ? parseTenantFiles(id, row.get('profile') as string, row.get('credentials') as string, `tenant registry/${id}`) : undefined;
+    if (this.cacheSeconds > 0) {
+      this.single.delete(id);
+      this.single.set(id, { at: now, tenant });
+      // The oldest read goes first (a Map keeps insertion order).
+      if (this.single.size > MAX_CACHED_IDS) this.single.delete(this.single.keys().next().value as string);
+    }
+    return tenant;
   }
 
   async list(options: { fresh?: boolean } = {}): Promise<Tenant[]> {
@@ -70,7 +92,13 @@ export class CassandraTenantRegistry implements TenantRegistry {
       JSON.stringify(credentials),
       new Date(),
     ]);
+    this.forget();
+  }
+
+  /** After a change by this process: read again on the next call. */
+  private forget(): void {
     this.cache = undefined;
+    this.single.clear();
   }
 
   async setStatus(id: string, status: 'active' | 'disabled'): Promise<Tenant | undefined> {
@@ -83,6 +111,6 @@ export class CassandraTenantRegistry implements TenantRegistry {
 
   async remove(id: string): Promise<void> {
     await this.client.execute(`DELETE FROM ${this.table} WHERE tenant = ?`, [id]);
-    this.cache = undefined;
+    this.forget();
   }
 }

@@ -11,7 +11,7 @@ export interface QueueDefinition {
   readonly deadLetterName: string;
   readonly maxReceiveCount: number;
   readonly visibilityTimeoutSeconds: number;
-  /** What the queue feeds; `undefined` for the batch queues. */
+  /** The tenant whose queue it is; `undefined` for the shared batch-ingest queue. */
   readonly tenant: string | undefined;
 }
 
@@ -157,17 +157,41 @@ export class Topology {
     };
   }
 
-  /** The tasks of files ingested in chunks (plan, validate, write), for the batch-chunk function. */
-  get batchChunkQueue(): QueueDefinition {
-    const name = `mysimbdp-${this.stage}-batch-chunks`;
+  /** Every tenant's chunk queue name (and its dead-letter queue's) starts with it, and nothing else's. */
+  get chunkQueuePrefix(): string {
+    return `mysimbdp-${this.stage}-chunks-`;
+  }
+
+  /** The batch-chunk function as `serverless deploy` names it, whose event sources (one per tenant chunk queue) follow the tenants. */
+  get batchChunkFunctionName(): string {
+    return `mysimbdp-${this.stage}-batchChunk`;
+  }
+
+  /**
+   * A tenant's chunk queue: the tasks of its files ingested in chunks (plan,
+   * validate, write), for the batch-chunk function. One per tenant, so that
+   * each tenant's work is served from its own queue (fair shares between
+   * tenants, its own limit of invocations), made at runtime like its stream queue.
+   */
+  chunkQueue(tenant: string): QueueDefinition {
+    const name = `${this.chunkQueuePrefix}${tenant}`;
     return {
-      logicalId: 'BatchChunkQueue',
+      logicalId: `ChunkQueue${pascal(tenant)}`,
       name,
       deadLetterName: `${name}-dlq`,
       maxReceiveCount: BATCH_INGEST_MAX_RECEIVE_COUNT,
       visibilityTimeoutSeconds: this.batchVisibilitySeconds,
-      tenant: undefined,
+      tenant,
     };
+  }
+
+  /** The tenant a queue (or its dead-letter queue) of the stage belongs to, by its name or ARN; undefined for the shared queues and others. */
+  tenantOfQueue(nameOrArn: string): string | undefined {
+    const name = (nameOrArn.split(':').pop() ?? '').replace(/-dlq$/, '');
+    for (const prefix of [this.streamQueuePrefix, this.chunkQueuePrefix]) {
+      if (name.startsWith(prefix) && name.length > prefix.length) return name.slice(prefix.length);
+    }
+    return undefined;
   }
 
   /** Every tenant's stream queue name (and its dead-letter queue's) starts with it, and nothing else's. */
@@ -193,7 +217,7 @@ export class Topology {
   }
 
   queues(tenants: ReadonlyArray<Pick<TenantProfile, 'tenant' | 'stream'>>): QueueDefinition[] {
-    return [this.batchIngestQueue, this.batchChunkQueue, ...tenants.map((profile) => this.streamQueue(profile.tenant, profile))];
+    return [this.batchIngestQueue, ...tenants.flatMap((profile) => [this.streamQueue(profile.tenant, profile), this.chunkQueue(profile.tenant)])];
   }
 
   /**

@@ -17,8 +17,12 @@ type CfnValue = string | number | boolean | CfnValue[] | { [key: string]: CfnVal
 export interface ServerlessTopology {
   readonly resources: { Resources: Record<string, CfnValue>; Outputs: Record<string, CfnValue> };
   readonly batchIngestEvents: CfnValue[];
-  /** The chunk queue's event source, for the batch-chunk function: one task per invocation. */
-  readonly batchChunkEvents: CfnValue[];
+  /**
+   * The batch-chunk function's reserved concurrency: chunk invocations of all
+   * tenants at once, at most. Its event sources (a tenant's chunk queue each)
+   * are made at runtime, like the stream function's.
+   */
+  readonly batchChunkConcurrency: number;
   /** The batch functions' own environment (their heap limit). */
   readonly batchIngestEnvironment: Record<string, CfnValue>;
   /** The batch functions' timeout, in seconds (their queues' visibility timeout is derived from it). */
@@ -82,7 +86,6 @@ export function renderServerlessTopology(stage: string, env: NodeJS.ProcessEnv):
   const config = loadPlatformConfig({ ...env, MYSIMBDP_STAGE: stage, AWS_ENDPOINT_URL: env.AWS_ENDPOINT_URL || undefined });
   const topology = new Topology(config);
   const batchQueue = topology.batchIngestQueue;
-  const chunkQueue = topology.batchChunkQueue;
   const bucketName = local ? config.ingestBucket : { 'Fn::Sub': `mysimbdp-${stage}-ingest-\${AWS::AccountId}-\${AWS::Region}` };
   const bucketArn = local ? `arn:aws:s3:::${config.ingestBucket}` : { 'Fn::Sub': `arn:aws:s3:::mysimbdp-${stage}-ingest-\${AWS::AccountId}-\${AWS::Region}` };
 
@@ -90,7 +93,6 @@ export function renderServerlessTopology(stage: string, env: NodeJS.ProcessEnv):
 
   const Resources: Record<string, CfnValue> = {
     ...queueResources(batchQueue),
-    ...queueResources(chunkQueue),
     BatchIngestQueuePolicy: {
       Type: 'AWS::SQS::QueuePolicy',
       Properties: {
@@ -143,7 +145,6 @@ export function renderServerlessTopology(stage: string, env: NodeJS.ProcessEnv):
   const Outputs: Record<string, CfnValue> = {
     IngestBucketName: { Value: { Ref: BUCKET_LOGICAL_ID } },
     BatchIngestQueueUrl: { Value: { Ref: batchQueue.logicalId } },
-    BatchChunkQueueUrl: { Value: { Ref: chunkQueue.logicalId } },
   };
 
   const secret = (key: string): string => `{{resolve:secretsmanager:mysimbdp/${stage}:SecretString:${key}}}`;
@@ -152,6 +153,7 @@ export function renderServerlessTopology(stage: string, env: NodeJS.ProcessEnv):
     [
       'MYSIMBDP_WRITE_CONCURRENCY',
       'MYSIMBDP_CHUNK_SIZE',
+      'MYSIMBDP_CHUNK_CONCURRENCY',
       'MYSIMBDP_BATCH_TIMEOUT_SECONDS',
       'MYSIMBDP_TOKEN_TTL_SECONDS',
       'MYSIMBDP_DEVICE_TOKEN_TTL_SECONDS',
@@ -206,12 +208,14 @@ export function renderServerlessTopology(stage: string, env: NodeJS.ProcessEnv):
     RABBITMQ_ADMIN_PASSWORD: local ? config.amqp.adminPassword : secret('rabbitAdminPassword'),
   };
 
-  const queueArns: CfnValue[] = [batchQueue, chunkQueue].flatMap((queue) => [
+  const queueArns: CfnValue[] = [batchQueue].flatMap((queue) => [
     { 'Fn::GetAtt': [queue.logicalId, 'Arn'] },
     { 'Fn::GetAtt': [`${queue.logicalId}DeadLetter`, 'Arn'] },
   ]);
-  // Every tenant's stream queue and dead-letter queue, made at runtime.
-  const streamQueueArns: CfnValue = { 'Fn::Sub': `arn:aws:sqs:\${AWS::Region}:\${AWS::AccountId}:${topology.streamQueuePrefix}*` };
+  // Every tenant's stream and chunk queues and their dead-letter queues, made at runtime.
+  const tenantQueueArns: CfnValue[] = [topology.streamQueuePrefix, topology.chunkQueuePrefix].map((prefix) => ({
+    'Fn::Sub': `arn:aws:sqs:\${AWS::Region}:\${AWS::AccountId}:${prefix}*`,
+  }));
   const iamStatements: CfnValue[] = [
     {
       Effect: 'Allow',
@@ -222,13 +226,13 @@ export function renderServerlessTopology(stage: string, env: NodeJS.ProcessEnv):
     {
       Effect: 'Allow',
       Action: ['sqs:SendMessage', 'sqs:GetQueueUrl', 'sqs:GetQueueAttributes', 'sqs:ChangeMessageVisibility'],
-      Resource: [...queueArns, streamQueueArns],
+      Resource: [...queueArns, ...tenantQueueArns],
     },
-    // The stream function's event sources poll the tenants' queues with the function's role.
-    { Effect: 'Allow', Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage'], Resource: streamQueueArns },
+    // The stream and chunk functions' event sources poll the tenants' queues with the functions' role.
+    { Effect: 'Allow', Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage'], Resource: tenantQueueArns },
   ];
 
-  // One message per invocation: a notification is a file, a chunk task a chunk.
+  // One message per invocation: a notification is a file.
   const batchEvent = (queue: QueueDefinition): CfnValue => ({
     sqs: {
       arn: { 'Fn::GetAtt': [queue.logicalId, 'Arn'] },
@@ -239,7 +243,7 @@ export function renderServerlessTopology(stage: string, env: NodeJS.ProcessEnv):
   return {
     resources: { Resources, Outputs },
     batchIngestEvents: [batchEvent(batchQueue)],
-    batchChunkEvents: [batchEvent(chunkQueue)],
+    batchChunkConcurrency: config.batch.chunkConcurrency,
     batchTimeoutSeconds: topology.batchTimeoutSeconds,
     streamIngestTimeoutSeconds: STREAM_INGEST_TIMEOUT_SECONDS,
     httpTimeoutSeconds: HTTP_FUNCTION_TIMEOUT_SECONDS,

@@ -6,50 +6,63 @@ import { encodeChunkTask, type ChunkTask } from './ChunkTask';
 const PER_REQUEST = 10;
 
 /**
- * The chunk queue: where the batch-ingest function fans a large file's work
- * out to as many chunk invocations as the queue's event source runs at once.
+ * The tenants' chunk queues: where the batch-ingest function fans a large
+ * file's work out to, into its tenant's own queue (see `chunkEventSources`:
+ * the tenants share the chunk invocations fairly, each up to its limit).
  *
  * @example
  * await queue.send(chunks.map((chunk) => ({ kind: 'validate', upload, chunk, header })));
  */
 export class ChunkTaskQueue {
-  private url: Promise<string> | undefined;
+  private readonly urls = new Map<string, Promise<string>>();
 
   constructor(
     private readonly sqs: SQSClient,
-    readonly queueName: string,
+    /** The queue of a tenant's chunk tasks, by tenant id. */
+    private readonly queueOf: (tenant: string) => string,
   ) {}
 
-  private queueUrl(): Promise<string> {
-    this.url ??= this.sqs.send(new GetQueueUrlCommand({ QueueName: this.queueName })).then(
-      (reply) => reply.QueueUrl as string,
-      (error: Error) => {
-        this.url = undefined;
-        throw error;
-      },
-    );
-    return this.url;
+  private queueUrl(queueName: string): Promise<string> {
+    let url = this.urls.get(queueName);
+    if (!url) {
+      url = this.sqs.send(new GetQueueUrlCommand({ QueueName: queueName })).then(
+        (reply) => reply.QueueUrl as string,
+        (error: Error) => {
+          this.urls.delete(queueName);
+          throw error;
+        },
+      );
+      this.urls.set(queueName, url);
+    }
+    return url;
   }
 
-  /** Sends the tasks, `delaySeconds` from now; throws when SQS did not take them all (a retry sends them again, which is harmless). */
+  /** Sends the tasks, `delaySeconds` from now, each to its tenant's queue; throws when SQS did not take them all (a retry sends them again, which is harmless). */
   async send(tasks: readonly ChunkTask[], delaySeconds = 0): Promise<void> {
-    const QueueUrl = await this.queueUrl();
+    const byQueue = new Map<string, ChunkTask[]>();
+    for (const task of tasks) {
+      const queueName = this.queueOf(task.upload.tenant);
+      byQueue.set(queueName, [...(byQueue.get(queueName) ?? []), task]);
+    }
     const requests: Array<Promise<void>> = [];
-    for (let start = 0; start < tasks.length; start += PER_REQUEST) {
-      const entries = tasks.slice(start, start + PER_REQUEST).map((task, index) => ({
-        Id: String(index),
-        MessageBody: encodeChunkTask(task),
-        DelaySeconds: delaySeconds,
-      }));
-      requests.push(
-        this.sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: entries })).then((reply) => {
-          if (reply.Failed?.length) {
-            throw new ServiceUnavailableError(`SQS refused ${reply.Failed.length} chunk tasks: ${reply.Failed[0]?.Message ?? reply.Failed[0]?.Code}`);
-          }
-        }),
-      );
-      // Bounded: a few requests in flight at a time.
-      if (requests.length >= 8) await Promise.all(requests.splice(0));
+    for (const [queueName, queued] of byQueue) {
+      const QueueUrl = await this.queueUrl(queueName);
+      for (let start = 0; start < queued.length; start += PER_REQUEST) {
+        const entries = queued.slice(start, start + PER_REQUEST).map((task, index) => ({
+          Id: String(index),
+          MessageBody: encodeChunkTask(task),
+          DelaySeconds: delaySeconds,
+        }));
+        requests.push(
+          this.sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: entries })).then((reply) => {
+            if (reply.Failed?.length) {
+              throw new ServiceUnavailableError(`SQS refused ${reply.Failed.length} chunk tasks: ${reply.Failed[0]?.Message ?? reply.Failed[0]?.Code}`);
+            }
+          }),
+        );
+        // Bounded: a few requests in flight at a time.
+        if (requests.length >= 8) await Promise.all(requests.splice(0));
+      }
     }
     await Promise.all(requests);
   }

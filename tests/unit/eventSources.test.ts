@@ -1,15 +1,15 @@
 import type { EventSourceMappingConfiguration, LambdaClient } from '@aws-sdk/client-lambda';
 import { loadPlatformConfig } from '../../layers/platform/src/config/PlatformConfig';
-import { syncStreamEventSources } from '../../layers/platform/src/provisioning/syncStreamEventSources';
-import { streamEventSources } from '../../layers/platform/src/stream/streamEventSources';
+import { syncEventSourceMappings } from '../../layers/platform/src/provisioning/syncEventSourceMappings';
 import type { Tenant } from '../../layers/platform/src/tenants/Tenant';
 import { TenantProfileSchema } from '../../layers/platform/src/tenants/TenantProfile';
+import { chunkEventSources, streamEventSources } from '../../layers/platform/src/topology/eventSources';
 import { Topology } from '../../layers/platform/src/topology/Topology';
 
 const topology = new Topology(loadPlatformConfig({ MYSIMBDP_STAGE: 'prod' }));
 const arnOf = (name: string): string => `arn:aws:sqs:eu-west-1:123456789012:${name}`;
 
-function tenant(id: string, status: 'active' | 'disabled', batchSize = 100): Tenant {
+function tenant(id: string, status: 'active' | 'disabled', batchSize = 100, chunkInvocations?: number): Tenant {
   const profile = TenantProfileSchema.parse({
     tenant: id,
     displayName: id,
@@ -17,9 +17,13 @@ function tenant(id: string, status: 'active' | 'disabled', batchSize = 100): Ten
     keyspace: `tenant_${id}`,
     batch: { maxFileSize: '1 MiB', maxFilesPerBatch: 1, allowedFormats: ['csv'] },
     stream: { batchSize, batchWindowSeconds: 2 },
+    ...(chunkInvocations ? { limits: { chunkInvocations } } : {}),
   });
   return { id, profile, credentials: { passwordHash: 'x', amqp: { hashingAlgorithm: 'rabbit_password_hashing_sha256', passwordHash: 'y' } } };
 }
+
+const scaling = (input: Record<string, unknown>): string =>
+  input.ScalingConfig ? ` max=${String((input.ScalingConfig as { MaximumConcurrency: number }).MaximumConcurrency)}` : '';
 
 /** Lambda's event source mapping API as AWS answers it, in memory, recording what the sync asked for. */
 function lambdaApi(existing: EventSourceMappingConfiguration[]): { lambda: LambdaClient; calls: string[] } {
@@ -35,11 +39,11 @@ function lambdaApi(existing: EventSourceMappingConfiguration[]): { lambda: Lambd
           : { EventSourceMappings: mappings.slice(0, 1), NextMarker: mappings.length > 1 ? 'm' : undefined };
       case 'CreateEventSourceMappingCommand':
         calls.push(
-          `create ${String(input.EventSourceArn).split(':').pop()} enabled=${String(input.Enabled)} batch=${String(input.BatchSize)} ${JSON.stringify(input.FunctionResponseTypes)}`,
+          `create ${String(input.EventSourceArn).split(':').pop()} enabled=${String(input.Enabled)} batch=${String(input.BatchSize)} ${JSON.stringify(input.FunctionResponseTypes)}${scaling(input)}`,
         );
         return {};
       case 'UpdateEventSourceMappingCommand':
-        calls.push(`update ${String(input.UUID)} enabled=${String(input.Enabled)} batch=${String(input.BatchSize)}`);
+        calls.push(`update ${String(input.UUID)} enabled=${String(input.Enabled)} batch=${String(input.BatchSize)}${scaling(input)}`);
         return {};
       case 'DeleteEventSourceMappingCommand':
         calls.push(`delete ${String(input.UUID)}`);
@@ -60,9 +64,9 @@ describe("the stream function's event sources follow the tenant registry", () =>
 
   it('has one source per tenant, on while the tenant is active, with its profile batch settings', () => {
     expect(sources).toEqual([
-      { tenant: 'zoo', queueName: 'mysimbdp-prod-stream-zoo', batchSize: 10, batchWindowSeconds: 2, enabled: true },
-      { tenant: 'shop', queueName: 'mysimbdp-prod-stream-shop', batchSize: 100, batchWindowSeconds: 2, enabled: false },
-      { tenant: 'acme', queueName: 'mysimbdp-prod-stream-acme', batchSize: 100, batchWindowSeconds: 2, enabled: true },
+      { tenant: 'zoo', queueName: 'mysimbdp-prod-stream-zoo', batchSize: 10, batchWindowSeconds: 2, maximumConcurrency: undefined, enabled: true },
+      { tenant: 'shop', queueName: 'mysimbdp-prod-stream-shop', batchSize: 100, batchWindowSeconds: 2, maximumConcurrency: undefined, enabled: false },
+      { tenant: 'acme', queueName: 'mysimbdp-prod-stream-acme', batchSize: 100, batchWindowSeconds: 2, maximumConcurrency: undefined, enabled: true },
     ]);
   });
 
@@ -73,7 +77,7 @@ describe("the stream function's event sources follow the tenant registry", () =>
       { UUID: 'u-gone', EventSourceArn: arnOf('mysimbdp-prod-stream-gone'), State: 'Enabled', BatchSize: 100 },
       { UUID: 'u-batch', EventSourceArn: arnOf('mysimbdp-prod-batch-ingest'), State: 'Enabled', BatchSize: 1 },
     ]);
-    const changes = await syncStreamEventSources(lambda, topology.streamIngestFunctionName, sources, arns, topology.streamQueuePrefix);
+    const changes = await syncEventSourceMappings(lambda, topology.streamIngestFunctionName, sources, arns, topology.streamQueuePrefix);
     expect(calls).toEqual([
       'update u-shop enabled=false batch=100',
       'create mysimbdp-prod-stream-acme enabled=true batch=100 ["ReportBatchItemFailures"]',
@@ -96,7 +100,43 @@ describe("the stream function's event sources follow the tenant registry", () =>
         MaximumBatchingWindowInSeconds: source.batchWindowSeconds,
       })),
     );
-    expect(await syncStreamEventSources(lambda, topology.streamIngestFunctionName, sources, arns, topology.streamQueuePrefix)).toEqual([]);
+    expect(await syncEventSourceMappings(lambda, topology.streamIngestFunctionName, sources, arns, topology.streamQueuePrefix)).toEqual([]);
     expect(calls).toEqual([]);
+  });
+});
+
+describe("the chunk function's event sources: a queue per tenant, each within the tenant's limit and the platform's total", () => {
+  const tenants = [tenant('zoo', 'active', 10, 1), tenant('shop', 'disabled'), tenant('acme', 'active', 100, 50)];
+  const sources = chunkEventSources(topology, tenants, 8);
+  const arns = new Map(sources.map((source) => [source.queueName, arnOf(source.queueName)]));
+
+  it("has one source per tenant, one task per invocation, at most the tenant's limit and never more than the total", () => {
+    expect(sources).toEqual([
+      { tenant: 'zoo', queueName: 'mysimbdp-prod-chunks-zoo', batchSize: 1, batchWindowSeconds: 0, maximumConcurrency: 1, enabled: true },
+      { tenant: 'shop', queueName: 'mysimbdp-prod-chunks-shop', batchSize: 1, batchWindowSeconds: 0, maximumConcurrency: 8, enabled: false },
+      { tenant: 'acme', queueName: 'mysimbdp-prod-chunks-acme', batchSize: 1, batchWindowSeconds: 0, maximumConcurrency: 8, enabled: true },
+    ]);
+  });
+
+  it("gives each mapping its maximum concurrency (Lambda's least is 2), and leaves the stream mappings alone", async () => {
+    const { lambda, calls } = lambdaApi([
+      { UUID: 'u-acme', EventSourceArn: arnOf('mysimbdp-prod-chunks-acme'), State: 'Enabled', BatchSize: 1, ScalingConfig: { MaximumConcurrency: 4 } },
+      { UUID: 'u-stream', EventSourceArn: arnOf('mysimbdp-prod-stream-acme'), State: 'Enabled', BatchSize: 100 },
+    ]);
+    const changes = await syncEventSourceMappings(lambda, topology.batchChunkFunctionName, sources, arns, topology.chunkQueuePrefix);
+    expect(calls).toEqual([
+      'create mysimbdp-prod-chunks-zoo enabled=true batch=1 ["ReportBatchItemFailures"] max=2',
+      'create mysimbdp-prod-chunks-shop enabled=false batch=1 ["ReportBatchItemFailures"] max=8',
+      'update u-acme enabled=true batch=1 max=8',
+    ]);
+    expect(changes).toContain('event source for mysimbdp-prod-chunks-acme updated (enabled, batch 1, at most 8 at once)');
+  });
+
+  it('names the tenant of each of its queues, and of no other', () => {
+    expect(topology.tenantOfQueue('mysimbdp-prod-chunks-zoo')).toBe('zoo');
+    expect(topology.tenantOfQueue(arnOf('mysimbdp-prod-stream-acme'))).toBe('acme');
+    expect(topology.tenantOfQueue('mysimbdp-prod-chunks-zoo-dlq')).toBe('zoo');
+    expect(topology.tenantOfQueue('mysimbdp-prod-batch-ingest')).toBeUndefined();
+    expect(topology.tenantOfQueue('mysimbdp-test-stream-zoo')).toBeUndefined();
   });
 });

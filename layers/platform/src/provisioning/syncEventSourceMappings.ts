@@ -6,7 +6,7 @@ import {
   type EventSourceMappingConfiguration,
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
-import type { StreamEventSource } from '../stream/streamEventSources';
+import type { EventSource } from '../topology/eventSources';
 
 /** The function's event source mappings, all pages of them. */
 async function mappingsOf(lambda: LambdaClient, functionName: string): Promise<EventSourceMappingConfiguration[]> {
@@ -25,27 +25,34 @@ function isOn(mapping: EventSourceMappingConfiguration): boolean {
   return ['Enabled', 'Enabling', 'Creating'].includes(mapping.State ?? '');
 }
 
+/** Lambda's lowest maximum concurrency of an SQS event source mapping. */
+const MIN_MAPPING_CONCURRENCY = 2;
+
 /**
- * Makes the stream-ingest function's SQS event source mappings (on AWS) what
- * the registry says: a mapping per tenant stream queue, with the tenant's batch
- * size and window and ReportBatchItemFailures, enabled while the tenant is
+ * Makes a queue function's SQS event source mappings (on AWS) what the
+ * registry says: a mapping per tenant queue of the function (its stream
+ * queues, or its chunk queues), with the source's batch size, window and
+ * maximum concurrency and ReportBatchItemFailures, enabled while the tenant is
  * active and disabled (its messages wait in its queue) while it is not; the
  * mapping of a tenant no longer registered is deleted. Idempotent; returns
  * what it changed. The operator needs lambda:ListEventSourceMappings,
  * CreateEventSourceMapping, UpdateEventSourceMapping and DeleteEventSourceMapping
  * on the function.
  *
+ * Lambda takes a maximum concurrency of 2 at the least: a tenant limited to
+ * one chunk invocation gets a mapping of 2 on AWS (locally, 1 poller).
+ *
  * @example
- * await syncStreamEventSources(lambda, 'mysimbdp-prod-streamIngest', sources, queueArns, 'mysimbdp-prod-stream-');
+ * await syncEventSourceMappings(lambda, 'mysimbdp-prod-streamIngest', sources, queueArns, 'mysimbdp-prod-stream-');
  */
-export async function syncStreamEventSources(
+export async function syncEventSourceMappings(
   lambda: LambdaClient,
   functionName: string,
-  sources: readonly StreamEventSource[],
+  sources: readonly EventSource[],
   /** The ARN of each source's queue, by queue name. */
   queueArns: ReadonlyMap<string, string>,
-  /** The stage's stream queue names start with it; mappings of other queues are left alone. */
-  streamQueuePrefix: string,
+  /** The function's tenant queue names start with it; mappings of other queues are left alone. */
+  queuePrefix: string,
 ): Promise<string[]> {
   const changes: string[] = [];
   const existing = await mappingsOf(lambda, functionName);
@@ -55,7 +62,12 @@ export async function syncStreamEventSources(
     const arn = queueArns.get(source.queueName);
     if (!arn) throw new Error(`no ARN for queue ${source.queueName}: provision the tenant's queues first`);
     wanted.add(arn);
-    const settings = { BatchSize: source.batchSize, MaximumBatchingWindowInSeconds: source.batchWindowSeconds };
+    const maximumConcurrency = source.maximumConcurrency === undefined ? undefined : Math.max(MIN_MAPPING_CONCURRENCY, source.maximumConcurrency);
+    const settings = {
+      BatchSize: source.batchSize,
+      MaximumBatchingWindowInSeconds: source.batchWindowSeconds,
+      ...(maximumConcurrency === undefined ? {} : { ScalingConfig: { MaximumConcurrency: maximumConcurrency } }),
+    };
     const mapping = byArn.get(arn);
     if (!mapping) {
       await lambda.send(
@@ -71,15 +83,18 @@ export async function syncStreamEventSources(
     } else if (
       isOn(mapping) !== source.enabled ||
       mapping.BatchSize !== settings.BatchSize ||
-      (mapping.MaximumBatchingWindowInSeconds ?? 0) !== settings.MaximumBatchingWindowInSeconds
+      (mapping.MaximumBatchingWindowInSeconds ?? 0) !== settings.MaximumBatchingWindowInSeconds ||
+      mapping.ScalingConfig?.MaximumConcurrency !== maximumConcurrency
     ) {
       await lambda.send(new UpdateEventSourceMappingCommand({ UUID: mapping.UUID, Enabled: source.enabled, ...settings }));
-      changes.push(`event source for ${source.queueName} updated (${source.enabled ? 'enabled' : 'disabled'}, batch ${source.batchSize})`);
+      changes.push(
+        `event source for ${source.queueName} updated (${source.enabled ? 'enabled' : 'disabled'}, batch ${source.batchSize}${maximumConcurrency ? `, at most ${maximumConcurrency} at once` : ''})`,
+      );
     }
   }
   for (const mapping of existing) {
     const queueName = mapping.EventSourceArn?.split(':').pop() ?? '';
-    if (queueName.startsWith(streamQueuePrefix) && !wanted.has(mapping.EventSourceArn ?? '')) {
+    if (queueName.startsWith(queuePrefix) && !wanted.has(mapping.EventSourceArn ?? '')) {
       await lambda.send(new DeleteEventSourceMappingCommand({ UUID: mapping.UUID }));
       changes.push(`event source for ${queueName} deleted`);
     }

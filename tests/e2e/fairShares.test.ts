@@ -1,0 +1,125 @@
+import type cassandra from 'cassandra-driver';
+import { addTenant, tenantsFolder } from '../helpers/extraTenants';
+import { api, connectCassandra, runCli, waitFor } from '../helpers/testPlatform';
+import { ingestion, uploadFile, waitForIngestion, type IngestionJson } from '../helpers/uploads';
+
+/** The test stage's chunk size (MYSIMBDP_CHUNK_SIZE in localstack/localEnvironment.ts). */
+const CHUNK = 64 * 1024;
+const BIG = 'fairbig';
+const SMALL = 'fairsmall';
+const ONE = 'fairone';
+const PASSWORD = 'fair-share-password-1';
+
+/** A CSV file of `chunks` chunks or a little more; its rows. */
+function csv(chunks: number): { text: string; rows: number } {
+  const lines = ['id,note,amount'];
+  let bytes = lines[0]?.length ?? 0;
+  for (let id = 1; bytes < chunks * CHUNK - 200; id += 1) {
+    const line = `${id},a note of row ${id},${id * 3}`;
+    lines.push(line);
+    bytes += line.length + 1;
+  }
+  return { text: `${lines.join('\n')}\n`, rows: lines.length - 1 };
+}
+
+/** When the ingestion's record says it took, in seconds, from its start to its end. */
+const seconds = (record: IngestionJson): number => Number(record.durationMs) / 1000;
+
+describe('tenants share the chunk invocations fairly, each within its own limit', () => {
+  let client: cassandra.Client;
+  const tokens = new Map<string, string>();
+
+  beforeAll(async () => {
+    client = await connectCassandra();
+    const folder = await tenantsFolder();
+    await addTenant(folder, BIG, PASSWORD, ['--formats', 'csv', '--max-file-size', '16 MiB']);
+    await addTenant(folder, SMALL, PASSWORD, ['--formats', 'csv', '--max-file-size', '16 MiB']);
+    await addTenant(folder, ONE, PASSWORD, ['--formats', 'csv', '--max-file-size', '16 MiB', '--max-chunk-invocations', '1']);
+    const listed = await runCli('clients/tenants.ts', ['--stage', 'test', '--tenants-dir', folder, 'list']);
+    expect(listed.stdout).toMatch(new RegExp(`${ONE}\\s.*1 chunk invocations`));
+    for (const tenant of [BIG, SMALL, ONE]) {
+      tokens.set(
+        tenant,
+        await waitFor(`tenant ${tenant} to log in`, async () => {
+          const reply = await api('POST', '/auth/login', { tenant, password: PASSWORD });
+          return reply.status === 200 ? (reply.body.token as string) : undefined;
+        }),
+      );
+    }
+  });
+
+  afterAll(async () => {
+    await client.shutdown();
+  });
+
+  const token = (tenant: string): string => tokens.get(tenant) as string;
+
+  async function countRows(keyspace: string, table: string): Promise<number> {
+    const result = await client.execute(`SELECT count(*) FROM ${keyspace}.${table}`);
+    return Number(result.first().get('count'));
+  }
+
+  it("serves a small file beside a large one's queue in its turn: it finishes first, within twice its time alone", async () => {
+    const small = csv(2);
+    const alone = await uploadFile(SMALL, token(SMALL), 'alone.csv', small.text);
+    const aloneDone = await waitForIngestion(SMALL, token(SMALL), alone.ingestionId, ['ingested', 'rejected', 'failed']);
+    expect(aloneDone).toMatchObject({ status: 'ingested', rows: small.rows });
+    expect(aloneDone.chunks?.total).toBe(2);
+
+    const big = csv(24);
+    const large = await uploadFile(BIG, token(BIG), 'large.csv', big.text);
+    // Once the large file's chunks are being validated, its tasks fill every invocation and more wait in its queue.
+    const seen = await waitFor(
+      "the large file's chunks being validated, more waiting for its tenant's share",
+      async () => {
+        const record = await ingestion(BIG, token(BIG), large.ingestionId);
+        return record.chunks && record.chunks.validated >= 1 && record.waiting ? record : undefined;
+      },
+      120_000,
+      100,
+    );
+    expect(seen.chunks?.total).toBeGreaterThanOrEqual(20);
+    expect(seen.status).toBe('processing');
+    expect((seen.waiting as { reason: string }).reason).toMatch(
+      /^waiting for its tenant's share of the chunk invocations: \d+ chunk tasks queued, \d+ in flight, at most 4 at once$/,
+    );
+
+    const beside = await uploadFile(SMALL, token(SMALL), 'beside.csv', small.text);
+    const besideDone = await waitForIngestion(SMALL, token(SMALL), beside.ingestionId, ['ingested', 'rejected', 'failed'], 180_000);
+    const largeWhenSmallDone = await ingestion(BIG, token(BIG), large.ingestionId);
+    expect(besideDone).toMatchObject({ status: 'ingested', rows: small.rows });
+    expect(largeWhenSmallDone.status).toBe('processing');
+    const largeDone = await waitForIngestion(BIG, token(BIG), large.ingestionId, ['ingested', 'rejected', 'failed'], 300_000);
+    expect(largeDone).toMatchObject({ status: 'ingested', rows: big.rows });
+    console.log(
+      `fair shares: the 2-chunk file took ${seconds(aloneDone).toFixed(1)} s alone, ${seconds(besideDone).toFixed(1)} s beside the ${largeDone.chunks?.total}-chunk file (which took ${seconds(largeDone).toFixed(1)} s)`,
+    );
+    expect(seconds(besideDone)).toBeLessThanOrEqual(2 * seconds(aloneDone));
+    expect(await countRows(`test_tenant_${BIG}`, 'large')).toBe(big.rows);
+    expect(await countRows(`test_tenant_${SMALL}`, 'beside')).toBe(small.rows);
+  }, 600_000);
+
+  it('never gives a tenant limited to one chunk invocation two at once, and still lands its file exactly', async () => {
+    const file = csv(8);
+    const granted = await uploadFile(ONE, token(ONE), 'one-at-a-time.csv', file.text);
+    const done = await waitForIngestion(ONE, token(ONE), granted.ingestionId, ['ingested', 'rejected', 'failed'], 300_000);
+    expect(done).toMatchObject({ status: 'ingested', rows: file.rows });
+    expect(done.chunks?.total).toBeGreaterThanOrEqual(8);
+    expect(await countRows(`test_tenant_${ONE}`, 'one_at_a_time')).toBe(file.rows);
+    // Each chunk checkpoint says when its validation and its write ended and how long each took: no two overlap.
+    const checkpoints = await client.execute(
+      'SELECT chunk, validated_at, validate_ms, written_at, write_ms FROM test_mysimbdp.ingestion_chunks WHERE tenant = ? AND ingestion_id = ?',
+      [ONE, granted.ingestionId],
+    );
+    const spans = checkpoints.rows
+      .flatMap((row) => [
+        { what: `validate ${row.get('chunk') as number}`, end: (row.get('validated_at') as Date).getTime(), ms: row.get('validate_ms') as number },
+        { what: `write ${row.get('chunk') as number}`, end: (row.get('written_at') as Date).getTime(), ms: row.get('write_ms') as number },
+      ])
+      .map((span) => ({ what: span.what, start: span.end - span.ms, end: span.end }))
+      .sort((a, b) => a.start - b.start);
+    expect(spans).toHaveLength(2 * (done.chunks?.total as number));
+    const overlaps = spans.slice(1).filter((span, index) => span.start < (spans[index] as { end: number }).end);
+    expect(overlaps).toEqual([]);
+  }, 600_000);
+});
