@@ -368,7 +368,11 @@ describe('tokens', () => {
       return answer.status === 200 ? undefined : answer;
     });
     expect({ status: reply.status, body: reply.body }).toEqual({ status: 403, body });
-    const again = await loginFrom(apiUrl, '127.0.0.1', disabled.id, disabled.password);
+    // Each function reads the registry through its own short cache (MYSIMBDP_TENANT_CACHE_SECONDS): the login function may take that long to see it.
+    const again = await waitFor('the login to refuse the disabled tenant', async () => {
+      const answer = await loginFrom(apiUrl, '127.0.0.1', disabled.id, disabled.password);
+      return answer.status === 200 ? undefined : answer;
+    });
     expect({ status: again.status, body: again.body }).toEqual({ status: 403, body });
   });
 });
