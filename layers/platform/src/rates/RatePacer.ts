@@ -12,9 +12,13 @@ export function ratePiece(limitPerSecond: number): number {
   return Math.max(1, Math.ceil(limitPerSecond / 10));
 }
 
-/** Rows a paced writer holds back at most: about a second of the tenant's share, so that flushing them never takes long. */
+/**
+ * Rows a paced writer holds back at most: a second of the tenant's share, so
+ * that sending what it holds (when it stops, or when the buffer is full) takes
+ * about a second, not longer than the invocation has.
+ */
 export function pacedBufferRows(limitPerSecond: number): number {
-  return Math.max(100, Math.min(20_000, limitPerSecond));
+  return Math.max(1, Math.min(20_000, limitPerSecond));
 }
 
 /**

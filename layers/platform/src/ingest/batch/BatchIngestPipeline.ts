@@ -184,7 +184,10 @@ export class BatchIngestPipeline {
       rows,
       rowsPerSecond: tenant.profile.limits.rowsPerSecond,
     });
-    await this.chunked.start(tenant, upload, record, begun);
+    // The record says it is a chunked one now (planning), as if it had been from the start; conditional, so that a
+    // record another invocation moved on is left alone.
+    if (!(await this.deps.ingestions.transition(record, record.run, ['processing'], { phase: 'planning' }))) return record;
+    await this.chunked.start(tenant, upload, { ...record, phase: 'planning' }, begun);
     return record;
   }
 
