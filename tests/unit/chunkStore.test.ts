@@ -84,7 +84,7 @@ describe('the chunk checkpoints', () => {
       'UPDATE unit_mysimbdp.ingestion_chunks SET start_byte = ?, end_byte = ?, position_offset = ?',
       'UPDATE unit_mysimbdp.ingestion_chunks SET validate_attempts = ?',
       'UPDATE unit_mysimbdp.ingestion_chunks SET records = ?, rows = ?, bad_rows = ?, bad_row_samples = ?, validate_ms = ?, validated_at = ?',
-      'UPDATE unit_mysimbdp.ingestion_chunks SET rows_written = ?, write_ms = ?, written_at = ?',
+      'UPDATE unit_mysimbdp.ingestion_chunks SET rows_written = ?, write_ms = ?, rate_wait_ms = ?, written_at = ?',
       'UPDATE unit_mysimbdp.ingestion_chunks SET failed_at = ?, reason = ?',
     ]);
     expect(client.statements[0]?.params).toEqual([0n, 100n, 1n, ...key, 0]);

@@ -4,7 +4,10 @@ import type { StreamIngestApp } from '../../layers/platform/src/ingest/apps/Stre
 import { RecordError } from '../../layers/platform/src/ingest/records/RecordError';
 import type { PlatformMetrics } from '../../layers/platform/src/metrics/PlatformMetrics';
 import { encodePacks, type PackedMessage } from '../../layers/platform/src/stream/StreamPack';
-import { StreamIngestPipeline, type QueueMessage } from '../../layers/platform/src/stream/StreamIngestPipeline';
+import { TenantRateLimiter } from '../../layers/platform/src/rates/TenantRateLimiter';
+import { StreamIngestPipeline, type QueueMessage, type StreamIngestDependencies } from '../../layers/platform/src/stream/StreamIngestPipeline';
+import { FakeClock } from './fakes/FakeClock';
+import { FakeTenantRateStore } from './fakes/FakeTenantRateStore';
 import { topology } from './fakes/fakeBatchIngestDependencies';
 import { FakeCassandraClient } from './fakes/FakeCassandraClient';
 import { FakeStreamQueueSender } from './fakes/FakeStreamQueueSender';
@@ -29,7 +32,7 @@ const app: StreamIngestApp = {
   },
 };
 
-function setUp(tenants = [tenant('zoo', { stream: { maxReceiveCount: 3 } })]) {
+function setUp(tenants = [tenant('zoo', { stream: { maxReceiveCount: 3 } })], limits: Partial<StreamIngestDependencies> = {}) {
   const client = new FakeCassandraClient();
   const queues = new FakeStreamQueueSender();
   const batches: Array<Parameters<PlatformMetrics['streamBatch']>[0]> = [];
@@ -46,6 +49,7 @@ function setUp(tenants = [tenant('zoo', { stream: { maxReceiveCount: 3 } })]) {
     queues: asReal(queues),
     loadApp: () => Promise.resolve(app),
     concurrency: 2,
+    ...limits,
   });
   const inserts = () => client.matching(/^INSERT/).map((statement) => statement.params);
   return { client, queues, batches, pipeline, inserts };
@@ -78,7 +82,7 @@ describe('the stream pipeline', () => {
         { id: 'm3', body: { device: 'd2', t: 3 } },
       ]),
     ]);
-    expect(result).toEqual({ written: 3, failedQueueMessages: [] });
+    expect(result).toEqual({ written: 3, rateWaitMs: 0, failedQueueMessages: [] });
     expect(inserts()).toEqual([
       ['d1', 'm1', 1.5],
       ['d1', 'm2', 2],
@@ -91,7 +95,7 @@ describe('the stream pipeline', () => {
   it('hands a bad single message back to its queue with the reason (its redrive policy retries, then dead-letters it)', async () => {
     const { pipeline, queues, inserts } = setUp();
     const result = await pipeline.ingest('zoo', [single('m1', { device: 'd1', t: 'warm' }), single('m2', { device: 'd1', t: 2 })]);
-    expect(result).toEqual({ written: 1, failedQueueMessages: [{ id: 'queue-m1', reason: 'message m1: t: "warm" is not a number' }] });
+    expect(result).toEqual({ written: 1, rateWaitMs: 0, failedQueueMessages: [{ id: 'queue-m1', reason: 'message m1: t: "warm" is not a number' }] });
     expect(inserts()).toEqual([['d1', 'm2', 2]]);
     expect(queues.retried).toEqual([]);
     expect(queues.deadLettered).toEqual([]);
@@ -106,7 +110,7 @@ describe('the stream pipeline', () => {
         { id: 'm3', body: { device: 'd1', t: 'y' }, attempts: 1 },
       ]),
     ]);
-    expect(result).toEqual({ written: 1, failedQueueMessages: [] });
+    expect(result).toEqual({ written: 1, rateWaitMs: 0, failedQueueMessages: [] });
     expect(
       queues.retried.map(({ tenant: id, delaySeconds, messages }) => ({ id, delaySeconds, messages: messages.map((m) => [m.messageId, m.attempts]) })),
     ).toEqual([
@@ -120,7 +124,7 @@ describe('the stream pipeline', () => {
   it("dead-letters a packed message on its last try, with the reason, into the tenant's dead-letter queue", async () => {
     const { pipeline, queues } = setUp();
     const result = await pipeline.ingest('zoo', [pack('queue-p', [{ id: 'm1', body: { device: 'd1', t: null }, attempts: 2 }])]);
-    expect(result).toEqual({ written: 0, failedQueueMessages: [] });
+    expect(result).toEqual({ written: 0, rateWaitMs: 0, failedQueueMessages: [] });
     expect(queues.retried).toEqual([]);
     expect(queues.deadLettered.map(({ tenant: id, reason, messages }) => ({ id, reason, messages: messages.map((m) => [m.messageId, m.attempts]) }))).toEqual([
       { id: 'zoo', reason: 'message m1: t: null is not a number', messages: [['m1', 3]] },
@@ -136,7 +140,7 @@ describe('the stream pipeline', () => {
         { id: 'm2', body: { device: 'd', t: 1 } },
       ]),
     ]);
-    expect(result).toEqual({ written: 1, failedQueueMessages: [{ id: 'queue-p', reason: 'could not put message m1 back alone' }] });
+    expect(result).toEqual({ written: 1, rateWaitMs: 0, failedQueueMessages: [{ id: 'queue-p', reason: 'could not put message m1 back alone' }] });
   });
 
   it('throws the outage when Cassandra is down: the whole batch goes back, no message blamed', async () => {
@@ -156,7 +160,7 @@ describe('the stream pipeline', () => {
     const { pipeline, client } = setUp();
     client.failWhen((statement) => (/^INSERT/.test(statement.query) && statement.params[0] === 'd2' ? new Error('value too large') : undefined));
     const result = await pipeline.ingest('zoo', [single('m1', { device: 'd1', t: 1 }), single('m2', { device: 'd2', t: 2 })]);
-    expect(result).toEqual({ written: 1, failedQueueMessages: [{ id: 'queue-m2', reason: 'message m2: write failed: value too large' }] });
+    expect(result).toEqual({ written: 1, rateWaitMs: 0, failedQueueMessages: [{ id: 'queue-m2', reason: 'message m2: write failed: value too large' }] });
   });
 
   it.each([
@@ -166,5 +170,58 @@ describe('the stream pipeline', () => {
     const { pipeline, inserts } = setUp(tenants);
     await expect(pipeline.ingest('zoo', [single('m1', { device: 'd1', t: 1 })])).rejects.toEqual(new DeferredError(message, 30));
     expect(inserts()).toEqual([]);
+  });
+
+  describe('with limits.streamMessagesPerSecond', () => {
+    function limited() {
+      const clock = new FakeClock();
+      const store = new FakeTenantRateStore();
+      const sleeps: number[] = [];
+      const rates = new TenantRateLimiter(asReal(store), clock, {
+        sleep: (ms) => {
+          sleeps.push(ms);
+          clock.advance(ms);
+          return Promise.resolve();
+        },
+      });
+      const zoo = tenant('zoo', { limits: { streamMessagesPerSecond: 2 } });
+      return { ...setUp([zoo], { rates, clock, rateWaitBudgetMs: 1000 }), clock, store, sleeps };
+    }
+    const batch = (from: number, count: number) => Array.from({ length: count }, (_, i) => single(`m${from + i}`, { device: 'd1', t: from + i }));
+
+    it('waits for the tenant’s share before writing, all invocations together', async () => {
+      const { pipeline, inserts, sleeps, store } = limited();
+      // 2 messages are a second's worth: within the burst, at once; 4 more wait for the first second to pass.
+      expect(await pipeline.ingest('zoo', batch(0, 2))).toMatchObject({ written: 2, rateWaitMs: 0 });
+      expect(await pipeline.ingest('zoo', batch(2, 4))).toMatchObject({ written: 4, rateWaitMs: 1000 });
+      expect(sleeps).toEqual([1000]);
+      expect(inserts()).toHaveLength(6);
+      expect(store.bookings.map((booking) => booking.kind)).toEqual(['stream', 'stream']);
+    });
+
+    it('hands the messages back to wait (no try used), nothing written, when the wait is longer than it can afford', async () => {
+      const { pipeline, inserts, clock, store } = limited();
+      await pipeline.ingest('zoo', batch(0, 2));
+      await pipeline.ingest('zoo', batch(2, 4));
+      const booked = store.tat('zoo', 'stream');
+      const begun = clock.now();
+      const thrown = await pipeline.ingest('zoo', batch(6, 2)).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(thrown).toBeInstanceOf(DeferredError);
+      expect((thrown as DeferredError).retryAfterSeconds).toBe(2);
+      expect(clock.now()).toBe(begun);
+      expect(store.tat('zoo', 'stream')).toBe(booked);
+      expect(inserts()).toHaveLength(6);
+    });
+
+    it('books nothing for a tenant without the limit', async () => {
+      const clock = new FakeClock();
+      const store = new FakeTenantRateStore();
+      const { pipeline } = setUp(undefined, { rates: new TenantRateLimiter(asReal(store), clock), clock });
+      expect(await pipeline.ingest('zoo', batch(0, 50))).toMatchObject({ written: 50, rateWaitMs: 0 });
+      expect(store.bookings).toEqual([]);
+    });
   });
 });

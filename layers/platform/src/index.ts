@@ -52,6 +52,8 @@ export { decodeChunkTask } from './ingest/chunks/ChunkTask';
 export { loadStreamIngestApp } from './ingest/apps/loadTenantApps';
 export type { IngestionProgress } from './reports/IngestionProgress';
 export { ingestionTotals } from './reports/ingestionTotals';
+export { TenantRateLimiter, type RateBooking } from './rates/TenantRateLimiter';
+export { TenantRateStore, type RateKind } from './rates/TenantRateStore';
 
 // Stream ingestion: the AMQP side (exchange, header, URL), the SQS side (packs, queue messages), the event sources.
 export { amqpUrl } from './amqp/amqpUrl';

@@ -28,10 +28,12 @@ import { OperatorTokens } from './operator/OperatorTokens';
 import { createS3Client, createSqsClient } from './storage/awsClients';
 import { IngestionProgressReader } from './reports/IngestionProgress';
 import { IngestBucket } from './storage/IngestBucket';
+import { TenantRateLimiter } from './rates/TenantRateLimiter';
+import { TenantRateStore } from './rates/TenantRateStore';
 import { StreamIngestPipeline } from './stream/StreamIngestPipeline';
 import { StreamQueueSender } from './stream/StreamQueueSender';
 import { CassandraTenantRegistry, type TenantRegistry } from './tenants/TenantRegistry';
-import { Topology } from './topology/Topology';
+import { STREAM_INGEST_TIMEOUT_SECONDS, Topology } from './topology/Topology';
 import { DailyUsageStore } from './uploads/DailyUsageStore';
 import { UploadBatchStore } from './uploads/UploadBatchStore';
 import { UploadGrantStore } from './uploads/UploadGrantStore';
@@ -91,6 +93,8 @@ export function buildPlatform(config: PlatformConfig, client: cassandra.Client):
   const streamQueues = new StreamQueueSender(sqs, topology);
   const chunkShares = new ChunkShares(sqs, topology, config.batch.chunkConcurrency, (name) => streamQueues.queueUrlByName(name));
   const streamTables = new StreamTables(loadStreamIngestApp, loadBatchIngestApp);
+  // The tenants' rows and stream messages per second, held for all invocations of all processes together.
+  const rates = new TenantRateLimiter(new TenantRateStore(client, keyspace), clock);
   // One throttle for tenant and operator logins: the operator's counts go under a key no tenant id can be.
   const loginThrottle = new LoginThrottle(new LoginThrottleStore(client, keyspace), {
     windowSeconds: config.auth.lockoutWindowSeconds,
@@ -136,6 +140,7 @@ export function buildPlatform(config: PlatformConfig, client: cassandra.Client):
       chunkSize: config.batch.chunkSizeBytes,
       timeoutSeconds: config.batch.timeoutSeconds,
       clock,
+      rates,
       onFinished: (record) => metrics.batchFinished(record),
     }),
     streamIngest: new StreamIngestPipeline({
@@ -146,6 +151,10 @@ export function buildPlatform(config: PlatformConfig, client: cassandra.Client):
       queues: streamQueues,
       loadApp: loadStreamIngestApp,
       concurrency: config.writeConcurrency,
+      rates,
+      clock,
+      // An invocation waits for its tenant's share at most half its time; the rest is for writing.
+      rateWaitBudgetMs: (STREAM_INGEST_TIMEOUT_SECONDS * 1000) / 2,
     }),
     metrics,
     streamQueues,

@@ -18,6 +18,9 @@ interface Checkpoint {
   leaseOwner: string | undefined;
   leaseUntil: number | undefined;
   reason: string | undefined;
+  resumeRows: number;
+  rateWaitMs: number;
+  pausedAt: number | undefined;
 }
 
 /**
@@ -48,7 +51,7 @@ export class FakeChunkStore implements Public<ChunkStore> {
   }
 
   private lastActivity(point: Checkpoint): Date | undefined {
-    const most = Math.max(point.validatedAt ?? 0, point.writtenAt ?? 0, point.failedAt ?? 0, point.leaseUntil ?? 0);
+    const most = Math.max(point.validatedAt ?? 0, point.writtenAt ?? 0, point.failedAt ?? 0, point.leaseUntil ?? 0, point.pausedAt ?? 0);
     return most > 0 ? new Date(most) : undefined;
   }
 
@@ -68,6 +71,8 @@ export class FakeChunkStore implements Public<ChunkStore> {
       reason: point.reason,
       validateMs: undefined,
       writeMs: undefined,
+      resumeRows: point.resumeRows,
+      rateWaitMs: point.rateWaitMs,
       lastActivity: this.lastActivity(point),
     };
   }
@@ -101,6 +106,9 @@ export class FakeChunkStore implements Public<ChunkStore> {
               leaseOwner: undefined,
               leaseUntil: undefined,
               reason: undefined,
+              resumeRows: 0,
+              rateWaitMs: 0,
+              pausedAt: undefined,
             },
       );
     }
@@ -167,8 +175,13 @@ export class FakeChunkStore implements Public<ChunkStore> {
     return Promise.resolve();
   }
 
-  written(run: ChunkRun, chunk: number, rows: number): Promise<void> {
-    Object.assign(this.point(run, chunk), { rowsWritten: rows, writtenAt: this.clock.now() });
+  paused(run: ChunkRun, chunk: number, progress: { resumeRows: number; rateWaitMs: number }): Promise<void> {
+    Object.assign(this.point(run, chunk), { ...progress, pausedAt: this.clock.now() });
+    return Promise.resolve();
+  }
+
+  written(run: ChunkRun, chunk: number, rows: number, _ms: number, rateWaitMs = 0): Promise<void> {
+    Object.assign(this.point(run, chunk), { rowsWritten: rows, rateWaitMs, writtenAt: this.clock.now() });
     const id = this.id(run, chunk);
     this.writtenCount.set(id, (this.writtenCount.get(id) ?? 0) + 1);
     return Promise.resolve();

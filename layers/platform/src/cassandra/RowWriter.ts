@@ -36,6 +36,12 @@ export interface RowWriterOptions {
   readonly bytesPerBatch?: number;
   /** Rows held back waiting for partners, at most, before everything held is sent. */
   readonly bufferedRows?: number;
+  /**
+   * Called with a request's rows before it is sent, and waited for: the
+   * tenant's rate limit (see `RatePacer`). What it throws, the call that sent
+   * (`write` or `flush`) throws, the rows still held.
+   */
+  readonly pace?: ((rows: number) => Promise<void>) | undefined;
 }
 
 /**
@@ -76,6 +82,7 @@ export class RowWriter {
   private readonly rowsPerBatch: number;
   private readonly bytesPerBatch: number;
   private readonly bufferedRows: number;
+  private readonly pace: ((rows: number) => Promise<void>) | undefined;
   private buffered = 0;
   private failure: Error | undefined;
   private written = 0;
@@ -93,6 +100,7 @@ export class RowWriter {
     this.bytesPerBatch = options.bytesPerBatch ?? 256 * 1024;
     // Enough to fill batches of a few hundred partitions interleaved in a file.
     this.bufferedRows = options.bufferedRows ?? 20_000;
+    this.pace = options.pace;
     for (const table of tables) {
       this.tables.set(table.name, {
         name: table.name,
@@ -142,6 +150,7 @@ export class RowWriter {
   private async send(key: string): Promise<void> {
     const partition = this.partitions.get(key);
     if (!partition) return;
+    if (this.pace) await this.pace(partition.rows.length);
     this.partitions.delete(key);
     this.buffered -= partition.rows.length;
     const { table, rows } = partition;

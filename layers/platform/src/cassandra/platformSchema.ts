@@ -9,7 +9,8 @@ const METRICS_TTL_SECONDS = 40 * 86_400;
  * batches, grants and quotas, one ingestion record per upload (what became of
  * it, for the reports) with the chunks of a large file, and the tenants'
  * time series (one row per file outcome or stream invocation, kept for 40
- * days: reports cover at most 31).
+ * days: reports cover at most 31), and how far each tenant's rate limits are
+ * booked.
  */
 export function platformSchemaCql(keyspace: string): string[] {
   const ks = cqlIdentifier(keyspace);
@@ -107,7 +108,17 @@ export function platformSchemaCql(keyspace: string): string[] {
       reason text,
       validate_ms int,
       write_ms int,
+      resume_rows bigint,
+      rate_wait_ms bigint,
+      paused_at timestamp,
       PRIMARY KEY ((tenant, ingestion_id), run, chunk))`,
+    // Until when each tenant's share of a rate limit is booked (µs since the epoch), one row per tenant and kind
+    // ('rows', 'stream'): see TenantRateLimiter.
+    `CREATE TABLE IF NOT EXISTS ${ks}.tenant_rates (
+      tenant text,
+      kind text,
+      tat bigint,
+      PRIMARY KEY ((tenant, kind)))`,
     `CREATE TABLE IF NOT EXISTS ${ks}.tenant_metrics (
       tenant text,
       day date,
@@ -146,6 +157,7 @@ const ADDED_COLUMNS: Record<string, Record<string, string>> = {
     dry_run: 'boolean',
     bad_rows_key: 'text',
   },
+  ingestion_chunks: { resume_rows: 'bigint', rate_wait_ms: 'bigint', paused_at: 'timestamp' },
 };
 
 /**

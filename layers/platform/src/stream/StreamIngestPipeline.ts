@@ -10,6 +10,8 @@ import { serviceFailure } from '../failures/serviceFailure';
 import { RecordError } from '../ingest/records/RecordError';
 import { platformLogger } from '../logging/platformLogger';
 import type { PlatformMetrics } from '../metrics/PlatformMetrics';
+import type { TenantRateLimiter } from '../rates/TenantRateLimiter';
+import { systemClock, type Clock } from '../Clock';
 import type { Tenant } from '../tenants/Tenant';
 import type { TenantRegistry } from '../tenants/TenantRegistry';
 import type { Topology } from '../topology/Topology';
@@ -31,6 +33,8 @@ export interface QueueMessage {
 
 export interface StreamIngestResult {
   readonly written: number;
+  /** Milliseconds the invocation waited for its tenant's share of `limits.streamMessagesPerSecond`. */
+  readonly rateWaitMs: number;
   /** Queue messages to hand back to the queue (retried, dead-lettered after maxReceiveCount), with why. */
   readonly failedQueueMessages: ReadonlyArray<{ readonly id: string; readonly reason: string }>;
 }
@@ -44,6 +48,12 @@ export interface StreamIngestDependencies {
   readonly loadApp: (tenant: string) => Promise<StreamIngestApp>;
   /** Messages written at the same time. */
   readonly concurrency: number;
+  /** The tenants' rate limits (`limits.streamMessagesPerSecond`), shared by every invocation; none: unlimited. */
+  readonly rates?: TenantRateLimiter | undefined;
+  /** The time an invocation's wait for its tenant's share is measured by. */
+  readonly clock?: Clock | undefined;
+  /** How long an invocation may wait for its tenant's share, from its start; a longer wait hands the messages back. */
+  readonly rateWaitBudgetMs?: number | undefined;
 }
 
 /** One stream message to write, wherever it came from. */
@@ -118,6 +128,12 @@ function deliveriesOf(message: QueueMessage): Delivery[] {
  * unknown tenant's messages wait the same way (`DeferredError`), never
  * dead-lettered, until the tenant is served again.
  *
+ * A tenant with `limits.streamMessagesPerSecond` has its messages' share
+ * booked, all invocations together ({@link TenantRateLimiter}), before they are
+ * written: the invocation waits for it, or, when the wait would last longer
+ * than it can afford, hands the messages back to wait in the queue
+ * (`DeferredError`, no try used), nothing written.
+ *
  * @example
  * const result = await pipeline.ingest('zoo', queueMessages);
  * result.failedQueueMessages; // ids to report as batch item failures
@@ -126,13 +142,39 @@ export class StreamIngestPipeline {
   constructor(private readonly deps: StreamIngestDependencies) {}
 
   async ingest(tenantId: string, queueMessages: readonly QueueMessage[]): Promise<StreamIngestResult> {
+    const begun = (this.deps.clock ?? systemClock).now();
     const tenant = await this.deps.registry.get(tenantId);
     if (!tenant || tenant.profile.status !== 'active') {
       throw new DeferredError(`tenant ${tenantId} is ${tenant ? 'disabled' : 'not registered'}; its messages wait in its queue until it is served`, 30);
     }
     const deliveries = queueMessages.flatMap(deliveriesOf);
+    const rateWaitMs = await this.waitForShare(tenant, deliveries.length, begun);
     const { written, failed } = await this.write(tenant, deliveries);
-    return { written, ...(await this.handBack(tenant, failed)) };
+    return { written, rateWaitMs, ...(await this.handBack(tenant, failed)) };
+  }
+
+  /** Books the tenant's share of its stream limit for `messages` and waits for it; returns how long it waited. */
+  private async waitForShare(tenant: Tenant, messages: number, begun: number): Promise<number> {
+    const limit = tenant.profile.limits.streamMessagesPerSecond;
+    const { rates, rateWaitBudgetMs } = this.deps;
+    if (!limit || !rates || messages === 0) return 0;
+    const booking = await rates.acquire(tenant.id, 'stream', messages, limit, begun + (rateWaitBudgetMs ?? Number.POSITIVE_INFINITY));
+    if (!booking.acquired) {
+      const seconds = Math.max(1, Math.ceil(booking.waitMs / 1000));
+      throw new DeferredError(
+        `tenant ${tenant.id}'s share of limits.streamMessagesPerSecond (${limit}) is taken for the next ${seconds} s; its messages wait in its queue`,
+        seconds,
+      );
+    }
+    if (booking.waitedMs > 0) {
+      platformLogger.info("stream batch waited for its tenant's share", {
+        tenant: tenant.id,
+        kind: 'stream',
+        messages,
+        waitedSeconds: Math.round(booking.waitedMs / 100) / 10,
+      });
+    }
+    return booking.waitedMs;
   }
 
   /**
@@ -228,7 +270,10 @@ export class StreamIngestPipeline {
   }
 
   /** Puts failed packed messages back (or into the dead-letter queue); the others go back with their queue message. */
-  private async handBack(tenant: Tenant, failed: ReadonlyArray<{ delivery: Delivery; reason: string }>): Promise<Omit<StreamIngestResult, 'written'>> {
+  private async handBack(
+    tenant: Tenant,
+    failed: ReadonlyArray<{ delivery: Delivery; reason: string }>,
+  ): Promise<Omit<StreamIngestResult, 'written' | 'rateWaitMs'>> {
     const failedQueueMessages = new Map<string, string>();
     const retry: Array<{ delivery: Delivery; reason: string }> = [];
     const dead: Array<{ delivery: Delivery; reason: string }> = [];

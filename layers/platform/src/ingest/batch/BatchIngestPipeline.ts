@@ -4,6 +4,9 @@ import { KeyspaceSchema } from '../../cassandra/KeyspaceSchema';
 import { RowWriter } from '../../cassandra/RowWriter';
 import { DeferredError } from '../../errors';
 import { platformLogger } from '../../logging/platformLogger';
+import { pacedBufferRows, RatePacer } from '../../rates/RatePacer';
+import type { TenantRateLimiter } from '../../rates/TenantRateLimiter';
+import { WriteTimeSpent } from '../../rates/WriteTimeSpent';
 import type { IngestBucket } from '../../storage/IngestBucket';
 import type { Tenant } from '../../tenants/Tenant';
 import type { TenantRegistry } from '../../tenants/TenantRegistry';
@@ -54,6 +57,8 @@ export interface BatchIngestDependencies {
   readonly timeoutSeconds: number;
   /** The time every decision of the batch path reads (claims, leases, budgets, what records say). */
   readonly clock: Clock;
+  /** The tenants' rate limits (`limits.rowsPerSecond`), shared by every invocation; none: unlimited. */
+  readonly rates?: TenantRateLimiter | undefined;
   /** Called once per ingestion that ends (ingested, rejected, validated). */
   readonly onFinished?: ((record: IngestionRecord) => Promise<void>) | undefined;
 }
@@ -90,7 +95,11 @@ export class BatchIngestPipeline {
   private readonly intake: ObjectIntake;
   private readonly chunked: ChunkedIngestion;
   private readonly badRows: BadRowsFiles;
+  private readonly writeBudgetMs: number;
+  private readonly writeDeadlineMs: number;
   constructor(private readonly deps: BatchIngestDependencies) {
+    this.writeBudgetMs = (deps.timeoutSeconds * 1000) / 2;
+    this.writeDeadlineMs = (deps.timeoutSeconds * 1000 * 3) / 4;
     this.outcomes = new IngestionOutcomes(deps.bucket, deps.ingestions, deps.clock, deps.onFinished);
     this.badRows = new BadRowsFiles(deps.bucket);
     this.intake = new ObjectIntake({ ...deps, outcomes: this.outcomes });
@@ -102,6 +111,10 @@ export class BatchIngestPipeline {
       // A writer renews its claim every third of it; a crashed writer's chunk is taken over after it runs out.
       leaseMs: Math.min(60_000, (deps.timeoutSeconds * 1000) / 2),
       planBudgetMs: (deps.timeoutSeconds * 1000) / 3,
+      // Held back by its tenant's rowsPerSecond, a writer feeds rows for half the timeout, then flushes and stops; a
+      // wait that would end past three quarters of it is not waited (see RatePacer).
+      writeBudgetMs: this.writeBudgetMs,
+      writeDeadlineMs: this.writeDeadlineMs,
     });
   }
 
@@ -112,7 +125,7 @@ export class BatchIngestPipeline {
     if (intake.kind === 'done') return intake.record;
     const { tenant, upload, record } = intake;
     try {
-      if (!intake.chunked) return await this.ingestWhole(tenant, upload, record);
+      if (!intake.chunked) return await this.ingestWhole(tenant, upload, record, begun);
       await this.chunked.start(tenant, upload, record, begun);
       return record;
     } catch (error) {
@@ -162,13 +175,29 @@ export class BatchIngestPipeline {
     }
   }
 
+  /** A file too slow to write whole at its tenant's rowsPerSecond goes on in chunks, which can stop and resume. */
+  private async inChunks(tenant: Tenant, upload: UploadRef, record: IngestionRecord, begun: number, rows: number): Promise<IngestionRecord> {
+    platformLogger.info("file goes in chunks to wait for its tenant's share", {
+      ingestion: upload.ingestionId,
+      tenant: tenant.id,
+      kind: 'rows',
+      rows,
+      rowsPerSecond: tenant.profile.limits.rowsPerSecond,
+    });
+    // The record says it is a chunked one now (planning), as if it had been from the start; conditional, so that a
+    // record another invocation moved on is left alone.
+    if (!(await this.deps.ingestions.transition(record, record.run, ['processing'], { phase: 'planning' }))) return record;
+    await this.chunked.start(tenant, upload, { ...record, phase: 'planning' }, begun);
+    return record;
+  }
+
   /** The tenant keyspace's tables, checked against the driver's schema metadata (no state of its own). */
   private schemaOf(tenant: Tenant): KeyspaceSchema {
     return new KeyspaceSchema(this.deps.cassandra, this.deps.topology.tenantKeyspace(tenant.profile));
   }
 
   /** A file up to the chunk size, in this invocation: read once to validate, once to write. */
-  private async ingestWhole(tenant: Tenant, upload: UploadRef, record: IngestionRecord): Promise<IngestionRecord> {
+  private async ingestWhole(tenant: Tenant, upload: UploadRef, record: IngestionRecord, begun: number): Promise<IngestionRecord> {
     const keyspace = this.deps.topology.tenantKeyspace(tenant.profile);
     const schema = this.schemaOf(tenant);
     const app = await this.deps.loadApp(tenant.id);
@@ -198,20 +227,54 @@ export class BatchIngestPipeline {
       });
     }
 
+    // Held back by the tenant's rowsPerSecond, a file may take longer to write than an invocation has, and a whole
+    // file cannot stop half-way and resume: one whose rows cannot be written at the limit in the time left goes in
+    // chunks (of one chunk or more), which can; so does one whose writing runs out of time after all (its tenant's
+    // other writers took their share): the rows written so far are written again by its chunks, as upserts.
+    const limit = tenant.profile.limits.rowsPerSecond;
+    const pacer = limit && this.deps.rates ? new RatePacer(this.deps.rates, tenant.id, 'rows', limit, begun + this.writeDeadlineMs) : undefined;
+    const stopAt = begun + this.writeBudgetMs;
+    if (pacer && limit && this.deps.clock.now() + (checked.rows / limit) * 1000 > stopAt) return this.inChunks(tenant, upload, record, begun, checked.rows);
+
     const writing = performance.now();
     await schema.ensureTables(plan.tables);
-    const writer = new RowWriter(this.deps.cassandra, keyspace, plan.tables, { concurrency: this.deps.writeConcurrency });
-    const written = await scanRecords(await open(), {
-      format: upload.format,
-      plan,
-      maxBadRows: Number.POSITIVE_INFINITY,
-      sink: async (rows) => {
-        for (const row of rows) await writer.write(row);
-      },
-      // Progress: conditional, so that it never overwrites the finished record.
-      onProgress: (stats) => void this.deps.ingestions.transition(record, record.run, ['processing'], { rows: stats.rows }).catch(() => undefined),
+    const writer = new RowWriter(this.deps.cassandra, keyspace, plan.tables, {
+      concurrency: this.deps.writeConcurrency,
+      ...(pacer && limit ? { pace: pacer.pace, bufferedRows: pacedBufferRows(limit) } : {}),
     });
-    await writer.flush();
+    let fed = 0;
+    let written: Awaited<ReturnType<typeof scanRecords>>;
+    try {
+      written = await scanRecords(await open(), {
+        format: upload.format,
+        plan,
+        maxBadRows: Number.POSITIVE_INFINITY,
+        sink: async (rows) => {
+          for (const row of rows) {
+            if (pacer && this.deps.clock.now() >= stopAt) throw new WriteTimeSpent(fed);
+            await writer.write(row);
+            fed += 1;
+          }
+        },
+        // Progress: conditional, so that it never overwrites the finished record.
+        onProgress: (stats) => void this.deps.ingestions.transition(record, record.run, ['processing'], { rows: stats.rows }).catch(() => undefined),
+      });
+      await writer.flush();
+    } catch (error) {
+      // A wait the pacer would not wait (past the deadline) leaves rows unsent: the chunks write them.
+      if (pacer && error instanceof DeferredError) return this.inChunks(tenant, upload, record, begun, checked.rows);
+      if (!(error instanceof WriteTimeSpent)) throw error;
+      await writer.flush();
+      return this.inChunks(tenant, upload, record, begun, checked.rows);
+    }
+    if (pacer && pacer.waitedMs > 0) {
+      platformLogger.info("file waited for its tenant's share", {
+        ingestion: upload.ingestionId,
+        tenant: tenant.id,
+        kind: 'rows',
+        waitedSeconds: Math.round(pacer.waitedMs / 100) / 10,
+      });
+    }
     return this.outcomes.finish(record, 'ingested', {
       reason: skipped ? `${skipped} (within the tolerance)` : undefined,
       stats: { rows: written.rows, badRows: written.badRows, badRowSamples: written.badRowSamples, tables },

@@ -30,7 +30,15 @@ export interface ChunkState extends ChunkSpan {
   readonly reason: string | undefined;
   readonly validateMs: number | undefined;
   readonly writeMs: number | undefined;
-  /** The last time anyone worked on it (validated, wrote, claimed, failed), if ever. */
+  /**
+   * Rows (in the chunk's order) a writer that stopped for its tenant's rate
+   * limit wrote before it stopped: the next one writes from there. 0 when none
+   * stopped.
+   */
+  readonly resumeRows: number;
+  /** Milliseconds the chunk's writers waited for the tenant's share of `limits.rowsPerSecond`, all tries together. */
+  readonly rateWaitMs: number;
+  /** The last time anyone worked on it (validated, wrote, claimed, paused, failed), if ever. */
   readonly lastActivity: Date | undefined;
 }
 
@@ -67,6 +75,9 @@ const COLUMNS = [
   'reason',
   'validate_ms',
   'write_ms',
+  'resume_rows',
+  'rate_wait_ms',
+  'paused_at',
 ];
 
 const time = (value: unknown): number => (value instanceof Date ? value.getTime() : 0);
@@ -109,7 +120,9 @@ function toState(row: cassandra.types.Row, now: number): ChunkState {
     reason: (row.get('reason') as string | null) ?? undefined,
     validateMs: (row.get('validate_ms') as number | null) ?? undefined,
     writeMs: (row.get('write_ms') as number | null) ?? undefined,
-    lastActivity: latest(row.get('validated_at'), row.get('written_at'), row.get('failed_at'), row.get('lease_until')),
+    resumeRows: number('resume_rows'),
+    rateWaitMs: number('rate_wait_ms'),
+    lastActivity: latest(row.get('validated_at'), row.get('written_at'), row.get('failed_at'), row.get('lease_until'), row.get('paused_at')),
   };
 }
 
@@ -242,10 +255,26 @@ export class ChunkStore {
     );
   }
 
-  async written(run: ChunkRun, chunk: number, rows: number, ms: number): Promise<void> {
-    await this.client.execute(`UPDATE ${this.table} SET rows_written = ?, write_ms = ?, written_at = ? ${this.where}`, [
+  /**
+   * A writer stopped for its tenant's rate limit, with the chunk's first
+   * `resumeRows` rows written: the next try writes from there (its lease is
+   * given back by the caller).
+   */
+  async paused(run: ChunkRun, chunk: number, progress: { resumeRows: number; rateWaitMs: number }): Promise<void> {
+    await this.client.execute(`UPDATE ${this.table} SET resume_rows = ?, rate_wait_ms = ?, paused_at = ? ${this.where}`, [
+      BigInt(progress.resumeRows),
+      BigInt(Math.round(progress.rateWaitMs)),
+      this.clock.date(),
+      ...this.key(run, chunk),
+    ]);
+  }
+
+  /** `rateWaitMs`: how long its writers waited for the tenant's share, all tries together. */
+  async written(run: ChunkRun, chunk: number, rows: number, ms: number, rateWaitMs = 0): Promise<void> {
+    await this.client.execute(`UPDATE ${this.table} SET rows_written = ?, write_ms = ?, rate_wait_ms = ?, written_at = ? ${this.where}`, [
       BigInt(rows),
       Math.round(ms),
+      BigInt(Math.round(rateWaitMs)),
       this.clock.date(),
       ...this.key(run, chunk),
     ]);

@@ -5,6 +5,9 @@ import { KeyspaceSchema } from '../../cassandra/KeyspaceSchema';
 import { DeferredError } from '../../errors';
 import { RowWriter } from '../../cassandra/RowWriter';
 import { platformLogger } from '../../logging/platformLogger';
+import { pacedBufferRows, RatePacer } from '../../rates/RatePacer';
+import type { TenantRateLimiter } from '../../rates/TenantRateLimiter';
+import { WriteTimeSpent } from '../../rates/WriteTimeSpent';
 import type { IngestBucket } from '../../storage/IngestBucket';
 import type { Tenant } from '../../tenants/Tenant';
 import type { Topology } from '../../topology/Topology';
@@ -44,6 +47,12 @@ export interface ChunkedIngestionDependencies {
   readonly planBudgetMs: number;
   /** The time claims run out by (the same clock the chunk store gives them by). */
   readonly clock: Clock;
+  /** The tenants' rate limits, shared by every invocation (none: unlimited). */
+  readonly rates?: TenantRateLimiter | undefined;
+  /** How long one invocation held back by its tenant's `limits.rowsPerSecond` may go on writing before it saves where it is and stops. */
+  readonly writeBudgetMs: number;
+  /** The latest a paced write may wait until (from the invocation's start): past it, the invocation stops at once, with what it saved last. */
+  readonly writeDeadlineMs: number;
 }
 
 /** How many times this task has been delivered (a redelivery may find work a crashed invocation left half done). */
@@ -133,7 +142,7 @@ export class ChunkedIngestion {
     try {
       if (task.kind === 'plan') await this.plan(tenant, task.upload, record, task.state, begun);
       else if (task.kind === 'validate') await this.validate(tenant, task.upload, record, task.chunk, task.header, delivery);
-      else await this.write(tenant, task.upload, record, task.chunk, task.header, owner, delivery);
+      else await this.write(tenant, task.upload, record, task.chunk, task.header, owner, delivery, begun);
     } catch (error) {
       if (task.kind === 'write') await this.deps.chunks.release(runOf(task.upload), task.chunk.index, owner).catch(() => undefined);
       throw error;
@@ -249,6 +258,7 @@ export class ChunkedIngestion {
     header: CsvHeader | undefined,
     owner: string,
     delivery: TaskDelivery,
+    begun: number,
   ): Promise<void> {
     const run = runOf(upload);
     const claim = await this.deps.chunks.claimWrite(run, chunk.index, owner, this.deps.leaseMs);
@@ -269,17 +279,67 @@ export class ChunkedIngestion {
       const { plan } = await this.planOf(tenant, upload, record);
       const keyspace = this.deps.topology.tenantKeyspace(tenant.profile);
       await this.schemaOf(tenant).ensureTables(plan.tables);
-      const writer = new RowWriter(this.deps.cassandra, keyspace, plan.tables, { concurrency: this.deps.writeConcurrency });
-      const written = await scanRecords(await this.chunkBytes(upload, chunk, header), {
-        format: upload.format,
-        plan,
-        maxBadRows: Number.POSITIVE_INFINITY,
-        sink: async (rows) => {
-          for (const row of rows) await writer.write(row);
-        },
+      const limit = tenant.profile.limits.rowsPerSecond;
+      const pacer = limit && this.deps.rates ? new RatePacer(this.deps.rates, tenant.id, 'rows', limit, begun + this.deps.writeDeadlineMs) : undefined;
+      const writer = new RowWriter(this.deps.cassandra, keyspace, plan.tables, {
+        concurrency: this.deps.writeConcurrency,
+        ...(pacer && limit ? { pace: pacer.pace, bufferedRows: pacedBufferRows(limit) } : {}),
       });
-      await writer.flush();
-      await this.deps.chunks.written(run, chunk.index, written.rows, performance.now() - began);
+      // Held back by the tenant's rowsPerSecond, a chunk may take longer than an invocation: the writer stops feeding
+      // rows once its time for writing is spent (having fed at least one), flushes what it fed, saves how many rows
+      // (in the chunk's order) are written, and hands the task back to wait (DeferredError: no try used); the next
+      // try reads the chunk again and writes from there. Should a wait still run past the deadline, the pacer throws
+      // the DeferredError itself and the next try starts from the last saved point (rows are upserts: written twice,
+      // they are one row).
+      const resumeRows = claim.state.resumeRows;
+      const stopAt = begun + this.deps.writeBudgetMs;
+      let fed = 0;
+      let written: Awaited<ReturnType<typeof scanRecords>>;
+      try {
+        written = await scanRecords(await this.chunkBytes(upload, chunk, header), {
+          format: upload.format,
+          plan,
+          maxBadRows: Number.POSITIVE_INFINITY,
+          sink: async (rows) => {
+            for (const row of rows) {
+              if (fed >= resumeRows) {
+                if (pacer && fed > resumeRows && this.deps.clock.now() >= stopAt) throw new WriteTimeSpent(fed);
+                await writer.write(row);
+              }
+              fed += 1;
+            }
+          },
+        });
+        await writer.flush();
+      } catch (error) {
+        if (!(error instanceof WriteTimeSpent)) throw error;
+        await writer.flush();
+        const rateWaitMs = claim.state.rateWaitMs + (pacer?.waitedMs ?? 0);
+        await this.deps.chunks.paused(run, chunk.index, { resumeRows: error.rowsFed, rateWaitMs });
+        platformLogger.info("chunk paused for its tenant's share", {
+          ingestion: upload.ingestionId,
+          chunk: chunk.index,
+          tenant: tenant.id,
+          kind: 'rows',
+          rowsWritten: error.rowsFed,
+          waitedSeconds: Math.round(rateWaitMs / 100) / 10,
+        });
+        throw new DeferredError(
+          `${describeChunk(chunk)} is written up to row ${error.rowsFed}; the rest waits for tenant ${tenant.id}'s share of limits.rowsPerSecond (${limit})`,
+          1,
+        );
+      }
+      const rateWaitMs = claim.state.rateWaitMs + (pacer?.waitedMs ?? 0);
+      await this.deps.chunks.written(run, chunk.index, written.rows, performance.now() - began, rateWaitMs);
+      if (pacer && pacer.waitedMs > 0) {
+        platformLogger.info("chunk waited for its tenant's share", {
+          ingestion: upload.ingestionId,
+          chunk: chunk.index,
+          tenant: tenant.id,
+          kind: 'rows',
+          waitedSeconds: Math.round(pacer.waitedMs / 100) / 10,
+        });
+      }
       platformLogger.debug('chunk written', {
         ingestion: upload.ingestionId,
         chunk: chunk.index,
