@@ -61,10 +61,14 @@ describe('tenants share the chunk invocations fairly, each within its own limit'
 
   it("serves a small file beside a large one's queue in its turn: it finishes first, within twice its time alone", async () => {
     const small = csv(2);
-    const alone = await uploadFile(SMALL, token(SMALL), 'alone.csv', small.text);
-    const aloneDone = await waitForIngestion(SMALL, token(SMALL), alone.ingestionId, ['ingested', 'rejected', 'failed']);
-    expect(aloneDone).toMatchObject({ status: 'ingested', rows: small.rows });
-    expect(aloneDone.chunks?.total).toBe(2);
+    // Its time alone: the mean of two runs, a file this small taking a second or two.
+    const aloneRuns: IngestionJson[] = [];
+    for (const name of ['alone.csv', 'alone_again.csv']) {
+      const alone = await uploadFile(SMALL, token(SMALL), name, small.text);
+      aloneRuns.push(await waitForIngestion(SMALL, token(SMALL), alone.ingestionId, ['ingested', 'rejected', 'failed']));
+    }
+    for (const run of aloneRuns) expect(run).toMatchObject({ status: 'ingested', rows: small.rows, chunks: { total: 2, validated: 2, written: 2, failed: 0 } });
+    const aloneSeconds = aloneRuns.reduce((sum, run) => sum + seconds(run), 0) / aloneRuns.length;
 
     const big = csv(24);
     const large = await uploadFile(BIG, token(BIG), 'large.csv', big.text);
@@ -92,9 +96,9 @@ describe('tenants share the chunk invocations fairly, each within its own limit'
     const largeDone = await waitForIngestion(BIG, token(BIG), large.ingestionId, ['ingested', 'rejected', 'failed'], 300_000);
     expect(largeDone).toMatchObject({ status: 'ingested', rows: big.rows });
     console.log(
-      `fair shares: the 2-chunk file took ${seconds(aloneDone).toFixed(1)} s alone, ${seconds(besideDone).toFixed(1)} s beside the ${largeDone.chunks?.total}-chunk file (which took ${seconds(largeDone).toFixed(1)} s)`,
+      `fair shares: the 2-chunk file took ${aloneSeconds.toFixed(1)} s alone (${aloneRuns.map((run) => seconds(run).toFixed(1)).join(' s, ')} s), ${seconds(besideDone).toFixed(1)} s beside the ${largeDone.chunks?.total}-chunk file (which took ${seconds(largeDone).toFixed(1)} s)`,
     );
-    expect(seconds(besideDone)).toBeLessThanOrEqual(2 * seconds(aloneDone));
+    expect(seconds(besideDone)).toBeLessThanOrEqual(2 * aloneSeconds);
     expect(await countRows(`test_tenant_${BIG}`, 'large')).toBe(big.rows);
     expect(await countRows(`test_tenant_${SMALL}`, 'beside')).toBe(small.rows);
   }, 600_000);

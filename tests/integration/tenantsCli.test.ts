@@ -55,7 +55,7 @@ describe('the operator CLI `tenants`', () => {
     await waitFor('the new tenant to log in', async () => ((await canLogIn('first-password-123')) ? true : undefined));
     expect(await amqpLogin(secret)).toBe(true);
     const list = await tenants(['list']);
-    expect(list.stdout).toMatch(/opsdemo\s+│ active\s+│ tenant_opsdemo\s+│ 1 MiB\s+│ 10\s+│ csv\s+│ yes/);
+    expect(list.stdout).toMatch(/opsdemo\s+│ active\s+│ tenant_opsdemo\s+│ 1 MiB\s+│ 10\s+│ csv\s+│ 4 chunk invocations\s+│ yes\s+│ 0 \/ 4, 0 queued/);
     expect((await tenants(['add', 'opsdemo', '--display-name', 'again'], { MYSIMBDP_NEW_PASSWORD: 'another-password-1' })).stderr).toMatch(/already exists/);
   });
 
