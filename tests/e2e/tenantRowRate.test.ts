@@ -87,6 +87,10 @@ describe("a tenant's limits.rowsPerSecond, held by all its chunk invocations tog
       return { start: end - Number(row.get('write_ms')), end, waited: Number(row.get('rate_wait_ms') ?? 0) };
     });
     const overlapping = spans.some((span, i) => spans.some((other, j) => i !== j && other.start < span.end && span.start < other.end));
+    const mostAtOnce = Math.max(...spans.map((span) => spans.filter((other) => other.start < span.end && span.start < other.end).length));
+    console.log(
+      `rows/s limit ${LIMIT}: the busiest 60 s wrote ${busiest} rows (${(busiest / 60).toFixed(0)} rows/s), with up to ${mostAtOnce} chunk writers at once`,
+    );
     expect(overlapping).toBe(true);
     expect(spans.reduce((sum, span) => sum + span.waited, 0)).toBeGreaterThan(0);
   }, 240_000);

@@ -70,9 +70,15 @@ export class IngestionOutcomes {
       badRowsKey: details.badRowsKey,
     };
     if (!(await this.ingestions.transition(record, record.run, details.from ?? ['processing', 'retrying'], changes))) {
-      // Another invocation finished it first (or it was never ours): only make sure its object is where it says.
+      // Another invocation finished it first, or this one did and the answer was lost with its coordinator (a
+      // lightweight transaction that timed out may have applied): make sure its object is where the record says, and
+      // count it, since the invocation whose answer was lost never will (the metrics are keyed by the ingestion, so
+      // counting it again is counting it once).
       const current = (await this.ingestions.get(record.tenant, record.ingestionId)) ?? record;
       await this.ensureMoved(current);
+      if (current.run === record.run && FINAL_STATUSES.includes(current.status) && current.status !== 'failed') {
+        await this.onFinished(current).catch((error: Error) => platformLogger.warn('could not record the ingestion metrics', { error }));
+      }
       return current;
     }
     const final = { ...record, ...changes };
