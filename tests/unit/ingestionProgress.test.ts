@@ -37,4 +37,24 @@ describe('where an ingestion stands', () => {
     expect((await reader.of([file], clock.now() + 7 * MINUTE))[0]?.record.status).toBe('stalled');
     expect((await reader.of([{ ...file, status: 'ingested' }], clock.now()))[0]?.chunks).toEqual({ total: 3, validated: 3, written: 3, failed: 0 });
   });
+
+  it("shows a chunked file whose tenant has chunk tasks queued as waiting for its tenant's share, not stalled, asking once per report", async () => {
+    const asked: string[] = [];
+    const share = { queued: 12, inFlight: 2, limit: 2 };
+    const sharing = new IngestionProgressReader(asReal(chunks), 6 * MINUTE, clock, (tenant) => {
+      asked.push(tenant);
+      return Promise.resolve(tenant === 'zoo' ? share : { queued: 0, inFlight: 0, limit: 4 });
+    });
+    const idle = { phase: 'validating', chunksTotal: 3, run: 'v1', updatedAt: new Date(clock.now() - 20 * MINUTE) } as const;
+    const files = [record({ ...idle }), record({ ...idle, batchId: 'x' }), record({ ...idle, tenant: 'shop' })];
+    const views = await sharing.of(files, clock.now());
+    expect(views.map((view) => [view.record.tenant, view.record.status, view.waiting])).toEqual([
+      ['zoo', 'processing', share],
+      ['zoo', 'processing', share],
+      ['shop', 'stalled', undefined],
+    ]);
+    expect(asked).toEqual(['zoo', 'shop']);
+    // A file that is not running any more waits for nothing.
+    expect((await sharing.of([{ ...files[0], status: 'rejected' } as IngestionRecord], clock.now()))[0]?.waiting).toBeUndefined();
+  });
 });
