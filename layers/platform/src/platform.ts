@@ -131,7 +131,11 @@ export function buildPlatform(config: PlatformConfig, client: cassandra.Client):
       usage,
       ingestions,
       chunks,
-      tasks: new ChunkTaskQueue(sqs, (tenant) => topology.chunkQueue(tenant).name),
+      tasks: new ChunkTaskQueue(
+        sqs,
+        (tenant) => topology.chunkQueue(tenant).name,
+        (name) => streamQueues.queueUrlByName(name),
+      ),
       cassandra: client,
       topology,
       loadApp: loadBatchIngestApp,

@@ -14,28 +14,14 @@ const PER_REQUEST = 10;
  * await queue.send(chunks.map((chunk) => ({ kind: 'validate', upload, chunk, header })));
  */
 export class ChunkTaskQueue {
-  private readonly urls = new Map<string, Promise<string>>();
-
   constructor(
     private readonly sqs: SQSClient,
     /** The queue of a tenant's chunk tasks, by tenant id. */
     private readonly queueOf: (tenant: string) => string,
+    /** A queue's URL by name (the platform's one cache of them, where the caller has it). */
+    private readonly queueUrl: (name: string) => Promise<string> = (name) =>
+      sqs.send(new GetQueueUrlCommand({ QueueName: name })).then((reply) => reply.QueueUrl as string),
   ) {}
-
-  private queueUrl(queueName: string): Promise<string> {
-    let url = this.urls.get(queueName);
-    if (!url) {
-      url = this.sqs.send(new GetQueueUrlCommand({ QueueName: queueName })).then(
-        (reply) => reply.QueueUrl as string,
-        (error: Error) => {
-          this.urls.delete(queueName);
-          throw error;
-        },
-      );
-      this.urls.set(queueName, url);
-    }
-    return url;
-  }
 
   /** Sends the tasks, `delaySeconds` from now, each to its tenant's queue; throws when SQS did not take them all (a retry sends them again, which is harmless). */
   async send(tasks: readonly ChunkTask[], delaySeconds = 0): Promise<void> {
