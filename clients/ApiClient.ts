@@ -44,11 +44,11 @@ export interface IngestionView {
   readonly durationMs: number | null;
   /** A file ingested in chunks: where its chunks are. */
   readonly chunks: { readonly total: number; readonly validated: number; readonly written: number; readonly failed: number } | null;
-  /** While its tenant's chunk tasks wait for their turn: its tenant's share of the chunk invocations, and the reason in words. */
+  /** While its tenant's tasks (its file's, or its chunks') wait for their turn: its tenant's share of the chunk invocations, and the reason in words. */
   readonly waiting?: WaitingForShare | null;
 }
 
-/** A running file's tenant has chunk tasks queued: they wait for the tenant's share of the chunk invocations. */
+/** A running file's tenant has tasks queued in its chunk queue: they wait for the tenant's share of the chunk invocations. */
 export interface WaitingForShare {
   readonly queued: number;
   readonly inFlight: number;

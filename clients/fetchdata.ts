@@ -153,15 +153,17 @@ function apply(file: FileReport, ingestion: IngestionView): void {
   file.waiting = ingestion.waiting?.reason;
 }
 
-/** Chunks of the files still being ingested in chunks: "chunks 12/40 validated, 3/40 written". */
+/** Chunks of the files still being ingested in chunks ("chunks 12/40 validated, 3/40 written"), and why files wait, if they do. */
 function chunkProgress(files: readonly FileReport[]): string {
-  const running = files.filter((file) => file.chunks && !FINAL.includes(file.status));
-  if (running.length === 0) return '';
+  const unfinished = files.filter((file) => !FINAL.includes(file.status));
+  const waiting = unfinished.find((file) => file.waiting)?.waiting;
+  const share = waiting ? ` | ${waiting}` : '';
+  const running = unfinished.filter((file) => file.chunks);
+  if (running.length === 0) return share;
   const sum = (pick: (chunks: NonNullable<FileReport['chunks']>) => number): number =>
     running.reduce((total, file) => total + pick(file.chunks as NonNullable<FileReport['chunks']>), 0);
   const total = sum((chunks) => chunks.total);
-  const waiting = running.find((file) => file.waiting)?.waiting;
-  return ` | chunks ${sum((chunks) => chunks.validated)}/${total} validated, ${sum((chunks) => chunks.written)}/${total} written${sum((chunks) => chunks.failed) ? `, ${sum((chunks) => chunks.failed)} failed` : ''}${waiting ? ` | ${waiting}` : ''}`;
+  return ` | chunks ${sum((chunks) => chunks.validated)}/${total} validated, ${sum((chunks) => chunks.written)}/${total} written${sum((chunks) => chunks.failed) ? `, ${sum((chunks) => chunks.failed)} failed` : ''}${share}`;
 }
 
 /** Follows the batch until every uploaded file is ingested, rejected or failed, with a live counter. */

@@ -10,9 +10,9 @@ const sqs = createSqsClient(platformConfig());
 const retryDelay = (receiveCount: number): number => Math.min(900, 10 * 2 ** (receiveCount - 1));
 
 /**
- * The batch-chunk function: the tasks of files ingested in chunks (cut the
- * file further, validate a chunk, write a chunk), one per invocation, from the
- * chunk queue. A task that fails is handed back to SQS (partial batch
+ * The batch-chunk function: the tenants' batch work (a file taken in, to
+ * ingest whole or to plan in chunks; cut the file further, validate a chunk,
+ * write a chunk), one task per invocation, from the tenants' chunk queues. A task that fails is handed back to SQS (partial batch
  * failure) and retried alone: an outage is waited out without using up its
  * tries; after the last try of any other error it is dead-lettered with the
  * reason, and its ingestion record says which chunk failed and why.

@@ -11,8 +11,9 @@ const retryDelay = (receiveCount: number): number => Math.min(900, 10 * 2 ** (re
 
 /**
  * The batch-ingest function: S3 ObjectCreated notifications for
- * `tenants/*\/incoming/`, delivered through SQS, each ingested by the platform's
- * batch ingest pipeline. A notification that fails is handed back to SQS
+ * `tenants/*\/incoming/`, delivered through SQS, each taken in by the
+ * platform's batch ingest pipeline and handed to its tenant's chunk queue,
+ * where the batch-chunk function ingests it in its tenant's share. A notification that fails is handed back to SQS
  * (partial batch failure): an outage (Cassandra, S3 down) is waited out for at
  * least 15 minutes without using up the file's tries; an error of the file is
  * retried and dead-lettered with the reason after the last try.
@@ -23,7 +24,7 @@ export const handler = middy<SQSEvent, SQSBatchResponse>(async (event: SQSEvent)
     try {
       const { batchIngest } = await platform();
       for (const object of objectsCreated(record.body)) {
-        await batchIngest.ingest(object);
+        await batchIngest.takeIn(object);
       }
     } catch (error) {
       platformLogger.error('batch ingest will be retried', { messageId: record.messageId, error });

@@ -20,11 +20,11 @@ export function ingestionJson({ record, chunks, waiting }: IngestionProgress): R
     reason: record.reason ?? null,
     dryRun: record.dryRun,
     chunks: chunks ?? null,
-    // Its tenant's chunk tasks queued for their turn: the file waits for its tenant's share, it is not stalled.
+    // Its tenant's tasks queued for their turn (its file's, or its chunks'): the file waits for its tenant's share, it is not stalled.
     waiting: waiting
       ? {
           ...waiting,
-          reason: `waiting for its tenant's share of the chunk invocations: ${waiting.queued} chunk tasks queued, ${waiting.inFlight} in flight, at most ${waiting.limit} at once`,
+          reason: `waiting for its tenant's share of the chunk invocations: ${waiting.queued} tasks queued, ${waiting.inFlight} in flight, at most ${waiting.limit} at once`,
         }
       : null,
     refusedUploads: Object.entries(record.refused).map(([version, reason]) => ({ version, reason })),

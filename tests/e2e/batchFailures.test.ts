@@ -103,7 +103,7 @@ describe('tenants without their own app, and ingestions that fail', () => {
     expect(run.status).toBe(1);
     const summary = JSON.parse(run.stdout) as Summary;
     expect(summary.files[0]).toMatchObject({ file: 'data.csv', status: 'failed' });
-    expect(summary.files[0]?.reason).toMatch(/^gave up after 3 attempts: .*keyspace.*; the notification is in the dead-letter queue$/i);
+    expect(summary.files[0]?.reason).toMatch(/^gave up after 3 attempts: .*keyspace.*; the file's task is in its tenant's chunk dead-letter queue$/i);
 
     const token = await login('broken', 'broken-password-123');
     const report = await api('GET', `/tenants/broken/ingestions?batch=${summary.batchId}`, undefined, token);
@@ -112,11 +112,11 @@ describe('tenants without their own app, and ingestions that fail', () => {
     // The operator's tool lists the dead letter, with why it died.
     const tenantsCli = (args: string[]) => runCli('clients/tenants.ts', ['--stage', 'test', '--tenants-dir', folder, ...args]);
     const listed = await waitFor(
-      'the notification in the dead-letter queue',
+      "the file's task in the tenant's chunk dead-letter queue",
       async () => {
         const run = await tenantsCli(['dead-letters', 'broken', '--json']);
         const batch = (JSON.parse(run.stdout) as Record<string, Array<{ kind: string; count: number; reasons: Array<{ reason: string }> }>>).broken?.find(
-          (summary) => summary.kind === 'batch',
+          (summary) => summary.kind === 'chunks',
         );
         return batch && batch.count > 0 ? batch : undefined;
       },
@@ -132,13 +132,13 @@ describe('tenants without their own app, and ingestions that fail', () => {
         const totals = (await api('GET', `/tenants/broken/ingestions?batch=${summary.batchId}`, undefined, token)).body.totals as {
           deadLetters: Array<{ kind: string; count: number }> | null;
         };
-        const batch = totals.deadLetters?.find((summary) => summary.kind === 'batch');
+        const batch = totals.deadLetters?.find((summary) => summary.kind === 'chunks');
         return batch?.count ? batch : undefined;
       },
       60_000,
       2000,
     );
-    expect(reported).toMatchObject({ kind: 'batch', queue: 'mysimbdp-test-batch-ingest-dlq', count: 1, complete: true });
+    expect(reported).toMatchObject({ kind: 'chunks', queue: 'mysimbdp-test-chunks-broken-dlq', count: 1, complete: true });
     const s3 = createS3Client(config);
     await s3.send(new HeadObjectCommand({ Bucket: config.ingestBucket, Key: `tenants/broken/incoming/${summary.batchId}/data.csv` }));
 
@@ -146,10 +146,10 @@ describe('tenants without their own app, and ingestions that fail', () => {
     await client.execute("CREATE KEYSPACE test_tenant_broken WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}");
     const dryRun = await tenantsCli(['redrive', 'broken', '--batch', '--dry-run']);
     expect(dryRun.status).toBe(0);
-    expect(dryRun.stdout).toMatch(/^broken: 1 batch dead letter would move from mysimbdp-test-batch-ingest-dlq$/m);
+    expect(dryRun.stdout).toMatch(/^broken: 1 chunks dead letter would move from mysimbdp-test-chunks-broken-dlq$/m);
     const redrive = await tenantsCli(['redrive', 'broken', '--batch']);
     expect(redrive.status).toBe(0);
-    expect(redrive.stdout).toMatch(/^broken: 1 batch dead letter moved from mysimbdp-test-batch-ingest-dlq$/m);
+    expect(redrive.stdout).toMatch(/^broken: 1 chunks dead letter moved from mysimbdp-test-chunks-broken-dlq$/m);
     const done = await waitFor(
       'the redriven ingestion',
       async () => {

@@ -8,6 +8,7 @@ const CHUNK = 64 * 1024;
 const BIG = 'fairbig';
 const SMALL = 'fairsmall';
 const ONE = 'fairone';
+const FLOOD = 'fairflood';
 const PASSWORD = 'fair-share-password-1';
 
 /** A CSV file of `chunks` chunks or a little more; its rows. */
@@ -20,6 +21,11 @@ function csv(chunks: number): { text: string; rows: number } {
     bytes += line.length + 1;
   }
   return { text: `${lines.join('\n')}\n`, rows: lines.length - 1 };
+}
+
+/** A small CSV file: `rows` rows of three columns. */
+function smallCsv(rows: number, seed: number): string {
+  return `id,note,amount\n${Array.from({ length: rows }, (_, index) => `${index + 1},note ${seed}-${index},${seed * index}`).join('\n')}\n`;
 }
 
 /** When the ingestion's record says it took, in seconds, from its start to its end. */
@@ -35,9 +41,10 @@ describe('tenants share the chunk invocations fairly, each within its own limit'
     await addTenant(folder, BIG, PASSWORD, ['--formats', 'csv', '--max-file-size', '16 MiB']);
     await addTenant(folder, SMALL, PASSWORD, ['--formats', 'csv', '--max-file-size', '16 MiB']);
     await addTenant(folder, ONE, PASSWORD, ['--formats', 'csv', '--max-file-size', '16 MiB', '--max-chunk-invocations', '1']);
+    await addTenant(folder, FLOOD, PASSWORD, ['--formats', 'csv', '--max-files-per-batch', '100']);
     const listed = await runCli('clients/tenants.ts', ['--stage', 'test', '--tenants-dir', folder, 'list']);
     expect(listed.stdout).toMatch(new RegExp(`${ONE}\\s.*1 chunk invocations`));
-    for (const tenant of [BIG, SMALL, ONE]) {
+    for (const tenant of [BIG, SMALL, ONE, FLOOD]) {
       tokens.set(
         tenant,
         await waitFor(`tenant ${tenant} to log in`, async () => {
@@ -85,7 +92,7 @@ describe('tenants share the chunk invocations fairly, each within its own limit'
     expect(seen.chunks?.total).toBeGreaterThanOrEqual(20);
     expect(seen.status).toBe('processing');
     expect((seen.waiting as { reason: string }).reason).toMatch(
-      /^waiting for its tenant's share of the chunk invocations: \d+ chunk tasks queued, \d+ in flight, at most 4 at once$/,
+      /^waiting for its tenant's share of the chunk invocations: \d+ tasks queued, \d+ in flight, at most 4 at once$/,
     );
 
     const beside = await uploadFile(SMALL, token(SMALL), 'beside.csv', small.text);
@@ -126,4 +133,61 @@ describe('tenants share the chunk invocations fairly, each within its own limit'
     const overlaps = spans.slice(1).filter((span, index) => span.start < (spans[index] as { end: number }).end);
     expect(overlaps).toEqual([]);
   }, 600_000);
+
+  it("takes in a small file beside another tenant's hundred small files in one batch in its turn: within twice its time alone", async () => {
+    const FILES = 100;
+    const ROWS = 5;
+    /** Seconds from the end of the upload until the API shows the file landed, as the tenant waiting for it sees it. */
+    const landing = async (name: string): Promise<number> => {
+      const granted = await uploadFile(SMALL, token(SMALL), name, smallCsv(ROWS, 1));
+      const uploaded = performance.now();
+      const done = await waitFor(
+        `${name} to land`,
+        async () => {
+          const record = await ingestion(SMALL, token(SMALL), granted.ingestionId);
+          return ['ingested', 'rejected', 'failed'].includes(record.status) ? record : undefined;
+        },
+        180_000,
+        50,
+      );
+      expect(done).toMatchObject({ status: 'ingested', rows: ROWS });
+      return (performance.now() - uploaded) / 1000;
+    };
+    const aloneRuns = [await landing('quiet_alone.csv'), await landing('quiet_alone_again.csv')];
+    const aloneSeconds = aloneRuns.reduce((sum, run) => sum + run, 0) / aloneRuns.length;
+
+    // The flood: one batch of a hundred files, uploaded ten at a time, as fetchdata sends a folder.
+    const first = await uploadFile(FLOOD, token(FLOOD), 'day_000.csv', smallCsv(ROWS, 0));
+    const names = Array.from({ length: FILES - 1 }, (_, index) => `day_${String(index + 1).padStart(3, '0')}.csv`);
+    for (let start = 0; start < names.length; start += 10) {
+      await Promise.all(
+        names
+          .slice(start, start + 10)
+          .map((name, index) => uploadFile(FLOOD, token(FLOOD), name, smallCsv(ROWS, start + index + 1), { batchId: first.batchId })),
+      );
+    }
+    const floodBatch = async (): Promise<IngestionJson[]> => {
+      const reply = await api('GET', `/tenants/${FLOOD}/ingestions?batch=${first.batchId}`, undefined, token(FLOOD));
+      return reply.body.ingestions as IngestionJson[];
+    };
+    const unfinishedAtStart = (await floodBatch()).filter((record) => !['ingested', 'rejected', 'failed'].includes(record.status)).length;
+    const besideSeconds = await landing('quiet_beside.csv');
+    const flood = await waitFor(
+      'the hundred files to land',
+      async () => {
+        const records = await floodBatch();
+        return records.length === FILES && records.every((record) => ['ingested', 'rejected', 'failed'].includes(record.status)) ? records : undefined;
+      },
+      600_000,
+      1000,
+    );
+    console.log(
+      `fair shares: a small file landed ${aloneSeconds.toFixed(2)} s after its upload alone (${aloneRuns.map((run) => run.toFixed(2)).join(' s, ')} s), ${besideSeconds.toFixed(2)} s beside another tenant's batch of ${FILES} files (${unfinishedAtStart} of them not landed yet when it was uploaded)`,
+    );
+    // The flood was still there to wait behind: else this test would prove nothing.
+    expect(unfinishedAtStart).toBeGreaterThanOrEqual(20);
+    expect(besideSeconds).toBeLessThanOrEqual(2 * aloneSeconds);
+    expect(flood.map((record) => [record.status, record.rows])).toEqual(Array.from({ length: FILES }, () => ['ingested', ROWS]));
+    for (const name of ['day_000', ...names.map((name) => name.replace('.csv', ''))]) expect(await countRows(`test_tenant_${FLOOD}`, name)).toBe(ROWS);
+  }, 900_000);
 });

@@ -1,10 +1,11 @@
 import cassandra from 'cassandra-driver';
 import { ServiceUnavailableError } from '../../layers/platform/src/errors';
 import { BatchIngestPipeline, type ObjectCreated } from '../../layers/platform/src/ingest/batch/BatchIngestPipeline';
+import type { ChunkTask } from '../../layers/platform/src/ingest/chunks/ChunkTask';
 import { objectKey } from '../../layers/platform/src/storage/objectKeys';
 import type { Tenant } from '../../layers/platform/src/tenants/Tenant';
 import { handBack } from '../../functions/sqs/handBack';
-import { fakeBatchIngestDependencies, READINGS } from './fakes/fakeBatchIngestDependencies';
+import { fakeBatchIngestDependencies, ingestNow, READINGS } from './fakes/fakeBatchIngestDependencies';
 import { FakeSqsClient } from './fakes/FakeSqsClient';
 import { tenant, tenantProfile } from './fakes/FakeTenantRegistry';
 
@@ -26,7 +27,9 @@ function setUp(tenants: readonly Tenant[] = [tenant('zoo')], options: Parameters
     return { grant, object, stored };
   };
   const inserts = () => fakes.cassandra.matching(/^INSERT INTO "?unit_tenant_zoo"?\."?readings"?/).map((statement) => statement.params);
-  return { ...fakes, pipeline, upload, inserts };
+  /** The upload's notification, then its file task (see `ingestNow`). */
+  const ingest = (object: ObjectCreated) => ingestNow(pipeline, fakes, object);
+  return { ...fakes, pipeline, ingest, upload, inserts };
 }
 
 describe('the batch pipeline, a file up to the chunk size', () => {
@@ -35,23 +38,23 @@ describe('the batch pipeline, a file up to the chunk size', () => {
     ['in chunks', 16],
   ])("rejects at once, %s, a file whose plan would take one of the tenant's stream tables, making and writing nothing", async (_how, chunkSize) => {
     const streamApp = { name: 'readings-stream', tables: [READINGS], toRows: () => [] };
-    const { pipeline, upload, inserts, cassandra: client, bucket, tasks } = setUp([tenant('zoo')], { streamApp, chunkSize });
+    const { ingest, upload, inserts, cassandra: client, bucket, tasks } = setUp([tenant('zoo')], { streamApp, chunkSize });
     const { grant, object } = await upload(GOOD);
-    expect(await pipeline.ingest(object)).toMatchObject({
+    expect(await ingest(object)).toMatchObject({
       status: 'rejected',
       reason: "table readings is the tenant's stream table; rename the file",
       rows: 0,
     });
     expect(client.statements.filter((statement) => /^(CREATE|ALTER) TABLE/.test(statement.query))).toEqual([]);
     expect(inserts()).toEqual([]);
-    expect(tasks.sent).toEqual([]);
+    expect(tasks.chunkTasksSent()).toEqual([]);
     expect(bucket.keys()).toEqual([objectKey({ tenant: 'zoo', stage: 'rejected', batchId: grant.batchId, fileName: 'readings.csv' })]);
   });
 
   it('writes every row, records the file ingested and moves it to ingested/', async () => {
-    const { pipeline, upload, ingestions, bucket, inserts, cassandra: client, finished } = setUp();
+    const { ingest, upload, ingestions, bucket, inserts, cassandra: client, finished } = setUp();
     const { grant, object } = await upload(GOOD);
-    const record = await pipeline.ingest(object);
+    const record = await ingest(object);
     expect(record).toMatchObject({ status: 'ingested', rows: 3, badRows: 0, reason: undefined, tables: ['unit_tenant_zoo.readings'], attempts: 1 });
     expect(ingestions.stored(grant.ingestionId)?.status).toBe('ingested');
     expect(inserts()).toEqual([
@@ -71,9 +74,9 @@ describe('the batch pipeline, a file up to the chunk size', () => {
   });
 
   it('skips bad rows within the tolerance, says how many, and writes the bad-rows file', async () => {
-    const { pipeline, upload, inserts, bucket } = setUp();
+    const { ingest, upload, inserts, bucket } = setUp();
     const { object } = await upload('id,value\na,1\nb,oops\nc,3\n');
-    const record = await pipeline.ingest(object);
+    const record = await ingest(object);
     expect(record).toMatchObject({ status: 'ingested', rows: 2, badRows: 1, reason: '1 bad row skipped (within the tolerance)' });
     expect(record?.badRowSamples).toEqual(['line 3: value: "oops" is not a number']);
     expect(inserts()).toEqual([
@@ -85,9 +88,9 @@ describe('the batch pipeline, a file up to the chunk size', () => {
   });
 
   it('rejects the whole file with more bad rows than the tolerance, writing no row', async () => {
-    const { pipeline, upload, inserts, bucket } = setUp();
+    const { ingest, upload, inserts, bucket } = setUp();
     const { grant, object } = await upload('id,value\na,x\nb,y\nc,z\nd,4\n');
-    const record = await pipeline.ingest(object);
+    const record = await ingest(object);
     expect(record).toMatchObject({ status: 'rejected', rows: 0, badRows: 3 });
     expect(record?.reason).toBe(
       'more than 2 bad rows (the tenant\'s maxBadRows); nothing was written. First: line 2: value: "x" is not a number; line 3: value: "y" is not a number; line 4: value: "z" is not a number',
@@ -97,9 +100,9 @@ describe('the batch pipeline, a file up to the chunk size', () => {
   });
 
   it('validates a dry run and writes nothing', async () => {
-    const { pipeline, upload, inserts, bucket } = setUp();
+    const { ingest, upload, inserts, bucket } = setUp();
     const { grant, object } = await upload(GOOD, 'readings.csv', { dryRun: true });
-    const record = await pipeline.ingest(object);
+    const record = await ingest(object);
     expect(record).toMatchObject({ status: 'validated', rows: 3, reason: 'dry run: 3 rows would be written; nothing was written' });
     expect(inserts()).toEqual([]);
     expect(bucket.keys()).toEqual([objectKey({ tenant: 'zoo', stage: 'validated', batchId: grant.batchId, fileName: 'readings.csv' })]);
@@ -109,10 +112,10 @@ describe('the batch pipeline, a file up to the chunk size', () => {
     ['a file that is not text', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0, 0, 0x14, 0, 0, 0]), /^the file is not text/],
     ['a JSON file cut short', '[{"id":"a","value":1},{"id":', /^malformed JSON: Parser has expected a value \(a \.json file must hold one array of objects\)$/],
   ])('rejects %s at once with what is wrong, writing nothing', async (_what, body, reason) => {
-    const { pipeline, upload, inserts } = setUp();
+    const { ingest, upload, inserts } = setUp();
     const fileName = typeof body === 'string' ? 'readings.json' : 'readings.csv';
     const grant = await upload(typeof body === 'string' ? body : body.toString('latin1'), fileName);
-    const record = await pipeline.ingest(grant.object);
+    const record = await ingest(grant.object);
     expect(record?.status).toBe('rejected');
     expect(record?.reason).toMatch(reason);
     expect(record?.attempts).toBe(1);
@@ -120,10 +123,10 @@ describe('the batch pipeline, a file up to the chunk size', () => {
   });
 
   it('rejects a file whose table exists with another primary key, naming both keys', async () => {
-    const { pipeline, upload, inserts, cassandra: client } = setUp();
+    const { ingest, upload, inserts, cassandra: client } = setUp();
     client.defineTable('unit_tenant_zoo', { ...READINGS, partitionKey: ['value'] });
     const { object } = await upload(GOOD);
-    const record = await pipeline.ingest(object);
+    const record = await ingest(object);
     expect(record?.status).toBe('rejected');
     expect(record?.reason).toBe(
       'table unit_tenant_zoo.readings already exists with primary key (value); this file needs (id): rename the file or drop the table',
@@ -134,10 +137,10 @@ describe('the batch pipeline, a file up to the chunk size', () => {
 
 describe('the batch pipeline checks the upload again, never trusting the client', () => {
   it('rejects an object uploaded without a grant', async () => {
-    const { pipeline, bucket } = setUp();
+    const { ingest, bucket } = setUp();
     const key = objectKey({ tenant: 'zoo', stage: 'incoming', batchId: '20261130T120000Z-abcdef', fileName: 'sneaky.csv' });
     const stored = bucket.upload(key, GOOD);
-    const record = await pipeline.ingest({ key, size: stored.size, versionId: stored.versionId });
+    const record = await ingest({ key, size: stored.size, versionId: stored.versionId });
     expect(record).toMatchObject({
       status: 'rejected',
       reason: 'the object was not uploaded through an upload grant: ask for one with POST /tenants/zoo/uploads',
@@ -145,11 +148,11 @@ describe('the batch pipeline checks the upload again, never trusting the client'
   });
 
   it("rejects an object that names another file's grant", async () => {
-    const { pipeline, upload, bucket } = setUp();
+    const { ingest, upload, bucket } = setUp();
     const { grant } = await upload(GOOD, 'granted.csv');
     const key = objectKey({ tenant: 'zoo', stage: 'incoming', batchId: grant.batchId, fileName: 'other.csv' });
     const stored = bucket.upload(key, GOOD, grant.grantId);
-    const record = await pipeline.ingest({ key, size: stored.size, versionId: stored.versionId });
+    const record = await ingest({ key, size: stored.size, versionId: stored.versionId });
     expect(record).toMatchObject({
       status: 'rejected',
       reason: `the object names upload grant ${grant.grantId}, which tenant zoo was never given for other.csv in batch ${grant.batchId}`,
@@ -157,9 +160,9 @@ describe('the batch pipeline checks the upload again, never trusting the client'
   });
 
   it('rejects a body larger than its grant declared', async () => {
-    const { pipeline, upload } = setUp();
+    const { ingest, upload } = setUp();
     const { object } = await upload(GOOD, 'readings.csv', { size: 10 });
-    const record = await pipeline.ingest(object);
+    const record = await ingest(object);
     expect(record).toMatchObject({ status: 'rejected', reason: 'the file is 21 B; its upload grant was for 10 B' });
   });
 
@@ -168,28 +171,28 @@ describe('the batch pipeline checks the upload again, never trusting the client'
     [{ batch: { maxFileSize: '10 B' } }, 'the file is 21 B; the limit is 10 B'],
     [{ status: 'disabled' as const }, 'tenant zoo is disabled'],
   ])('rejects a file the profile no longer allows when it lands (%j)', async (change, reason) => {
-    const { pipeline, upload, registry, inserts } = setUp();
+    const { ingest, upload, registry, inserts } = setUp();
     const { object } = await upload(GOOD);
     await registry.put('zoo', tenantProfile('zoo', change), tenant('zoo').credentials);
-    const record = await pipeline.ingest(object);
+    const record = await ingest(object);
     expect(record).toMatchObject({ status: 'rejected', reason });
     expect(inserts()).toEqual([]);
   });
 
   it('rejects the file of a batch that holds more files than the profile now allows', async () => {
-    const { pipeline, upload, registry } = setUp();
+    const { ingest, upload, registry } = setUp();
     const first = await upload(GOOD, 'a.csv');
     await upload(GOOD, 'b.csv', { batchId: first.grant.batchId });
     await registry.put('zoo', tenantProfile('zoo', { batch: { maxFilesPerBatch: 1 } }), tenant('zoo').credentials);
-    const record = await pipeline.ingest(first.object);
+    const record = await ingest(first.object);
     expect(record).toMatchObject({ status: 'rejected', reason: `batch ${first.grant.batchId} holds 2 files; the limit is 1` });
   });
 
   it("rejects a file that breaks today's quota, charged with what landed", async () => {
-    const { pipeline, upload, usage } = setUp([tenant('zoo', { batch: { dailyQuota: { maxBytes: '100 B' } } })]);
+    const { ingest, upload, usage } = setUp([tenant('zoo', { batch: { dailyQuota: { maxBytes: '100 B' } } })]);
     const { object } = await upload(GOOD);
     usage.seed('zoo', 3, 90);
-    const record = await pipeline.ingest(object);
+    const record = await ingest(object);
     expect(record).toMatchObject({
       status: 'rejected',
       reason: "today's quota (UTC) is used up: tenant zoo has used 90 B of 100 B, and this file is 21 B (dailyQuota.maxBytes)",
@@ -198,31 +201,31 @@ describe('the batch pipeline checks the upload again, never trusting the client'
   });
 
   it('rejects the file of a tenant that is not registered', async () => {
-    const { pipeline, upload, registry } = setUp();
+    const { ingest, upload, registry } = setUp();
     const { object } = await upload(GOOD);
     await registry.remove('zoo');
-    expect(await pipeline.ingest(object)).toMatchObject({ status: 'rejected', reason: 'tenant zoo is not registered on this platform' });
+    expect(await ingest(object)).toMatchObject({ status: 'rejected', reason: 'tenant zoo is not registered on this platform' });
   });
 
   it('rejects a retried file whose tenant was disabled since its first attempt', async () => {
-    const { pipeline, upload, registry, cassandra: client } = setUp();
+    const { ingest, upload, registry, cassandra: client } = setUp();
     const { object } = await upload(GOOD);
     client.failWhen((statement) => (/^INSERT/.test(statement.query) ? new Error('timeout') : undefined));
-    await expect(pipeline.ingest(object)).rejects.toThrow('timeout');
+    await expect(ingest(object)).rejects.toThrow('timeout');
     await registry.setStatus('zoo', 'disabled');
-    expect(await pipeline.ingest(object)).toMatchObject({ status: 'rejected', attempts: 2, reason: 'tenant zoo is disabled' });
+    expect(await ingest(object)).toMatchObject({ status: 'rejected', attempts: 2, reason: 'tenant zoo is disabled' });
   });
 
   it('checks the upload again on the delivery after an outage cut its first check short', async () => {
-    const { pipeline, bucket, registry, inserts } = setUp();
+    const { ingest, bucket, registry, inserts } = setUp();
     const key = objectKey({ tenant: 'zoo', stage: 'incoming', batchId: '20261130T120000Z-abcdef', fileName: 'sneaky.csv' });
     const stored = bucket.upload(key, GOOD);
     const object = { key, size: stored.size, versionId: stored.versionId };
     const get = registry.get.bind(registry);
     registry.get = () => Promise.reject(new ServiceUnavailableError('Cassandra is down', { service: 'cassandra' }));
-    await expect(pipeline.ingest(object)).rejects.toBeInstanceOf(ServiceUnavailableError);
+    await expect(ingest(object)).rejects.toBeInstanceOf(ServiceUnavailableError);
     registry.get = get;
-    expect(await pipeline.ingest(object)).toMatchObject({
+    expect(await ingest(object)).toMatchObject({
       status: 'rejected',
       reason: 'the object was not uploaded through an upload grant: ask for one with POST /tenants/zoo/uploads',
     });
@@ -230,34 +233,34 @@ describe('the batch pipeline checks the upload again, never trusting the client'
   });
 
   it('ignores what is not an upload, and an object version already moved', async () => {
-    const { pipeline, upload, ingestions } = setUp();
-    expect(await pipeline.ingest({ key: 'tenants/zoo/ingested/20261130T120000Z-abcdef/a.csv', size: 1 })).toBeUndefined();
-    expect(await pipeline.ingest({ key: 'elsewhere/a.csv', size: 1 })).toBeUndefined();
+    const { ingest, upload, ingestions } = setUp();
+    expect(await ingest({ key: 'tenants/zoo/ingested/20261130T120000Z-abcdef/a.csv', size: 1 })).toBeUndefined();
+    expect(await ingest({ key: 'elsewhere/a.csv', size: 1 })).toBeUndefined();
     const { object } = await upload(GOOD);
-    await pipeline.ingest(object);
-    expect(await pipeline.ingest(object)).toBeUndefined();
+    await ingest(object);
+    expect(await ingest(object)).toBeUndefined();
     expect(ingestions.all()).toHaveLength(1);
   });
 });
 
 describe('the batch pipeline under a grant used already', () => {
   it('drops the same bytes sent again as a duplicate, ingesting them once', async () => {
-    const { pipeline, upload, bucket, inserts } = setUp();
+    const { ingest, upload, bucket, inserts } = setUp();
     const { grant, object } = await upload(GOOD);
-    await pipeline.ingest(object);
+    await ingest(object);
     const again = bucket.upload(grant.key, GOOD, grant.grantId);
-    const record = await pipeline.ingest({ key: grant.key, size: again.size, versionId: again.versionId });
+    const record = await ingest({ key: grant.key, size: again.size, versionId: again.versionId });
     expect(record?.status).toBe('ingested');
     expect(bucket.deleted).toEqual([{ key: grant.key, versionId: again.versionId }]);
     expect(inserts()).toHaveLength(3);
   });
 
   it('refuses other bytes under a used grant, notes it on the record and moves them to rejected/', async () => {
-    const { pipeline, upload, bucket, ingestions, inserts } = setUp();
+    const { ingest, upload, bucket, ingestions, inserts } = setUp();
     const { grant, object } = await upload(GOOD);
-    await pipeline.ingest(object);
+    await ingest(object);
     const other = bucket.upload(grant.key, 'id,value\nz,26\n', grant.grantId);
-    await pipeline.ingest({ key: grant.key, size: other.size, versionId: other.versionId });
+    await ingest({ key: grant.key, size: other.size, versionId: other.versionId });
     const refusedKey = objectKey({ tenant: 'zoo', stage: 'rejected', batchId: grant.batchId, fileName: `readings.csv.refused-${other.versionId}` });
     expect(bucket.moves.at(-1)).toEqual({ from: grant.key, versionId: other.versionId, to: refusedKey });
     const refused = ingestions.stored(grant.ingestionId)?.refused ?? {};
@@ -275,10 +278,10 @@ describe('the batch pipeline when a service is down or an attempt fails', () => 
   const outage = () => new cassandra.errors.NoHostAvailableError({ '127.0.0.1:9042': new Error('connect ECONNREFUSED 127.0.0.1:9042') });
 
   it('hands a Cassandra outage back as ServiceUnavailableError, the record waiting, and SQS re-sends it without using a try', async () => {
-    const { pipeline, upload, cassandra: client, ingestions, bucket } = setUp();
+    const { ingest, upload, cassandra: client, ingestions, bucket } = setUp();
     const { grant, object } = await upload(GOOD);
     client.failWhen((statement) => (/^INSERT/.test(statement.query) ? outage() : undefined));
-    const thrown = await pipeline.ingest(object).then(
+    const thrown = await ingest(object).then(
       () => undefined,
       (error: unknown) => error,
     );
@@ -305,20 +308,20 @@ describe('the batch pipeline when a service is down or an attempt fails', () => 
 
     // Cassandra is back: the redelivery ingests the file.
     client.failWhen(undefined);
-    const done = await pipeline.ingest(object);
+    const done = await ingest(object);
     expect(done).toMatchObject({ status: 'ingested', rows: 3, attempts: 2 });
   });
 
   it('records a failed attempt for another error, and on the last try records the file failed with the reason', async () => {
-    const { pipeline, upload, cassandra: client, ingestions, bucket, finished } = setUp();
+    const { pipeline, ingest, upload, cassandra: client, ingestions, bucket, finished } = setUp();
     const { grant, object } = await upload(GOOD);
     client.failWhen((statement) => (/^INSERT/.test(statement.query) ? new Error('the node is out of disk') : undefined));
-    await expect(pipeline.ingest(object)).rejects.toThrow('Cassandra write to unit_tenant_zoo.readings failed: the node is out of disk');
+    await expect(ingest(object)).rejects.toThrow('Cassandra write to unit_tenant_zoo.readings failed: the node is out of disk');
     expect(ingestions.stored(grant.ingestionId)).toMatchObject({
       status: 'retrying',
       reason: 'attempt 1 failed, will retry: Cassandra write to unit_tenant_zoo.readings failed: the node is out of disk',
     });
-    await expect(pipeline.ingest(object)).rejects.toThrow(/out of disk/);
+    await expect(ingest(object)).rejects.toThrow(/out of disk/);
     await pipeline.notificationDeadLettered(object, new Error('Cassandra write to unit_tenant_zoo.readings failed: the node is out of disk'));
     expect(ingestions.stored(grant.ingestionId)).toMatchObject({
       status: 'failed',
@@ -331,29 +334,85 @@ describe('the batch pipeline when a service is down or an attempt fails', () => 
   });
 
   it('ingests a failed file again when its notification is redriven', async () => {
-    const { pipeline, upload, cassandra: client, ingestions } = setUp();
+    const { pipeline, ingest, upload, cassandra: client, ingestions } = setUp();
     const { grant, object } = await upload(GOOD);
     client.failWhen((statement) => (/^INSERT/.test(statement.query) ? new Error('timeout') : undefined));
-    await expect(pipeline.ingest(object)).rejects.toThrow('timeout');
+    await expect(ingest(object)).rejects.toThrow('timeout');
     await pipeline.notificationDeadLettered(object, new Error('timeout'));
     expect(ingestions.stored(grant.ingestionId)?.status).toBe('failed');
     client.failWhen(undefined);
-    expect(await pipeline.ingest(object)).toMatchObject({ status: 'ingested', rows: 3, attempts: 2, reason: undefined });
+    expect(await ingest(object)).toMatchObject({ status: 'ingested', rows: 3, attempts: 2, reason: undefined });
   });
 
   it('finishes an interrupted move on the next delivery without writing again', async () => {
-    const { pipeline, upload, bucket, inserts, ingestions } = setUp();
+    const { ingest, upload, bucket, inserts, ingestions } = setUp();
     const { grant, object } = await upload(GOOD);
     bucket.fail('move', new Error('socket hang up'));
-    await expect(pipeline.ingest(object)).rejects.toThrow('socket hang up');
+    await expect(ingest(object)).rejects.toThrow('socket hang up');
     expect(ingestions.stored(grant.ingestionId)?.status).toBe('ingested');
     expect(bucket.keys()).toEqual([grant.key]);
     expect(inserts()).toHaveLength(3);
 
     bucket.heal();
-    const record = await pipeline.ingest(object);
+    const record = await ingest(object);
     expect(record?.status).toBe('ingested');
     expect(bucket.keys()).toEqual([objectKey({ tenant: 'zoo', stage: 'ingested', batchId: grant.batchId, fileName: 'readings.csv' })]);
     expect(inserts()).toHaveLength(3);
+  });
+});
+
+describe("the notification and the file's task", () => {
+  it("takes the file in and hands it to its tenant's chunk queue, writing nothing until the task runs", async () => {
+    const { pipeline, upload, tasks, inserts, ingestions } = setUp();
+    const { grant, object } = await upload(GOOD);
+    expect(await pipeline.takeIn(object)).toMatchObject({ status: 'processing', attempts: 1 });
+    const [task, ...more] = tasks.take();
+    expect(more).toEqual([]);
+    expect(task).toMatchObject({ kind: 'file', upload: { tenant: 'zoo', ingestionId: grant.ingestionId, key: grant.key, size: Buffer.byteLength(GOOD) } });
+    expect(inserts()).toEqual([]);
+    await pipeline.runChunkTask(task as ChunkTask, { receiveCount: 1 });
+    expect(ingestions.stored(grant.ingestionId)).toMatchObject({ status: 'ingested', rows: 3, attempts: 1 });
+    // Delivered again, the task finds the file done and does nothing.
+    await pipeline.runChunkTask(task as ChunkTask, { receiveCount: 2 });
+    expect(inserts()).toHaveLength(3);
+  });
+
+  it('runs a redelivered file task after a failed attempt as the next attempt', async () => {
+    const { pipeline, upload, tasks, cassandra: client, ingestions } = setUp();
+    const { grant, object } = await upload(GOOD);
+    await pipeline.takeIn(object);
+    const [task] = tasks.take();
+    client.failWhen((statement) => (/^INSERT/.test(statement.query) ? new Error('timeout') : undefined));
+    await expect(pipeline.runChunkTask(task as ChunkTask, { receiveCount: 1 })).rejects.toThrow('timeout');
+    expect(ingestions.stored(grant.ingestionId)).toMatchObject({ status: 'retrying', attempts: 1 });
+    client.failWhen(undefined);
+    await pipeline.runChunkTask(task as ChunkTask, { receiveCount: 2 });
+    expect(ingestions.stored(grant.ingestionId)).toMatchObject({ status: 'ingested', rows: 3, attempts: 2, reason: undefined });
+  });
+
+  it('records the file failed when its task is dead-lettered, and ingests it when the task is redriven', async () => {
+    const { pipeline, upload, tasks, cassandra: client, ingestions, bucket } = setUp();
+    const { grant, object } = await upload(GOOD);
+    await pipeline.takeIn(object);
+    const [task] = tasks.take();
+    client.failWhen((statement) => (/^INSERT/.test(statement.query) ? new Error('the node is out of disk') : undefined));
+    await expect(pipeline.runChunkTask(task as ChunkTask, { receiveCount: 1 })).rejects.toThrow(/out of disk/);
+    await pipeline.chunkTaskDeadLettered(task as ChunkTask, new Error('the node is out of disk'), 3);
+    expect(ingestions.stored(grant.ingestionId)).toMatchObject({
+      status: 'failed',
+      reason: "gave up after 1 attempts: the node is out of disk; the file's task is in its tenant's chunk dead-letter queue",
+    });
+    expect(bucket.keys()).toEqual([grant.key]);
+    client.failWhen(undefined);
+    await pipeline.runChunkTask(task as ChunkTask, { receiveCount: 1 });
+    expect(ingestions.stored(grant.ingestionId)).toMatchObject({ status: 'ingested', rows: 3, attempts: 2 });
+  });
+
+  it('hands the notification back, the record waiting, when the chunk queue does not take the task', async () => {
+    const { pipeline, upload, tasks, ingestions } = setUp();
+    const { grant, object } = await upload(GOOD);
+    tasks.send = () => Promise.reject(new ServiceUnavailableError('SQS refused 1 chunk tasks', { service: 'sqs' }));
+    await expect(pipeline.takeIn(object)).rejects.toBeInstanceOf(ServiceUnavailableError);
+    expect(ingestions.stored(grant.ingestionId)?.status).toBe('retrying');
   });
 });

@@ -1,9 +1,9 @@
 import { DeferredError } from '../../layers/platform/src/errors';
-import { BatchIngestPipeline } from '../../layers/platform/src/ingest/batch/BatchIngestPipeline';
+import { BatchIngestPipeline, type ObjectCreated } from '../../layers/platform/src/ingest/batch/BatchIngestPipeline';
 import type { ChunkTask } from '../../layers/platform/src/ingest/chunks/ChunkTask';
 import { objectKey } from '../../layers/platform/src/storage/objectKeys';
 import type { Tenant } from '../../layers/platform/src/tenants/Tenant';
-import { fakeBatchIngestDependencies } from './fakes/fakeBatchIngestDependencies';
+import { fakeBatchIngestDependencies, ingestNow } from './fakes/fakeBatchIngestDependencies';
 import { tenant } from './fakes/FakeTenantRegistry';
 
 /** 40 readings, about 10 bytes a line: cut into chunks of 64 bytes, several chunks. */
@@ -31,19 +31,21 @@ async function setUp(body: string, tenants: readonly Tenant[] = [tenant('zoo')],
     return ran;
   };
   const record = () => fakes.ingestions.stored(grant.ingestionId);
-  return { ...fakes, pipeline, grant, object, inserts, drain, record };
+  /** The upload's notification, then its file task (see `ingestNow`). */
+  const ingest = (object: ObjectCreated) => ingestNow(pipeline, fakes, object);
+  return { ...fakes, pipeline, ingest, grant, object, inserts, drain, record };
 }
 
 describe('a file above the chunk size', () => {
   it('is planned into chunks, every chunk validated, the file accepted once, every chunk written once, and finished once', async () => {
-    const { pipeline, object, tasks, drain, record, inserts, ingestions, chunks, bucket, grant } = await setUp(readings());
-    const started = await pipeline.ingest(object);
+    const { ingest, object, tasks, drain, record, inserts, ingestions, chunks, bucket, grant } = await setUp(readings());
+    const started = await ingest(object);
     expect(started?.status).toBe('processing');
     // Nothing is written while the file is planned.
     expect(inserts()).toEqual([]);
-    const planned = tasks.sent.length;
+    const planned = tasks.chunkTasksSent().length;
     expect(planned).toBeGreaterThan(2);
-    expect(tasks.sent.every((task) => task.kind === 'validate')).toBe(true);
+    expect(tasks.chunkTasksSent().every((task) => task.kind === 'validate')).toBe(true);
     expect(record()).toMatchObject({ phase: 'validating', chunksTotal: planned });
 
     const ran = await drain();
@@ -61,8 +63,8 @@ describe('a file above the chunk size', () => {
   });
 
   it('does nothing again for a redelivered task that finds its checkpoint', async () => {
-    const { pipeline, object, tasks, drain, inserts, chunks, ingestions } = await setUp(readings());
-    await pipeline.ingest(object);
+    const { pipeline, ingest, object, tasks, drain, inserts, chunks, ingestions } = await setUp(readings());
+    await ingest(object);
     await drain();
     const written = inserts().length;
     const [validate] = tasks.sent.filter((task) => task.kind === 'validate');
@@ -76,8 +78,8 @@ describe('a file above the chunk size', () => {
   });
 
   it('sends the write tasks again when a validate task is redelivered while the file is being written (the sender may have crashed)', async () => {
-    const { pipeline, object, tasks, record } = await setUp(readings());
-    await pipeline.ingest(object);
+    const { pipeline, ingest, object, tasks, record } = await setUp(readings());
+    await ingest(object);
     const validates = tasks.take();
     for (const task of validates) await pipeline.runChunkTask(task, { receiveCount: 1 });
     const writes = tasks.take();
@@ -91,8 +93,8 @@ describe('a file above the chunk size', () => {
   });
 
   it('rejects the file as soon as its chunks have more bad rows than the tolerance, and writes no chunk', async () => {
-    const { pipeline, object, drain, record, inserts, tasks, bucket, grant } = await setUp(readings([1, 20, 38]));
-    await pipeline.ingest(object);
+    const { ingest, object, drain, record, inserts, tasks, bucket, grant } = await setUp(readings([1, 20, 38]));
+    await ingest(object);
     await drain();
     expect(record()).toMatchObject({ status: 'rejected', rows: 0, badRows: 3 });
     expect(record()?.reason).toBe(
@@ -104,8 +106,8 @@ describe('a file above the chunk size', () => {
   });
 
   it('skips bad rows within the tolerance and says so when it finishes', async () => {
-    const { pipeline, object, drain, record, inserts } = await setUp(readings([5]));
-    await pipeline.ingest(object);
+    const { ingest, object, drain, record, inserts } = await setUp(readings([5]));
+    await ingest(object);
     await drain();
     expect(record()).toMatchObject({ status: 'ingested', rows: 39, badRows: 1, reason: '1 bad row skipped (within the tolerance)' });
     expect(record()?.badRowSamples).toEqual(['line 7: value: "bad" is not a number']);
@@ -113,8 +115,8 @@ describe('a file above the chunk size', () => {
   });
 
   it('finishes a dry run once every chunk is validated, writing nothing', async () => {
-    const { pipeline, object, drain, record, inserts, tasks } = await setUp(readings(), [tenant('zoo')], true);
-    await pipeline.ingest(object);
+    const { ingest, object, drain, record, inserts, tasks } = await setUp(readings(), [tenant('zoo')], true);
+    await ingest(object);
     await drain();
     expect(record()).toMatchObject({ status: 'validated', rows: 40, reason: 'dry run: 40 rows would be written; nothing was written' });
     expect(tasks.sent.filter((task) => task.kind === 'write')).toEqual([]);
@@ -122,8 +124,8 @@ describe('a file above the chunk size', () => {
   });
 
   it('lets a write task wait, using no try, while another invocation holds the claim on its chunk', async () => {
-    const { pipeline, object, tasks, chunks, inserts, clock } = await setUp(readings());
-    await pipeline.ingest(object);
+    const { pipeline, ingest, object, tasks, chunks, inserts, clock } = await setUp(readings());
+    await ingest(object);
     for (const task of tasks.take()) await pipeline.runChunkTask(task, { receiveCount: 1 });
     const [write, ...others] = tasks.take();
     if (write?.kind !== 'write') throw new Error('expected a write task');
@@ -143,8 +145,8 @@ describe('a file above the chunk size', () => {
   });
 
   it("holds a disabled tenant's chunks back without using their tries", async () => {
-    const { pipeline, object, tasks, registry, inserts } = await setUp(readings());
-    await pipeline.ingest(object);
+    const { pipeline, ingest, object, tasks, registry, inserts } = await setUp(readings());
+    await ingest(object);
     await registry.setStatus('zoo', 'disabled');
     const [validate] = tasks.take();
     await expect(pipeline.runChunkTask(validate as ChunkTask, { receiveCount: 1 })).rejects.toEqual(
@@ -154,8 +156,8 @@ describe('a file above the chunk size', () => {
   });
 
   it('records the file failed, naming the chunk, when a chunk task gives up; the redriven task finishes the file', async () => {
-    const { pipeline, object, tasks, record, drain, bucket, grant, clock } = await setUp(readings());
-    await pipeline.ingest(object);
+    const { pipeline, ingest, object, tasks, record, drain, bucket, grant, clock } = await setUp(readings());
+    await ingest(object);
     const [first, ...rest] = tasks.take();
     if (first?.kind !== 'validate') throw new Error('expected a validate task');
     for (const task of rest) await pipeline.runChunkTask(task, { receiveCount: 1 });
@@ -174,8 +176,8 @@ describe('a file above the chunk size', () => {
   });
 
   it('drops a task of an ingestion that is gone or was replaced', async () => {
-    const { pipeline, object, tasks, inserts, chunks } = await setUp(readings());
-    await pipeline.ingest(object);
+    const { pipeline, ingest, object, tasks, inserts, chunks } = await setUp(readings());
+    await ingest(object);
     const [validate] = tasks.take();
     if (validate?.kind !== 'validate') throw new Error('expected a validate task');
     await pipeline.runChunkTask({ ...validate, upload: { ...validate.upload, run: 'another version' } }, { receiveCount: 1 });

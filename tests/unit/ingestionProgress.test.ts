@@ -57,4 +57,14 @@ describe('where an ingestion stands', () => {
     // A file that is not running any more waits for nothing.
     expect((await sharing.of([{ ...files[0], status: 'rejected' } as IngestionRecord], clock.now()))[0]?.waiting).toBeUndefined();
   });
+
+  it("shows a file taken in, whose task waits in its tenant's queue, as waiting for its tenant's share, not stalled", async () => {
+    const share = { queued: 100, inFlight: 4, limit: 4 };
+    const sharing = new IngestionProgressReader(asReal(chunks), 6 * MINUTE, clock, () => Promise.resolve(share));
+    const taken = record({ updatedAt: new Date(clock.now() - 20 * MINUTE) });
+    const [view] = await sharing.of([taken], clock.now());
+    expect(view).toEqual({ record: taken, chunks: undefined, waiting: share });
+    const idle = new IngestionProgressReader(asReal(chunks), 6 * MINUTE, clock, () => Promise.resolve({ queued: 0, inFlight: 0, limit: 4 }));
+    expect((await idle.of([taken], clock.now()))[0]?.record.status).toBe('stalled');
+  });
 });

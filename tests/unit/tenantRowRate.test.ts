@@ -1,7 +1,7 @@
 import { DeferredError } from '../../layers/platform/src/errors';
-import { BatchIngestPipeline } from '../../layers/platform/src/ingest/batch/BatchIngestPipeline';
+import { BatchIngestPipeline, type ObjectCreated } from '../../layers/platform/src/ingest/batch/BatchIngestPipeline';
 import { TenantRateLimiter } from '../../layers/platform/src/rates/TenantRateLimiter';
-import { fakeBatchIngestDependencies } from './fakes/fakeBatchIngestDependencies';
+import { fakeBatchIngestDependencies, ingestNow } from './fakes/fakeBatchIngestDependencies';
 import { FakeTenantRateStore } from './fakes/FakeTenantRateStore';
 import { tenant } from './fakes/FakeTenantRegistry';
 import { asReal } from './fakes/Public';
@@ -46,14 +46,16 @@ async function setUp(body: string, chunkSize: number) {
     }
   };
   const record = () => fakes.ingestions.stored(grant.ingestionId);
-  return { ...fakes, pipeline, object, ids, drain, record, deferred, store, grant };
+  /** The upload's notification, then its file task (see `ingestNow`). */
+  const ingest = (object: ObjectCreated) => ingestNow(pipeline, fakes, object);
+  return { ...fakes, pipeline, ingest, object, ids, drain, record, deferred, store, grant };
 }
 
 describe('a tenant with limits.rowsPerSecond', () => {
   it('has a chunk too slow for one invocation written in parts: each stops, saves where it is, and the next writes from there', async () => {
-    const { pipeline, object, drain, record, ids, deferred, chunks, clock, grant } = await setUp(readings(200), 1024);
+    const { ingest, object, drain, record, ids, deferred, chunks, clock, grant } = await setUp(readings(200), 1024);
     const t0 = clock.now();
-    await pipeline.ingest(object);
+    await ingest(object);
     await drain();
     expect(record()).toMatchObject({ status: 'ingested', rows: 200 });
     // Every row written once: a part never writes again what the one before it saved as written.
@@ -68,20 +70,20 @@ describe('a tenant with limits.rowsPerSecond', () => {
   });
 
   it('writes a file whole when its rows fit the invocation at the limit, waiting for its share', async () => {
-    const { pipeline, object, record, ids, tasks, clock } = await setUp(readings(30), 1024 * 1024);
+    const { ingest, object, record, ids, tasks, clock } = await setUp(readings(30), 1024 * 1024);
     const t0 = clock.now();
-    await pipeline.ingest(object);
+    await ingest(object);
     expect(record()).toMatchObject({ status: 'ingested', rows: 30 });
     expect(ids()).toHaveLength(30);
-    expect(tasks.sent).toEqual([]);
+    expect(tasks.chunkTasksSent()).toEqual([]);
     expect(clock.now() - t0).toBeGreaterThanOrEqual(29_000);
   });
 
   it('sends a file whose rows cannot be written at the limit in one invocation to go in chunks, which can stop and resume', async () => {
-    const { pipeline, object, record, ids, tasks, drain } = await setUp(readings(100), 1024 * 1024);
-    await pipeline.ingest(object);
+    const { ingest, object, record, ids, tasks, drain } = await setUp(readings(100), 1024 * 1024);
+    await ingest(object);
     expect(ids()).toEqual([]);
-    expect(tasks.sent.map((task) => task.kind)).toEqual(['validate']);
+    expect(tasks.chunkTasksSent().map((task) => task.kind)).toEqual(['validate']);
     await drain();
     expect(record()).toMatchObject({ status: 'ingested', rows: 100 });
     expect(new Set(ids()).size).toBe(100);

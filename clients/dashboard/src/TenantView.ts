@@ -37,12 +37,12 @@ function tile(label: string, value: string, className = ''): HTMLElement {
 }
 
 function progressOf(record: Ingestion): string {
+  const waiting = record.waiting ? ` (${record.waiting.reason})` : '';
   if (record.chunks) {
     const { total, validated, written, failed } = record.chunks;
-    const waiting = record.waiting ? ` (${record.waiting.reason})` : '';
     return `chunks: ${validated}/${total} validated, ${written}/${total} written${failed ? `, ${failed} failed` : ''}${waiting}`;
   }
-  return record.finishedAt ? '' : `${count(record.rows)} rows so far`;
+  return record.finishedAt ? '' : `${count(record.rows)} rows so far${waiting}`;
 }
 
 /**

@@ -14,6 +14,18 @@ export class FakeChunkTaskQueue implements Public<ChunkTaskQueue> {
     return Promise.resolve();
   }
 
+  /** The `file` tasks waiting now (files the notifications took in), taken off the queue; the chunks' tasks stay. */
+  takeFiles(): ChunkTask[] {
+    const files = this.waiting.filter((task) => task.kind === 'file');
+    this.waiting = this.waiting.filter((task) => task.kind !== 'file');
+    return files;
+  }
+
+  /** Every task sent but the `file` tasks: the work of files cut into chunks. */
+  chunkTasksSent(): ChunkTask[] {
+    return this.sent.filter((task) => task.kind !== 'file');
+  }
+
   /** The tasks waiting now, taken off the queue. */
   take(): ChunkTask[] {
     const tasks = this.waiting;

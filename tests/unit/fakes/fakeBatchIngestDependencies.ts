@@ -2,7 +2,8 @@ import type { TableSpec } from '../../../layers/platform/src/cassandra/TableSpec
 import type { BatchIngestApp } from '../../../layers/platform/src/ingest/apps/BatchIngestApp';
 import { genericStreamIngestApp } from '../../../layers/platform/src/ingest/apps/genericStreamIngestApp';
 import type { StreamIngestApp } from '../../../layers/platform/src/ingest/apps/StreamIngestApp';
-import type { BatchIngestDependencies } from '../../../layers/platform/src/ingest/batch/BatchIngestPipeline';
+import type { BatchIngestDependencies, BatchIngestPipeline, ObjectCreated } from '../../../layers/platform/src/ingest/batch/BatchIngestPipeline';
+import type { IngestionRecord } from '../../../layers/platform/src/ingest/batch/IngestionStore';
 import { StreamTables } from '../../../layers/platform/src/ingest/batch/StreamTables';
 import { RecordError } from '../../../layers/platform/src/ingest/records/RecordError';
 import type { Tenant } from '../../../layers/platform/src/tenants/Tenant';
@@ -96,4 +97,21 @@ export function fakeBatchIngestDependencies(
   };
   const uploads = new UploadService(asReal(bucket), asReal(batches), asReal(grants), asReal(usage), streamTables, 900, clock);
   return { deps, clock, bucket, registry, batches, grants, usage, ingestions, chunks, tasks, cassandra, uploads, finished };
+}
+
+/**
+ * An upload's notification, then its `file` task, as the batch-ingest and the
+ * batch-chunk function would run them one after the other: the record as it
+ * stands after (as the intake left it, when it sent no task). A file task that
+ * fails throws, as its invocation would; the chunks' tasks stay on the queue.
+ */
+export async function ingestNow(
+  pipeline: BatchIngestPipeline,
+  fakes: { readonly tasks: FakeChunkTaskQueue; readonly ingestions: FakeIngestionStore },
+  object: ObjectCreated,
+): Promise<IngestionRecord | undefined> {
+  const taken = await pipeline.takeIn(object);
+  const files = fakes.tasks.takeFiles();
+  for (const task of files) await pipeline.runChunkTask(task, { receiveCount: 1 });
+  return taken && files.length > 0 ? fakes.ingestions.stored(taken.ingestionId) : taken;
 }

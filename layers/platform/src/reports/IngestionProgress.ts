@@ -7,7 +7,7 @@ import { countChunks, type ChunkCounts, type ChunkStore } from '../ingest/chunks
 export interface IngestionProgress {
   readonly record: IngestionRecord;
   readonly chunks: ChunkCounts | undefined;
-  /** Set while a running chunked file's tenant has chunk tasks waiting for an invocation: the file waits for its tenant's share. */
+  /** Set while a running file's tenant has tasks waiting in its chunk queue: the file waits for its tenant's share. */
   readonly waiting?: ChunkShare | undefined;
 }
 
@@ -17,9 +17,9 @@ export interface IngestionProgress {
  * `retrying`) that nobody has touched for longer than an invocation may run
  * shows as `stalled`: its invocation died and the retry has not come yet, so
  * the record does not claim work nobody is doing; the retry or the
- * dead-letter path settles it. A chunked file whose tenant has chunk tasks
- * queued is not stalled but waiting for its tenant's share of the chunk
- * invocations, and says so with the share.
+ * dead-letter path settles it. A running file whose tenant has tasks queued
+ * (its own `file` task, or its chunks') is not stalled but waiting for its
+ * tenant's share of the chunk invocations, and says so with the share.
  *
  * @example
  * const views = await new IngestionProgressReader(chunks, 360_000).of(records);
@@ -49,7 +49,13 @@ export class IngestionProgressReader {
   private async one(record: IngestionRecord, now: number, shareOf: (tenant: string) => Promise<ChunkShare | null>): Promise<IngestionProgress> {
     const running = record.status === 'processing' || record.status === 'retrying';
     const chunked = record.chunksTotal !== undefined || record.phase !== undefined;
-    if (!chunked || !record.run) return { record: running ? this.stalledIfIdle(record, record.updatedAt, now) : record, chunks: undefined };
+    if (!chunked || !record.run) {
+      if (!running) return { record, chunks: undefined };
+      // A file not yet cut into chunks waits in its tenant's queue as a task of its own.
+      const share = await shareOf(record.tenant);
+      if (share && share.queued > 0) return { record, chunks: undefined, waiting: share };
+      return { record: this.stalledIfIdle(record, record.updatedAt, now), chunks: undefined };
+    }
     if (record.status === 'ingested') {
       const total = record.chunksTotal ?? 0;
       return { record, chunks: { total, validated: total, written: total, failed: 0 } };

@@ -25,7 +25,7 @@ import { guardText } from '../records/TextGuard';
 import { appPlan } from './appPlan';
 import { tooManyBadRows } from './badRowsTolerance';
 import { IngestionOutcomes } from './IngestionOutcomes';
-import type { IngestionRecord, IngestionStore } from './IngestionStore';
+import type { IngestionRecord, IngestionStatus, IngestionStore } from './IngestionStore';
 import { inputErrorReason } from './inputErrorReason';
 import { ObjectIntake, type ObjectCreated } from './ObjectIntake';
 import { BadRowsFiles } from './BadRowsFiles';
@@ -66,9 +66,10 @@ export interface BatchIngestDependencies {
 /**
  * The batch-ingest manager, for one uploaded object:
  *
- * 1. take it in: its upload grant, the tenant's profile (the server never
- *    trusts the client) and the daily quota, charged with what landed
- *    ({@link ObjectIntake});
+ * 1. take it in, from its notification: its upload grant, the tenant's
+ *    profile (the server never trusts the client) and the daily quota, charged
+ *    with what landed ({@link ObjectIntake}); then hand it to the tenant's
+ *    chunk queue as a `file` task, so that tenants share the work fairly;
  * 2. validate every record with the tenant's app, writing nothing; more bad
  *    rows than the profile tolerates, and the whole file is rejected before
  *    any row is written;
@@ -77,9 +78,10 @@ export interface BatchIngestDependencies {
  * 4. record the outcome (the original `server.log`), and move the object to
  *    `ingested/` or `rejected/` ({@link IngestionOutcomes}).
  *
- * A file up to the chunk size does all of it in this one invocation. A larger
- * one is cut into chunks that are validated, then written, each in an
- * invocation of its own, through the chunk queue ({@link ChunkedIngestion}).
+ * A file up to the chunk size does steps 2 to 4 in the invocation that takes
+ * its `file` task. A larger one is cut into chunks that are validated, then
+ * written, each in an invocation of its own, through the same queue
+ * ({@link ChunkedIngestion}).
  *
  * An error of the input (not text, malformed, a conflicting table) rejects
  * the file at once; any other failure is rethrown so SQS delivers the message
@@ -87,7 +89,7 @@ export interface BatchIngestDependencies {
  * in `incoming/`.
  *
  * @example
- * await pipeline.ingest({ key, size, versionId });
+ * await pipeline.takeIn({ key, size, versionId });
  * await pipeline.runChunkTask(task, { receiveCount: 1 });
  */
 export class BatchIngestPipeline {
@@ -118,22 +120,23 @@ export class BatchIngestPipeline {
     });
   }
 
-  /** An S3 ObjectCreated notification: ingests the object, or starts its chunks. */
-  async ingest(object: ObjectCreated): Promise<IngestionRecord | undefined> {
-    const begun = this.deps.clock.now();
+  /**
+   * An S3 ObjectCreated notification: takes the object in and hands the file
+   * to its tenant's chunk queue, where it waits for its tenant's share of the
+   * chunk invocations (a `file` task). Only the intake runs on the shared
+   * notification queue, a few reads and writes per file, so one tenant's flood
+   * of files delays another tenant's file by no more than their intake.
+   */
+  async takeIn(object: ObjectCreated): Promise<IngestionRecord | undefined> {
     const intake = await this.intake.take(object);
     if (intake.kind === 'done') return intake.record;
-    const { tenant, upload, record } = intake;
     try {
-      if (!intake.chunked) return await this.ingestWhole(tenant, upload, record, begun);
-      await this.chunked.start(tenant, upload, record, begun);
-      return record;
+      await this.deps.tasks.send([{ kind: 'file', upload: intake.upload }]);
     } catch (error) {
-      const reason = inputErrorReason(error);
-      if (reason) return this.outcomes.finish(record, 'rejected', { reason });
-      await this.outcomes.attemptFailed(record, error as Error);
+      await this.outcomes.attemptFailed(intake.record, error as Error);
       throw error;
     }
+    return intake.record;
   }
 
   /** The notification of an object was dead-lettered after its last try: its record says it failed, and why. */
@@ -142,13 +145,15 @@ export class BatchIngestPipeline {
     if (record) await this.outcomes.gaveUp(record, error, 'the notification is in the dead-letter queue');
   }
 
-  /** A chunk task was dead-lettered after its last try: the chunk and the record say so, naming every chunk that gave up. */
+  /** A chunk task was dead-lettered after its last try: the record says so, naming the file task or every chunk that gave up. */
   async chunkTaskDeadLettered(task: ChunkTask, error: unknown, receiveCount: number): Promise<void> {
     const record = await this.deps.ingestions.get(task.upload.tenant, task.upload.ingestionId);
-    if (record && record.run === task.upload.run) await this.chunked.gaveUp(record, task, error, receiveCount);
+    if (!record || record.run !== task.upload.run) return;
+    if (task.kind === 'file') await this.outcomes.gaveUp(record, error, "the file's task is in its tenant's chunk dead-letter queue");
+    else await this.chunked.gaveUp(record, task, error, receiveCount);
   }
 
-  /** One task of a file ingested in chunks (see {@link ChunkedIngestion}). */
+  /** One task of the tenant's chunk queue: a file taken in, or a task of a file ingested in chunks (see {@link ChunkedIngestion}). */
   async runChunkTask(task: ChunkTask, delivery: Delivery): Promise<void> {
     const begun = this.deps.clock.now();
     const { upload } = task;
@@ -157,8 +162,10 @@ export class BatchIngestPipeline {
       platformLogger.info('chunk task for an ingestion that is gone or was replaced; dropped', { ingestion: upload.ingestionId, task: task.kind });
       return;
     }
-    // A failed record's chunks still go on: one chunk gave up, and once it is redriven the file finishes.
-    if (record.status !== 'processing' && record.status !== 'failed') {
+    // A failed record's chunks still go on: one chunk gave up, and once it is redriven the file finishes. A file task
+    // also runs a record whose last attempt failed (`retrying`): it is that attempt's retry.
+    const working: readonly IngestionStatus[] = task.kind === 'file' ? ['processing', 'retrying', 'failed'] : ['processing', 'failed'];
+    if (!working.includes(record.status)) {
       await this.outcomes.ensureMoved(record);
       return;
     }
@@ -166,12 +173,39 @@ export class BatchIngestPipeline {
     if (!tenant) throw new Error(`tenant ${upload.tenant} is not registered any more`);
     // A disabled tenant's chunks wait, using none of their tries, until it is enabled again.
     if (tenant.profile.status !== 'active') throw new DeferredError(`tenant ${upload.tenant} is disabled; its chunks wait until it is enabled`, 60);
+    if (task.kind === 'file') {
+      await this.ingestFile(tenant, upload, record, begun);
+      return;
+    }
     try {
       await this.chunked.run(tenant, record, task, delivery, begun);
     } catch (error) {
       const reason = inputErrorReason(error);
       if (!reason) throw error;
       await this.outcomes.finish(record, 'rejected', { reason, from: ['processing', 'failed'] });
+    }
+  }
+
+  /** A file taken in: ingested whole in this invocation, or cut into chunks; an error of the input rejects it at once. */
+  private async ingestFile(tenant: Tenant, upload: UploadRef, taken: IngestionRecord, begun: number): Promise<void> {
+    let record = taken;
+    if (record.status !== 'processing') {
+      // The retry of a failed attempt (or a redriven file task): one more attempt, conditional, so that two deliveries run it once.
+      const changes = { status: 'processing' as const, attempts: record.attempts + 1, reason: undefined, finishedAt: undefined };
+      if (!(await this.deps.ingestions.transition(record, record.run, [record.status], changes))) return;
+      record = { ...record, ...changes };
+    }
+    try {
+      if (upload.size > this.deps.chunkSize) await this.chunked.start(tenant, upload, record, begun);
+      else await this.ingestWhole(tenant, upload, record, begun);
+    } catch (error) {
+      const reason = inputErrorReason(error);
+      if (reason) {
+        await this.outcomes.finish(record, 'rejected', { reason });
+        return;
+      }
+      await this.outcomes.attemptFailed(record, error as Error);
+      throw error;
     }
   }
 

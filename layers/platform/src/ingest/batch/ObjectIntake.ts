@@ -24,7 +24,7 @@ export interface ObjectCreated {
 
 /** What to do with an object: ingest it (the record is this invocation's to work on), or nothing more. */
 export type Intake =
-  | { readonly kind: 'ingest'; readonly tenant: Tenant; readonly upload: UploadRef; readonly record: IngestionRecord; readonly chunked: boolean }
+  | { readonly kind: 'ingest'; readonly tenant: Tenant; readonly upload: UploadRef; readonly record: IngestionRecord }
   | { readonly kind: 'done'; readonly record: IngestionRecord | undefined };
 
 export interface IntakeDependencies {
@@ -140,7 +140,7 @@ export class ObjectIntake {
       run,
       size: stored.size,
     };
-    return { kind: 'ingest', tenant, upload, record, chunked: stored.size > this.deps.chunkSize };
+    return { kind: 'ingest', tenant, upload, record };
   }
 
   /** The record of an object's ingestion, if it has one (to say that its notification was dead-lettered). */

@@ -19,14 +19,21 @@ export interface UploadRef {
 }
 
 /**
- * One unit of work of a file ingested in chunks, carried by the chunk queue:
+ * One unit of a tenant's batch work, carried by the tenant's chunk queue (so
+ * that every tenant's work, whole files too, is served by its share of the
+ * chunk invocations):
+ * - `file`: a file the notification took in: ingest it whole, or plan its chunks;
  * - `plan`: go on cutting the file from a saved scan state (the planner ran out of its time budget);
  * - `validate`: read one chunk and check every record with the tenant's app, writing nothing;
  * - `write`: write one chunk's rows (once every chunk is validated and the file accepted).
  */
 export type ChunkTask =
+  | { readonly kind: 'file'; readonly upload: UploadRef }
   | { readonly kind: 'plan'; readonly upload: UploadRef; readonly state: BoundaryScanState }
   | { readonly kind: 'validate' | 'write'; readonly upload: UploadRef; readonly chunk: ChunkSpan; readonly header: CsvHeader | undefined };
+
+/** A task of a file already cut (or being cut) into chunks: every kind but `file`. */
+export type ChunkedFileTask = Exclude<ChunkTask, { readonly kind: 'file' }>;
 
 const UploadRefSchema = z.object({
   tenant: z.string(),
@@ -57,6 +64,7 @@ const StateSchema = z.object({
   pendingCr: z.boolean(),
 });
 const TaskSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('file'), tenant: z.string(), upload: UploadRefSchema }),
   z.object({ kind: z.literal('plan'), tenant: z.string(), upload: UploadRefSchema, state: StateSchema }),
   z.object({ kind: z.enum(['validate', 'write']), tenant: z.string(), upload: UploadRefSchema, chunk: SpanSchema, header: HeaderSchema.optional() }),
 ]);

@@ -23,7 +23,7 @@ import { guardText } from '../records/TextGuard';
 import { ChunkBoundaries, type BoundaryScanState, type ChunkSpan, type CsvHeader } from './ChunkBoundaries';
 import type { ChunkPlanner } from './ChunkPlanner';
 import type { ChunkRun, ChunkState, ChunkStore } from './ChunkStore';
-import { describeChunk, type ChunkTask, type UploadRef } from './ChunkTask';
+import { describeChunk, type ChunkedFileTask, type UploadRef } from './ChunkTask';
 import type { ChunkTaskQueue } from './ChunkTaskQueue';
 import { readChunkRecords } from './readChunkRecords';
 
@@ -137,7 +137,7 @@ export class ChunkedIngestion {
   }
 
   /** Does one task; a writer that fails gives its claim back, so that the retry may write at once. */
-  async run(tenant: Tenant, record: IngestionRecord, task: ChunkTask, delivery: TaskDelivery, begun: number): Promise<void> {
+  async run(tenant: Tenant, record: IngestionRecord, task: ChunkedFileTask, delivery: TaskDelivery, begun: number): Promise<void> {
     const owner = randomUUID();
     try {
       if (task.kind === 'plan') await this.plan(tenant, task.upload, record, task.state, begun);
@@ -230,7 +230,7 @@ export class ChunkedIngestion {
     const header = states.length > 1 ? await this.headerOf(upload) : undefined;
     const waiting = states.filter((state) => state.status === 'validated').sort((a, b) => a.index - b.index);
     await this.deps.tasks.send(
-      waiting.map((chunk): ChunkTask => ({ kind: 'write', upload, chunk: spanOf(chunk), header: chunk.start > 0 ? header : undefined })),
+      waiting.map((chunk): ChunkedFileTask => ({ kind: 'write', upload, chunk: spanOf(chunk), header: chunk.start > 0 ? header : undefined })),
     );
   }
 
@@ -386,7 +386,7 @@ export class ChunkedIngestion {
   }
 
   /** A task was dead-lettered after its last try: the chunk and the record say so, naming every chunk that gave up. */
-  async gaveUp(record: IngestionRecord, task: ChunkTask, error: unknown, tries: number): Promise<void> {
+  async gaveUp(record: IngestionRecord, task: ChunkedFileTask, error: unknown, tries: number): Promise<void> {
     const run = runOf(task.upload);
     const message = error instanceof Error ? error.message : String(error);
     const what =
