@@ -72,7 +72,7 @@ try {
   S3 and SQS (LocalStack)    http://127.0.0.1:4566        bucket mysimbdp-local-ingest
   Cassandra (CQL)            127.0.0.1:9042               keyspaces mysimbdp, tenant_zoo, tenant_shop
   RabbitMQ (AMQP)            amqp://127.0.0.1:5672/mysimbdp-local   management http://127.0.0.1:15672
-  demo tenants               zoo (password zoo-demo-password), shop (password shop-demo-password); AMQP secrets in the README
+  demo tenants               zoo (password zoo-demo-password), shop (password shop-demo-password); AMQP secrets in docs/tenants.md
   try                        MYSIMBDP_PASSWORD=zoo-demo-password npm run fetchdata -- --api ${offline.apiUrl} --tenant zoo --dir clients/demo-input/zoo
   logs                       .localcloud/logs/ (platform-local.log, bridge-local.log, cassandra.log, localstack.log, rabbitmq.log)
   supervised                 ${[...started, 'serverless offline', 'bridge'].join(', ')}: restarted if they die

@@ -1,6 +1,6 @@
-// Takes the README's screenshots of the dashboard (docs/dashboard-*.png) from
+// Takes the screenshots of the dashboard in docs/operations.md (docs/dashboard-*.png) from
 // the platform `npm start` serves, with the demo data loaded (fetchdata and
-// ingestmessage, as the README shows): the tenant view at 1280x800 and at
+// ingestmessage, as docs/batch-ingestion.md and docs/stream-ingestion.md show): the tenant view at 1280x800 and at
 // 390 px wide, and the operator view. Run: node --import tsx scripts/dashboardScreenshots.ts
 import { join } from 'node:path';
 import { repoRoot } from '../localstack/paths';

@@ -15,7 +15,7 @@ export interface ServiceStatus {
  */
 export interface LocalService {
   readonly name: string;
-  /** What it is and where it listens, for the README and `status`. */
+  /** What it is and where it listens, for docs/local-cloud.md and `status`. */
   readonly description: string;
   readonly logFile: string;
   installed(): boolean;

@@ -1,7 +1,7 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
-/** What a fault test measured, for the README's "Faults the platform survives". */
+/** What a fault test measured, for the table of docs/faults.md. */
 export interface FaultFigures {
   readonly fault: string;
   readonly downtimeSeconds: number;
@@ -13,7 +13,7 @@ export interface FaultFigures {
   readonly notes?: string;
 }
 
-/** Prints the figures and appends them to `.localcloud/logs/fault-figures.ndjson`, where the README's table comes from. */
+/** Prints the figures and appends them to `.localcloud/logs/fault-figures.ndjson`, where the table of docs/faults.md comes from. */
 export async function recordFaultFigures(figures: FaultFigures): Promise<void> {
   const line = JSON.stringify({ ...figures, at: new Date().toISOString() });
   console.log(`fault figures: ${line}`);

@@ -16,7 +16,7 @@ describe('credentials are stored as hashes', () => {
     expect(await hashPassword('same password', 10)).not.toEqual(await hashPassword('same password', 10));
   });
 
-  it('matches the demo tenants against the passwords the README gives', async () => {
+  it('matches the demo tenants against the passwords docs/tenants.md gives', async () => {
     for (const tenant of ['zoo', 'shop']) {
       const { passwordHash } = JSON.parse(await readFile(`tenants/${tenant}/credentials.json`, 'utf8')) as { passwordHash: string };
       await expect(verifyPassword(`${tenant}-demo-password`, passwordHash)).resolves.toBe(true);
