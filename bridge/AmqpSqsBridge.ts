@@ -1,7 +1,7 @@
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type MessageProperties, type RecoveringChannelModel } from 'amqplib';
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { MAX_PACK_BYTES, packedBytes, PUBLISHED_AT_HEADER, type OutgoingStreamMessage, type SendOutcome, type Topology } from '../layers/platform/src';
+import { backoff, MAX_PACK_BYTES, packedBytes, PUBLISHED_AT_HEADER, type OutgoingStreamMessage, type SendOutcome, type Topology } from '../layers/platform/src';
 
 /** A tenant the bridge serves, and the largest message its profile accepts. */
 export interface BridgedTenant {
@@ -283,7 +283,7 @@ export class AmqpSqsBridge {
       return;
     }
     this.failures += 1;
-    const delay = Math.min(30_000, 200 * 2 ** Math.min(this.failures, 8));
+    const delay = backoff({ attempt: this.failures, base: 200, max: 30_000 });
     this.options.log('warn', 'SQS did not take messages; requeueing them', {
       tenant,
       messages: failed.length,

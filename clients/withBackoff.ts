@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { backoff } from '../layers/platform/src';
 
 /** A failure worth another try later (a 503, a refused connection); `cause` is what to report if patience runs out. */
 export class TryAgainLater extends Error {
@@ -31,12 +32,12 @@ export interface BackoffOptions {
  */
 export async function withBackoff<T>(attempt: () => Promise<T>, options: BackoffOptions): Promise<T> {
   const deadline = Date.now() + options.patienceMs;
-  for (let delay = 1000; ; delay = Math.min(delay * 2, 15_000)) {
+  for (let failures = 0; ; failures += 1) {
     try {
       return await attempt();
     } catch (error) {
       if (!(error instanceof TryAgainLater)) throw error;
-      const wait = Math.min(Math.max(delay, (error.retryAfterSeconds ?? 0) * 1000), 15_000);
+      const wait = Math.min(Math.max(backoff({ attempt: failures, base: 1000, max: 15_000 }), (error.retryAfterSeconds ?? 0) * 1000), 15_000);
       if (Date.now() + wait > deadline) throw error.cause;
       options.onRetry?.(error.message, wait);
       await sleep(wait);

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { backoff } from '../layers/platform/src';
 
 /** Something `npm start` keeps running: a service of the local cloud, or a platform process. */
 export interface Supervised {
@@ -74,9 +75,8 @@ export class Supervisor {
     this.reviving.add(item.name);
     const begin = Date.now();
     this.say(`${item.name} died; restarting it`);
-    let backoff = 2000;
     try {
-      while (!this.stopped) {
+      for (let failures = 0; !this.stopped; failures += 1) {
         try {
           await item.revive();
           this.restarts.set(item.name, (this.restarts.get(item.name) ?? 0) + 1);
@@ -84,9 +84,9 @@ export class Supervisor {
           this.say(`${item.name} is back after ${((Date.now() - begin) / 1000).toFixed(1)} s`);
           return;
         } catch (error) {
-          this.say(`${item.name} could not be restarted (${(error as Error).message.split('\n')[0]}); trying again in ${backoff / 1000} s`);
-          await sleep(backoff);
-          backoff = Math.min(backoff * 2, this.options.maxBackoffMs ?? 60_000);
+          const wait = backoff({ attempt: failures, base: 2000, max: this.options.maxBackoffMs ?? 60_000 });
+          this.say(`${item.name} could not be restarted (${(error as Error).message.split('\n')[0]}); trying again in ${wait / 1000} s`);
+          await sleep(wait);
         }
       }
     } finally {

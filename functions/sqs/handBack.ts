@@ -1,17 +1,18 @@
 import { ChangeMessageVisibilityCommand, GetQueueUrlCommand, SendMessageCommand, type MessageAttributeValue, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchItemFailure, SQSRecord } from 'aws-lambda';
-import { classifyFailure, DeferredError, platformLogger, ServiceUnavailableError, systemClock, type Clock } from '../../layers/platform/src';
-
-/** Message attributes the hand-back adds to a message it sends again or dead-letters. */
-export const HAND_BACK_ATTRIBUTES = {
-  /** Tries used up by earlier copies of this message (an outage re-send starts a new SQS message). */
-  priorReceives: 'priorReceives',
-  /** Re-sends because a service was down, and when that outage began (epoch ms). */
-  outageRetries: 'outageRetries',
-  outageSince: 'outageSince',
-  /** Why a dead letter is dead: what failed, and on which try. */
-  reason: 'reason',
-} as const;
+import {
+  backoff,
+  classifyFailure,
+  DeferredError,
+  HAND_BACK_ATTRIBUTES,
+  MAX_MESSAGE_DELAY_SECONDS,
+  MAX_VISIBILITY_TIMEOUT_SECONDS,
+  OUTAGE_BACKOFF,
+  platformLogger,
+  ServiceUnavailableError,
+  systemClock,
+  type Clock,
+} from '../../layers/platform/src';
 
 /** How a queue's failed messages come back. */
 export interface HandBackPolicy {
@@ -19,7 +20,7 @@ export interface HandBackPolicy {
   readonly maxReceiveCount: number;
   /** Seconds before the next try after an error of the input, by the try that failed (1, 2, ...). */
   readonly retryDelaySeconds: (receiveCount: number) => number;
-  /** Outage backoff: the first delay, doubling to `maxDelaySeconds`, for at least `budgetSeconds` (defaults 5 s, 300 s, 900 s). */
+  /** Outage backoff: the first delay, doubling to `maxDelaySeconds`, for at least `budgetSeconds` (defaults: OUTAGE_BACKOFF's 5 s, 300 s, 900 s). */
   readonly outage?: { readonly firstDelaySeconds?: number; readonly maxDelaySeconds?: number; readonly budgetSeconds?: number };
   /** Told when a record was dead-lettered (after it was), so that what it was for can say it failed; its own failure is logged. */
   readonly onDeadLetter?: (record: SQSRecord, error: unknown, receiveCount: number) => Promise<void>;
@@ -31,10 +32,9 @@ export interface HandBackPolicy {
 export interface HandBackFailure {
   readonly record: SQSRecord;
   readonly error: unknown;
+  /** Tries this record gets when they are not the policy's (a stream message gets its tenant's `stream.maxReceiveCount`). */
+  readonly maxReceiveCount?: number;
 }
-
-/** SQS's longest message delay. */
-const MAX_DELAY_SECONDS = 900;
 
 const urls = new Map<string, Promise<string>>();
 
@@ -92,18 +92,24 @@ async function send(sqs: SQSClient, queueName: string, record: SQSRecord, attrib
       QueueUrl: await queueUrl(sqs, queueName),
       MessageBody: record.body,
       MessageAttributes: attributes,
-      ...(delaySeconds > 0 ? { DelaySeconds: Math.min(MAX_DELAY_SECONDS, Math.round(delaySeconds)) } : {}),
+      ...(delaySeconds > 0 ? { DelaySeconds: Math.min(MAX_MESSAGE_DELAY_SECONDS, Math.round(delaySeconds)) } : {}),
     }),
   );
 }
 
 /** A service is down: the same message again, later, its tries untouched. False when past the outage budget. */
 async function waitOutOutage(sqs: SQSClient, record: SQSRecord, failure: ServiceUnavailableError, policy: HandBackPolicy, now: number): Promise<boolean> {
-  const { firstDelaySeconds = 5, maxDelaySeconds = 300, budgetSeconds = 900 } = policy.outage ?? {};
+  const {
+    firstDelaySeconds = OUTAGE_BACKOFF.firstDelaySeconds,
+    maxDelaySeconds = OUTAGE_BACKOFF.maxDelaySeconds,
+    budgetSeconds = OUTAGE_BACKOFF.budgetSeconds,
+  } = policy.outage ?? {};
   const since = numberAttribute(record, HAND_BACK_ATTRIBUTES.outageSince) ?? now;
   if (now - since >= budgetSeconds * 1000) return false;
   const retries = numberAttribute(record, HAND_BACK_ATTRIBUTES.outageRetries) ?? 0;
-  const delay = Math.min(maxDelaySeconds, MAX_DELAY_SECONDS, Math.max(failure.retryAfterSeconds, firstDelaySeconds * 2 ** retries));
+  const cap = Math.min(maxDelaySeconds, MAX_MESSAGE_DELAY_SECONDS);
+  // At least what the service asked for, never past the cap.
+  const delay = Math.min(cap, Math.max(failure.retryAfterSeconds, backoff({ attempt: retries, base: firstDelaySeconds, max: cap })));
   await send(
     sqs,
     queueNameOf(record),
@@ -134,8 +140,9 @@ function reasonOf(error: unknown): string {
 /**
  * Hands a batch's failed records back to SQS (the event source runs with
  * ReportBatchItemFailures) so that each comes back as its kind of failure
- * deserves, and returns the batch item failures to report. The error of each
- * record is classified once ({@link classifyFailure}):
+ * deserves, and returns the batch item failures to report (`sqsHandler`
+ * calls it for every SQS function). The error of each record is classified
+ * once ({@link classifyFailure}):
  *
  * - **a service is down** (`ServiceUnavailableError`: Cassandra, S3, SQS,
  *   RabbitMQ): the message is sent again to its queue (same body and
@@ -149,8 +156,8 @@ function reasonOf(error: unknown): string {
  *   again after `retryAfterSeconds`, for as long as it takes, no try used;
  * - **an error of the input**: before the last try, the message stays failed
  *   and comes back after `retryDelaySeconds(try)` (ChangeMessageVisibility);
- *   on the last try (`maxReceiveCount`, counting the tries of earlier copies,
- *   see {@link receiveCountOf}) it is sent to the queue's dead-letter queue
+ *   on the last try (the failure's `maxReceiveCount`, else the policy's,
+ *   counting the tries of earlier copies, see {@link receiveCountOf}) it is sent to the queue's dead-letter queue
  *   (`<queue>-dlq`) with a `reason` attribute (what failed, on which try) and
  *   the original is reported done, so the dead letter says why.
  *
@@ -160,13 +167,13 @@ function reasonOf(error: unknown): string {
  *
  * @example
  * const failures = [{ record, error }];
- * return { batchItemFailures: await handBack(sqs, failures, { maxReceiveCount: 3, retryDelaySeconds: (n) => 10 * 2 ** (n - 1) }) };
+ * return { batchItemFailures: await handBack(sqs, failures, { maxReceiveCount: 3, retryDelaySeconds: (n) => 10 * n }) };
  */
 export async function handBack(sqs: SQSClient, failures: readonly HandBackFailure[], policy: HandBackPolicy): Promise<SQSBatchItemFailure[]> {
   const now = (policy.clock ?? systemClock).now();
   const stillFailed: SQSBatchItemFailure[] = [];
   await Promise.all(
-    failures.map(async ({ record, error }) => {
+    failures.map(async ({ record, error, maxReceiveCount = policy.maxReceiveCount }) => {
       const failure = classifyFailure(error);
       const queue = queueNameOf(record);
       try {
@@ -176,8 +183,8 @@ export async function handBack(sqs: SQSClient, failures: readonly HandBackFailur
         }
         if (failure instanceof ServiceUnavailableError && (await waitOutOutage(sqs, record, failure, policy, now))) return;
         const receiveCount = receiveCountOf(record);
-        if (receiveCount >= policy.maxReceiveCount) {
-          const reason = `${reasonOf(failure)} (try ${receiveCount} of ${policy.maxReceiveCount})`.slice(0, 1000);
+        if (receiveCount >= maxReceiveCount) {
+          const reason = `${reasonOf(failure)} (try ${receiveCount} of ${maxReceiveCount})`.slice(0, 1000);
           await send(
             sqs,
             `${queue}-dlq`,
@@ -193,7 +200,7 @@ export async function handBack(sqs: SQSClient, failures: readonly HandBackFailur
           return;
         }
         stillFailed.push({ itemIdentifier: record.messageId });
-        const delay = Math.min(43_200, Math.max(0, Math.round(policy.retryDelaySeconds(receiveCount))));
+        const delay = Math.min(MAX_VISIBILITY_TIMEOUT_SECONDS, Math.max(0, Math.round(policy.retryDelaySeconds(receiveCount))));
         await sqs.send(
           new ChangeMessageVisibilityCommand({ QueueUrl: await queueUrl(sqs, queue), ReceiptHandle: record.receiptHandle, VisibilityTimeout: delay }),
         );

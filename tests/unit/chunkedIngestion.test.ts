@@ -1,5 +1,7 @@
+import { jest } from '@jest/globals';
 import { DeferredError } from '../../layers/platform/src/errors';
 import { BatchIngestPipeline, type ObjectCreated } from '../../layers/platform/src/ingest/batch/BatchIngestPipeline';
+import { ChunkLeaseLostError } from '../../layers/platform/src/ingest/chunks/ChunkLeaseLostError';
 import type { ChunkTask } from '../../layers/platform/src/ingest/chunks/ChunkTask';
 import { objectKey } from '../../layers/platform/src/storage/objectKeys';
 import type { Tenant } from '../../layers/platform/src/tenants/Tenant';
@@ -183,5 +185,76 @@ describe('a file above the chunk size', () => {
     await pipeline.runChunkTask({ ...validate, upload: { ...validate.upload, run: 'another version' } }, { receiveCount: 1 });
     expect(chunks.validatedCount.size).toBe(0);
     expect(inserts()).toEqual([]);
+  });
+});
+
+describe('a writer whose lease on its chunk is lost', () => {
+  // Only the lease's renewal timer is faked, so that a test says when a renewal comes due; streams and promises run as ever.
+  beforeEach(() =>
+    jest.useFakeTimers({
+      doNotFake: ['Date', 'hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setTimeout', 'clearTimeout'],
+    }),
+  );
+  afterEach(() => jest.useRealTimers());
+
+  /** The lease the pipeline gives a writer: half the function's timeout (120 s in the fakes), at most a minute. */
+  const leaseMs = 60_000;
+
+  /** A file validated and accepted, and the first of its write tasks with its chunk run. */
+  async function firstWrite() {
+    const fakes = await setUp(readings());
+    await fakes.ingest(fakes.object);
+    for (const task of fakes.tasks.take()) await fakes.pipeline.runChunkTask(task, { receiveCount: 1 });
+    const [write] = fakes.tasks.take();
+    if (write?.kind !== 'write') throw new Error('expected a write task');
+    const run = { tenant: 'zoo', ingestionId: write.upload.ingestionId, run: write.upload.run };
+    /** Runs `renewalDue` once, as the writer sends its first row to Cassandra. */
+    const onFirstInsert = (renewalDue: () => void) => {
+      let due = true;
+      fakes.cassandra.failWhen((statement) => {
+        if (due && statement.query.startsWith('INSERT')) {
+          due = false;
+          renewalDue();
+        }
+        return undefined;
+      });
+    };
+    const failure = () =>
+      fakes.pipeline.runChunkTask(write, { receiveCount: 1 }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    return { ...fakes, write, run, onFirstInsert, failure };
+  }
+
+  it('stops when another invocation took the chunk over, checkpointing nothing and leaving the chunk to it, using no try', async () => {
+    const { write, run, chunks, clock, record, onFirstInsert, failure } = await firstWrite();
+    onFirstInsert(() => {
+      // The writer stalled past its lease, another invocation claimed the chunk, then the writer's renewal came due.
+      clock.advance(leaseMs + 1);
+      void chunks.claimWrite(run, write.chunk.index, 'another invocation', leaseMs);
+      jest.advanceTimersByTime(leaseMs / 3);
+    });
+    const thrown = await failure();
+    expect(thrown).toBeInstanceOf(ChunkLeaseLostError);
+    expect(thrown).toBeInstanceOf(DeferredError);
+    expect((thrown as ChunkLeaseLostError).retryAfterSeconds).toBe(60);
+    expect((thrown as Error).message).toMatch(/^chunk 1 \(bytes \d+-\d+\): the lease was taken over by another invocation; this writer stops/);
+    expect(chunks.writtenCount.size).toBe(0);
+    expect(await chunks.get(run, write.chunk.index)).toMatchObject({ status: 'writing', leaseOwner: 'another invocation' });
+    expect(record()).toMatchObject({ status: 'processing', phase: 'writing' });
+  });
+
+  it('stops when its renewal fails, naming why, and gives the claim back so that the retry may write at once', async () => {
+    const { write, run, chunks, onFirstInsert, failure } = await firstWrite();
+    const timedOut = new Error('Cassandra did not answer the renewal');
+    chunks.renew = () => Promise.reject(timedOut);
+    onFirstInsert(() => jest.advanceTimersByTime(leaseMs / 3));
+    const thrown = await failure();
+    expect(thrown).toBeInstanceOf(ChunkLeaseLostError);
+    expect((thrown as Error).message).toMatch(/: the lease could not be renewed; this writer stops/);
+    expect((thrown as Error).cause).toBe(timedOut);
+    expect(chunks.writtenCount.size).toBe(0);
+    expect((await chunks.get(run, write.chunk.index))?.status).toBe('validated');
   });
 });

@@ -2,7 +2,8 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { expect } from '@jest/globals';
 import type { SQSRecord } from 'aws-lambda';
 import cassandra from 'cassandra-driver';
-import { HAND_BACK_ATTRIBUTES, handBack, receiveCountOf } from '../../functions/sqs/handBack';
+import { handBack, receiveCountOf } from '../../functions/sqs/handBack';
+import { HAND_BACK_ATTRIBUTES } from '../../layers/platform/src/deadLetters/handBackProtocol';
 import { DeferredError, ServiceUnavailableError } from '../../layers/platform/src/errors';
 import { FakeClock } from './fakes/FakeClock';
 

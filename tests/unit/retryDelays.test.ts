@@ -1,5 +1,6 @@
 import type { SQSRecord } from 'aws-lambda';
-import { handBack, HAND_BACK_ATTRIBUTES } from '../../functions/sqs/handBack';
+import { handBack } from '../../functions/sqs/handBack';
+import { HAND_BACK_ATTRIBUTES } from '../../layers/platform/src/deadLetters/handBackProtocol';
 import { ServiceUnavailableError } from '../../layers/platform/src/errors';
 import { retryDelaySeconds } from '../../layers/platform/src/stream/StreamIngestPipeline';
 import { FakeClock } from './fakes/FakeClock';

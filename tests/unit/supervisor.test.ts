@@ -69,7 +69,7 @@ describe("npm start's supervisor", () => {
       stubborn.kill();
       await until(() => supervisor.restarts.get('rabbitmq') === 1, 15_000);
       expect(stubborn.revives).toBe(2);
-      expect(said).toContain('rabbitmq could not be restarted (port 4566 is taken); trying again in 2 s');
+      expect(said).toContain('rabbitmq could not be restarted (port 4566 is taken); trying again in 0.05 s');
     } finally {
       supervisor.stop();
     }

@@ -10,7 +10,7 @@
 // The platform's services, wired once per process from the configuration.
 export { platform, type Platform } from './platform';
 
-// Configuration, the clock, typed errors, failures told apart, the logger, sizes.
+// Configuration, the clock, typed errors, failures told apart and backed off from, the logger, sizes.
 export { DEFAULT_CHUNK_SIZE, loadPlatformConfig, platformConfig, type PlatformConfig } from './config/PlatformConfig';
 export { systemClock, type Clock } from './Clock';
 export {
@@ -29,6 +29,7 @@ export {
   UnsupportedMediaTypeError,
 } from './errors';
 export { classifyFailure, serviceFailure } from './failures/serviceFailure';
+export { backoff, type BackoffOptions } from './failures/backoff';
 export { platformLogger } from './logging/platformLogger';
 export { formatByteSize, parseByteSize } from './units/byteSize';
 
@@ -65,12 +66,13 @@ export { retryDelaySeconds, type QueueMessage } from './stream/StreamIngestPipel
 export { chunkEventSources, chunkInvocationLimit, streamEventSources, type EventSource } from './topology/eventSources';
 export { ChunkShares, type ChunkShare } from './ingest/chunks/ChunkShares';
 
-// Reports for tenants and the operator: metrics, health, dead letters.
+// Reports for tenants and the operator: metrics, health, dead letters (and the hand-back protocol they are read by).
 export { metricsWindow } from './metrics/metricsWindow';
 export type { MetricSeries } from './metrics/PlatformMetrics';
 export type { PlatformOverview } from './operator/OperatorService';
 export { platformHealthCheck } from './health/platformHealthCheck';
 export { DeadLetters, type DeadLetterKind } from './deadLetters/DeadLetters';
+export { HAND_BACK_ATTRIBUTES, MAX_MESSAGE_DELAY_SECONDS, MAX_VISIBILITY_TIMEOUT_SECONDS, OUTAGE_BACKOFF } from './deadLetters/handBackProtocol';
 
 // S3, SQS, Lambda and Cassandra clients, and what is read or written through them.
 export { createLambdaClient, createS3Client, createSqsClient } from './storage/awsClients';

@@ -14,6 +14,7 @@ import { parseObjectKey } from '../storage/objectKeys';
 import { objectsCreated } from '../storage/s3Notifications';
 import { PACK_FORMAT } from '../stream/StreamPack';
 import type { Topology } from '../topology/Topology';
+import { HAND_BACK_ATTRIBUTE_NAMES, HAND_BACK_ATTRIBUTES } from './handBackProtocol';
 
 /** The dead-letter queues of a tenant: batch notifications (shared by all tenants), its chunk tasks and its stream messages. */
 export type DeadLetterKind = 'batch' | 'chunks' | 'stream';
@@ -39,9 +40,6 @@ export interface RedriveOutcome {
   /** Moved back to the queue they died on (or, with `dryRun`, that would be). */
   readonly moved: number;
 }
-
-/** Attributes a dead letter carries that must not follow it back: it starts over with all its tries. */
-const TRY_ATTRIBUTES = ['reason', 'priorReceives', 'outageRetries', 'outageSince'];
 
 interface QueuePair {
   readonly kind: DeadLetterKind;
@@ -270,7 +268,7 @@ export class DeadLetters {
     if (!target || !source) throw new Error(`queue ${pair.name} does not exist: provision the stage first`);
     for (const message of messages) {
       const attributes: Record<string, MessageAttributeValue> = {};
-      for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) if (!TRY_ATTRIBUTES.includes(name)) attributes[name] = value;
+      for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) if (!HAND_BACK_ATTRIBUTE_NAMES.includes(name)) attributes[name] = value;
       await this.sqs.send(
         new SendMessageCommand({
           QueueUrl: target,
@@ -294,7 +292,7 @@ function summarize(pair: QueuePair, messages: readonly Message[], complete: bool
   const reasons = new Map<string, number>();
   let oldest: number | undefined;
   for (const message of messages) {
-    const reason = message.MessageAttributes?.reason?.StringValue ?? "no reason recorded (moved by SQS's redrive policy)";
+    const reason = message.MessageAttributes?.[HAND_BACK_ATTRIBUTES.reason]?.StringValue ?? "no reason recorded (moved by SQS's redrive policy)";
     reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
     const sent = Number(message.Attributes?.SentTimestamp);
     if (Number.isFinite(sent)) oldest = Math.min(oldest ?? sent, sent);

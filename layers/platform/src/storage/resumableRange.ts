@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { backoff } from '../failures/backoff';
 
 /** Opens bytes `[start, end)` of one object version: one ranged GET. */
 export type OpenRange = (start: number, end: number) => Promise<AsyncIterable<Uint8Array>>;
@@ -47,6 +48,6 @@ async function* rangeBytes(open: OpenRange, start: number, end: number, resumes:
     if (failure === undefined) return;
     failures = offset > before ? 1 : failures + 1;
     if (failures > resumes) throw failure;
-    await sleep(Math.min(2000, 100 * 2 ** (failures - 1)));
+    await sleep(backoff({ attempt: failures - 1, base: 100, max: 2000 }));
   }
 }

@@ -6,6 +6,7 @@ import { partitionOf } from '../cassandra/partitionKey';
 import type { TableSpec } from '../cassandra/TableSpec';
 import type { StreamIngestApp } from '../ingest/apps/StreamIngestApp';
 import { DeferredError } from '../errors';
+import { backoff } from '../failures/backoff';
 import { serviceFailure } from '../failures/serviceFailure';
 import { RecordError } from '../ingest/records/RecordError';
 import { platformLogger } from '../logging/platformLogger';
@@ -80,7 +81,7 @@ interface PreparedTable {
 const ROWS_PER_BATCH = 25;
 
 /** A packed message that failed comes back after 2 s, then 4 s, 8 s, ... */
-export const retryDelaySeconds = (attempt: number): number => Math.min(300, 2 ** attempt);
+export const retryDelaySeconds = (attempt: number): number => backoff({ attempt, base: 1, max: 300 });
 
 function parseBody(body: string): unknown {
   try {

@@ -290,8 +290,14 @@ export class BatchIngestPipeline {
             fed += 1;
           }
         },
-        // Progress: conditional, so that it never overwrites the finished record.
-        onProgress: (stats) => void this.deps.ingestions.transition(record, record.run, ['processing'], { rows: stats.rows }).catch(() => undefined),
+        // Progress: conditional, so that it never overwrites the finished record. One that fails loses only the count
+        // the record shows meanwhile: the next report, or the finished record, says the rows written.
+        onProgress: (stats) =>
+          void this.deps.ingestions
+            .transition(record, record.run, ['processing'], { rows: stats.rows })
+            .catch((error: unknown) =>
+              platformLogger.warn('progress not recorded; the next report says it', { ingestion: upload.ingestionId, rows: stats.rows, error }),
+            ),
       });
       await writer.flush();
     } catch (error) {

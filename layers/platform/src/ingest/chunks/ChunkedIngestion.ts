@@ -21,6 +21,7 @@ import type { StreamTables } from '../batch/StreamTables';
 import { MAX_BAD_ROW_SAMPLES, MAX_KEPT_BAD_ROWS, scanRecords } from '../batch/scanRecords';
 import { guardText } from '../records/TextGuard';
 import { ChunkBoundaries, type BoundaryScanState, type ChunkSpan, type CsvHeader } from './ChunkBoundaries';
+import { ChunkLease } from './ChunkLease';
 import type { ChunkPlanner } from './ChunkPlanner';
 import type { ChunkRun, ChunkState, ChunkStore } from './ChunkStore';
 import { describeChunk, type ChunkedFileTask, type UploadRef } from './ChunkTask';
@@ -144,8 +145,25 @@ export class ChunkedIngestion {
       else if (task.kind === 'validate') await this.validate(tenant, task.upload, record, task.chunk, task.header, delivery);
       else await this.write(tenant, task.upload, record, task.chunk, task.header, owner, delivery, begun);
     } catch (error) {
-      if (task.kind === 'write') await this.deps.chunks.release(runOf(task.upload), task.chunk.index, owner).catch(() => undefined);
+      if (task.kind === 'write') await this.release(task.upload, task.chunk, owner);
       throw error;
+    }
+  }
+
+  /**
+   * Gives a failed writer's claim back, so that the retry may write at once. Best effort: should it fail too
+   * (Cassandra down), the claim simply runs out after the lease, and the retry waits for that (no try used).
+   */
+  private async release(upload: UploadRef, chunk: ChunkSpan, owner: string): Promise<void> {
+    try {
+      await this.deps.chunks.release(runOf(upload), chunk.index, owner);
+    } catch (error) {
+      platformLogger.warn('could not give the chunk claim back; the retry waits until it runs out', {
+        ingestion: upload.ingestionId,
+        chunk: chunk.index,
+        leaseSeconds: this.deps.leaseMs / 1000,
+        error,
+      });
     }
   }
 
@@ -273,7 +291,7 @@ export class ChunkedIngestion {
       const seconds = Math.ceil(((claim.state.leaseUntil?.getTime() ?? now) - now) / 1000) + 1;
       throw new DeferredError(`${describeChunk(chunk)} is claimed by another invocation; trying again when its claim runs out`, Math.max(1, seconds));
     }
-    const heartbeat = setInterval(() => void this.deps.chunks.renew(run, chunk.index, owner, this.deps.leaseMs).catch(() => undefined), this.deps.leaseMs / 3);
+    const lease = ChunkLease.keep(this.deps.chunks, run, chunk.index, owner, this.deps.leaseMs, describeChunk(chunk));
     try {
       const began = performance.now();
       const { plan } = await this.planOf(tenant, upload, record);
@@ -304,6 +322,7 @@ export class ChunkedIngestion {
             for (const row of rows) {
               if (fed >= resumeRows) {
                 if (pacer && fed > resumeRows && this.deps.clock.now() >= stopAt) throw new WriteTimeSpent(fed);
+                lease.assertHeld();
                 await writer.write(row);
               }
               fed += 1;
@@ -314,6 +333,7 @@ export class ChunkedIngestion {
       } catch (error) {
         if (!(error instanceof WriteTimeSpent)) throw error;
         await writer.flush();
+        lease.assertHeld();
         const rateWaitMs = claim.state.rateWaitMs + (pacer?.waitedMs ?? 0);
         await this.deps.chunks.paused(run, chunk.index, { resumeRows: error.rowsFed, rateWaitMs });
         platformLogger.info("chunk paused for its tenant's share", {
@@ -329,6 +349,8 @@ export class ChunkedIngestion {
           1,
         );
       }
+      // Only the lease's holder checkpoints the chunk: a writer that lost it leaves the chunk to the one that took it.
+      lease.assertHeld();
       const rateWaitMs = claim.state.rateWaitMs + (pacer?.waitedMs ?? 0);
       await this.deps.chunks.written(run, chunk.index, written.rows, performance.now() - began, rateWaitMs);
       if (pacer && pacer.waitedMs > 0) {
@@ -348,7 +370,7 @@ export class ChunkedIngestion {
         receive: delivery.receiveCount,
       });
     } finally {
-      clearInterval(heartbeat);
+      lease.stop();
     }
     await this.finishIfWritten(upload);
   }
