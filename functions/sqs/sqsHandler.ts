@@ -25,6 +25,8 @@ export interface SqsGroupHandler {
 export interface SqsHandlerPolicy extends HandBackPolicy {
   /** What a record is to the function, for the log: "notification", "chunk task", "stream batch". */
   readonly what: string;
+  /** Handle the groups at once rather than one after the other: for records whose work is independent (the uploads' intake). */
+  readonly inParallel?: boolean;
   /** The client records are handed back through (the platform's unless a test gives its own). */
   readonly sqs?: SQSClient;
 }
@@ -64,7 +66,7 @@ function logThrown(what: string, records: readonly SQSRecord[], error: unknown):
 /**
  * The one record loop of the SQS functions, as the function's middy handler
  * (with {@link lambdaLogContext}): handles the event's records one at a time,
- * or group by group, collects what failed, and reports it as the batch item
+ * or group by group (or all at once, `inParallel`), collects what failed, and reports it as the batch item
  * failures (the event sources run with ReportBatchItemFailures) after
  * {@link handBack} has applied the policy: an outage waited out without using
  * up tries, a deferred record sent again later, an error of the input retried
@@ -81,7 +83,7 @@ export function sqsHandler(handler: SqsRecordHandler | SqsGroupHandler, policy: 
   const grouped = typeof handler === 'function' ? groupOfOne(handler) : handler;
   return middy<SQSEvent, SQSBatchResponse>(async (event: SQSEvent) => {
     const failures: HandBackFailure[] = [];
-    for (const [group, records] of groupsOf(event.Records, grouped.groupOf)) {
+    const handleGroup = async (group: string, records: SQSRecord[]): Promise<void> => {
       let maxReceiveCount: number | undefined;
       try {
         maxReceiveCount = await grouped.maxReceiveCount?.(group);
@@ -90,7 +92,10 @@ export function sqsHandler(handler: SqsRecordHandler | SqsGroupHandler, policy: 
         logThrown(policy.what, records, error);
         failures.push(...records.map((record) => ({ record, error, maxReceiveCount })));
       }
-    }
+    };
+    const groups = [...groupsOf(event.Records, grouped.groupOf)];
+    if (policy.inParallel) await Promise.all(groups.map(([group, records]) => handleGroup(group, records)));
+    else for (const [group, records] of groups) await handleGroup(group, records);
     return { batchItemFailures: await handBack(sqs, failures, policy) };
   }).use(lambdaLogContext);
 }

@@ -137,12 +137,16 @@ describe('tenants share the chunk invocations fairly, each within its own limit'
   it("takes in a small file beside another tenant's hundred small files in one batch in its turn: within twice its time alone", async () => {
     const FILES = 100;
     const ROWS = 5;
-    /** Seconds from the end of the upload until the API shows the file landed, as the tenant waiting for it sees it. */
-    const landing = async (name: string): Promise<number> => {
-      const granted = await uploadFile(SMALL, token(SMALL), name, smallCsv(ROWS, 1));
+    /**
+     * Uploads the small file (its table made by the first: the same name each time, in a batch of its own) and
+     * returns the seconds from the end of its upload until the API shows it landed, as the tenant sees it, and the
+     * seconds its record says it took from its intake.
+     */
+    const landing = async (): Promise<{ seconds: number; recorded: number }> => {
+      const granted = await uploadFile(SMALL, token(SMALL), 'quiet.csv', smallCsv(ROWS, 1));
       const uploaded = performance.now();
       const done = await waitFor(
-        `${name} to land`,
+        'the small file to land',
         async () => {
           const record = await ingestion(SMALL, token(SMALL), granted.ingestionId);
           return ['ingested', 'rejected', 'failed'].includes(record.status) ? record : undefined;
@@ -151,18 +155,19 @@ describe('tenants share the chunk invocations fairly, each within its own limit'
         50,
       );
       expect(done).toMatchObject({ status: 'ingested', rows: ROWS });
-      return (performance.now() - uploaded) / 1000;
+      return { seconds: (performance.now() - uploaded) / 1000, recorded: seconds(done) };
     };
-    const aloneRuns = [await landing('quiet_alone.csv'), await landing('quiet_alone_again.csv')];
-    const aloneSeconds = aloneRuns.reduce((sum, run) => sum + run, 0) / aloneRuns.length;
+    await landing();
+    const aloneRuns = [await landing(), await landing(), await landing()];
+    const aloneSeconds = aloneRuns.reduce((sum, run) => sum + run.seconds, 0) / aloneRuns.length;
 
-    // The flood: one batch of a hundred files, uploaded ten at a time, as fetchdata sends a folder.
+    // The flood: one batch of a hundred files (each a table of its own), uploaded twenty at a time.
     const first = await uploadFile(FLOOD, token(FLOOD), 'day_000.csv', smallCsv(ROWS, 0));
     const names = Array.from({ length: FILES - 1 }, (_, index) => `day_${String(index + 1).padStart(3, '0')}.csv`);
-    for (let start = 0; start < names.length; start += 10) {
+    for (let start = 0; start < names.length; start += 20) {
       await Promise.all(
         names
-          .slice(start, start + 10)
+          .slice(start, start + 20)
           .map((name, index) => uploadFile(FLOOD, token(FLOOD), name, smallCsv(ROWS, start + index + 1), { batchId: first.batchId })),
       );
     }
@@ -170,8 +175,9 @@ describe('tenants share the chunk invocations fairly, each within its own limit'
       const reply = await api('GET', `/tenants/${FLOOD}/ingestions?batch=${first.batchId}`, undefined, token(FLOOD));
       return reply.body.ingestions as IngestionJson[];
     };
-    const unfinishedAtStart = (await floodBatch()).filter((record) => !['ingested', 'rejected', 'failed'].includes(record.status)).length;
-    const besideSeconds = await landing('quiet_beside.csv');
+    const atStart = await floodBatch();
+    const unfinishedAtStart = FILES - atStart.filter((record) => ['ingested', 'rejected', 'failed'].includes(record.status)).length;
+    const beside = await landing();
     const flood = await waitFor(
       'the hundred files to land',
       async () => {
@@ -181,12 +187,14 @@ describe('tenants share the chunk invocations fairly, each within its own limit'
       600_000,
       1000,
     );
+    const times = (field: string): number[] => flood.map((record) => Date.parse(String(record[field])));
+    const floodSeconds = (Math.max(...times('finishedAt')) - Math.min(...times('startedAt'))) / 1000;
     console.log(
-      `fair shares: a small file landed ${aloneSeconds.toFixed(2)} s after its upload alone (${aloneRuns.map((run) => run.toFixed(2)).join(' s, ')} s), ${besideSeconds.toFixed(2)} s beside another tenant's batch of ${FILES} files (${unfinishedAtStart} of them not landed yet when it was uploaded)`,
+      `fair shares: a small file landed ${aloneSeconds.toFixed(2)} s after its upload alone (${aloneRuns.map((run) => run.seconds.toFixed(2)).join(' s, ')} s), ${beside.seconds.toFixed(2)} s beside another tenant's batch of ${FILES} files (${beside.recorded.toFixed(2)} s of it from its intake; ${unfinishedAtStart} of the ${FILES} files not landed yet when it was uploaded, ${FILES - atStart.length} not taken in yet; the batch's files landed over ${floodSeconds.toFixed(1)} s)`,
     );
     // The flood was still there to wait behind: else this test would prove nothing.
-    expect(unfinishedAtStart).toBeGreaterThanOrEqual(20);
-    expect(besideSeconds).toBeLessThanOrEqual(2 * aloneSeconds);
+    expect(unfinishedAtStart).toBeGreaterThanOrEqual(10);
+    expect(beside.seconds).toBeLessThanOrEqual(2 * aloneSeconds);
     expect(flood.map((record) => [record.status, record.rows])).toEqual(Array.from({ length: FILES }, () => ['ingested', ROWS]));
     for (const name of ['day_000', ...names.map((name) => name.replace('.csv', ''))]) expect(await countRows(`test_tenant_${FLOOD}`, name)).toBe(ROWS);
   }, 900_000);

@@ -58,6 +58,24 @@ describe('the SQS handler of the queue functions', () => {
     ]);
   });
 
+  it('handles the records at once when they are independent, reporting those that failed', async () => {
+    const sqs = new FakeSqsClient();
+    let running = 0;
+    let most = 0;
+    const handler = sqsHandler(
+      async (record) => {
+        running += 1;
+        most = Math.max(most, running);
+        await new Promise((resolve) => setImmediate(resolve));
+        running -= 1;
+        if (record.body === '2') throw new Error('line 1: bad value');
+      },
+      { ...policyOf(sqs), inParallel: true },
+    );
+    expect(await handler({ Records: batch(4) }, context)).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-2' }] });
+    expect(most).toBe(4);
+  });
+
   it('waits an outage out without using a try, and reports the record done', async () => {
     const sqs = new FakeSqsClient();
     const deadLettered: DeadLettered[] = [];

@@ -43,6 +43,8 @@ export const QUEUE_RETENTION_SECONDS = 4 * 24 * 3600;
 export const DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600;
 /** Tries of a batch notification or chunk task failing for a reason of its own (outages are waited out without using them). */
 export const BATCH_INGEST_MAX_RECEIVE_COUNT = 3;
+/** Upload notifications per batch-ingest invocation (its event source's batch size), taken in at once. */
+export const NOTIFICATIONS_PER_INVOCATION = 10;
 /**
  * The batch-ingest function's V8 heap limit. Its working set is small (it
  * streams the file); without a limit V8 lets garbage pile up to the machine's
