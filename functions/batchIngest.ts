@@ -1,11 +1,12 @@
-import { objectsCreated, platform } from '../layers/platform/src';
+import { objectsCreated, platform, tenantOfNotification } from '../layers/platform/src';
 import { BATCH_HAND_BACK } from './sqs/batchHandBack';
 import { sqsHandler } from './sqs/sqsHandler';
 
 /**
  * The batch-ingest function: S3 ObjectCreated notifications for
- * `tenants/*\/incoming/`, delivered through SQS, up to ten per invocation,
- * each taken in at once by the platform's batch ingest pipeline and handed to
+ * `tenants/*\/incoming/`, delivered through SQS, up to ten per invocation
+ * (the tenants' at once, a tenant's one after the other), each taken in by
+ * the platform's batch ingest pipeline and handed to
  * its tenant's chunk queue, where the batch-chunk function ingests the file in
  * its tenant's share. A notification that fails is handed back to SQS
  * (partial batch failure): an outage (Cassandra, S3 down) is waited out for at
@@ -22,7 +23,8 @@ export const handler = sqsHandler(
   {
     ...BATCH_HAND_BACK,
     what: 'batch ingest',
-    inParallel: true,
+    // A tenant's uploads one after the other (their intakes write the tenant's partitions), the tenants' at once.
+    inParallelBy: (record) => tenantOfNotification(record.body) ?? '',
     onDeadLetter: async (record, error) => {
       const { batchIngest } = await platform();
       for (const object of objectsCreated(record.body)) await batchIngest.notificationDeadLettered(object, error);

@@ -25,19 +25,30 @@ export interface SqsGroupHandler {
 export interface SqsHandlerPolicy extends HandBackPolicy {
   /** What a record is to the function, for the log: "notification", "chunk task", "stream batch". */
   readonly what: string;
-  /** Handle the groups at once rather than one after the other: for records whose work is independent (the uploads' intake). */
-  readonly inParallel?: boolean;
+  /**
+   * For a record handler: records of different keys are handled at once, those of one key one after the other, in the
+   * order they came (the uploads of one tenant, whose intakes write the same partitions). Without it, one after the other.
+   */
+  readonly inParallelBy?: (record: SQSRecord) => string;
   /** The client records are handed back through (the platform's unless a test gives its own). */
   readonly sqs?: SQSClient;
 }
 
-/** Each record alone, as a group of its own (message ids are unique within a batch). */
-function groupOfOne(handleRecord: SqsRecordHandler): SqsGroupHandler {
+/** Each record handled alone, its failure its own; records of one key (by default each record is its own) one after the other. */
+function oneByOne(handleRecord: SqsRecordHandler, what: string, keyOf: (record: SQSRecord) => string = (record) => record.messageId): SqsGroupHandler {
   return {
-    groupOf: (record) => record.messageId,
+    groupOf: keyOf,
     handle: async (_group, records) => {
-      for (const record of records) await handleRecord(record);
-      return [];
+      const failures: HandBackFailure[] = [];
+      for (const record of records) {
+        try {
+          await handleRecord(record);
+        } catch (error) {
+          logThrown(what, [record], error);
+          failures.push({ record, error });
+        }
+      }
+      return failures;
     },
   };
 }
@@ -66,7 +77,7 @@ function logThrown(what: string, records: readonly SQSRecord[], error: unknown):
 /**
  * The one record loop of the SQS functions, as the function's middy handler
  * (with {@link lambdaLogContext}): handles the event's records one at a time,
- * or group by group (or all at once, `inParallel`), collects what failed, and reports it as the batch item
+ * or group by group (records of different keys at once, `inParallelBy`), collects what failed, and reports it as the batch item
  * failures (the event sources run with ReportBatchItemFailures) after
  * {@link handBack} has applied the policy: an outage waited out without using
  * up tries, a deferred record sent again later, an error of the input retried
@@ -80,7 +91,7 @@ function logThrown(what: string, records: readonly SQSRecord[], error: unknown):
  */
 export function sqsHandler(handler: SqsRecordHandler | SqsGroupHandler, policy: SqsHandlerPolicy) {
   const sqs = policy.sqs ?? createSqsClient(platformConfig());
-  const grouped = typeof handler === 'function' ? groupOfOne(handler) : handler;
+  const grouped = typeof handler === 'function' ? oneByOne(handler, policy.what, policy.inParallelBy) : handler;
   return middy<SQSEvent, SQSBatchResponse>(async (event: SQSEvent) => {
     const failures: HandBackFailure[] = [];
     const handleGroup = async (group: string, records: SQSRecord[]): Promise<void> => {
@@ -94,7 +105,7 @@ export function sqsHandler(handler: SqsRecordHandler | SqsGroupHandler, policy: 
       }
     };
     const groups = [...groupsOf(event.Records, grouped.groupOf)];
-    if (policy.inParallel) await Promise.all(groups.map(([group, records]) => handleGroup(group, records)));
+    if (policy.inParallelBy) await Promise.all(groups.map(([group, records]) => handleGroup(group, records)));
     else for (const [group, records] of groups) await handleGroup(group, records);
     return { batchItemFailures: await handBack(sqs, failures, policy) };
   }).use(lambdaLogContext);

@@ -58,22 +58,34 @@ describe('the SQS handler of the queue functions', () => {
     ]);
   });
 
-  it('handles the records at once when they are independent, reporting those that failed', async () => {
+  it('handles records of different keys at once and those of one key one after the other, reporting those that failed', async () => {
     const sqs = new FakeSqsClient();
-    let running = 0;
-    let most = 0;
+    const running = new Map<string, number>();
+    const most = new Map<string, number>();
+    const order: string[] = [];
+    const keyOf = (record: SQSRecord): string => (Number(record.body) % 2 === 0 ? 'even' : 'odd');
     const handler = sqsHandler(
       async (record) => {
-        running += 1;
-        most = Math.max(most, running);
+        const key = keyOf(record);
+        running.set(key, (running.get(key) ?? 0) + 1);
+        most.set(
+          'all',
+          Math.max(
+            most.get('all') ?? 0,
+            [...running.values()].reduce((sum, count) => sum + count, 0),
+          ),
+        );
+        most.set(key, Math.max(most.get(key) ?? 0, running.get(key) ?? 0));
         await new Promise((resolve) => setImmediate(resolve));
-        running -= 1;
+        running.set(key, (running.get(key) ?? 0) - 1);
+        order.push(record.body);
         if (record.body === '2') throw new Error('line 1: bad value');
       },
-      { ...policyOf(sqs), inParallel: true },
+      { ...policyOf(sqs), inParallelBy: keyOf },
     );
-    expect(await handler({ Records: batch(4) }, context)).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-2' }] });
-    expect(most).toBe(4);
+    expect(await handler({ Records: batch(6) }, context)).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-2' }] });
+    expect([most.get('all'), most.get('even'), most.get('odd')]).toEqual([2, 1, 1]);
+    expect(order.filter((body) => Number(body) % 2 === 0)).toEqual(['0', '2', '4']);
   });
 
   it('waits an outage out without using a try, and reports the record done', async () => {

@@ -78,7 +78,7 @@ export { HAND_BACK_ATTRIBUTES, MAX_MESSAGE_DELAY_SECONDS, MAX_VISIBILITY_TIMEOUT
 export { createLambdaClient, createS3Client, createSqsClient } from './storage/awsClients';
 export { IngestBucket } from './storage/IngestBucket';
 export { queueDepth } from './storage/queueDepth';
-export { objectsCreated } from './storage/s3Notifications';
+export { objectsCreated, tenantOfNotification } from './storage/s3Notifications';
 export { createCassandraClient } from './cassandra/createCassandraClient';
 export { closeSharedCassandraClient, sharedCassandraClient } from './cassandra/sharedCassandraClient';
 export { cqlIdentifier, cqlString, insertCql } from './cassandra/cql';

@@ -10,8 +10,7 @@ import {
   type MessageAttributeValue,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { parseObjectKey } from '../storage/objectKeys';
-import { objectsCreated } from '../storage/s3Notifications';
+import { tenantOfNotification } from '../storage/s3Notifications';
 import { PACK_FORMAT } from '../stream/StreamPack';
 import type { Topology } from '../topology/Topology';
 import { HAND_BACK_ATTRIBUTE_NAMES, HAND_BACK_ATTRIBUTES } from './handBackProtocol';
@@ -49,10 +48,7 @@ interface QueuePair {
 
 /** Which tenant a dead letter belongs to: by the object key of a notification, the `tenant` field of a chunk task or stream pack. */
 export function tenantOfDeadLetter(kind: DeadLetterKind, body: string): string | undefined {
-  if (kind === 'batch')
-    return objectsCreated(body)
-      .map((object) => parseObjectKey(object.key)?.tenant)
-      .find(Boolean);
+  if (kind === 'batch') return tenantOfNotification(body);
   try {
     const tenant = (JSON.parse(body) as { tenant?: unknown }).tenant;
     return typeof tenant === 'string' ? tenant : undefined;

@@ -1,4 +1,5 @@
 import type { ObjectCreated } from '../ingest/batch/BatchIngestPipeline';
+import { parseObjectKey } from './objectKeys';
 
 interface S3NotificationBody {
   Records?: Array<{ eventName?: string; s3?: { object?: { key?: string; size?: number; eTag?: string; versionId?: string } } }>;
@@ -27,4 +28,11 @@ export function objectsCreated(body: string): ObjectCreated[] {
       etag: record.s3?.object?.eTag,
       versionId: record.s3?.object?.versionId,
     }));
+}
+
+/** The tenant whose upload a notification is about (by its key, `tenants/<tenant>/...`), if it is one. */
+export function tenantOfNotification(body: string): string | undefined {
+  return objectsCreated(body)
+    .map((object) => parseObjectKey(object.key)?.tenant)
+    .find(Boolean);
 }
