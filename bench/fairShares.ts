@@ -20,13 +20,10 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiClient, type IngestionView } from '../clients/ApiClient';
 import { postMultipart } from '../clients/postMultipart';
-import { createCassandraClient, createS3Client, createSqsClient, provisionPlatform, RabbitMqAdmin, TenantDirectory } from '../layers/platform/src';
-import { LocalCloud } from '../localstack/LocalCloud';
-import { useLocalStage } from '../localstack/localEnvironment';
 import { ServerlessOffline } from '../localstack/PlatformProcess';
 import { runScript } from '../localstack/process/runScript';
 import { repoRoot } from '../localstack/paths';
-import { resetLocalStage } from '../localstack/resetLocalStage';
+import { openBenchStage } from './benchStage';
 import { appendBenchmark, markdownTable } from './benchmarksFile';
 import { describeMachine, today } from './machine';
 
@@ -108,12 +105,7 @@ async function smallFilesSent(api: ApiClient, text: (index: number) => string): 
   return first.batchId;
 }
 
-const cloud = new LocalCloud();
-const started = await cloud.start(say);
-const config = useLocalStage('bench');
-await resetLocalStage('bench');
-const client = createCassandraClient(config);
-await client.connect();
+const stage = await openBenchStage(say);
 const offline = new ServerlessOffline('bench', { POWERTOOLS_LOG_LEVEL: 'WARN', MYSIMBDP_CHUNK_SIZE: CHUNK_SIZE });
 const rows: Array<Array<string | number>> = [];
 try {
@@ -142,11 +134,7 @@ try {
     );
     if (added.status !== 0) throw new Error(`tenants add ${id} failed: ${added.stderr}${added.stdout}`);
   }
-  await provisionPlatform(config, await new TenantDirectory(tenantsDir).definitions(), {
-    cassandra: client,
-    aws: { s3: createS3Client(config), sqs: createSqsClient(config) },
-    rabbit: new RabbitMqAdmin(config.amqp.managementUrl, config.amqp.adminUsername, config.amqp.adminPassword),
-  });
+  await stage.provision(tenantsDir);
   await offline.start();
   const a = new ApiClient(offline.apiUrl);
   const b = new ApiClient(offline.apiUrl);
@@ -212,8 +200,7 @@ try {
   ]);
 } finally {
   await offline.stop();
-  await client.shutdown();
-  await cloud.stop(started);
+  await stage.close();
   await rm(folder, { recursive: true, force: true });
 }
 

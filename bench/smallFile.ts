@@ -8,12 +8,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiClient, type IngestionView } from '../clients/ApiClient';
 import { postMultipart } from '../clients/postMultipart';
-import { createCassandraClient, createS3Client, createSqsClient, provisionPlatform, RabbitMqAdmin, TenantDirectory } from '../layers/platform/src';
-import { LocalCloud } from '../localstack/LocalCloud';
-import { useLocalStage } from '../localstack/localEnvironment';
 import { ServerlessOffline } from '../localstack/PlatformProcess';
 import { localCloudDir, repoRoot } from '../localstack/paths';
-import { resetLocalStage } from '../localstack/resetLocalStage';
+import { openBenchStage } from './benchStage';
 import { appendBenchmark, markdownTable } from './benchmarksFile';
 import { describeMachine, today } from './machine';
 
@@ -34,22 +31,13 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
 }
 
-const cloud = new LocalCloud();
-const started = await cloud.start(say);
-const config = useLocalStage('bench');
-await resetLocalStage('bench');
-const client = createCassandraClient(config);
-await client.connect();
+const stage = await openBenchStage(say);
 const offline = new ServerlessOffline('bench', { POWERTOOLS_LOG_LEVEL: 'WARN' });
 const endToEnd: number[] = [];
 const inFunction: number[] = [];
 let bytes = 0;
 try {
-  await provisionPlatform(config, await new TenantDirectory(join(repoRoot, 'tenants')).definitions(), {
-    cassandra: client,
-    aws: { s3: createS3Client(config), sqs: createSqsClient(config) },
-    rabbit: new RabbitMqAdmin(config.amqp.managementUrl, config.amqp.adminUsername, config.amqp.adminPassword),
-  });
+  await stage.provision(join(repoRoot, 'tenants'));
   await offline.start();
   const api = new ApiClient(offline.apiUrl);
   await api.login('zoo', 'zoo-demo-password');
@@ -78,8 +66,7 @@ try {
   }
 } finally {
   await offline.stop();
-  await client.shutdown();
-  await cloud.stop(started);
+  await stage.close();
 }
 
 const row = (what: string, values: number[]): Array<string | number> => [
