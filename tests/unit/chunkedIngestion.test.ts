@@ -125,6 +125,19 @@ describe('a file above the chunk size', () => {
     expect(inserts()).toEqual([]);
   });
 
+  it('says the bad rows a dry run would skip as a whole file says them', async () => {
+    const { ingest, object, drain, record, inserts } = await setUp(readings([5]), [tenant('zoo')], true);
+    await ingest(object);
+    await drain();
+    expect(record()).toMatchObject({
+      status: 'validated',
+      rows: 39,
+      badRows: 1,
+      reason: 'dry run: 39 rows would be written, 1 bad row skipped; nothing was written',
+    });
+    expect(inserts()).toEqual([]);
+  });
+
   it('lets a write task wait, using no try, while another invocation holds the claim on its chunk', async () => {
     const { pipeline, ingest, object, tasks, chunks, inserts, clock } = await setUp(readings());
     await ingest(object);

@@ -23,7 +23,7 @@ import type { ChunkTaskQueue } from '../chunks/ChunkTaskQueue';
 import { readRecords } from '../records/readRecords';
 import { guardText } from '../records/TextGuard';
 import { appPlan } from './appPlan';
-import { tooManyBadRows } from './badRowsTolerance';
+import { fileVerdict } from './FileVerdict';
 import { IngestionOutcomes } from './IngestionOutcomes';
 import type { IngestionRecord, IngestionStatus, IngestionStore } from './IngestionStore';
 import { inputErrorReason } from './inputErrorReason';
@@ -244,18 +244,18 @@ export class BatchIngestPipeline {
     const { plan } = await appPlan(app, upload, sample, schema, this.deps.streamTables);
     const checked = await scanRecords(items, { format: upload.format, plan, maxBadRows, buffered, keepBadRows: MAX_KEPT_BAD_ROWS });
     const badRowsKey = await this.badRows.write(upload, Object.keys(sample[0]?.fields ?? {}), checked.kept);
-    if (checked.stopped || checked.badRows > maxBadRows) {
+    const verdict = fileVerdict(checked, { maxBadRows, dryRun: record.dryRun });
+    if (verdict.outcome === 'rejected') {
       return this.outcomes.finish(record, 'rejected', {
-        reason: tooManyBadRows(maxBadRows, checked.badRowSamples),
+        reason: verdict.reason,
         stats: { rows: 0, badRows: checked.badRows, badRowSamples: checked.badRowSamples, tables: [] },
         badRowsKey,
       });
     }
     const tables = plan.tables.map((table) => `${keyspace}.${table.name}`);
-    const skipped = checked.badRows > 0 ? `${checked.badRows} bad row${checked.badRows === 1 ? '' : 's'} skipped` : undefined;
-    if (record.dryRun) {
+    if (verdict.outcome === 'validated') {
       return this.outcomes.finish(record, 'validated', {
-        reason: `dry run: ${checked.rows} rows would be written${skipped ? `, ${skipped}` : ''}; nothing was written`,
+        reason: verdict.reason,
         stats: { rows: checked.rows, badRows: checked.badRows, badRowSamples: checked.badRowSamples, tables },
         badRowsKey,
       });
@@ -316,7 +316,7 @@ export class BatchIngestPipeline {
       });
     }
     return this.outcomes.finish(record, 'ingested', {
-      reason: skipped ? `${skipped} (within the tolerance)` : undefined,
+      reason: verdict.reason,
       stats: { rows: written.rows, badRows: written.badRows, badRowSamples: written.badRowSamples, tables },
       badRowsKey,
       phases: { validateMs: Math.round(writing - validating), writeMs: Math.round(performance.now() - writing) },

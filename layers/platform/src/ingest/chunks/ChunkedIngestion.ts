@@ -14,7 +14,7 @@ import type { Topology } from '../../topology/Topology';
 import type { BatchIngestApp, BatchIngestPlan } from '../apps/BatchIngestApp';
 import { appPlan, readSample, type PlanContext } from '../batch/appPlan';
 import type { BadRowsFiles } from '../batch/BadRowsFiles';
-import { tooManyBadRows } from '../batch/badRowsTolerance';
+import { fileVerdict, ingestedReason } from '../batch/FileVerdict';
 import type { IngestionOutcomes } from '../batch/IngestionOutcomes';
 import type { IngestionRecord, IngestionStatus, IngestionStore } from '../batch/IngestionStore';
 import type { StreamTables } from '../batch/StreamTables';
@@ -206,23 +206,23 @@ export class ChunkedIngestion {
     const states = await this.deps.chunks.list(runOf(upload));
     const validated = states.filter((state) => state.status !== 'planned' && state.status !== 'failed');
     const badRows = validated.reduce((sum, state) => sum + state.badRows, 0);
-    const maxBadRows = tenant.profile.batch.maxBadRows;
-    if (badRows > maxBadRows && record.phase !== 'writing') {
-      const badRowSamples = samplesOf(validated);
+    const rows = validated.reduce((sum, state) => sum + state.rows, 0);
+    const verdict = fileVerdict({ rows, badRows, badRowSamples: samplesOf(validated) }, { maxBadRows: tenant.profile.batch.maxBadRows, dryRun: record.dryRun });
+    // Over the tolerance with the chunks validated so far: rejected at once, unless the file was accepted already.
+    if (verdict.outcome === 'rejected' && record.phase !== 'writing') {
       await this.deps.outcomes.finish(record, 'rejected', {
         from: WORKING,
-        reason: tooManyBadRows(maxBadRows, badRowSamples),
-        stats: { rows: 0, badRows, badRowSamples, tables: [] },
+        reason: verdict.reason,
+        stats: { rows: 0, badRows, badRowSamples: samplesOf(validated), tables: [] },
         badRowsKey: await this.badRowsFile(upload, validated),
       });
       return;
     }
     if (record.chunksTotal === undefined || validated.length < record.chunksTotal) return;
-    const rows = validated.reduce((sum, state) => sum + state.rows, 0);
-    if (record.dryRun) {
+    if (verdict.outcome === 'validated') {
       await this.deps.outcomes.finish(record, 'validated', {
         from: WORKING,
-        reason: `dry run: ${rows} rows would be written${badRows ? `, ${badRows} bad rows skipped` : ''}; nothing was written`,
+        reason: verdict.reason,
         stats: { rows, badRows, badRowSamples: samplesOf(validated), tables: [] },
         badRowsKey: await this.badRowsFile(upload, validated),
       });
@@ -393,7 +393,7 @@ export class ChunkedIngestion {
     const badRows = states.reduce((sum, state) => sum + state.badRows, 0);
     await this.deps.outcomes.finish(record, 'ingested', {
       from: WORKING,
-      reason: badRows > 0 ? `${badRows} bad row${badRows === 1 ? '' : 's'} skipped (within the tolerance)` : undefined,
+      reason: ingestedReason(badRows),
       stats: { rows, badRows, badRowSamples: samplesOf(states), tables: record.tables },
       badRowsKey: await this.badRowsFile(upload, states),
     });
