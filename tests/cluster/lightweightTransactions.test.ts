@@ -1,7 +1,7 @@
 import cassandra from 'cassandra-driver';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { IngestionStore, type IngestionRecord } from '../../layers/platform/src/ingest/batch/IngestionStore';
+import { IngestionStore, type IngestionRecord } from '../../layers/platform/src/ingest/files/IngestionStore';
 import { ServiceUnavailableError } from '../../layers/platform/src/errors';
 import { classifyFailure } from '../../layers/platform/src/failures/serviceFailure';
 import { CassandraCluster } from '../../localstack/services/CassandraCluster';

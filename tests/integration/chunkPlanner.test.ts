@@ -3,11 +3,11 @@ import { CreateQueueCommand, DeleteMessageCommand, DeleteQueueCommand, ReceiveMe
 import type cassandra from 'cassandra-driver';
 import { randomUUID } from 'node:crypto';
 import { systemClock } from '../../layers/platform/src/Clock';
-import { ChunkBoundaries, type ChunkSpan } from '../../layers/platform/src/ingest/chunks/ChunkBoundaries';
-import { ChunkPlanner } from '../../layers/platform/src/ingest/chunks/ChunkPlanner';
-import { ChunkStore } from '../../layers/platform/src/ingest/chunks/ChunkStore';
-import { decodeChunkTask, type ChunkTask, type UploadRef } from '../../layers/platform/src/ingest/chunks/ChunkTask';
-import { ChunkTaskQueue } from '../../layers/platform/src/ingest/chunks/ChunkTaskQueue';
+import { ChunkBoundaries, type ChunkSpan } from '../../layers/platform/src/ingest/files/ChunkBoundaries';
+import { ChunkPlanner } from '../../layers/platform/src/ingest/files/ChunkPlanner';
+import { ChunkStore } from '../../layers/platform/src/ingest/files/ChunkStore';
+import { decodeChunkTask, type ChunkTask, type UploadRef } from '../../layers/platform/src/ingest/files/ChunkTask';
+import { ChunkTaskQueue } from '../../layers/platform/src/ingest/files/ChunkTaskQueue';
 import { createS3Client, createSqsClient } from '../../layers/platform/src/storage/awsClients';
 import { IngestBucket } from '../../layers/platform/src/storage/IngestBucket';
 import { config, connectCassandra, topology } from '../helpers/testPlatform';

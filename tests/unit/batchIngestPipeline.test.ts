@@ -1,7 +1,7 @@
 import cassandra from 'cassandra-driver';
 import { ServiceUnavailableError } from '../../layers/platform/src/errors';
-import { BatchIngestPipeline, type ObjectCreated } from '../../layers/platform/src/ingest/batch/BatchIngestPipeline';
-import type { ChunkTask } from '../../layers/platform/src/ingest/chunks/ChunkTask';
+import { BatchIngestPipeline, type ObjectCreated } from '../../layers/platform/src/ingest/files/BatchIngestPipeline';
+import type { ChunkTask } from '../../layers/platform/src/ingest/files/ChunkTask';
 import { objectKey } from '../../layers/platform/src/storage/objectKeys';
 import type { Tenant } from '../../layers/platform/src/tenants/Tenant';
 import { handBack } from '../../functions/sqs/handBack';

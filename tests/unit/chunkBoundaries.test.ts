@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
-import { ChunkBoundaries, type ChunkSpan } from '../../layers/platform/src/ingest/chunks/ChunkBoundaries';
-import { readChunkRecords } from '../../layers/platform/src/ingest/chunks/readChunkRecords';
+import { ChunkBoundaries, type ChunkSpan } from '../../layers/platform/src/ingest/files/ChunkBoundaries';
+import { readChunkRecords } from '../../layers/platform/src/ingest/files/readChunkRecords';
 import { readRecords } from '../../layers/platform/src/ingest/records/readRecords';
 import type { SourceItem } from '../../layers/platform/src/ingest/records/SourceRecord';
 import type { FileFormat } from '../../layers/platform/src/tenants/TenantProfile';

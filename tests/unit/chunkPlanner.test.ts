@@ -1,5 +1,5 @@
-import { ChunkPlanner } from '../../layers/platform/src/ingest/chunks/ChunkPlanner';
-import type { ChunkTask, UploadRef } from '../../layers/platform/src/ingest/chunks/ChunkTask';
+import { ChunkPlanner } from '../../layers/platform/src/ingest/files/ChunkPlanner';
+import type { ChunkTask, UploadRef } from '../../layers/platform/src/ingest/files/ChunkTask';
 import { MalformedFileError } from '../../layers/platform/src/ingest/records/MalformedFileError';
 import { FakeChunkStore } from './fakes/FakeChunkStore';
 import { FakeChunkTaskQueue } from './fakes/FakeChunkTaskQueue';

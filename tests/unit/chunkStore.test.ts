@@ -1,5 +1,5 @@
 import cassandra from 'cassandra-driver';
-import { ChunkStore, countChunks } from '../../layers/platform/src/ingest/chunks/ChunkStore';
+import { ChunkStore, countChunks } from '../../layers/platform/src/ingest/files/ChunkStore';
 import { FakeCassandraClient, type FakeRowValues } from './fakes/FakeCassandraClient';
 import { FakeClock } from './fakes/FakeClock';
 

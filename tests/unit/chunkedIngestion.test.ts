@@ -1,8 +1,8 @@
 import { jest } from '@jest/globals';
 import { DeferredError } from '../../layers/platform/src/errors';
-import { BatchIngestPipeline, type ObjectCreated } from '../../layers/platform/src/ingest/batch/BatchIngestPipeline';
-import { ChunkLeaseLostError } from '../../layers/platform/src/ingest/chunks/ChunkLeaseLostError';
-import type { ChunkTask } from '../../layers/platform/src/ingest/chunks/ChunkTask';
+import { BatchIngestPipeline, type ObjectCreated } from '../../layers/platform/src/ingest/files/BatchIngestPipeline';
+import { ChunkLeaseLostError } from '../../layers/platform/src/ingest/files/ChunkLeaseLostError';
+import type { ChunkTask } from '../../layers/platform/src/ingest/files/ChunkTask';
 import { objectKey } from '../../layers/platform/src/storage/objectKeys';
 import type { Tenant } from '../../layers/platform/src/tenants/Tenant';
 import { fakeBatchIngestDependencies, ingestNow } from './fakes/fakeBatchIngestDependencies';

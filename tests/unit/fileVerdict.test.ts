@@ -1,4 +1,4 @@
-import { fileVerdict, ingestedReason } from '../../layers/platform/src/ingest/batch/FileVerdict';
+import { fileVerdict, ingestedReason } from '../../layers/platform/src/ingest/files/FileVerdict';
 
 const samples = ['line 2: value: "x" is not a number', 'line 3: value: "y" is not a number', 'line 4: value: "z" is not a number', 'line 5: too many'];
 

@@ -1,4 +1,4 @@
-import { IngestionOutcomes } from '../../layers/platform/src/ingest/batch/IngestionOutcomes';
+import { IngestionOutcomes } from '../../layers/platform/src/ingest/files/IngestionOutcomes';
 import { FakeClock } from './fakes/FakeClock';
 import { FakeIngestBucket } from './fakes/FakeIngestBucket';
 import { FakeIngestionStore } from './fakes/FakeIngestionStore';

@@ -1,4 +1,4 @@
-import type { IngestionRecord } from '../../layers/platform/src/ingest/batch/IngestionStore';
+import type { IngestionRecord } from '../../layers/platform/src/ingest/files/IngestionStore';
 import { IngestionProgressReader } from '../../layers/platform/src/reports/IngestionProgress';
 import { FakeChunkStore } from './fakes/FakeChunkStore';
 import { FakeClock } from './fakes/FakeClock';

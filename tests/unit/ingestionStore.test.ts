@@ -1,6 +1,6 @@
 import cassandra from 'cassandra-driver';
 import { InvalidInputError } from '../../layers/platform/src/errors';
-import { ingestionIdOf, IngestionStore } from '../../layers/platform/src/ingest/batch/IngestionStore';
+import { ingestionIdOf, IngestionStore } from '../../layers/platform/src/ingest/files/IngestionStore';
 import { FakeCassandraClient } from './fakes/FakeCassandraClient';
 import { BATCH_ID, processingRecord } from './fakes/processingRecord';
 

@@ -1,5 +1,5 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import type { IngestionRecord } from '../../layers/platform/src/ingest/batch/IngestionStore';
+import type { IngestionRecord } from '../../layers/platform/src/ingest/files/IngestionStore';
 import { EmbeddedMetrics } from '../../layers/platform/src/metrics/EmbeddedMetrics';
 import { batchContribution, streamContribution } from '../../layers/platform/src/metrics/MetricContribution';
 import { MetricValues } from '../../layers/platform/src/metrics/MetricValues';

@@ -1,6 +1,6 @@
 import { ServiceUnavailableError } from '../../layers/platform/src/errors';
-import { decodeChunkTask, describeChunk, encodeChunkTask, type ChunkTask } from '../../layers/platform/src/ingest/chunks/ChunkTask';
-import { ChunkTaskQueue } from '../../layers/platform/src/ingest/chunks/ChunkTaskQueue';
+import { decodeChunkTask, describeChunk, encodeChunkTask, type ChunkTask } from '../../layers/platform/src/ingest/files/ChunkTask';
+import { ChunkTaskQueue } from '../../layers/platform/src/ingest/files/ChunkTaskQueue';
 import { decodePack } from '../../layers/platform/src/stream/StreamPack';
 import { StreamQueueSender } from '../../layers/platform/src/stream/StreamQueueSender';
 import { topology } from './fakes/fakeBatchIngestDependencies';

@@ -1,5 +1,5 @@
 import { DeferredError } from '../../layers/platform/src/errors';
-import { BatchIngestPipeline, type ObjectCreated } from '../../layers/platform/src/ingest/batch/BatchIngestPipeline';
+import { BatchIngestPipeline, type ObjectCreated } from '../../layers/platform/src/ingest/files/BatchIngestPipeline';
 import { TenantRateLimiter } from '../../layers/platform/src/rates/TenantRateLimiter';
 import { fakeBatchIngestDependencies, ingestNow } from './fakes/fakeBatchIngestDependencies';
 import { FakeTenantRateStore } from './fakes/FakeTenantRateStore';

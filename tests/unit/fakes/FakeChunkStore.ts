@@ -1,5 +1,5 @@
-import type { ChunkSpan } from '../../../layers/platform/src/ingest/chunks/ChunkBoundaries';
-import type { ChunkRun, ChunkState, ChunkStatus, ChunkStore } from '../../../layers/platform/src/ingest/chunks/ChunkStore';
+import type { ChunkSpan } from '../../../layers/platform/src/ingest/files/ChunkBoundaries';
+import type { ChunkRun, ChunkState, ChunkStatus, ChunkStore } from '../../../layers/platform/src/ingest/files/ChunkStore';
 import { FakeClock } from './FakeClock';
 import type { Public } from './Public';
 

@@ -5,7 +5,7 @@ import type {
   IngestionRecord,
   IngestionStatus,
   IngestionStore,
-} from '../../../layers/platform/src/ingest/batch/IngestionStore';
+} from '../../../layers/platform/src/ingest/files/IngestionStore';
 import { FakeClock } from './FakeClock';
 import type { Public } from './Public';
 

@@ -2,9 +2,9 @@ import type { TableSpec } from '../../../layers/platform/src/cassandra/TableSpec
 import type { BatchIngestApp } from '../../../layers/platform/src/ingest/apps/BatchIngestApp';
 import { genericStreamIngestApp } from '../../../layers/platform/src/ingest/apps/genericStreamIngestApp';
 import type { StreamIngestApp } from '../../../layers/platform/src/ingest/apps/StreamIngestApp';
-import type { BatchIngestDependencies, BatchIngestPipeline, ObjectCreated } from '../../../layers/platform/src/ingest/batch/BatchIngestPipeline';
-import type { IngestionRecord } from '../../../layers/platform/src/ingest/batch/IngestionStore';
-import { StreamTables } from '../../../layers/platform/src/ingest/batch/StreamTables';
+import type { BatchIngestDependencies, BatchIngestPipeline, ObjectCreated } from '../../../layers/platform/src/ingest/files/BatchIngestPipeline';
+import type { IngestionRecord } from '../../../layers/platform/src/ingest/files/IngestionStore';
+import { StreamTables } from '../../../layers/platform/src/ingest/files/StreamTables';
 import { RecordError } from '../../../layers/platform/src/ingest/records/RecordError';
 import type { Tenant } from '../../../layers/platform/src/tenants/Tenant';
 import { Topology } from '../../../layers/platform/src/topology/Topology';

@@ -1,4 +1,4 @@
-import type { IngestionRecord } from '../../../layers/platform/src/ingest/batch/IngestionStore';
+import type { IngestionRecord } from '../../../layers/platform/src/ingest/files/IngestionStore';
 import { FakeClock } from './FakeClock';
 
 export const BATCH_ID = '20261130T120000Z-abcdef';

@@ -1,7 +1,7 @@
 import { systemClock, type Clock } from '../Clock';
-import type { IngestionRecord } from '../ingest/batch/IngestionStore';
-import type { ChunkShare } from '../ingest/chunks/ChunkShares';
-import { countChunks, type ChunkCounts, type ChunkStore } from '../ingest/chunks/ChunkStore';
+import type { IngestionRecord } from '../ingest/files/IngestionStore';
+import type { ChunkShare } from '../ingest/files/ChunkShares';
+import { countChunks, type ChunkCounts, type ChunkStore } from '../ingest/files/ChunkStore';
 
 /** An ingestion record as a tenant follows it: the status it shows, a chunked file's chunks, and its tenant's share while its tasks wait their turn. */
 export interface IngestionProgress {

@@ -1,6 +1,6 @@
 import type { IngestBucket } from '../../storage/IngestBucket';
 import type { FileFormat } from '../../tenants/TenantProfile';
-import type { UploadRef } from '../chunks/ChunkTask';
+import type { UploadRef } from './ChunkTask';
 import { csvLine } from '../records/readRecords';
 import { positionLabel, type BadRow } from './scanRecords';
 

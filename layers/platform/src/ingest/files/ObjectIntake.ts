@@ -9,7 +9,7 @@ import type { DailyUsageStore } from '../../uploads/DailyUsageStore';
 import { fileExtension, formatOf } from '../../uploads/fileName';
 import type { UploadBatchStore } from '../../uploads/UploadBatchStore';
 import type { UploadGrantRecord, UploadGrantStore } from '../../uploads/UploadGrantStore';
-import type { UploadRef } from '../chunks/ChunkTask';
+import type { UploadRef } from './ChunkTask';
 import type { IngestionOutcomes } from './IngestionOutcomes';
 import { FileRejectedError } from './FileRejectedError';
 import { ingestionIdOf, type IngestionRecord, type IngestionStore } from './IngestionStore';
