@@ -18,15 +18,15 @@ export const handler = sqsHandler(
       platformLogger.error('not a chunk task; dropped', { messageId: record.messageId, body: record.body.slice(0, 200) });
       return;
     }
-    const { batchIngest } = await platform();
-    await batchIngest.runChunkTask(task, { receiveCount: receiveCountOf(record) });
+    const { fileTasks } = await platform();
+    await fileTasks.run(task, { receiveCount: receiveCountOf(record) });
   },
   {
     ...BATCH_HAND_BACK,
     what: 'chunk task',
     onDeadLetter: async (record, error, tries) => {
       const task = decodeChunkTask(record.body);
-      if (task) await (await platform()).batchIngest.chunkTaskDeadLettered(task, error, tries);
+      if (task) await (await platform()).fileTasks.deadLettered(task, error, tries);
     },
   },
 );

@@ -1,6 +1,8 @@
 import { jest } from '@jest/globals';
 import { DeferredError } from '../../layers/platform/src/errors';
-import { BatchIngestPipeline, type ObjectCreated } from '../../layers/platform/src/ingest/files/BatchIngestPipeline';
+import { BatchIngestPipeline } from '../../layers/platform/src/ingest/files/BatchIngestPipeline';
+import { FileTasks } from '../../layers/platform/src/ingest/files/FileTasks';
+import type { ObjectCreated } from '../../layers/platform/src/ingest/files/ObjectIntake';
 import { ChunkLeaseLostError } from '../../layers/platform/src/ingest/files/ChunkLeaseLostError';
 import type { ChunkTask } from '../../layers/platform/src/ingest/files/ChunkTask';
 import { objectKey } from '../../layers/platform/src/storage/objectKeys';
@@ -17,6 +19,7 @@ function readings(bad: readonly number[] = []): string {
 async function setUp(body: string, tenants: readonly Tenant[] = [tenant('zoo')], dryRun = false) {
   const fakes = fakeBatchIngestDependencies(tenants, { chunkSize: 64 });
   const pipeline = new BatchIngestPipeline(fakes.deps);
+  const fileTasks = new FileTasks(fakes.deps);
   const grant = await fakes.uploads.grant(tenants[0] as Tenant, { fileName: 'readings.csv', size: Buffer.byteLength(body), dryRun });
   const stored = fakes.bucket.upload(grant.key, body, grant.grantId);
   const object = { key: grant.key, size: stored.size, versionId: stored.versionId, etag: stored.etag };
@@ -26,7 +29,7 @@ async function setUp(body: string, tenants: readonly Tenant[] = [tenant('zoo')],
     const ran: ChunkTask[] = [];
     for (let tasks = fakes.tasks.take(); tasks.length > 0; tasks = fakes.tasks.take()) {
       for (const task of tasks) {
-        await pipeline.runChunkTask(task, { receiveCount: 1 });
+        await fileTasks.run(task, { receiveCount: 1 });
         ran.push(task);
       }
     }
@@ -34,8 +37,8 @@ async function setUp(body: string, tenants: readonly Tenant[] = [tenant('zoo')],
   };
   const record = () => fakes.ingestions.stored(grant.ingestionId);
   /** The upload's notification, then its file task (see `ingestNow`). */
-  const ingest = (object: ObjectCreated) => ingestNow(pipeline, fakes, object);
-  return { ...fakes, pipeline, ingest, grant, object, inserts, drain, record };
+  const ingest = (object: ObjectCreated) => ingestNow(pipeline, fileTasks, fakes, object);
+  return { ...fakes, pipeline, fileTasks, ingest, grant, object, inserts, drain, record };
 }
 
 describe('a file above the chunk size', () => {
@@ -65,14 +68,14 @@ describe('a file above the chunk size', () => {
   });
 
   it('does nothing again for a redelivered task that finds its checkpoint', async () => {
-    const { pipeline, ingest, object, tasks, drain, inserts, chunks, ingestions } = await setUp(readings());
+    const { fileTasks, ingest, object, tasks, drain, inserts, chunks, ingestions } = await setUp(readings());
     await ingest(object);
     await drain();
     const written = inserts().length;
     const [validate] = tasks.sent.filter((task) => task.kind === 'validate');
     const [write] = tasks.sent.filter((task) => task.kind === 'write');
-    await pipeline.runChunkTask(validate as ChunkTask, { receiveCount: 2 });
-    await pipeline.runChunkTask(write as ChunkTask, { receiveCount: 2 });
+    await fileTasks.run(validate as ChunkTask, { receiveCount: 2 });
+    await fileTasks.run(write as ChunkTask, { receiveCount: 2 });
     expect(inserts()).toHaveLength(written);
     expect([...chunks.validatedCount.values()].every((count) => count === 1)).toBe(true);
     expect([...chunks.writtenCount.values()].every((count) => count === 1)).toBe(true);
@@ -80,17 +83,17 @@ describe('a file above the chunk size', () => {
   });
 
   it('sends the write tasks again when a validate task is redelivered while the file is being written (the sender may have crashed)', async () => {
-    const { pipeline, ingest, object, tasks, record } = await setUp(readings());
+    const { fileTasks, ingest, object, tasks, record } = await setUp(readings());
     await ingest(object);
     const validates = tasks.take();
-    for (const task of validates) await pipeline.runChunkTask(task, { receiveCount: 1 });
+    for (const task of validates) await fileTasks.run(task, { receiveCount: 1 });
     const writes = tasks.take();
     expect(writes).toHaveLength(validates.length);
     expect(record()?.phase).toBe('writing');
-    await pipeline.runChunkTask(validates[0] as ChunkTask, { receiveCount: 2 });
+    await fileTasks.run(validates[0] as ChunkTask, { receiveCount: 2 });
     expect(tasks.take()).toEqual(writes);
     // A first delivery of the same task sends nothing.
-    await pipeline.runChunkTask(validates[0] as ChunkTask, { receiveCount: 1 });
+    await fileTasks.run(validates[0] as ChunkTask, { receiveCount: 1 });
     expect(tasks.take()).toEqual([]);
   });
 
@@ -139,15 +142,15 @@ describe('a file above the chunk size', () => {
   });
 
   it('lets a write task wait, using no try, while another invocation holds the claim on its chunk', async () => {
-    const { pipeline, ingest, object, tasks, chunks, inserts, clock } = await setUp(readings());
+    const { fileTasks, ingest, object, tasks, chunks, inserts, clock } = await setUp(readings());
     await ingest(object);
-    for (const task of tasks.take()) await pipeline.runChunkTask(task, { receiveCount: 1 });
+    for (const task of tasks.take()) await fileTasks.run(task, { receiveCount: 1 });
     const [write, ...others] = tasks.take();
     if (write?.kind !== 'write') throw new Error('expected a write task');
     const run = { tenant: 'zoo', ingestionId: write.upload.ingestionId, run: write.upload.run };
     await chunks.claimWrite(run, write.chunk.index, 'another invocation', 60_000);
     clock.advance(10_000);
-    const thrown = await pipeline.runChunkTask(write, { receiveCount: 1 }).then(
+    const thrown = await fileTasks.run(write, { receiveCount: 1 }).then(
       () => undefined,
       (error: unknown) => error,
     );
@@ -155,28 +158,28 @@ describe('a file above the chunk size', () => {
     // The claim runs out 50 s after the clock's now: the task comes back a second after that.
     expect((thrown as DeferredError).retryAfterSeconds).toBe(51);
     expect((thrown as DeferredError).message).toMatch(/^chunk 1 \(bytes \d+-\d+\) is claimed by another invocation; trying again when its claim runs out$/);
-    for (const task of others) await pipeline.runChunkTask(task, { receiveCount: 1 });
+    for (const task of others) await fileTasks.run(task, { receiveCount: 1 });
     expect(inserts().length).toBeLessThan(40);
   });
 
   it("holds a disabled tenant's chunks back without using their tries", async () => {
-    const { pipeline, ingest, object, tasks, registry, inserts } = await setUp(readings());
+    const { fileTasks, ingest, object, tasks, registry, inserts } = await setUp(readings());
     await ingest(object);
     await registry.setStatus('zoo', 'disabled');
     const [validate] = tasks.take();
-    await expect(pipeline.runChunkTask(validate as ChunkTask, { receiveCount: 1 })).rejects.toEqual(
+    await expect(fileTasks.run(validate as ChunkTask, { receiveCount: 1 })).rejects.toEqual(
       new DeferredError('tenant zoo is disabled; its chunks wait until it is enabled', 60),
     );
     expect(inserts()).toEqual([]);
   });
 
   it('records the file failed, naming the chunk, when a chunk task gives up; the redriven task finishes the file', async () => {
-    const { pipeline, ingest, object, tasks, record, drain, bucket, grant, clock } = await setUp(readings());
+    const { fileTasks, ingest, object, tasks, record, drain, bucket, grant, clock } = await setUp(readings());
     await ingest(object);
     const [first, ...rest] = tasks.take();
     if (first?.kind !== 'validate') throw new Error('expected a validate task');
-    for (const task of rest) await pipeline.runChunkTask(task, { receiveCount: 1 });
-    await pipeline.chunkTaskDeadLettered(first, new Error('the app crashed'), 3);
+    for (const task of rest) await fileTasks.run(task, { receiveCount: 1 });
+    await fileTasks.deadLettered(first, new Error('the app crashed'), 3);
     expect(record()?.status).toBe('failed');
     expect(record()?.reason).toBe(
       `validating chunk 1 of ${rest.length + 1} (bytes ${first.chunk.start}-${first.chunk.end - 1}) failed 3 times: the app crashed; the object stays in incoming/ and the task is in the chunk dead-letter queue: redrive it once the cause is fixed`,
@@ -185,17 +188,17 @@ describe('a file above the chunk size', () => {
 
     // Redriven once the cause is fixed: the file finishes.
     clock.advance(1000);
-    await pipeline.runChunkTask(first, { receiveCount: 1 });
+    await fileTasks.run(first, { receiveCount: 1 });
     await drain();
     expect(record()).toMatchObject({ status: 'ingested', rows: 40 });
   });
 
   it('drops a task of an ingestion that is gone or was replaced', async () => {
-    const { pipeline, ingest, object, tasks, inserts, chunks } = await setUp(readings());
+    const { fileTasks, ingest, object, tasks, inserts, chunks } = await setUp(readings());
     await ingest(object);
     const [validate] = tasks.take();
     if (validate?.kind !== 'validate') throw new Error('expected a validate task');
-    await pipeline.runChunkTask({ ...validate, upload: { ...validate.upload, run: 'another version' } }, { receiveCount: 1 });
+    await fileTasks.run({ ...validate, upload: { ...validate.upload, run: 'another version' } }, { receiveCount: 1 });
     expect(chunks.validatedCount.size).toBe(0);
     expect(inserts()).toEqual([]);
   });
@@ -217,7 +220,7 @@ describe('a writer whose lease on its chunk is lost', () => {
   async function firstWrite() {
     const fakes = await setUp(readings());
     await fakes.ingest(fakes.object);
-    for (const task of fakes.tasks.take()) await fakes.pipeline.runChunkTask(task, { receiveCount: 1 });
+    for (const task of fakes.tasks.take()) await fakes.fileTasks.run(task, { receiveCount: 1 });
     const [write] = fakes.tasks.take();
     if (write?.kind !== 'write') throw new Error('expected a write task');
     const run = { tenant: 'zoo', ingestionId: write.upload.ingestionId, run: write.upload.run };
@@ -233,7 +236,7 @@ describe('a writer whose lease on its chunk is lost', () => {
       });
     };
     const failure = () =>
-      fakes.pipeline.runChunkTask(write, { receiveCount: 1 }).then(
+      fakes.fileTasks.run(write, { receiveCount: 1 }).then(
         () => undefined,
         (error: unknown) => error,
       );

@@ -2,7 +2,10 @@ import type { TableSpec } from '../../../layers/platform/src/cassandra/TableSpec
 import type { BatchIngestApp } from '../../../layers/platform/src/ingest/apps/BatchIngestApp';
 import { genericStreamIngestApp } from '../../../layers/platform/src/ingest/apps/genericStreamIngestApp';
 import type { StreamIngestApp } from '../../../layers/platform/src/ingest/apps/StreamIngestApp';
-import type { BatchIngestDependencies, BatchIngestPipeline, ObjectCreated } from '../../../layers/platform/src/ingest/files/BatchIngestPipeline';
+import type { BatchIngestDependencies } from '../../../layers/platform/src/ingest/files/BatchIngestDependencies';
+import type { BatchIngestPipeline } from '../../../layers/platform/src/ingest/files/BatchIngestPipeline';
+import type { FileTasks } from '../../../layers/platform/src/ingest/files/FileTasks';
+import type { ObjectCreated } from '../../../layers/platform/src/ingest/files/ObjectIntake';
 import type { IngestionRecord } from '../../../layers/platform/src/ingest/files/IngestionStore';
 import { StreamTables } from '../../../layers/platform/src/ingest/files/StreamTables';
 import { RecordError } from '../../../layers/platform/src/ingest/records/RecordError';
@@ -107,11 +110,12 @@ export function fakeBatchIngestDependencies(
  */
 export async function ingestNow(
   pipeline: BatchIngestPipeline,
+  fileTasks: FileTasks,
   fakes: { readonly tasks: FakeChunkTaskQueue; readonly ingestions: FakeIngestionStore },
   object: ObjectCreated,
 ): Promise<IngestionRecord | undefined> {
   const taken = await pipeline.takeIn(object);
   const files = fakes.tasks.takeFiles();
-  for (const task of files) await pipeline.runChunkTask(task, { receiveCount: 1 });
+  for (const task of files) await fileTasks.run(task, { receiveCount: 1 });
   return taken && files.length > 0 ? fakes.ingestions.stored(taken.ingestionId) : taken;
 }

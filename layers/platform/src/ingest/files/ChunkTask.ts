@@ -35,6 +35,11 @@ export type ChunkTask =
 /** A task of a file already cut (or being cut) into chunks: every kind but `file`. */
 export type ChunkedFileTask = Exclude<ChunkTask, { readonly kind: 'file' }>;
 
+/** How many times this task has been delivered (a redelivery may find work a crashed invocation left half done). */
+export interface TaskDelivery {
+  readonly receiveCount: number;
+}
+
 const UploadRefSchema = z.object({
   tenant: z.string(),
   batchId: z.string(),

@@ -24,7 +24,7 @@ import { ChunkBoundaries, type BoundaryScanState, type ChunkSpan, type CsvHeader
 import { ChunkLease } from './ChunkLease';
 import type { ChunkPlanner } from './ChunkPlanner';
 import type { ChunkRun, ChunkState, ChunkStore } from './ChunkStore';
-import { describeChunk, type ChunkedFileTask, type UploadRef } from './ChunkTask';
+import { describeChunk, type ChunkedFileTask, type TaskDelivery, type UploadRef } from './ChunkTask';
 import type { ChunkTaskQueue } from './ChunkTaskQueue';
 import { readChunkRecords } from './readChunkRecords';
 
@@ -54,11 +54,6 @@ export interface ChunkedIngestionDependencies {
   readonly writeBudgetMs: number;
   /** The latest a paced write may wait until (from the invocation's start): past it, the invocation stops at once, with what it saved last. */
   readonly writeDeadlineMs: number;
-}
-
-/** How many times this task has been delivered (a redelivery may find work a crashed invocation left half done). */
-export interface TaskDelivery {
-  readonly receiveCount: number;
 }
 
 /**
