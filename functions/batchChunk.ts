@@ -5,7 +5,7 @@ import { sqsHandler } from './sqs/sqsHandler';
 
 /**
  * The batch-chunk function: the tenants' batch work (a file taken in, to
- * ingest whole or to plan in chunks; cut the file further, validate a chunk,
+ * ingest whole or to cut into chunks; cut the file further, validate a chunk,
  * write a chunk), one task per invocation, from the tenants' chunk queues. A task that fails is handed back to SQS (partial batch
  * failure) and retried alone: an outage is waited out without using up its
  * tries; after the last try of any other error it is dead-lettered with the

@@ -73,9 +73,9 @@ describe('the chunk checkpoints', () => {
     });
   });
 
-  it('records planned byte ranges, validation and writing, keyed by the run and the chunk', async () => {
+  it('records the byte ranges cut, validation and writing, keyed by the run and the chunk', async () => {
     const { client, store } = setUp();
-    await store.planned(run, [{ index: 0, start: 0, end: 100, positionOffset: 1 }]);
+    await store.cut(run, [{ index: 0, start: 0, end: 100, positionOffset: 1 }]);
     await store.startValidation(run, 0, 2);
     await store.validated(run, 0, { records: 3, rows: 3, badRows: 0, badRowSamples: [], ms: 12.4 });
     await store.written(run, 0, 3, 7.6);
@@ -116,9 +116,9 @@ describe('the chunk checkpoints', () => {
     expect(await store.claimWrite(run, 0, 'me', 60_000)).toMatchObject({ claimed: false, state: { status: 'writing', leaseOwner: 'other' } });
   });
 
-  it('refuses to claim a written chunk, or one never planned', async () => {
+  it('refuses to claim a written chunk, or one never cut', async () => {
     const { client, store } = setUp();
-    await expect(store.claimWrite(run, 0, 'me', 60_000)).rejects.toThrow(`chunk 0 of ${run.ingestionId} was never planned`);
+    await expect(store.claimWrite(run, 0, 'me', 60_000)).rejects.toThrow(`chunk 0 of ${run.ingestionId} was never cut`);
     client.answer(/^SELECT/, [checkpoint({ written_at: past })]);
     expect(await store.claimWrite(run, 0, 'me', 60_000)).toMatchObject({ claimed: false, state: { status: 'written' } });
   });

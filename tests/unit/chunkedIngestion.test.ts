@@ -42,28 +42,28 @@ async function setUp(body: string, tenants: readonly Tenant[] = [tenant('zoo')],
 }
 
 describe('a file above the chunk size', () => {
-  it('is planned into chunks, every chunk validated, the file accepted once, every chunk written once, and finished once', async () => {
+  it('is cut into chunks, every chunk validated, the file accepted once, every chunk written once, and finished once', async () => {
     const { ingest, object, tasks, drain, record, inserts, ingestions, chunks, bucket, grant } = await setUp(readings());
     const started = await ingest(object);
     expect(started?.status).toBe('processing');
-    // Nothing is written while the file is planned.
+    // Nothing is written while the file is cut.
     expect(inserts()).toEqual([]);
-    const planned = tasks.chunkTasksSent().length;
-    expect(planned).toBeGreaterThan(2);
+    const cut = tasks.chunkTasksSent().length;
+    expect(cut).toBeGreaterThan(2);
     expect(tasks.chunkTasksSent().every((task) => task.kind === 'validate')).toBe(true);
-    expect(record()).toMatchObject({ phase: 'validating', chunksTotal: planned });
+    expect(record()).toMatchObject({ phase: 'validating', chunksTotal: cut });
 
     const ran = await drain();
-    expect(ran.filter((task) => task.kind === 'validate')).toHaveLength(planned);
-    expect(ran.filter((task) => task.kind === 'write')).toHaveLength(planned);
+    expect(ran.filter((task) => task.kind === 'validate')).toHaveLength(cut);
+    expect(ran.filter((task) => task.kind === 'write')).toHaveLength(cut);
     // Every validate task ran before the first write task was sent: the decision is taken on the whole file.
-    expect(ran.findIndex((task) => task.kind === 'write')).toBe(planned);
+    expect(ran.findIndex((task) => task.kind === 'write')).toBe(cut);
 
     expect(record()).toMatchObject({ status: 'ingested', rows: 40, badRows: 0, tables: ['unit_tenant_zoo.readings'] });
     expect(inserts().map(([id]) => id)).toEqual(Array.from({ length: 40 }, (_, index) => `r${String(index).padStart(2, '0')}`));
     expect(ingestions.transitions.filter(({ changes }) => changes.phase === 'writing')).toHaveLength(1);
     expect(ingestions.transitions.filter(({ changes }) => changes.status === 'ingested')).toHaveLength(1);
-    expect([...chunks.writtenCount.values()]).toEqual(Array.from({ length: planned }, () => 1));
+    expect([...chunks.writtenCount.values()]).toEqual(Array.from({ length: cut }, () => 1));
     expect(bucket.keys()).toEqual([objectKey({ tenant: 'zoo', stage: 'ingested', batchId: grant.batchId, fileName: 'readings.csv' })]);
   });
 

@@ -27,7 +27,7 @@ describe('where an ingestion stands', () => {
   it("counts a chunked file's chunks, and takes a chunk's activity for the file's", async () => {
     const file = record({ phase: 'validating', chunksTotal: 3, updatedAt: new Date(clock.now() - 20 * MINUTE) });
     const run = { tenant: 'zoo', ingestionId: file.ingestionId, run: 'v1' };
-    await chunks.planned(
+    await chunks.cut(
       run,
       [0, 1, 2].map((index) => ({ index, start: index * 10, end: index * 10 + 10, positionOffset: 0 })),
     );

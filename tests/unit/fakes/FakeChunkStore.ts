@@ -79,11 +79,11 @@ export class FakeChunkStore implements Public<ChunkStore> {
 
   private point(run: ChunkRun, chunk: number): Checkpoint {
     const point = this.checkpoints.get(this.id(run, chunk));
-    if (!point) throw new RangeError(`chunk ${chunk} of ${run.ingestionId} was never planned`);
+    if (!point) throw new RangeError(`chunk ${chunk} of ${run.ingestionId} was never cut`);
     return point;
   }
 
-  planned(run: ChunkRun, spans: readonly ChunkSpan[]): Promise<void> {
+  cut(run: ChunkRun, spans: readonly ChunkSpan[]): Promise<void> {
     for (const span of spans) {
       const id = this.id(run, span.index);
       const existing = this.checkpoints.get(id);

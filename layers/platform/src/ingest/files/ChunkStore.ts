@@ -136,7 +136,7 @@ function toState(row: cassandra.types.Row, now: number): ChunkState {
  * and a crashed writer's lease runs out for the next try to take over.
  *
  * @example
- * await chunks.planned(run, spans);
+ * await chunks.cut(run, spans);
  * const lease = await chunks.claimWrite(run, 3, owner, 60_000);
  */
 export class ChunkStore {
@@ -157,8 +157,8 @@ export class ChunkStore {
 
   private readonly where = 'WHERE tenant = ? AND ingestion_id = ? AND run = ? AND chunk = ?';
 
-  /** Records the planned chunks (their byte ranges); planning them again changes nothing else. */
-  async planned(run: ChunkRun, spans: readonly ChunkSpan[]): Promise<void> {
+  /** Records the chunks a file is cut into (their byte ranges; status `planned`, the stored name); cutting them again changes nothing else. */
+  async cut(run: ChunkRun, spans: readonly ChunkSpan[]): Promise<void> {
     await Promise.all(
       spans.map((span) =>
         this.client.execute(`UPDATE ${this.table} SET start_byte = ?, end_byte = ?, position_offset = ? ${this.where}`, [
@@ -224,7 +224,7 @@ export class ChunkStore {
   ): Promise<{ claimed: true; state: ChunkState } | { claimed: false; state: ChunkState }> {
     for (;;) {
       const state = await this.get(run, chunk);
-      if (!state) throw new RangeError(`chunk ${chunk} of ${run.ingestionId} was never planned`);
+      if (!state) throw new RangeError(`chunk ${chunk} of ${run.ingestionId} was never cut`);
       if (state.status === 'written' || state.status === 'writing') return { claimed: false, state };
       const attempts = state.writeAttempts + 1;
       const result = await this.client.execute(

@@ -22,8 +22,9 @@ export interface UploadRef {
  * One unit of a tenant's batch work, carried by the tenant's chunk queue (so
  * that every tenant's work, whole files too, is served by its share of the
  * chunk invocations):
- * - `file`: a file the notification took in: ingest it whole, or plan its chunks;
- * - `plan`: go on cutting the file from a saved scan state (the planner ran out of its time budget);
+ * - `file`: a file the notification took in: ingest it whole, or cut it into chunks;
+ * - `plan`: go on cutting the file from a saved scan state (the cutter ran out of its time budget); `plan` is
+ *   the name in queue messages, kept so that messages in flight and in dead-letter queues still read;
  * - `validate`: read one chunk and check every record with the tenant's app, writing nothing;
  * - `write`: write one chunk's rows (once every chunk is validated and the file accepted).
  */

@@ -22,7 +22,7 @@ import { MAX_BAD_ROW_SAMPLES, MAX_KEPT_BAD_ROWS, scanRecords } from './scanRecor
 import { guardText } from '../records/TextGuard';
 import { ChunkBoundaries, type BoundaryScanState, type ChunkSpan, type CsvHeader } from './ChunkBoundaries';
 import { ChunkLease } from './ChunkLease';
-import type { ChunkPlanner } from './ChunkPlanner';
+import type { ChunkCutter } from './ChunkCutter';
 import type { ChunkRun, ChunkState, ChunkStore } from './ChunkStore';
 import { describeChunk, type ChunkedFileTask, type TaskDelivery, type UploadRef } from './ChunkTask';
 import type { ChunkTaskQueue } from './ChunkTaskQueue';
@@ -35,7 +35,7 @@ export interface ChunkedIngestionDependencies {
   readonly badRows: BadRowsFiles;
   readonly chunks: ChunkStore;
   readonly tasks: ChunkTaskQueue;
-  readonly planner: ChunkPlanner;
+  readonly cutter: ChunkCutter;
   readonly cassandra: cassandra.Client;
   readonly topology: Topology;
   readonly loadApp: (tenant: string) => Promise<BatchIngestApp>;
@@ -44,8 +44,8 @@ export interface ChunkedIngestionDependencies {
   readonly writeConcurrency: number;
   /** How long a writer's claim on a chunk lasts before another may take it over (renewed while it writes). */
   readonly leaseMs: number;
-  /** How long one invocation may plan before it hands the rest of the file on. */
-  readonly planBudgetMs: number;
+  /** How long one invocation may cut before it hands the rest of the file on. */
+  readonly cutBudgetMs: number;
   /** The time claims run out by (the same clock the chunk store gives them by). */
   readonly clock: Clock;
   /** The tenants' rate limits, shared by every invocation (none: unlimited). */
@@ -78,7 +78,7 @@ function samplesOf(states: readonly ChunkState[]): string[] {
 /**
  * A file ingested in chunks, each chunk a bounded invocation of its own:
  *
- * 1. **plan**: the planner cuts the file and sends a `validate` task per chunk;
+ * 1. **cut**: the cutter cuts the file and sends a `validate` task per chunk;
  * 2. **validate**: every chunk is read and checked with the tenant's app,
  *    writing nothing; its counts and bad rows (numbered in the whole file) are
  *    checkpointed;
@@ -116,16 +116,16 @@ export class ChunkedIngestion {
     return appPlan(app, upload, sample, this.schemaOf(tenant), this.deps.streamTables, context);
   }
 
-  /** From the notification: plan the app's tables once for the whole file, then cut it. */
+  /** From the file task: the app's plan of the tables, made once for the whole file, then the file cut into chunks. */
   async start(tenant: Tenant, upload: UploadRef, record: IngestionRecord, begun: number): Promise<void> {
     const { context } = await this.planOf(tenant, upload, { ...record, planContext: undefined });
     const planContext = JSON.stringify(context);
     await this.deps.ingestions.update(record, { planContext });
-    await this.plan(tenant, upload, { ...record, planContext }, undefined, begun);
+    await this.cut(tenant, upload, { ...record, planContext }, undefined, begun);
   }
 
-  private async plan(tenant: Tenant, upload: UploadRef, record: IngestionRecord, from: BoundaryScanState | undefined, begun: number): Promise<void> {
-    const progress = await this.deps.planner.plan(upload, from, begun + this.deps.planBudgetMs);
+  private async cut(tenant: Tenant, upload: UploadRef, record: IngestionRecord, from: BoundaryScanState | undefined, begun: number): Promise<void> {
+    const progress = await this.deps.cutter.cut(upload, from, begun + this.deps.cutBudgetMs);
     if (!progress.done) return;
     await this.deps.ingestions.transition(record, upload.run, ['processing'], { phase: 'validating', chunksTotal: progress.total }, 'planning');
     platformLogger.info('file cut into chunks', { ingestion: upload.ingestionId, chunks: progress.total, bytes: upload.size });
@@ -136,7 +136,7 @@ export class ChunkedIngestion {
   async run(tenant: Tenant, record: IngestionRecord, task: ChunkedFileTask, delivery: TaskDelivery, begun: number): Promise<void> {
     const owner = randomUUID();
     try {
-      if (task.kind === 'plan') await this.plan(tenant, task.upload, record, task.state, begun);
+      if (task.kind === 'plan') await this.cut(tenant, task.upload, record, task.state, begun);
       else if (task.kind === 'validate') await this.validate(tenant, task.upload, record, task.chunk, task.header, delivery);
       else await this.write(tenant, task.upload, record, task.chunk, task.header, owner, delivery, begun);
     } catch (error) {
@@ -247,7 +247,7 @@ export class ChunkedIngestion {
     );
   }
 
-  /** A CSV file's header extent, found again from the start of the object (write tasks are sent long after planning). */
+  /** A CSV file's header extent, found again from the start of the object (write tasks are sent long after the cut). */
   private async headerOf(upload: UploadRef): Promise<CsvHeader | undefined> {
     if (upload.format !== 'csv') return undefined;
     const scan = new ChunkBoundaries('csv', Number.MAX_SAFE_INTEGER);

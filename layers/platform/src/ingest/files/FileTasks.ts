@@ -4,7 +4,7 @@ import type { Tenant } from '../../tenants/Tenant';
 import { BadRowsFiles } from './BadRowsFiles';
 import type { BatchIngestDependencies } from './BatchIngestDependencies';
 import { ChunkedIngestion } from './ChunkedIngestion';
-import { ChunkPlanner } from './ChunkPlanner';
+import { ChunkCutter } from './ChunkCutter';
 import type { ChunkTask, TaskDelivery, UploadRef } from './ChunkTask';
 import { IngestionOutcomes } from './IngestionOutcomes';
 import type { IngestionRecord, IngestionStatus } from './IngestionStore';
@@ -47,10 +47,10 @@ export class FileTasks {
       ...deps,
       outcomes: this.outcomes,
       badRows,
-      planner: new ChunkPlanner(deps.bucket, deps.chunks, deps.tasks, deps.chunkSize, deps.clock),
+      cutter: new ChunkCutter(deps.bucket, deps.chunks, deps.tasks, deps.chunkSize, deps.clock),
       // A writer renews its claim every third of it; a crashed writer's chunk is taken over after it runs out.
       leaseMs: Math.min(60_000, timeoutMs / 2),
-      planBudgetMs: timeoutMs / 3,
+      cutBudgetMs: timeoutMs / 3,
       writeBudgetMs,
       writeDeadlineMs,
     });

@@ -17,7 +17,7 @@ export type IngestionStatus = (typeof INGESTION_STATUSES)[number];
 /** Terminal statuses: the upload will not be processed again unless redriven. */
 export const FINAL_STATUSES: readonly IngestionStatus[] = ['validated', 'ingested', 'rejected', 'failed'];
 
-/** Where a chunked ingestion is: cutting the file, validating its chunks, writing them. */
+/** Where a chunked ingestion is: cutting the file (`planning`, the stored name), validating its chunks, writing them. */
 export type IngestionPhase = 'planning' | 'validating' | 'writing';
 
 /** Identifies one ingestion record. */

@@ -148,7 +148,7 @@ export class WholeFileIngestion {
       rows,
       rowsPerSecond: tenant.profile.limits.rowsPerSecond,
     });
-    // The record says it is a chunked one now (planning), as if it had been from the start; conditional, so that a
+    // The record says it is a chunked one now (cutting: phase `planning`), as if it had been from the start; conditional, so that a
     // record another invocation moved on is left alone.
     if (!(await this.deps.ingestions.transition(record, record.run, ['processing'], { phase: 'planning' }))) return record;
     await this.deps.chunked.start(tenant, upload, { ...record, phase: 'planning' }, begun);

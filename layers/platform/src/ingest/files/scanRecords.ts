@@ -53,7 +53,7 @@ export function positionLabel(format: FileFormat, position: number): string {
   return format === 'json' ? `record ${position}` : `line ${position}`;
 }
 
-/** Reads the first records of a file, for planning; returns them and the rest of the stream. */
+/** Reads the first records of a file, for the app's plan; returns them and the rest of the stream. */
 export async function takeSample(items: AsyncGenerator<SourceItem>): Promise<{ sample: SourceRecord[]; buffered: SourceItem[] }> {
   const sample: SourceRecord[] = [];
   const buffered: SourceItem[] = [];

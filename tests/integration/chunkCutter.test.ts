@@ -4,7 +4,7 @@ import type cassandra from 'cassandra-driver';
 import { randomUUID } from 'node:crypto';
 import { systemClock } from '../../layers/platform/src/Clock';
 import { ChunkBoundaries, type ChunkSpan } from '../../layers/platform/src/ingest/files/ChunkBoundaries';
-import { ChunkPlanner } from '../../layers/platform/src/ingest/files/ChunkPlanner';
+import { ChunkCutter } from '../../layers/platform/src/ingest/files/ChunkCutter';
 import { ChunkStore } from '../../layers/platform/src/ingest/files/ChunkStore';
 import { decodeChunkTask, type ChunkTask, type UploadRef } from '../../layers/platform/src/ingest/files/ChunkTask';
 import { ChunkTaskQueue } from '../../layers/platform/src/ingest/files/ChunkTaskQueue';
@@ -19,14 +19,14 @@ function csv(rows: number): Buffer {
   return Buffer.from(`${lines.join('\n')}\n`);
 }
 
-describe('the chunk planner, against S3, SQS and Cassandra', () => {
+describe('the chunk cutter, against S3, SQS and Cassandra', () => {
   let client: cassandra.Client;
   const sqs = createSqsClient(config);
   let queueUrl: string;
 
   beforeAll(async () => {
     client = await connectCassandra();
-    queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `mysimbdp-test-planner-${Date.now()}` }))).QueueUrl as string;
+    queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `mysimbdp-test-cutter-${Date.now()}` }))).QueueUrl as string;
   });
 
   afterAll(async () => {
@@ -48,13 +48,13 @@ describe('the chunk planner, against S3, SQS and Cassandra', () => {
 
   it('hands the rest of the file on when out of time, and the chain of invocations cuts it exactly as one scan would', async () => {
     const body = csv(30_000);
-    const key = `probe/planner-${randomUUID()}.csv`;
+    const key = `probe/cutter-${randomUUID()}.csv`;
     const put = await createS3Client(config).send(new PutObjectCommand({ Bucket: config.ingestBucket, Key: key, Body: body }));
     const upload: UploadRef = {
       tenant: 'zoo',
       batchId: '20261129T000000Z-plannr',
       ingestionId: `20261129T000000Z-plannr-${randomUUID().replace(/-/g, '').slice(0, 10)}`,
-      fileName: 'planner.csv',
+      fileName: 'cutter.csv',
       format: 'csv',
       key,
       versionId: put.VersionId,
@@ -63,7 +63,7 @@ describe('the chunk planner, against S3, SQS and Cassandra', () => {
       size: body.length,
     };
     const chunks = new ChunkStore(client, topology.platformKeyspace);
-    const planner = new ChunkPlanner(
+    const cutter = new ChunkCutter(
       new IngestBucket(createS3Client(config), config.ingestBucket),
       chunks,
       new ChunkTaskQueue(sqs, () => queueUrl.split('/').pop() as string),
@@ -72,7 +72,7 @@ describe('the chunk planner, against S3, SQS and Cassandra', () => {
     );
 
     // A budget already spent: every invocation plans what it can before its first check, then hands on.
-    let progress = await planner.plan(upload, undefined, 0);
+    let progress = await cutter.cut(upload, undefined, 0);
     const validated: ChunkSpan[] = [];
     let invocations = 1;
     while (!progress.done) {
@@ -81,7 +81,7 @@ describe('the chunk planner, against S3, SQS and Cassandra', () => {
       const next = tasks.find((task) => task.kind === 'plan');
       expect(next).toBeDefined();
       if (next?.kind !== 'plan') break;
-      progress = await planner.plan(upload, next.state, 0);
+      progress = await cutter.cut(upload, next.state, 0);
       invocations += 1;
     }
     validated.push(...(await drain()).flatMap((task) => (task.kind === 'validate' ? [task.chunk] : [])));
@@ -99,7 +99,7 @@ describe('the chunk planner, against S3, SQS and Cassandra', () => {
 
   it('refuses a binary file while it cuts it, before any chunk of it is validated', async () => {
     const body = Buffer.concat([csv(500), Buffer.from([0x00, 0x01, 0x02]), csv(10)]);
-    const key = `probe/planner-${randomUUID()}.csv`;
+    const key = `probe/cutter-${randomUUID()}.csv`;
     const put = await createS3Client(config).send(new PutObjectCommand({ Bucket: config.ingestBucket, Key: key, Body: body }));
     const upload: UploadRef = {
       tenant: 'zoo',
@@ -113,14 +113,14 @@ describe('the chunk planner, against S3, SQS and Cassandra', () => {
       run: put.VersionId ?? 'run',
       size: body.length,
     };
-    const planner = new ChunkPlanner(
+    const cutter = new ChunkCutter(
       new IngestBucket(createS3Client(config), config.ingestBucket),
       new ChunkStore(client, topology.platformKeyspace),
       new ChunkTaskQueue(sqs, () => queueUrl.split('/').pop() as string),
       1024 * 1024,
       systemClock,
     );
-    await expect(planner.plan(upload, undefined, Date.now() + 60_000)).rejects.toThrow(`the file is not UTF-8 text: byte ${csv(500).length} is a NUL byte`);
+    await expect(cutter.cut(upload, undefined, Date.now() + 60_000)).rejects.toThrow(`the file is not UTF-8 text: byte ${csv(500).length} is a NUL byte`);
     expect(await drain()).toEqual([]);
   });
 });
