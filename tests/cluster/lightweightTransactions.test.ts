@@ -60,7 +60,7 @@ describe('lightweight transactions on a cluster that loses a node', () => {
     const finish = async (store: IngestionStore, record: IngestionRecord): Promise<boolean> => {
       for (;;) {
         try {
-          return await store.transition(record, record.run, ['processing'], { status: 'ingested', finishedAt: new Date() }, 'writing');
+          return await store.transition(record, record.version, ['processing'], { status: 'ingested', finishedAt: new Date() }, 'writing');
         } catch (error) {
           if (!(classifyFailure(error) instanceof ServiceUnavailableError)) throw error;
           retried += 1;

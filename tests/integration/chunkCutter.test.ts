@@ -59,7 +59,7 @@ describe('the chunk cutter, against S3, SQS and Cassandra', () => {
       key,
       versionId: put.VersionId,
       etag: (put.ETag ?? '').replace(/"/g, ''),
-      run: put.VersionId ?? 'run',
+      version: put.VersionId ?? 'version',
       size: body.length,
     };
     const chunks = new ChunkStore(client, topology.platformKeyspace);
@@ -93,7 +93,7 @@ describe('the chunk cutter, against S3, SQS and Cassandra', () => {
     expect(invocations).toBeGreaterThan(3);
     expect(progress.total).toBe(expected.length);
     expect([...validated].sort((a, b) => a.index - b.index)).toEqual(expected);
-    const stored = await chunks.list({ tenant: upload.tenant, ingestionId: upload.ingestionId, run: upload.run });
+    const stored = await chunks.list({ tenant: upload.tenant, ingestionId: upload.ingestionId, version: upload.version });
     expect(stored.map(({ index, start, end, positionOffset }) => ({ index, start, end, positionOffset }))).toEqual(expected);
   });
 
@@ -110,7 +110,7 @@ describe('the chunk cutter, against S3, SQS and Cassandra', () => {
       key,
       versionId: put.VersionId,
       etag: 'x',
-      run: put.VersionId ?? 'run',
+      version: put.VersionId ?? 'version',
       size: body.length,
     };
     const cutter = new ChunkCutter(

@@ -23,7 +23,7 @@ function setUp(body: string | Buffer) {
     key,
     versionId: stored.versionId,
     etag: stored.etag,
-    run: stored.versionId,
+    version: stored.versionId,
     size: stored.size,
   };
   const cutter = new ChunkCutter(asReal(bucket), asReal(chunks), asReal(tasks), 100, new FakeClock());

@@ -147,8 +147,8 @@ describe('a file above the chunk size', () => {
     for (const task of tasks.take()) await fileTasks.run(task, { receiveCount: 1 });
     const [write, ...others] = tasks.take();
     if (write?.kind !== 'write') throw new Error('expected a write task');
-    const run = { tenant: 'zoo', ingestionId: write.upload.ingestionId, run: write.upload.run };
-    await chunks.claimWrite(run, write.chunk.index, 'another invocation', 60_000);
+    const version = { tenant: 'zoo', ingestionId: write.upload.ingestionId, version: write.upload.version };
+    await chunks.claimWrite(version, write.chunk.index, 'another invocation', 60_000);
     clock.advance(10_000);
     const thrown = await fileTasks.run(write, { receiveCount: 1 }).then(
       () => undefined,
@@ -198,7 +198,7 @@ describe('a file above the chunk size', () => {
     await ingest(object);
     const [validate] = tasks.take();
     if (validate?.kind !== 'validate') throw new Error('expected a validate task');
-    await fileTasks.run({ ...validate, upload: { ...validate.upload, run: 'another version' } }, { receiveCount: 1 });
+    await fileTasks.run({ ...validate, upload: { ...validate.upload, version: 'another version' } }, { receiveCount: 1 });
     expect(chunks.validatedCount.size).toBe(0);
     expect(inserts()).toEqual([]);
   });
@@ -223,7 +223,7 @@ describe('a writer whose lease on its chunk is lost', () => {
     for (const task of fakes.tasks.take()) await fakes.fileTasks.run(task, { receiveCount: 1 });
     const [write] = fakes.tasks.take();
     if (write?.kind !== 'write') throw new Error('expected a write task');
-    const run = { tenant: 'zoo', ingestionId: write.upload.ingestionId, run: write.upload.run };
+    const version = { tenant: 'zoo', ingestionId: write.upload.ingestionId, version: write.upload.version };
     /** Runs `renewalDue` once, as the writer sends its first row to Cassandra. */
     const onFirstInsert = (renewalDue: () => void) => {
       let due = true;
@@ -240,15 +240,15 @@ describe('a writer whose lease on its chunk is lost', () => {
         () => undefined,
         (error: unknown) => error,
       );
-    return { ...fakes, write, run, onFirstInsert, failure };
+    return { ...fakes, write, version, onFirstInsert, failure };
   }
 
   it('stops when another invocation took the chunk over, checkpointing nothing and leaving the chunk to it, using no try', async () => {
-    const { write, run, chunks, clock, record, onFirstInsert, failure } = await firstWrite();
+    const { write, version, chunks, clock, record, onFirstInsert, failure } = await firstWrite();
     onFirstInsert(() => {
       // The writer stalled past its lease, another invocation claimed the chunk, then the writer's renewal came due.
       clock.advance(leaseMs + 1);
-      void chunks.claimWrite(run, write.chunk.index, 'another invocation', leaseMs);
+      void chunks.claimWrite(version, write.chunk.index, 'another invocation', leaseMs);
       jest.advanceTimersByTime(leaseMs / 3);
     });
     const thrown = await failure();
@@ -257,12 +257,12 @@ describe('a writer whose lease on its chunk is lost', () => {
     expect((thrown as ChunkLeaseLostError).retryAfterSeconds).toBe(60);
     expect((thrown as Error).message).toMatch(/^chunk 1 \(bytes \d+-\d+\): the lease was taken over by another invocation; this writer stops/);
     expect(chunks.writtenCount.size).toBe(0);
-    expect(await chunks.get(run, write.chunk.index)).toMatchObject({ status: 'writing', leaseOwner: 'another invocation' });
+    expect(await chunks.get(version, write.chunk.index)).toMatchObject({ status: 'writing', leaseOwner: 'another invocation' });
     expect(record()).toMatchObject({ status: 'processing', phase: 'writing' });
   });
 
   it('stops when its renewal fails, naming why, and gives the claim back so that the retry may write at once', async () => {
-    const { write, run, chunks, onFirstInsert, failure } = await firstWrite();
+    const { write, version, chunks, onFirstInsert, failure } = await firstWrite();
     const timedOut = new Error('Cassandra did not answer the renewal');
     chunks.renew = () => Promise.reject(timedOut);
     onFirstInsert(() => jest.advanceTimersByTime(leaseMs / 3));
@@ -271,6 +271,6 @@ describe('a writer whose lease on its chunk is lost', () => {
     expect((thrown as Error).message).toMatch(/: the lease could not be renewed; this writer stops/);
     expect((thrown as Error).cause).toBe(timedOut);
     expect(chunks.writtenCount.size).toBe(0);
-    expect((await chunks.get(run, write.chunk.index))?.status).toBe('validated');
+    expect((await chunks.get(version, write.chunk.index))?.status).toBe('validated');
   });
 });

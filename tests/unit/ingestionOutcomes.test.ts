@@ -16,7 +16,7 @@ function setUp() {
   const record = processingRecord({
     bytes: stored.size,
     startedAt: new Date(clock.now() - 1000),
-    run: stored.versionId,
+    version: stored.versionId,
     versionId: stored.versionId,
     etag: stored.etag,
   });

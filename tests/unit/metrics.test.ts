@@ -29,7 +29,7 @@ function record(overrides: Partial<IngestionRecord>): IngestionRecord {
     reason: undefined,
     attempts: 1,
     grantId: 'grant',
-    run: 'version',
+    version: 'version',
     versionId: 'version',
     etag: 'etag',
     phase: undefined,

@@ -67,7 +67,7 @@ describe('a tenant with limits.rowsPerSecond', () => {
     expect(deferred[0]?.message).toMatch(/is written up to row \d+; the rest waits for tenant zoo's share of limits.rowsPerSecond \(1\)/);
     // 200 rows at 1 a second, the first second's worth at once.
     expect(clock.now() - t0).toBeGreaterThanOrEqual(199_000);
-    const states = await chunks.list({ tenant: 'zoo', ingestionId: grant.ingestionId, run: record()?.run ?? '' });
+    const states = await chunks.list({ tenant: 'zoo', ingestionId: grant.ingestionId, version: record()?.version ?? '' });
     expect(states.every((state) => state.status === 'written')).toBe(true);
     expect(states.reduce((sum, state) => sum + state.rateWaitMs, 0)).toBeGreaterThan(150_000);
   });

@@ -25,7 +25,7 @@ export function processingRecord(changes: Partial<IngestionRecord> = {}): Ingest
     reason: undefined,
     attempts: 1,
     grantId: 'g1',
-    run: 'v1',
+    version: 'v1',
     versionId: 'v1',
     etag: 'e1',
     phase: undefined,

@@ -44,14 +44,14 @@ export class ChunkCutter {
     const scan = new ChunkBoundaries(upload.format, this.chunkSize, from);
     const start = from?.offset ?? 0;
     const guard = new TextGuard(start);
-    const run = { tenant: upload.tenant, ingestionId: upload.ingestionId, run: upload.run };
+    const version = { tenant: upload.tenant, ingestionId: upload.ingestionId, version: upload.version };
     let pending: ChunkSpan[] = [];
     let sent = 0;
     const flush = async (): Promise<void> => {
       if (pending.length === 0) return;
       const spans = pending;
       pending = [];
-      await this.chunks.cut(run, spans);
+      await this.chunks.cut(version, spans);
       await this.tasks.send(spans.map((chunk): ChunkTask => ({ kind: 'validate', upload, chunk, header: chunk.start > 0 ? scan.csvHeader : undefined })));
       sent += spans.length;
     };

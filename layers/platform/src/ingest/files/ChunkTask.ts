@@ -13,8 +13,8 @@ export interface UploadRef {
   readonly key: string;
   readonly versionId: string | undefined;
   readonly etag: string;
-  /** The record's run: the version (or ETag) being ingested. */
-  readonly run: string;
+  /** The object version being ingested: its S3 version id, or its ETag where the bucket keeps no versions (`run` in queue messages). */
+  readonly version: string;
   readonly size: number;
 }
 
@@ -41,18 +41,21 @@ export interface TaskDelivery {
   readonly receiveCount: number;
 }
 
-const UploadRefSchema = z.object({
-  tenant: z.string(),
-  batchId: z.string(),
-  ingestionId: z.string(),
-  fileName: z.string(),
-  format: z.enum(FILE_FORMATS),
-  key: z.string(),
-  versionId: z.string().optional(),
-  etag: z.string(),
-  run: z.string(),
-  size: z.number().int().nonnegative(),
-});
+const UploadRefSchema = z
+  .object({
+    tenant: z.string(),
+    batchId: z.string(),
+    ingestionId: z.string(),
+    fileName: z.string(),
+    format: z.enum(FILE_FORMATS),
+    key: z.string(),
+    versionId: z.string().optional(),
+    etag: z.string(),
+    run: z.string(),
+    size: z.number().int().nonnegative(),
+  })
+  // The version is `run` in queue messages, the name the messages in flight and in dead-letter queues carry.
+  .transform(({ run, ...upload }) => ({ ...upload, version: run }));
 const SpanSchema = z.object({ index: z.number().int(), start: z.number().int(), end: z.number().int(), positionOffset: z.number().int() });
 const HeaderSchema = z.object({ end: z.number().int(), newlines: z.number().int() });
 const StateSchema = z.object({
@@ -77,7 +80,8 @@ const TaskSchema = z.discriminatedUnion('kind', [
 
 /** The task as a queue message body; `tenant` is repeated at the top so that tools can sort dead letters by tenant. */
 export function encodeChunkTask(task: ChunkTask): string {
-  return JSON.stringify({ ...task, tenant: task.upload.tenant });
+  const { version, ...upload } = task.upload;
+  return JSON.stringify({ ...task, upload: { ...upload, run: version }, tenant: task.upload.tenant });
 }
 
 /** The task in a queue message body, or undefined when the body is not one (a hand-made or damaged message). */

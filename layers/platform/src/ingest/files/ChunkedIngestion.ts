@@ -23,7 +23,7 @@ import { guardText } from '../records/TextGuard';
 import { ChunkBoundaries, type BoundaryScanState, type ChunkSpan, type CsvHeader } from './ChunkBoundaries';
 import { ChunkLease } from './ChunkLease';
 import type { ChunkCutter } from './ChunkCutter';
-import type { ChunkRun, ChunkState, ChunkStore } from './ChunkStore';
+import type { IngestedVersion, ChunkState, ChunkStore } from './ChunkStore';
 import { describeChunk, type ChunkedFileTask, type TaskDelivery, type UploadRef } from './ChunkTask';
 import type { ChunkTaskQueue } from './ChunkTaskQueue';
 import { readChunkRecords } from './readChunkRecords';
@@ -63,8 +63,8 @@ export interface ChunkedIngestionDependencies {
  */
 const WORKING: readonly IngestionStatus[] = ['processing', 'failed'];
 
-function runOf(upload: UploadRef): ChunkRun {
-  return { tenant: upload.tenant, ingestionId: upload.ingestionId, run: upload.run };
+function versionOf(upload: UploadRef): IngestedVersion {
+  return { tenant: upload.tenant, ingestionId: upload.ingestionId, version: upload.version };
 }
 
 /** Bad-row samples of the chunks, in file order, at most 20. */
@@ -127,7 +127,7 @@ export class ChunkedIngestion {
   private async cut(tenant: Tenant, upload: UploadRef, record: IngestionRecord, from: BoundaryScanState | undefined, begun: number): Promise<void> {
     const progress = await this.deps.cutter.cut(upload, from, begun + this.deps.cutBudgetMs);
     if (!progress.done) return;
-    await this.deps.ingestions.transition(record, upload.run, ['processing'], { phase: 'validating', chunksTotal: progress.total }, 'planning');
+    await this.deps.ingestions.transition(record, upload.version, ['processing'], { phase: 'validating', chunksTotal: progress.total }, 'planning');
     platformLogger.info('file cut into chunks', { ingestion: upload.ingestionId, chunks: progress.total, bytes: upload.size });
     await this.decide(tenant, upload, false);
   }
@@ -151,7 +151,7 @@ export class ChunkedIngestion {
    */
   private async release(upload: UploadRef, chunk: ChunkSpan, owner: string): Promise<void> {
     try {
-      await this.deps.chunks.release(runOf(upload), chunk.index, owner);
+      await this.deps.chunks.release(versionOf(upload), chunk.index, owner);
     } catch (error) {
       platformLogger.warn('could not give the chunk claim back; the retry waits until it runs out', {
         ingestion: upload.ingestionId,
@@ -169,14 +169,14 @@ export class ChunkedIngestion {
   }
 
   private async validate(tenant: Tenant, upload: UploadRef, record: IngestionRecord, chunk: ChunkSpan, header: CsvHeader | undefined, delivery: TaskDelivery) {
-    const run = runOf(upload);
-    const state = await this.deps.chunks.get(run, chunk.index);
+    const version = versionOf(upload);
+    const state = await this.deps.chunks.get(version, chunk.index);
     if (state && state.status !== 'planned' && state.status !== 'failed') {
       // Checkpointed: validated before (this is a redelivery). Make sure the decision was taken.
       await this.decide(tenant, upload, delivery.receiveCount > 1);
       return;
     }
-    await this.deps.chunks.startValidation(run, chunk.index, (state?.validateAttempts ?? 0) + 1);
+    await this.deps.chunks.startValidation(version, chunk.index, (state?.validateAttempts ?? 0) + 1);
     const began = performance.now();
     const { plan } = await this.planOf(tenant, upload, record);
     const stats = await scanRecords(await this.chunkBytes(upload, chunk, header), {
@@ -186,7 +186,7 @@ export class ChunkedIngestion {
       keepBadRows: MAX_KEPT_BAD_ROWS,
     });
     await this.deps.badRows.writePart(upload, chunk.index, stats.kept);
-    await this.deps.chunks.validated(run, chunk.index, { ...stats, ms: performance.now() - began });
+    await this.deps.chunks.validated(version, chunk.index, { ...stats, ms: performance.now() - began });
     await this.decide(tenant, upload, delivery.receiveCount > 1);
   }
 
@@ -197,8 +197,8 @@ export class ChunkedIngestion {
    */
   private async decide(tenant: Tenant, upload: UploadRef, redelivered: boolean): Promise<void> {
     const record = await this.deps.ingestions.get(upload.tenant, upload.ingestionId);
-    if (!record || record.run !== upload.run || !WORKING.includes(record.status)) return;
-    const states = await this.deps.chunks.list(runOf(upload));
+    if (!record || record.version !== upload.version || !WORKING.includes(record.status)) return;
+    const states = await this.deps.chunks.list(versionOf(upload));
     const validated = states.filter((state) => state.status !== 'planned' && state.status !== 'failed');
     const badRows = validated.reduce((sum, state) => sum + state.badRows, 0);
     const rows = validated.reduce((sum, state) => sum + state.rows, 0);
@@ -230,7 +230,7 @@ export class ChunkedIngestion {
       // Tables are created once, here, before any chunk writes.
       await this.schemaOf(tenant).ensureTables(plan.tables);
       const changes = { status: 'processing' as const, reason: undefined, finishedAt: undefined, phase: 'writing' as const, tables, badRows };
-      if (!(await this.deps.ingestions.transition(record, upload.run, WORKING, changes, 'validating'))) return;
+      if (!(await this.deps.ingestions.transition(record, upload.version, WORKING, changes, 'validating'))) return;
       await this.sendWrites(upload, states);
       platformLogger.info('file accepted; writing its chunks', { ingestion: upload.ingestionId, chunks: record.chunksTotal, rows, badRows });
     } else if (record.phase === 'writing' && redelivered) {
@@ -273,8 +273,8 @@ export class ChunkedIngestion {
     delivery: TaskDelivery,
     begun: number,
   ): Promise<void> {
-    const run = runOf(upload);
-    const claim = await this.deps.chunks.claimWrite(run, chunk.index, owner, this.deps.leaseMs);
+    const version = versionOf(upload);
+    const claim = await this.deps.chunks.claimWrite(version, chunk.index, owner, this.deps.leaseMs);
     if (!claim.claimed) {
       if (claim.state.status === 'written') {
         await this.finishIfWritten(upload);
@@ -286,7 +286,7 @@ export class ChunkedIngestion {
       const seconds = Math.ceil(((claim.state.leaseUntil?.getTime() ?? now) - now) / 1000) + 1;
       throw new DeferredError(`${describeChunk(chunk)} is claimed by another invocation; trying again when its claim runs out`, Math.max(1, seconds));
     }
-    const lease = ChunkLease.keep(this.deps.chunks, run, chunk.index, owner, this.deps.leaseMs, describeChunk(chunk));
+    const lease = ChunkLease.keep(this.deps.chunks, version, chunk.index, owner, this.deps.leaseMs, describeChunk(chunk));
     try {
       const began = performance.now();
       const { plan } = await this.planOf(tenant, upload, record);
@@ -330,7 +330,7 @@ export class ChunkedIngestion {
         await writer.flush();
         lease.assertHeld();
         const rateWaitMs = claim.state.rateWaitMs + (pacer?.waitedMs ?? 0);
-        await this.deps.chunks.paused(run, chunk.index, { resumeRows: error.rowsFed, rateWaitMs });
+        await this.deps.chunks.paused(version, chunk.index, { resumeRows: error.rowsFed, rateWaitMs });
         platformLogger.info("chunk paused for its tenant's share", {
           ingestion: upload.ingestionId,
           chunk: chunk.index,
@@ -347,7 +347,7 @@ export class ChunkedIngestion {
       // Only the lease's holder checkpoints the chunk: a writer that lost it leaves the chunk to the one that took it.
       lease.assertHeld();
       const rateWaitMs = claim.state.rateWaitMs + (pacer?.waitedMs ?? 0);
-      await this.deps.chunks.written(run, chunk.index, written.rows, performance.now() - began, rateWaitMs);
+      await this.deps.chunks.written(version, chunk.index, written.rows, performance.now() - began, rateWaitMs);
       if (pacer && pacer.waitedMs > 0) {
         platformLogger.info("chunk waited for its tenant's share", {
           ingestion: upload.ingestionId,
@@ -373,16 +373,16 @@ export class ChunkedIngestion {
   /** Once every chunk is written: the ingestion finishes (once); until then, the record shows the rows written so far. */
   private async finishIfWritten(upload: UploadRef): Promise<void> {
     const record = await this.deps.ingestions.get(upload.tenant, upload.ingestionId);
-    if (!record || record.run !== upload.run) return;
+    if (!record || record.version !== upload.version) return;
     if (!WORKING.includes(record.status)) {
       await this.deps.outcomes.ensureMoved(record);
       return;
     }
-    const states = await this.deps.chunks.list(runOf(upload));
+    const states = await this.deps.chunks.list(versionOf(upload));
     const rows = states.reduce((sum, state) => sum + state.rowsWritten, 0);
     if (record.chunksTotal === undefined || states.filter((state) => state.status === 'written').length < record.chunksTotal) {
       // Conditional, so that a late progress report never overwrites the finished record.
-      await this.deps.ingestions.transition(record, upload.run, WORKING, { rows });
+      await this.deps.ingestions.transition(record, upload.version, WORKING, { rows });
       return;
     }
     const badRows = states.reduce((sum, state) => sum + state.badRows, 0);
@@ -404,14 +404,14 @@ export class ChunkedIngestion {
 
   /** A task was dead-lettered after its last try: the chunk and the record say so, naming every chunk that gave up. */
   async gaveUp(record: IngestionRecord, task: ChunkedFileTask, error: unknown, tries: number): Promise<void> {
-    const run = runOf(task.upload);
+    const version = versionOf(task.upload);
     const message = error instanceof Error ? error.message : String(error);
     const what =
       task.kind === 'plan'
         ? `cutting the file from byte ${task.state.offset}`
         : `${task.kind === 'write' ? 'writing' : 'validating'} ${describeChunk(task.chunk, record.chunksTotal)}`;
-    if (task.kind !== 'plan') await this.deps.chunks.failed(run, task.chunk.index, `${what} failed ${tries} times: ${message}`);
-    const failed = (await this.deps.chunks.list(run)).filter((state) => state.status === 'failed');
+    if (task.kind !== 'plan') await this.deps.chunks.failed(version, task.chunk.index, `${what} failed ${tries} times: ${message}`);
+    const failed = (await this.deps.chunks.list(version)).filter((state) => state.status === 'failed');
     const named = failed.length ? failed.map((state) => state.reason).join('; ') : `${what} failed ${tries} times: ${message}`;
     const reason = `${named}; the object stays in incoming/ and the task is in the chunk dead-letter queue: redrive it once the cause is fixed`;
     platformLogger.error('chunk gave up', { ingestion: record.ingestionId, task: task.kind, reason, error });

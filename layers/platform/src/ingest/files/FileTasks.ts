@@ -62,7 +62,7 @@ export class FileTasks {
     const begun = this.deps.clock.now();
     const { upload } = task;
     const record = await this.deps.ingestions.get(upload.tenant, upload.ingestionId);
-    if (!record || record.run !== upload.run) {
+    if (!record || record.version !== upload.version) {
       platformLogger.info('chunk task for an ingestion that is gone or was replaced; dropped', { ingestion: upload.ingestionId, task: task.kind });
       return;
     }
@@ -96,7 +96,7 @@ export class FileTasks {
     if (record.status !== 'processing') {
       // The retry of a failed attempt (or a redriven file task): one more attempt, conditional, so that two deliveries run it once.
       const changes = { status: 'processing' as const, attempts: record.attempts + 1, reason: undefined, finishedAt: undefined };
-      if (!(await this.deps.ingestions.transition(record, record.run, [record.status], changes))) return;
+      if (!(await this.deps.ingestions.transition(record, record.version, [record.status], changes))) return;
       record = { ...record, ...changes };
     }
     try {
@@ -116,7 +116,7 @@ export class FileTasks {
   /** A chunk task was dead-lettered after its last try: the record says so, naming the file task or every chunk that gave up. */
   async deadLettered(task: ChunkTask, error: unknown, receiveCount: number): Promise<void> {
     const record = await this.deps.ingestions.get(task.upload.tenant, task.upload.ingestionId);
-    if (!record || record.run !== task.upload.run) return;
+    if (!record || record.version !== task.upload.version) return;
     if (task.kind === 'file') await this.outcomes.gaveUp(record, error, "the file's task is in its tenant's chunk dead-letter queue");
     else await this.chunked.gaveUp(record, task, error, receiveCount);
   }

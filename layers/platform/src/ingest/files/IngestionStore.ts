@@ -51,8 +51,8 @@ export interface IngestionRecord extends IngestionKey {
   readonly attempts: number;
   /** The upload grant the object came with: one grant, one ingestion. */
   readonly grantId: string | undefined;
-  /** The object version being ingested (its ETag where the bucket keeps no versions): what a retry must find again. */
-  readonly run: string | undefined;
+  /** The object version being ingested (its ETag where the bucket keeps no versions): what a retry must find again (column `run`). */
+  readonly version: string | undefined;
   readonly versionId: string | undefined;
   readonly etag: string | undefined;
   /** Set while a file is ingested in chunks. */
@@ -109,7 +109,7 @@ const FIELDS: ReadonlyArray<readonly [Field, string, (value: never) => unknown, 
   ['reason', 'reason', (v?: string) => v ?? null, (v) => v ?? undefined],
   ['attempts', 'attempts', (v: number) => v, (v) => v ?? 0],
   ['grantId', 'grant_id', (v?: string) => v ?? null, (v) => v ?? undefined],
-  ['run', 'run', (v?: string) => v ?? null, (v) => v ?? undefined],
+  ['version', 'run', (v?: string) => v ?? null, (v) => v ?? undefined],
   ['versionId', 'version_id', (v?: string) => v ?? null, (v) => v ?? undefined],
   ['etag', 'etag', (v?: string) => v ?? null, (v) => v ?? undefined],
   ['phase', 'phase', (v?: string) => v ?? null, (v) => v ?? undefined],
@@ -158,7 +158,7 @@ export interface IngestionFilter {
  * reasons) are plain writes.
  *
  * @example
- * if (await store.transition(record, record.run, ['processing'], { status: 'ingested' })) await bucket.move(...);
+ * if (await store.transition(record, record.version, ['processing'], { status: 'ingested' })) await bucket.move(...);
  */
 export class IngestionStore {
   private readonly table: string;
@@ -186,12 +186,12 @@ export class IngestionStore {
 
   /**
    * Moves the record from one of `from` (and, when given, from `phase`) to what
-   * `changes` says, if it still ingests `run`; false when another invocation
+   * `changes` says, if it still ingests `version`; false when another invocation
    * got there first.
    */
   async transition(
     key: IngestionKey,
-    run: string | undefined,
+    version: string | undefined,
     from: readonly IngestionStatus[],
     changes: Partial<IngestionRecord>,
     phase?: IngestionPhase,
@@ -199,14 +199,14 @@ export class IngestionStore {
     const { set, params } = assignments({ ...changes, updatedAt: this.clock.date() });
     const result = await this.client.execute(
       `UPDATE ${this.table} SET ${set} WHERE tenant = ? AND batch_id = ? AND ingestion_id = ? IF run = ? AND status IN ?${phase ? ' AND phase = ?' : ''}`,
-      [...params, key.tenant, key.batchId, key.ingestionId, run ?? null, [...from], ...(phase ? [phase] : [])],
+      [...params, key.tenant, key.batchId, key.ingestionId, version ?? null, [...from], ...(phase ? [phase] : [])],
       LIGHTWEIGHT_TRANSACTION,
     );
     return result.first()?.get('[applied]') === true;
   }
 
   /** Changes columns other than the status (progress, reasons, the plan's context). */
-  async update(key: IngestionKey, changes: Partial<Omit<IngestionRecord, 'status' | 'run'>>): Promise<void> {
+  async update(key: IngestionKey, changes: Partial<Omit<IngestionRecord, 'status' | 'version'>>): Promise<void> {
     const { set, params } = assignments({ ...changes, updatedAt: this.clock.date() });
     await this.client.execute(`UPDATE ${this.table} SET ${set} WHERE tenant = ? AND batch_id = ? AND ingestion_id = ?`, [
       ...params,

@@ -110,7 +110,7 @@ export class WholeFileIngestion {
         // the record shows meanwhile: the next report, or the finished record, says the rows written.
         onProgress: (stats) =>
           void this.deps.ingestions
-            .transition(record, record.run, ['processing'], { rows: stats.rows })
+            .transition(record, record.version, ['processing'], { rows: stats.rows })
             .catch((error: unknown) =>
               platformLogger.warn('progress not recorded; the next report says it', { ingestion: upload.ingestionId, rows: stats.rows, error }),
             ),
@@ -150,7 +150,7 @@ export class WholeFileIngestion {
     });
     // The record says it is a chunked one now (cutting: phase `planning`), as if it had been from the start; conditional, so that a
     // record another invocation moved on is left alone.
-    if (!(await this.deps.ingestions.transition(record, record.run, ['processing'], { phase: 'planning' }))) return record;
+    if (!(await this.deps.ingestions.transition(record, record.version, ['processing'], { phase: 'planning' }))) return record;
     await this.deps.chunked.start(tenant, upload, { ...record, phase: 'planning' }, begun);
     return record;
   }
