@@ -12,20 +12,20 @@ import { sqsHandler } from './sqs/sqsHandler';
  * reason, and its ingestion record says which chunk failed and why.
  */
 export const handler = sqsHandler(
-  async (record) => {
-    const task = decodeChunkTask(record.body);
+  async (message) => {
+    const task = decodeChunkTask(message.body);
     if (!task) {
-      platformLogger.error('not a chunk task; dropped', { messageId: record.messageId, body: record.body.slice(0, 200) });
+      platformLogger.error('not a chunk task; dropped', { messageId: message.messageId, body: message.body.slice(0, 200) });
       return;
     }
     const { fileTasks } = await platform();
-    await fileTasks.run(task, { receiveCount: receiveCountOf(record) });
+    await fileTasks.run(task, { receiveCount: receiveCountOf(message) });
   },
   {
     ...BATCH_HAND_BACK,
     what: 'chunk task',
-    onDeadLetter: async (record, error, tries) => {
-      const task = decodeChunkTask(record.body);
+    onDeadLetter: async (message, error, tries) => {
+      const task = decodeChunkTask(message.body);
       if (task) await (await platform()).fileTasks.deadLettered(task, error, tries);
     },
   },

@@ -57,7 +57,7 @@ describe('the chunk checkpoints', () => {
       index: 2,
       start: 200,
       end: 300,
-      records: 9,
+      sourceRecords: 9,
       rows: 9,
       badRows: 1,
       badRowSamples: ['line 5: bad'],
@@ -77,7 +77,7 @@ describe('the chunk checkpoints', () => {
     const { client, store } = setUp();
     await store.cut(version, [{ index: 0, start: 0, end: 100, positionOffset: 1 }]);
     await store.startValidation(version, 0, 2);
-    await store.validated(version, 0, { records: 3, rows: 3, badRows: 0, badRowSamples: [], ms: 12.4 });
+    await store.validated(version, 0, { sourceRecords: 3, rows: 3, badRows: 0, badRowSamples: [], ms: 12.4 });
     await store.written(version, 0, 3, 7.6);
     await store.failed(version, 0, 'gave up');
     expect(client.statements.map((statement) => statement.query.replace(/ WHERE .*/, ''))).toEqual([

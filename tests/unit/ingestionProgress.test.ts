@@ -31,7 +31,7 @@ describe('where an ingestion stands', () => {
       version,
       [0, 1, 2].map((index) => ({ index, start: index * 10, end: index * 10 + 10, positionOffset: 0 })),
     );
-    await chunks.validated(version, 0, { records: 1, rows: 1, badRows: 0, badRowSamples: [], ms: 1 });
+    await chunks.validated(version, 0, { sourceRecords: 1, rows: 1, badRows: 0, badRowSamples: [], ms: 1 });
     const [progress] = await reader.of([file], clock.now() + 5 * MINUTE);
     expect(progress).toEqual({ record: file, chunks: { total: 3, validated: 1, written: 0, failed: 0 } });
     expect((await reader.of([file], clock.now() + 7 * MINUTE))[0]?.record.status).toBe('stalled');

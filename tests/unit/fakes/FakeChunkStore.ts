@@ -5,7 +5,7 @@ import type { Public } from './Public';
 
 interface Checkpoint {
   span: ChunkSpan;
-  records: number;
+  sourceRecords: number;
   rows: number;
   badRows: number;
   badRowSamples: readonly string[];
@@ -59,7 +59,7 @@ export class FakeChunkStore implements Public<ChunkStore> {
     return {
       ...point.span,
       status: this.statusOf(point),
-      records: point.records,
+      sourceRecords: point.sourceRecords,
       rows: point.rows,
       badRows: point.badRows,
       badRowSamples: point.badRowSamples,
@@ -93,7 +93,7 @@ export class FakeChunkStore implements Public<ChunkStore> {
           ? { ...existing, span }
           : {
               span,
-              records: 0,
+              sourceRecords: 0,
               rows: 0,
               badRows: 0,
               badRowSamples: [],
@@ -133,10 +133,10 @@ export class FakeChunkStore implements Public<ChunkStore> {
   validated(
     version: IngestedVersion,
     chunk: number,
-    stats: { records: number; rows: number; badRows: number; badRowSamples: readonly string[]; ms: number },
+    stats: { sourceRecords: number; rows: number; badRows: number; badRowSamples: readonly string[]; ms: number },
   ): Promise<void> {
     Object.assign(this.point(version, chunk), {
-      records: stats.records,
+      sourceRecords: stats.sourceRecords,
       rows: stats.rows,
       badRows: stats.badRows,
       badRowSamples: stats.badRowSamples,

@@ -17,8 +17,8 @@ export interface IngestedVersion {
 /** One chunk's checkpoint. */
 export interface ChunkState extends ChunkSpan {
   readonly status: ChunkStatus;
-  /** From validation: records read, rows they make, bad rows and up to 20 of them with their positions in the whole file. */
-  readonly records: number;
+  /** From validation: source records read (column `records`), rows they make, bad rows and up to 20 of them with their positions in the whole file. */
+  readonly sourceRecords: number;
   readonly rows: number;
   readonly badRows: number;
   readonly badRowSamples: readonly string[];
@@ -108,7 +108,7 @@ function toState(row: cassandra.types.Row, now: number): ChunkState {
     end: number('end_byte'),
     positionOffset: number('position_offset'),
     status: statusOf(row, now),
-    records: number('records'),
+    sourceRecords: number('records'),
     rows: number('rows'),
     badRows: number('bad_rows'),
     badRowSamples: (row.get('bad_row_samples') as string[] | null) ?? [],
@@ -195,12 +195,12 @@ export class ChunkStore {
   async validated(
     version: IngestedVersion,
     chunk: number,
-    stats: { records: number; rows: number; badRows: number; badRowSamples: readonly string[]; ms: number },
+    stats: { sourceRecords: number; rows: number; badRows: number; badRowSamples: readonly string[]; ms: number },
   ): Promise<void> {
     await this.client.execute(
       `UPDATE ${this.table} SET records = ?, rows = ?, bad_rows = ?, bad_row_samples = ?, validate_ms = ?, validated_at = ? ${this.where}`,
       [
-        BigInt(stats.records),
+        BigInt(stats.sourceRecords),
         BigInt(stats.rows),
         BigInt(stats.badRows),
         [...stats.badRowSamples],

@@ -18,7 +18,7 @@ import { fileVerdict, ingestedReason } from './FileVerdict';
 import type { IngestionOutcomes } from './IngestionOutcomes';
 import type { IngestionRecord, IngestionStatus, IngestionStore } from './IngestionStore';
 import type { StreamTables } from './StreamTables';
-import { MAX_BAD_ROW_SAMPLES, MAX_KEPT_BAD_ROWS, scanRecords } from './scanRecords';
+import { MAX_BAD_ROW_SAMPLES, MAX_KEPT_BAD_ROWS, scanSourceRecords } from './scanSourceRecords';
 import { guardText } from '../records/TextGuard';
 import { ChunkBoundaries, type BoundaryScanState, type ChunkSpan, type CsvHeader } from './ChunkBoundaries';
 import { ChunkLease } from './ChunkLease';
@@ -26,7 +26,7 @@ import type { ChunkCutter } from './ChunkCutter';
 import type { IngestedVersion, ChunkState, ChunkStore } from './ChunkStore';
 import { describeChunk, type ChunkedFileTask, type TaskDelivery, type UploadRef } from './ChunkTask';
 import type { ChunkTaskQueue } from './ChunkTaskQueue';
-import { readChunkRecords } from './readChunkRecords';
+import { readChunkSourceRecords } from './readChunkSourceRecords';
 
 export interface ChunkedIngestionDependencies {
   readonly bucket: IngestBucket;
@@ -165,7 +165,7 @@ export class ChunkedIngestion {
   private async chunkBytes(upload: UploadRef, chunk: ChunkSpan, header: CsvHeader | undefined) {
     const body = guardText(await this.deps.bucket.openRange(upload.key, upload.versionId, chunk.start, chunk.end), chunk.start);
     const headerBytes = header && chunk.start > 0 ? await this.deps.bucket.openRange(upload.key, upload.versionId, 0, header.end) : undefined;
-    return readChunkRecords(upload.format, chunk, { body, header: headerBytes }, upload.size);
+    return readChunkSourceRecords(upload.format, chunk, { body, header: headerBytes }, upload.size);
   }
 
   private async validate(tenant: Tenant, upload: UploadRef, record: IngestionRecord, chunk: ChunkSpan, header: CsvHeader | undefined, delivery: TaskDelivery) {
@@ -179,7 +179,7 @@ export class ChunkedIngestion {
     await this.deps.chunks.startValidation(version, chunk.index, (state?.validateAttempts ?? 0) + 1);
     const began = performance.now();
     const { plan } = await this.planOf(tenant, upload, record);
-    const stats = await scanRecords(await this.chunkBytes(upload, chunk, header), {
+    const stats = await scanSourceRecords(await this.chunkBytes(upload, chunk, header), {
       format: upload.format,
       plan,
       maxBadRows: tenant.profile.batch.maxBadRows,
@@ -307,9 +307,9 @@ export class ChunkedIngestion {
       const resumeRows = claim.state.resumeRows;
       const stopAt = begun + this.deps.writeBudgetMs;
       let fed = 0;
-      let written: Awaited<ReturnType<typeof scanRecords>>;
+      let written: Awaited<ReturnType<typeof scanSourceRecords>>;
       try {
-        written = await scanRecords(await this.chunkBytes(upload, chunk, header), {
+        written = await scanSourceRecords(await this.chunkBytes(upload, chunk, header), {
           format: upload.format,
           plan,
           maxBadRows: Number.POSITIVE_INFINITY,

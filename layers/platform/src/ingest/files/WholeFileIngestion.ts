@@ -15,7 +15,7 @@ import type { UploadRef } from './ChunkTask';
 import { fileVerdict } from './FileVerdict';
 import type { IngestionOutcomes } from './IngestionOutcomes';
 import type { IngestionRecord } from './IngestionStore';
-import { MAX_KEPT_BAD_ROWS, scanRecords, takeSample } from './scanRecords';
+import { MAX_KEPT_BAD_ROWS, scanSourceRecords, takeSample } from './scanSourceRecords';
 
 export interface WholeFileDependencies extends Pick<
   BatchIngestDependencies,
@@ -58,7 +58,7 @@ export class WholeFileIngestion {
     const items = await open();
     const { sample, buffered } = await takeSample(items);
     const { plan } = await appPlan(app, upload, sample, schema, this.deps.streamTables);
-    const checked = await scanRecords(items, { format: upload.format, plan, maxBadRows, buffered, keepBadRows: MAX_KEPT_BAD_ROWS });
+    const checked = await scanSourceRecords(items, { format: upload.format, plan, maxBadRows, buffered, keepBadRows: MAX_KEPT_BAD_ROWS });
     const badRowsKey = await this.deps.badRows.write(upload, Object.keys(sample[0]?.fields ?? {}), checked.kept);
     const verdict = fileVerdict(checked, { maxBadRows, dryRun: record.dryRun });
     if (verdict.outcome === 'rejected') {
@@ -93,9 +93,9 @@ export class WholeFileIngestion {
       ...(pacer && limit ? { pace: pacer.pace, bufferedRows: pacedBufferRows(limit) } : {}),
     });
     let fed = 0;
-    let written: Awaited<ReturnType<typeof scanRecords>>;
+    let written: Awaited<ReturnType<typeof scanSourceRecords>>;
     try {
-      written = await scanRecords(await open(), {
+      written = await scanSourceRecords(await open(), {
         format: upload.format,
         plan,
         maxBadRows: Number.POSITIVE_INFINITY,

@@ -6,7 +6,7 @@ import type { UploadRef } from './ChunkTask';
 import { readRecords } from '../records/readRecords';
 import type { SourceRecord } from '../records/SourceRecord';
 import { guardText } from '../records/TextGuard';
-import { PLAN_SAMPLE_RECORDS } from './scanRecords';
+import { PLAN_SAMPLE_RECORDS } from './scanSourceRecords';
 import type { StreamTables } from './StreamTables';
 
 /**
