@@ -53,7 +53,7 @@ export const topology = new Topology({
 });
 
 /**
- * Everything the batch-ingest pipeline takes, as fakes a test can look into:
+ * Everything batch ingestion takes (its intake and its tasks), as fakes a test can look into:
  * the bucket, the stores, the chunk queue, the Cassandra client its writers
  * use, and the upload service that grants the uploads (real, on the same
  * fakes), with the tenants given. Every tenant has the batch app given (the

@@ -90,7 +90,7 @@ function latest(...values: unknown[]): Date | undefined {
 /**
  * A chunk's status from its checkpoints, which only ever move forward: written
  * once written; failed when it failed after its last validation; being written
- * while someone holds its lease; validated; else planned.
+ * while someone holds its lease; validated; else `planned` (cut, the stored name).
  */
 function statusOf(row: cassandra.types.Row, now: number): ChunkStatus {
   if (row.get('written_at')) return 'written';

@@ -1,10 +1,8 @@
-import { tooManyBadRows } from './badRowsTolerance';
-
 /** What the validation of a whole file found: rows its good records make, and its bad rows. */
 export interface FileTotals {
   readonly rows: number;
   readonly badRows: number;
-  /** The first bad rows, each with its line (or record) number and why, in file order. */
+  /** The first bad rows, each with its line (or element) number and why, in file order. */
   readonly badRowSamples: readonly string[];
 }
 
@@ -33,6 +31,19 @@ function count(n: number, noun: string): string {
 /** "3 bad rows skipped", or undefined for a file without bad rows. */
 function skipped(badRows: number): string | undefined {
   return badRows > 0 ? `${count(badRows, 'bad row')} skipped` : undefined;
+}
+
+/**
+ * Why a file with more bad rows than its tenant tolerates is rejected, with
+ * the first few of them (their positions in the whole file).
+ *
+ * @example
+ * tooManyBadRows(5, ['line 2: temperature: must be at most 100', ...]);
+ * // "more than 5 bad rows (the tenant's maxBadRows); nothing was written. First: line 2: ..."
+ */
+function tooManyBadRows(maxBadRows: number, samples: readonly string[]): string {
+  const tolerance = maxBadRows === 0 ? 'a bad row, and the tenant tolerates none' : `more than ${maxBadRows} bad rows (the tenant's maxBadRows)`;
+  return `${tolerance}; nothing was written. First: ${samples.slice(0, 3).join('; ')}`;
 }
 
 /**
