@@ -2,7 +2,8 @@ import type cassandra from 'cassandra-driver';
 import Table from 'cli-table3';
 import { Command, InvalidArgumentError } from 'commander';
 import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   alterReplication,
   assertTenantId,
@@ -32,7 +33,6 @@ import {
   type TenantProfile,
   type TenantProfileInput,
 } from '../layers/platform/src';
-import { localEnvironment, type LocalStage } from '../localstack/localEnvironment';
 import { readSecret } from './readSecret';
 
 interface GlobalOptions {
@@ -43,10 +43,24 @@ interface GlobalOptions {
 const LOCAL_STAGES: readonly string[] = ['local', 'test', 'bench'];
 const say = (line: string): void => console.log(line);
 
+/**
+ * A local stage's environment, printed by the local cloud's own command (the
+ * operator's tool does not import the local cloud's code). Run from this
+ * module's folder, so that npm finds the checkout the tool belongs to from
+ * wherever it is called; the last line is the JSON (lines before it are the
+ * bootstrap's own, as when it installs the packages).
+ */
+function localStageEnvironment(stage: string): Record<string, string> {
+  const args = ['run', '--silent', 'localcloud', '--', 'env', '--stage', stage, '--json'];
+  const run = spawnSync('npm', args, { cwd: dirname(fileURLToPath(import.meta.url)), encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (run.status !== 0) throw new Error(`the local cloud did not give stage ${stage}'s environment (exit ${run.status}); try \`npm ${args.join(' ')}\``);
+  return JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '') as Record<string, string>;
+}
+
 /** The stage's configuration: the local cloud's for local stages, else the process environment (AWS). */
 function configOf(options: GlobalOptions): { config: PlatformConfig; local: boolean } {
   if (LOCAL_STAGES.includes(options.stage)) {
-    const env = localEnvironment(options.stage as LocalStage);
+    const env = localStageEnvironment(options.stage);
     Object.assign(process.env, env);
     return { config: loadPlatformConfig(env), local: true };
   }

@@ -111,8 +111,11 @@ program
   .command('env')
   .description('print the environment of a local stage, for shells: eval "$(npm run -s localcloud -- env)"')
   .option('--stage <stage>', 'stage', stageOption, 'local')
-  .action((options: { stage: LocalStage }) => {
-    for (const [name, value] of Object.entries(localEnvironment(options.stage))) say(`export ${name}='${value}'`);
+  .option('--json', "print it as one line of JSON instead (what the operator's tool reads)")
+  .action((options: { stage: LocalStage; json?: boolean }) => {
+    const env = localEnvironment(options.stage);
+    if (options.json) say(JSON.stringify(env));
+    else for (const [name, value] of Object.entries(env)) say(`export ${name}='${value}'`);
   });
 
 program.parseAsync().catch((error: Error) => {

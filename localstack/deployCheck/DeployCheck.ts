@@ -22,9 +22,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DeleteMessageCommand, GetQueueAttributesCommand, ListQueuesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { loadPlatformConfig } from '../../layers/platform/src/config/PlatformConfig';
-import { provisionStorage } from '../../layers/platform/src/provisioning/provisionPlatform';
-import { Topology } from '../../layers/platform/src/topology/Topology';
+import { loadPlatformConfig, provisionStorage, Topology } from '../../layers/platform/src';
 import { repoRoot } from '../paths';
 import { LocalStackService, type LocalStackInstance } from '../services/LocalStackService';
 import { deployableTemplate, type CfnResource, type DeployableTemplate } from './deployableTemplate';

@@ -115,6 +115,18 @@ export class DeferredError extends RetryAfterError {
   readonly code = 'DEFERRED';
 }
 
+/**
+ * An error of the tenant's input (a record, a file, the tables it asks for),
+ * not of the platform or a service: another try of the same input fails the
+ * same way. A file that fails with one is refused at once instead of retried
+ * (`inputErrorReason`); a record that does, counted as a bad row.
+ */
+export abstract class InputError extends PlatformError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, {}, options);
+  }
+}
+
 /** The platform itself is misconfigured (environment, tenant profile). */
 export class ConfigurationError extends PlatformError {
   readonly code = 'CONFIGURATION_ERROR';

@@ -1,5 +1,5 @@
 import cassandra from 'cassandra-driver';
-import { cqlIdentifier } from '../cassandra/cql';
+import { CassandraStore } from '../cassandra/CassandraStore';
 
 /**
  * Time-stamped marks under a key (`login_throttle` table of the platform
@@ -12,14 +12,9 @@ import { cqlIdentifier } from '../cassandra/cql';
  * const mark = await store.mark(['source 203.0.113.9'], 900);
  * const recent = await store.recent('source 203.0.113.9', 20); // newest first
  */
-export class LoginThrottleStore {
-  private readonly table: string;
-
-  constructor(
-    private readonly client: cassandra.Client,
-    keyspace: string,
-  ) {
-    this.table = `${cqlIdentifier(keyspace)}.login_throttle`;
+export class LoginThrottleStore extends CassandraStore {
+  constructor(client: cassandra.Client, keyspace: string) {
+    super(client, keyspace, 'login_throttle');
   }
 
   /** Puts one mark under each key, all with the same id; returns the id (to remove the marks later). */

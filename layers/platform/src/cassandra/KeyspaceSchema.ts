@@ -1,11 +1,13 @@
 import cassandra from 'cassandra-driver';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { InputError } from '../errors';
 import { createTableCql, cqlIdentifier } from './cql';
 import type { CqlType, TableSpec } from './TableSpec';
 
 /** A table exists with a primary key other than the one an app asks for. */
-export class SchemaConflictError extends Error {
+export class SchemaConflictError extends InputError {
   override readonly name = 'SchemaConflictError';
+  readonly code = 'SCHEMA_CONFLICT';
 }
 
 const { dataTypes } = cassandra.types;

@@ -1,5 +1,5 @@
 import type cassandra from 'cassandra-driver';
-import { cqlIdentifier } from '../cassandra/cql';
+import { CassandraStore } from '../cassandra/CassandraStore';
 import { utcDay } from '../uploads/DailyUsageStore';
 import type { MetricContribution } from './MetricContribution';
 import { MetricValues } from './MetricValues';
@@ -33,14 +33,9 @@ const DAY_MS = 86_400_000;
  * await store.record(contribution);
  * const buckets = await store.buckets('zoo', since, until, 60_000); // minute start (ms) -> values
  */
-export class MetricsStore {
-  private readonly table: string;
-
-  constructor(
-    private readonly client: cassandra.Client,
-    keyspace: string,
-  ) {
-    this.table = `${cqlIdentifier(keyspace)}.tenant_metrics`;
+export class MetricsStore extends CassandraStore {
+  constructor(client: cassandra.Client, keyspace: string) {
+    super(client, keyspace, 'tenant_metrics');
   }
 
   async record(contribution: MetricContribution): Promise<void> {
@@ -65,7 +60,7 @@ export class MetricsStore {
         values.latency.buckets,
         values.latency.max,
       ],
-      { prepare: true },
+      this.prepared,
     );
   }
 
@@ -77,7 +72,7 @@ export class MetricsStore {
     await Promise.all(
       days.map(async (day) => {
         const rows = this.client.stream(`SELECT at, ${COLUMNS.join(', ')} FROM ${this.table} WHERE tenant = ? AND day = ?`, [tenant, utcDay(day)], {
-          prepare: true,
+          ...this.prepared,
           fetchSize: 2000,
         }) as unknown as AsyncIterable<cassandra.types.Row>;
         for await (const row of rows) {

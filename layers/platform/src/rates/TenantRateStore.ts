@@ -1,5 +1,5 @@
 import cassandra from 'cassandra-driver';
-import { cqlIdentifier } from '../cassandra/cql';
+import { CassandraStore } from '../cassandra/CassandraStore';
 import { LIGHTWEIGHT_TRANSACTION } from '../cassandra/lightweightTransaction';
 
 /** What a tenant's rate limit counts: rows its files write (`rowsPerSecond`), or stream messages written for it (`streamMessagesPerSecond`). */
@@ -35,20 +35,15 @@ function maybeApplied(error: unknown): boolean {
  * const tat = await store.read('zoo', 'rows');
  * const outcome = await store.book('zoo', 'rows', tat, tat + 50_000);
  */
-export class TenantRateStore {
-  private readonly table: string;
-
-  constructor(
-    private readonly client: cassandra.Client,
-    keyspace: string,
-  ) {
-    this.table = `${cqlIdentifier(keyspace)}.tenant_rates`;
+export class TenantRateStore extends CassandraStore {
+  constructor(client: cassandra.Client, keyspace: string) {
+    super(client, keyspace, 'tenant_rates');
   }
 
   /** The booked-until time (µs since the epoch), or undefined when the tenant never booked this kind. */
   async read(tenant: string, kind: RateKind): Promise<number | undefined> {
     // A plain read: one that missed a booking in progress finds out when its compare-and-set is not applied.
-    const row = (await this.client.execute(`SELECT tat FROM ${this.table} WHERE tenant = ? AND kind = ?`, [tenant, kind], { prepare: true })).first();
+    const row = (await this.client.execute(`SELECT tat FROM ${this.table} WHERE tenant = ? AND kind = ?`, [tenant, kind], this.prepared)).first();
     const tat = row?.get('tat') as bigint | null | undefined;
     return tat === null || tat === undefined ? undefined : Number(tat);
   }

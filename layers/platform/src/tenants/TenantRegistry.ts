@@ -1,5 +1,5 @@
 import type cassandra from 'cassandra-driver';
-import { cqlIdentifier } from '../cassandra/cql';
+import { CassandraStore } from '../cassandra/CassandraStore';
 import type { Tenant } from './Tenant';
 import type { TenantCredentials } from './TenantCredentials';
 import type { TenantProfileInput } from './TenantProfile';
@@ -35,18 +35,17 @@ const MAX_CACHED_IDS = 10_000;
  * const registry = new CassandraTenantRegistry(client, 'mysimbdp', 5);
  * const tenant = await registry.get('zoo');
  */
-export class CassandraTenantRegistry implements TenantRegistry {
+export class CassandraTenantRegistry extends CassandraStore implements TenantRegistry {
   private cache: { at: number; tenants: Map<string, Tenant> } | undefined;
   /** Tenants read one by one (undefined: no such tenant), by id, each with when it was read. */
   private readonly single = new Map<string, { at: number; tenant: Tenant | undefined }>();
-  private readonly table: string;
 
   constructor(
-    private readonly client: cassandra.Client,
+    client: cassandra.Client,
     keyspace: string,
     private readonly cacheSeconds = 5,
   ) {
-    this.table = `${cqlIdentifier(keyspace)}.tenants`;
+    super(client, keyspace, 'tenants');
   }
 
   private async load(fresh = false): Promise<Map<string, Tenant>> {
@@ -68,7 +67,7 @@ export class CassandraTenantRegistry implements TenantRegistry {
     if (this.cache && fresh(this.cache.at)) return this.cache.tenants.get(id);
     const cached = this.single.get(id);
     if (cached && fresh(cached.at)) return cached.tenant;
-    const row = (await this.client.execute(`SELECT tenant, profile, credentials FROM ${this.table} WHERE tenant = ?`, [id], { prepare: true })).first();
+    const row = (await this.client.execute(`SELECT tenant, profile, credentials FROM ${this.table} WHERE tenant = ?`, [id], this.prepared)).first();
     const tenant = row ? parseTenantFiles(id, row.get('profile') as string, row.get('credentials') as string, `tenant registry/${id}`) : undefined;
     if (this.cacheSeconds > 0) {
       this.single.delete(id);

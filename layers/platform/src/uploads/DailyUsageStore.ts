@@ -1,7 +1,7 @@
 import { systemClock, type Clock } from '../Clock';
 import cassandra from 'cassandra-driver';
 import { LIGHTWEIGHT_TRANSACTION } from '../cassandra/lightweightTransaction';
-import { cqlIdentifier } from '../cassandra/cql';
+import { CassandraStore } from '../cassandra/CassandraStore';
 import { ConflictError } from '../errors';
 
 export interface DailyLimits {
@@ -33,16 +33,14 @@ export function utcDay(now: Date): cassandra.types.LocalDate {
  * @example
  * const outcome = await usage.charge('zoo', ingestionId, 1024, { maxFiles: 100 });
  */
-export class DailyUsageStore {
-  private readonly table: string;
-
+export class DailyUsageStore extends CassandraStore {
   constructor(
-    private readonly client: cassandra.Client,
+    client: cassandra.Client,
     keyspace: string,
     /** The time that says which UTC day it is. */
     private readonly clock: Clock = systemClock,
   ) {
-    this.table = `${cqlIdentifier(keyspace)}.daily_usage`;
+    super(client, keyspace, 'daily_usage');
   }
 
   async usage(tenant: string, now = this.clock.date()): Promise<{ files: number; bytes: number }> {

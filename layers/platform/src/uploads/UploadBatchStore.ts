@@ -1,6 +1,6 @@
 import cassandra from 'cassandra-driver';
 import { LIGHTWEIGHT_TRANSACTION } from '../cassandra/lightweightTransaction';
-import { cqlIdentifier } from '../cassandra/cql';
+import { CassandraStore } from '../cassandra/CassandraStore';
 import { ConflictError } from '../errors';
 
 export interface UploadBatch {
@@ -28,14 +28,9 @@ function applied(result: cassandra.types.ResultSet): boolean {
  * await batches.create('zoo', batchId);
  * await batches.reserveFile('zoo', batchId, 'a.csv', 1024, 5); // 'reserved'
  */
-export class UploadBatchStore {
-  private readonly table: string;
-
-  constructor(
-    private readonly client: cassandra.Client,
-    keyspace: string,
-  ) {
-    this.table = `${cqlIdentifier(keyspace)}.upload_batches`;
+export class UploadBatchStore extends CassandraStore {
+  constructor(client: cassandra.Client, keyspace: string) {
+    super(client, keyspace, 'upload_batches');
   }
 
   async create(tenant: string, batchId: string, now = new Date()): Promise<void> {

@@ -1,6 +1,6 @@
 import type cassandra from 'cassandra-driver';
 import { randomBytes } from 'node:crypto';
-import { cqlIdentifier } from '../cassandra/cql';
+import { CassandraStore } from '../cassandra/CassandraStore';
 
 /** One presigned upload the platform granted: one file name, one object, one ingestion. */
 export interface UploadGrantRecord {
@@ -29,14 +29,9 @@ export function newGrantId(): string {
  * @example
  * await grants.put({ tenant: 'zoo', batchId, grantId, fileName: 'a.csv', declaredBytes: 1024, dryRun: false, grantedAt, expiresAt });
  */
-export class UploadGrantStore {
-  private readonly table: string;
-
-  constructor(
-    private readonly client: cassandra.Client,
-    keyspace: string,
-  ) {
-    this.table = `${cqlIdentifier(keyspace)}.upload_grants`;
+export class UploadGrantStore extends CassandraStore {
+  constructor(client: cassandra.Client, keyspace: string) {
+    super(client, keyspace, 'upload_grants');
   }
 
   async put(grant: UploadGrantRecord): Promise<void> {

@@ -1,6 +1,6 @@
 import cassandra from 'cassandra-driver';
 import { LIGHTWEIGHT_TRANSACTION } from '../../cassandra/lightweightTransaction';
-import { cqlIdentifier } from '../../cassandra/cql';
+import { CassandraStore } from '../../cassandra/CassandraStore';
 import { systemClock, type Clock } from '../../Clock';
 import type { ChunkSpan } from './ChunkBoundaries';
 
@@ -139,16 +139,14 @@ function toState(row: cassandra.types.Row, now: number): ChunkState {
  * await chunks.cut(version, spans);
  * const lease = await chunks.claimWrite(version, 3, owner, 60_000);
  */
-export class ChunkStore {
-  private readonly table: string;
-
+export class ChunkStore extends CassandraStore {
   constructor(
-    private readonly client: cassandra.Client,
+    client: cassandra.Client,
     keyspace: string,
     /** The time leases are given and read by, and checkpoints stamped with. */
     private readonly clock: Clock = systemClock,
   ) {
-    this.table = `${cqlIdentifier(keyspace)}.ingestion_chunks`;
+    super(client, keyspace, 'ingestion_chunks');
   }
 
   private key(version: IngestedVersion, chunk: number): unknown[] {

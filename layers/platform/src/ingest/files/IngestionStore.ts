@@ -2,7 +2,7 @@ import { systemClock, type Clock } from '../../Clock';
 import cassandra from 'cassandra-driver';
 import { LIGHTWEIGHT_TRANSACTION } from '../../cassandra/lightweightTransaction';
 import { createHash } from 'node:crypto';
-import { cqlIdentifier } from '../../cassandra/cql';
+import { CassandraStore } from '../../cassandra/CassandraStore';
 import { InvalidInputError } from '../../errors';
 import { isBatchId } from '../../uploads/batchId';
 
@@ -160,16 +160,14 @@ export interface IngestionFilter {
  * @example
  * if (await store.transition(record, record.version, ['processing'], { status: 'ingested' })) await bucket.move(...);
  */
-export class IngestionStore {
-  private readonly table: string;
-
+export class IngestionStore extends CassandraStore {
   constructor(
-    private readonly client: cassandra.Client,
+    client: cassandra.Client,
     keyspace: string,
     /** The time a change is stamped with (`updatedAt`: how long a running record has been idle). */
     private readonly clock: Clock = systemClock,
   ) {
-    this.table = `${cqlIdentifier(keyspace)}.ingestions`;
+    super(client, keyspace, 'ingestions');
   }
 
   /** Creates the record unless one exists; returns the one that is there either way, and whether it is this one. */

@@ -1,7 +1,6 @@
 import cassandra from 'cassandra-driver';
-import { SchemaConflictError } from '../../cassandra/KeyspaceSchema';
-import { MalformedFileError } from '../records/MalformedFileError';
-import { FileRejectedError } from './FileRejectedError';
+import { InputError } from '../../errors';
+import { RecordError } from '../records/RecordError';
 
 /** Cassandra's code for a statement it cannot parse: made from the file's names, it fails the same way on every try. */
 const SYNTAX_ERROR = 0x2000;
@@ -15,7 +14,9 @@ const SYNTAX_ERROR = 0x2000;
  * and ending in a dead-letter queue.
  */
 export function inputErrorReason(error: unknown): string | undefined {
-  if (error instanceof MalformedFileError || error instanceof SchemaConflictError || error instanceof FileRejectedError) return error.message;
+  // A record's error is counted as a bad row where the records are read; one thrown by an app's `plan` fails the
+  // attempt, as any other error of the app does.
+  if (error instanceof InputError && !(error instanceof RecordError)) return error.message;
   // A write error keeps the driver's error as its cause.
   const answer = error instanceof Error && !(error instanceof cassandra.errors.ResponseError) ? error.cause : error;
   if (answer instanceof cassandra.errors.ResponseError && answer.code === SYNTAX_ERROR) {
