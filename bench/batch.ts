@@ -137,14 +137,14 @@ async function platformRun(path: string, bytes: number, rows: number, parallelis
     return `${(total / Math.max(1, list.length)).toFixed(1)} s per chunk, ${((total / bytes) * 1024 * 1024).toFixed(3)} s per MiB`;
   };
   const [validates, writes] = [byKind('validate'), byKind('write')];
-  const planner = notifications.invocations.find((invocation) => invocation.body.includes(grant.key));
+  const cutter = notifications.invocations.find((invocation) => invocation.body.includes(grant.key));
   return {
     loader: `mysimbdp, ${parallelism} chunk invocation${parallelism === 1 ? '' : 's'} at a time`,
     rows: 0,
     seconds,
     peakRssBytes: Math.max(notifications.maxRssBytes, chunkTasks.maxRssBytes),
     longestChunkSeconds: Math.max(longest(validates), longest(writes)),
-    note: `${record.chunks?.total ?? 1} chunks of ${CHUNK_SIZE}; upload ${((uploaded - begin) / 1000).toFixed(1)} s; plan ${planner?.seconds.toFixed(1) ?? '?'} s; validate ${sum(validates).toFixed(0)} s in all (longest ${longest(validates).toFixed(1)} s, CPU ${cpu(validates)}); write ${sum(writes).toFixed(0)} s in all (longest ${longest(writes).toFixed(1)} s, CPU ${cpu(writes)})${chunkTasks.invocations.some((invocation) => invocation.failed) ? `; ${chunkTasks.invocations.filter((invocation) => invocation.failed).length} invocations failed and were retried` : ''}`,
+    note: `${record.chunks?.total ?? 1} chunks of ${CHUNK_SIZE}; upload ${((uploaded - begin) / 1000).toFixed(1)} s; cut ${cutter?.seconds.toFixed(1) ?? '?'} s; validate ${sum(validates).toFixed(0)} s in all (longest ${longest(validates).toFixed(1)} s, CPU ${cpu(validates)}); write ${sum(writes).toFixed(0)} s in all (longest ${longest(writes).toFixed(1)} s, CPU ${cpu(writes)})${chunkTasks.invocations.some((invocation) => invocation.failed) ? `; ${chunkTasks.invocations.filter((invocation) => invocation.failed).length} invocations failed and were retried` : ''}`,
   };
 }
 
@@ -280,7 +280,7 @@ Machine: ${describeMachine()}. Cassandra: ${
         .join(', ')}`
 }; every loader writes at ${CONSISTENCY}.
 
-mysimbdp is timed end to end (upload, S3 event, SQS, planning, every chunk validated, then every chunk written, the record final), each function in its own process as Lambda runs it (\`bench/SqsEventSource.ts\`, heap limit \`${BATCH_INGEST_NODE_OPTIONS}\`); its peak RSS is the highest of any of those processes. The ceiling and the peers' peak RSS is their process tree's, sampled from /proc. Chunk size ${CHUNK_SIZE} (${parseByteSize(CHUNK_SIZE)} bytes).
+mysimbdp is timed end to end (upload, S3 event, SQS, cutting, every chunk validated, then every chunk written, the record final), each function in its own process as Lambda runs it (\`bench/SqsEventSource.ts\`, heap limit \`${BATCH_INGEST_NODE_OPTIONS}\`); its peak RSS is the highest of any of those processes. The ceiling and the peers' peak RSS is their process tree's, sampled from /proc. Chunk size ${CHUNK_SIZE} (${parseByteSize(CHUNK_SIZE)} bytes).
 
 ${sections.join('\n\n')}
 `);

@@ -5,28 +5,28 @@ import { sqsHandler } from './sqs/sqsHandler';
 
 /**
  * The batch-chunk function: the tenants' batch work (a file taken in, to
- * ingest whole or to plan in chunks; cut the file further, validate a chunk,
+ * ingest whole or to cut into chunks; cut the file further, validate a chunk,
  * write a chunk), one task per invocation, from the tenants' chunk queues. A task that fails is handed back to SQS (partial batch
  * failure) and retried alone: an outage is waited out without using up its
  * tries; after the last try of any other error it is dead-lettered with the
  * reason, and its ingestion record says which chunk failed and why.
  */
 export const handler = sqsHandler(
-  async (record) => {
-    const task = decodeChunkTask(record.body);
+  async (message) => {
+    const task = decodeChunkTask(message.body);
     if (!task) {
-      platformLogger.error('not a chunk task; dropped', { messageId: record.messageId, body: record.body.slice(0, 200) });
+      platformLogger.error('not a chunk task; dropped', { messageId: message.messageId, body: message.body.slice(0, 200) });
       return;
     }
-    const { batchIngest } = await platform();
-    await batchIngest.runChunkTask(task, { receiveCount: receiveCountOf(record) });
+    const { fileTasks } = await platform();
+    await fileTasks.run(task, { receiveCount: receiveCountOf(message) });
   },
   {
     ...BATCH_HAND_BACK,
     what: 'chunk task',
-    onDeadLetter: async (record, error, tries) => {
-      const task = decodeChunkTask(record.body);
-      if (task) await (await platform()).batchIngest.chunkTaskDeadLettered(task, error, tries);
+    onDeadLetter: async (message, error, tries) => {
+      const task = decodeChunkTask(message.body);
+      if (task) await (await platform()).fileTasks.deadLettered(task, error, tries);
     },
   },
 );

@@ -14,9 +14,9 @@ import { sqsHandler } from './sqs/sqsHandler';
  * retried and dead-lettered with the reason after the last try.
  */
 export const handler = sqsHandler(
-  async (record) => {
+  async (message) => {
     const { batchIngest } = await platform();
-    for (const object of objectsCreated(record.body)) {
+    for (const object of objectsCreated(message.body)) {
       await batchIngest.takeIn(object);
     }
   },
@@ -24,10 +24,10 @@ export const handler = sqsHandler(
     ...BATCH_HAND_BACK,
     what: 'batch ingest',
     // A tenant's uploads one after the other (their intakes write the tenant's partitions), the tenants' at once.
-    inParallelBy: (record) => tenantOfNotification(record.body) ?? '',
-    onDeadLetter: async (record, error) => {
+    inParallelBy: (message) => tenantOfNotification(message.body) ?? '',
+    onDeadLetter: async (message, error) => {
       const { batchIngest } = await platform();
-      for (const object of objectsCreated(record.body)) await batchIngest.notificationDeadLettered(object, error);
+      for (const object of objectsCreated(message.body)) await batchIngest.notificationDeadLettered(object, error);
     },
   },
 );

@@ -1,7 +1,7 @@
 import cassandra from 'cassandra-driver';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { IngestionStore, type IngestionRecord } from '../../layers/platform/src/ingest/batch/IngestionStore';
+import { IngestionStore, type IngestionRecord } from '../../layers/platform/src/ingest/files/IngestionStore';
 import { ServiceUnavailableError } from '../../layers/platform/src/errors';
 import { classifyFailure } from '../../layers/platform/src/failures/serviceFailure';
 import { CassandraCluster } from '../../localstack/services/CassandraCluster';
@@ -60,7 +60,7 @@ describe('lightweight transactions on a cluster that loses a node', () => {
     const finish = async (store: IngestionStore, record: IngestionRecord): Promise<boolean> => {
       for (;;) {
         try {
-          return await store.transition(record, record.run, ['processing'], { status: 'ingested', finishedAt: new Date() }, 'writing');
+          return await store.transition(record, record.version, ['processing'], { status: 'ingested', finishedAt: new Date() }, 'writing');
         } catch (error) {
           if (!(classifyFailure(error) instanceof ServiceUnavailableError)) throw error;
           retried += 1;

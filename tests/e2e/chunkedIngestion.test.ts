@@ -21,17 +21,17 @@ interface Row {
 interface Generated {
   readonly text: string;
   readonly rows: Map<bigint, Row>;
-  /** Chunks the planner must cut the file into. */
+  /** Chunks the cutter must cut the file into. */
   readonly chunks: number;
   /** Rows made to straddle a boundary. */
   readonly straddling: number;
 }
 
 /**
- * A file whose records straddle every place the planner looks for a chunk
+ * A file whose records straddle every place the cutter looks for a chunk
  * boundary: at each one, the byte there is inside a record, and for CSV
  * inside a quoted field, on a line break with a doubled quote just before it
- * and a comma just after. `cut` says where the planner cuts: the end of the
+ * and a comma just after. `cut` says where the cutter cuts: the end of the
  * first record that reaches `wanted`.
  */
 function generate(rows: number, format: 'csv' | 'ndjson' | 'json'): Generated {
@@ -64,7 +64,7 @@ function generate(rows: number, format: 'csv' | 'ndjson' | 'json'): Generated {
       const separator = format === 'json' ? (id === 1 ? '  ' : ',\n  ') : '';
       const prefix = `${separator}{"id":${id},"note":"`;
       if (gap > 60 && gap < 400) {
-        // The note's escaped quote, comma and braces land on the byte the planner looks at.
+        // The note's escaped quote, comma and braces land on the byte the cutter looks at.
         const filler = 'y'.repeat(gap - prefix.length - 2);
         note = `${filler}","},{"id":0,"note":"[${id}]`;
         straddling += 1;
@@ -74,7 +74,7 @@ function generate(rows: number, format: 'csv' | 'ndjson' | 'json'): Generated {
     text += record;
     expected.set(BigInt(id), { note, amount });
     const end = Buffer.byteLength(text);
-    // Where the planner cuts: after a record's line break (CSV, NDJSON), or at the comma before the next element (JSON).
+    // Where the cutter cuts: after a record's line break (CSV, NDJSON), or at the comma before the next element (JSON).
     const cut = format === 'json' ? end : end;
     const boundaryAt = format === 'json' ? end : end - 1;
     if (boundaryAt >= wanted && id < rows) {

@@ -1,7 +1,9 @@
 import cassandra from 'cassandra-driver';
 import { ServiceUnavailableError } from '../../layers/platform/src/errors';
-import { BatchIngestPipeline, type ObjectCreated } from '../../layers/platform/src/ingest/batch/BatchIngestPipeline';
-import type { ChunkTask } from '../../layers/platform/src/ingest/chunks/ChunkTask';
+import { BatchIngestPipeline } from '../../layers/platform/src/ingest/files/BatchIngestPipeline';
+import { FileTasks } from '../../layers/platform/src/ingest/files/FileTasks';
+import type { ObjectCreated } from '../../layers/platform/src/ingest/files/ObjectIntake';
+import type { ChunkTask } from '../../layers/platform/src/ingest/files/ChunkTask';
 import { objectKey } from '../../layers/platform/src/storage/objectKeys';
 import type { Tenant } from '../../layers/platform/src/tenants/Tenant';
 import { handBack } from '../../functions/sqs/handBack';
@@ -14,6 +16,7 @@ const GOOD = 'id,value\na,1\nb,2\nc,3\n';
 function setUp(tenants: readonly Tenant[] = [tenant('zoo')], options: Parameters<typeof fakeBatchIngestDependencies>[1] = {}) {
   const fakes = fakeBatchIngestDependencies(tenants, options);
   const pipeline = new BatchIngestPipeline(fakes.deps);
+  const fileTasks = new FileTasks(fakes.deps);
   /** A file granted an upload and landed in the bucket, as S3 notifies it. */
   const upload = async (body: string, fileName = 'readings.csv', request: { size?: number; batchId?: string; dryRun?: boolean } = {}) => {
     const grant = await fakes.uploads.grant((await fakes.registry.get('zoo')) as Tenant, {
@@ -28,8 +31,8 @@ function setUp(tenants: readonly Tenant[] = [tenant('zoo')], options: Parameters
   };
   const inserts = () => fakes.cassandra.matching(/^INSERT INTO "?unit_tenant_zoo"?\."?readings"?/).map((statement) => statement.params);
   /** The upload's notification, then its file task (see `ingestNow`). */
-  const ingest = (object: ObjectCreated) => ingestNow(pipeline, fakes, object);
-  return { ...fakes, pipeline, ingest, upload, inserts };
+  const ingest = (object: ObjectCreated) => ingestNow(pipeline, fileTasks, fakes, object);
+  return { ...fakes, pipeline, fileTasks, ingest, upload, inserts };
 }
 
 describe('the batch pipeline, a file up to the chunk size', () => {
@@ -363,48 +366,48 @@ describe('the batch pipeline when a service is down or an attempt fails', () => 
 
 describe("the notification and the file's task", () => {
   it("takes the file in and hands it to its tenant's chunk queue, writing nothing until the task runs", async () => {
-    const { pipeline, upload, tasks, inserts, ingestions } = setUp();
+    const { pipeline, fileTasks, upload, tasks, inserts, ingestions } = setUp();
     const { grant, object } = await upload(GOOD);
     expect(await pipeline.takeIn(object)).toMatchObject({ status: 'processing', attempts: 1 });
     const [task, ...more] = tasks.take();
     expect(more).toEqual([]);
     expect(task).toMatchObject({ kind: 'file', upload: { tenant: 'zoo', ingestionId: grant.ingestionId, key: grant.key, size: Buffer.byteLength(GOOD) } });
     expect(inserts()).toEqual([]);
-    await pipeline.runChunkTask(task as ChunkTask, { receiveCount: 1 });
+    await fileTasks.run(task as ChunkTask, { receiveCount: 1 });
     expect(ingestions.stored(grant.ingestionId)).toMatchObject({ status: 'ingested', rows: 3, attempts: 1 });
     // Delivered again, the task finds the file done and does nothing.
-    await pipeline.runChunkTask(task as ChunkTask, { receiveCount: 2 });
+    await fileTasks.run(task as ChunkTask, { receiveCount: 2 });
     expect(inserts()).toHaveLength(3);
   });
 
   it('runs a redelivered file task after a failed attempt as the next attempt', async () => {
-    const { pipeline, upload, tasks, cassandra: client, ingestions } = setUp();
+    const { pipeline, fileTasks, upload, tasks, cassandra: client, ingestions } = setUp();
     const { grant, object } = await upload(GOOD);
     await pipeline.takeIn(object);
     const [task] = tasks.take();
     client.failWhen((statement) => (/^INSERT/.test(statement.query) ? new Error('timeout') : undefined));
-    await expect(pipeline.runChunkTask(task as ChunkTask, { receiveCount: 1 })).rejects.toThrow('timeout');
+    await expect(fileTasks.run(task as ChunkTask, { receiveCount: 1 })).rejects.toThrow('timeout');
     expect(ingestions.stored(grant.ingestionId)).toMatchObject({ status: 'retrying', attempts: 1 });
     client.failWhen(undefined);
-    await pipeline.runChunkTask(task as ChunkTask, { receiveCount: 2 });
+    await fileTasks.run(task as ChunkTask, { receiveCount: 2 });
     expect(ingestions.stored(grant.ingestionId)).toMatchObject({ status: 'ingested', rows: 3, attempts: 2, reason: undefined });
   });
 
   it('records the file failed when its task is dead-lettered, and ingests it when the task is redriven', async () => {
-    const { pipeline, upload, tasks, cassandra: client, ingestions, bucket } = setUp();
+    const { pipeline, fileTasks, upload, tasks, cassandra: client, ingestions, bucket } = setUp();
     const { grant, object } = await upload(GOOD);
     await pipeline.takeIn(object);
     const [task] = tasks.take();
     client.failWhen((statement) => (/^INSERT/.test(statement.query) ? new Error('the node is out of disk') : undefined));
-    await expect(pipeline.runChunkTask(task as ChunkTask, { receiveCount: 1 })).rejects.toThrow(/out of disk/);
-    await pipeline.chunkTaskDeadLettered(task as ChunkTask, new Error('the node is out of disk'), 3);
+    await expect(fileTasks.run(task as ChunkTask, { receiveCount: 1 })).rejects.toThrow(/out of disk/);
+    await fileTasks.deadLettered(task as ChunkTask, new Error('the node is out of disk'), 3);
     expect(ingestions.stored(grant.ingestionId)).toMatchObject({
       status: 'failed',
       reason: "gave up after 1 attempts: the node is out of disk; the file's task is in its tenant's chunk dead-letter queue",
     });
     expect(bucket.keys()).toEqual([grant.key]);
     client.failWhen(undefined);
-    await pipeline.runChunkTask(task as ChunkTask, { receiveCount: 1 });
+    await fileTasks.run(task as ChunkTask, { receiveCount: 1 });
     expect(ingestions.stored(grant.ingestionId)).toMatchObject({ status: 'ingested', rows: 3, attempts: 2 });
   });
 

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
-import { ChunkBoundaries, type ChunkSpan } from '../../layers/platform/src/ingest/chunks/ChunkBoundaries';
-import { readChunkRecords } from '../../layers/platform/src/ingest/chunks/readChunkRecords';
+import { ChunkBoundaries, type ChunkSpan } from '../../layers/platform/src/ingest/files/ChunkBoundaries';
+import { readChunkSourceRecords } from '../../layers/platform/src/ingest/files/readChunkSourceRecords';
 import { readRecords } from '../../layers/platform/src/ingest/records/readRecords';
 import type { SourceItem } from '../../layers/platform/src/ingest/records/SourceRecord';
 import type { FileFormat } from '../../layers/platform/src/tenants/TenantProfile';
@@ -84,7 +84,7 @@ async function readChunked(format: FileFormat, file: Buffer, chunks: readonly Ch
   for (const chunk of chunks) {
     const body = Readable.from([file.subarray(chunk.start, chunk.end)]);
     const header = Readable.from([file.subarray(0, headerEnd)]);
-    items.push(...(await collect(readChunkRecords(format, chunk, { body, header }, file.length))));
+    items.push(...(await collect(readChunkSourceRecords(format, chunk, { body, header }, file.length))));
   }
   return items;
 }

@@ -1,10 +1,10 @@
 import cassandra from 'cassandra-driver';
-import { ChunkStore, countChunks } from '../../layers/platform/src/ingest/chunks/ChunkStore';
+import { ChunkStore, countChunks } from '../../layers/platform/src/ingest/files/ChunkStore';
 import { FakeCassandraClient, type FakeRowValues } from './fakes/FakeCassandraClient';
 import { FakeClock } from './fakes/FakeClock';
 
-const run = { tenant: 'zoo', ingestionId: '20261130T120000Z-abcdef-0123456789', run: 'v1' };
-const key = ['zoo', run.ingestionId, 'v1'];
+const version = { tenant: 'zoo', ingestionId: '20261130T120000Z-abcdef-0123456789', version: 'v1' };
+const key = ['zoo', version.ingestionId, 'v1'];
 /** A lightweight transaction: at LOCAL_SERIAL, and never sent again by the driver on its own. */
 const LWT = { prepare: true, isIdempotent: false, serialConsistency: cassandra.types.consistencies.localSerial };
 
@@ -34,7 +34,7 @@ describe('the chunk checkpoints', () => {
   ])('reads a chunk as %s from its checkpoints %j', async (status, values) => {
     const { client, store } = setUp();
     client.answer(/^SELECT/, [checkpoint(values)]);
-    expect((await store.get(run, 0))?.status).toBe(status);
+    expect((await store.get(version, 0))?.status).toBe(status);
   });
 
   it('reads the counts and the last activity of a chunk', async () => {
@@ -52,12 +52,12 @@ describe('the chunk checkpoints', () => {
         validate_attempts: 2,
       }),
     ]);
-    const [state] = await store.list(run);
+    const [state] = await store.list(version);
     expect(state).toMatchObject({
       index: 2,
       start: 200,
       end: 300,
-      records: 9,
+      sourceRecords: 9,
       rows: 9,
       badRows: 1,
       badRowSamples: ['line 5: bad'],
@@ -73,13 +73,13 @@ describe('the chunk checkpoints', () => {
     });
   });
 
-  it('records planned byte ranges, validation and writing, keyed by the run and the chunk', async () => {
+  it('records the byte ranges cut, validation and writing, keyed by the object version and the chunk', async () => {
     const { client, store } = setUp();
-    await store.planned(run, [{ index: 0, start: 0, end: 100, positionOffset: 1 }]);
-    await store.startValidation(run, 0, 2);
-    await store.validated(run, 0, { records: 3, rows: 3, badRows: 0, badRowSamples: [], ms: 12.4 });
-    await store.written(run, 0, 3, 7.6);
-    await store.failed(run, 0, 'gave up');
+    await store.cut(version, [{ index: 0, start: 0, end: 100, positionOffset: 1 }]);
+    await store.startValidation(version, 0, 2);
+    await store.validated(version, 0, { sourceRecords: 3, rows: 3, badRows: 0, badRowSamples: [], ms: 12.4 });
+    await store.written(version, 0, 3, 7.6);
+    await store.failed(version, 0, 'gave up');
     expect(client.statements.map((statement) => statement.query.replace(/ WHERE .*/, ''))).toEqual([
       'UPDATE unit_mysimbdp.ingestion_chunks SET start_byte = ?, end_byte = ?, position_offset = ?',
       'UPDATE unit_mysimbdp.ingestion_chunks SET validate_attempts = ?',
@@ -95,7 +95,7 @@ describe('the chunk checkpoints', () => {
   it('claims a write only when no live lease holds it, conditioned on the lease it saw, counting the attempt', async () => {
     const { client, store } = setUp();
     client.answer(/^SELECT/, [checkpoint({ validated_at: past, lease_until: past, write_attempts: 1 })]);
-    const claim = await store.claimWrite(run, 0, 'me', 60_000);
+    const claim = await store.claimWrite(version, 0, 'me', 60_000);
     expect(claim).toMatchObject({ claimed: true, state: { status: 'writing', writeAttempts: 2 } });
     const update = client.matching(/^UPDATE/)[0];
     expect(update?.query).toBe(
@@ -113,26 +113,26 @@ describe('the chunk checkpoints', () => {
       reads++ === 0 ? [checkpoint({ validated_at: past })] : [checkpoint({ validated_at: past, lease_until: later, lease_owner: 'other' })],
     );
     client.answer(/^UPDATE/, [{ '[applied]': false }]);
-    expect(await store.claimWrite(run, 0, 'me', 60_000)).toMatchObject({ claimed: false, state: { status: 'writing', leaseOwner: 'other' } });
+    expect(await store.claimWrite(version, 0, 'me', 60_000)).toMatchObject({ claimed: false, state: { status: 'writing', leaseOwner: 'other' } });
   });
 
-  it('refuses to claim a written chunk, or one never planned', async () => {
+  it('refuses to claim a written chunk, or one never cut', async () => {
     const { client, store } = setUp();
-    await expect(store.claimWrite(run, 0, 'me', 60_000)).rejects.toThrow(`chunk 0 of ${run.ingestionId} was never planned`);
+    await expect(store.claimWrite(version, 0, 'me', 60_000)).rejects.toThrow(`chunk 0 of ${version.ingestionId} was never cut`);
     client.answer(/^SELECT/, [checkpoint({ written_at: past })]);
-    expect(await store.claimWrite(run, 0, 'me', 60_000)).toMatchObject({ claimed: false, state: { status: 'written' } });
+    expect(await store.claimWrite(version, 0, 'me', 60_000)).toMatchObject({ claimed: false, state: { status: 'written' } });
   });
 
   it('renews and releases a lease only for its owner', async () => {
     const { client, store } = setUp();
-    expect(await store.renew(run, 0, 'me', 1000)).toBe(true);
-    await store.release(run, 0, 'me');
+    expect(await store.renew(version, 0, 'me', 1000)).toBe(true);
+    await store.release(version, 0, 'me');
     expect(client.statements.map((statement) => [statement.query.replace(/ WHERE .* IF/, ' IF'), statement.params.at(-1)])).toEqual([
       ['UPDATE unit_mysimbdp.ingestion_chunks SET lease_until = ? IF lease_owner = ?', 'me'],
       ['UPDATE unit_mysimbdp.ingestion_chunks SET lease_until = ? IF lease_owner = ?', 'me'],
     ]);
     expect(client.statements[1]?.params[0]).toEqual(new Date(0));
     client.answer(/^UPDATE/, [{ '[applied]': false }]);
-    expect(await store.renew(run, 0, 'me', 1000)).toBe(false);
+    expect(await store.renew(version, 0, 'me', 1000)).toBe(false);
   });
 });

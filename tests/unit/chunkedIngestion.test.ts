@@ -1,8 +1,10 @@
 import { jest } from '@jest/globals';
 import { DeferredError } from '../../layers/platform/src/errors';
-import { BatchIngestPipeline, type ObjectCreated } from '../../layers/platform/src/ingest/batch/BatchIngestPipeline';
-import { ChunkLeaseLostError } from '../../layers/platform/src/ingest/chunks/ChunkLeaseLostError';
-import type { ChunkTask } from '../../layers/platform/src/ingest/chunks/ChunkTask';
+import { BatchIngestPipeline } from '../../layers/platform/src/ingest/files/BatchIngestPipeline';
+import { FileTasks } from '../../layers/platform/src/ingest/files/FileTasks';
+import type { ObjectCreated } from '../../layers/platform/src/ingest/files/ObjectIntake';
+import { ChunkLeaseLostError } from '../../layers/platform/src/ingest/files/ChunkLeaseLostError';
+import type { ChunkTask } from '../../layers/platform/src/ingest/files/ChunkTask';
 import { objectKey } from '../../layers/platform/src/storage/objectKeys';
 import type { Tenant } from '../../layers/platform/src/tenants/Tenant';
 import { fakeBatchIngestDependencies, ingestNow } from './fakes/fakeBatchIngestDependencies';
@@ -17,6 +19,7 @@ function readings(bad: readonly number[] = []): string {
 async function setUp(body: string, tenants: readonly Tenant[] = [tenant('zoo')], dryRun = false) {
   const fakes = fakeBatchIngestDependencies(tenants, { chunkSize: 64 });
   const pipeline = new BatchIngestPipeline(fakes.deps);
+  const fileTasks = new FileTasks(fakes.deps);
   const grant = await fakes.uploads.grant(tenants[0] as Tenant, { fileName: 'readings.csv', size: Buffer.byteLength(body), dryRun });
   const stored = fakes.bucket.upload(grant.key, body, grant.grantId);
   const object = { key: grant.key, size: stored.size, versionId: stored.versionId, etag: stored.etag };
@@ -26,7 +29,7 @@ async function setUp(body: string, tenants: readonly Tenant[] = [tenant('zoo')],
     const ran: ChunkTask[] = [];
     for (let tasks = fakes.tasks.take(); tasks.length > 0; tasks = fakes.tasks.take()) {
       for (const task of tasks) {
-        await pipeline.runChunkTask(task, { receiveCount: 1 });
+        await fileTasks.run(task, { receiveCount: 1 });
         ran.push(task);
       }
     }
@@ -34,45 +37,45 @@ async function setUp(body: string, tenants: readonly Tenant[] = [tenant('zoo')],
   };
   const record = () => fakes.ingestions.stored(grant.ingestionId);
   /** The upload's notification, then its file task (see `ingestNow`). */
-  const ingest = (object: ObjectCreated) => ingestNow(pipeline, fakes, object);
-  return { ...fakes, pipeline, ingest, grant, object, inserts, drain, record };
+  const ingest = (object: ObjectCreated) => ingestNow(pipeline, fileTasks, fakes, object);
+  return { ...fakes, pipeline, fileTasks, ingest, grant, object, inserts, drain, record };
 }
 
 describe('a file above the chunk size', () => {
-  it('is planned into chunks, every chunk validated, the file accepted once, every chunk written once, and finished once', async () => {
+  it('is cut into chunks, every chunk validated, the file accepted once, every chunk written once, and finished once', async () => {
     const { ingest, object, tasks, drain, record, inserts, ingestions, chunks, bucket, grant } = await setUp(readings());
     const started = await ingest(object);
     expect(started?.status).toBe('processing');
-    // Nothing is written while the file is planned.
+    // Nothing is written while the file is cut.
     expect(inserts()).toEqual([]);
-    const planned = tasks.chunkTasksSent().length;
-    expect(planned).toBeGreaterThan(2);
+    const cut = tasks.chunkTasksSent().length;
+    expect(cut).toBeGreaterThan(2);
     expect(tasks.chunkTasksSent().every((task) => task.kind === 'validate')).toBe(true);
-    expect(record()).toMatchObject({ phase: 'validating', chunksTotal: planned });
+    expect(record()).toMatchObject({ phase: 'validating', chunksTotal: cut });
 
     const ran = await drain();
-    expect(ran.filter((task) => task.kind === 'validate')).toHaveLength(planned);
-    expect(ran.filter((task) => task.kind === 'write')).toHaveLength(planned);
+    expect(ran.filter((task) => task.kind === 'validate')).toHaveLength(cut);
+    expect(ran.filter((task) => task.kind === 'write')).toHaveLength(cut);
     // Every validate task ran before the first write task was sent: the decision is taken on the whole file.
-    expect(ran.findIndex((task) => task.kind === 'write')).toBe(planned);
+    expect(ran.findIndex((task) => task.kind === 'write')).toBe(cut);
 
     expect(record()).toMatchObject({ status: 'ingested', rows: 40, badRows: 0, tables: ['unit_tenant_zoo.readings'] });
     expect(inserts().map(([id]) => id)).toEqual(Array.from({ length: 40 }, (_, index) => `r${String(index).padStart(2, '0')}`));
     expect(ingestions.transitions.filter(({ changes }) => changes.phase === 'writing')).toHaveLength(1);
     expect(ingestions.transitions.filter(({ changes }) => changes.status === 'ingested')).toHaveLength(1);
-    expect([...chunks.writtenCount.values()]).toEqual(Array.from({ length: planned }, () => 1));
+    expect([...chunks.writtenCount.values()]).toEqual(Array.from({ length: cut }, () => 1));
     expect(bucket.keys()).toEqual([objectKey({ tenant: 'zoo', stage: 'ingested', batchId: grant.batchId, fileName: 'readings.csv' })]);
   });
 
   it('does nothing again for a redelivered task that finds its checkpoint', async () => {
-    const { pipeline, ingest, object, tasks, drain, inserts, chunks, ingestions } = await setUp(readings());
+    const { fileTasks, ingest, object, tasks, drain, inserts, chunks, ingestions } = await setUp(readings());
     await ingest(object);
     await drain();
     const written = inserts().length;
     const [validate] = tasks.sent.filter((task) => task.kind === 'validate');
     const [write] = tasks.sent.filter((task) => task.kind === 'write');
-    await pipeline.runChunkTask(validate as ChunkTask, { receiveCount: 2 });
-    await pipeline.runChunkTask(write as ChunkTask, { receiveCount: 2 });
+    await fileTasks.run(validate as ChunkTask, { receiveCount: 2 });
+    await fileTasks.run(write as ChunkTask, { receiveCount: 2 });
     expect(inserts()).toHaveLength(written);
     expect([...chunks.validatedCount.values()].every((count) => count === 1)).toBe(true);
     expect([...chunks.writtenCount.values()].every((count) => count === 1)).toBe(true);
@@ -80,17 +83,17 @@ describe('a file above the chunk size', () => {
   });
 
   it('sends the write tasks again when a validate task is redelivered while the file is being written (the sender may have crashed)', async () => {
-    const { pipeline, ingest, object, tasks, record } = await setUp(readings());
+    const { fileTasks, ingest, object, tasks, record } = await setUp(readings());
     await ingest(object);
     const validates = tasks.take();
-    for (const task of validates) await pipeline.runChunkTask(task, { receiveCount: 1 });
+    for (const task of validates) await fileTasks.run(task, { receiveCount: 1 });
     const writes = tasks.take();
     expect(writes).toHaveLength(validates.length);
     expect(record()?.phase).toBe('writing');
-    await pipeline.runChunkTask(validates[0] as ChunkTask, { receiveCount: 2 });
+    await fileTasks.run(validates[0] as ChunkTask, { receiveCount: 2 });
     expect(tasks.take()).toEqual(writes);
     // A first delivery of the same task sends nothing.
-    await pipeline.runChunkTask(validates[0] as ChunkTask, { receiveCount: 1 });
+    await fileTasks.run(validates[0] as ChunkTask, { receiveCount: 1 });
     expect(tasks.take()).toEqual([]);
   });
 
@@ -125,16 +128,29 @@ describe('a file above the chunk size', () => {
     expect(inserts()).toEqual([]);
   });
 
-  it('lets a write task wait, using no try, while another invocation holds the claim on its chunk', async () => {
-    const { pipeline, ingest, object, tasks, chunks, inserts, clock } = await setUp(readings());
+  it('says the bad rows a dry run would skip as a whole file says them', async () => {
+    const { ingest, object, drain, record, inserts } = await setUp(readings([5]), [tenant('zoo')], true);
     await ingest(object);
-    for (const task of tasks.take()) await pipeline.runChunkTask(task, { receiveCount: 1 });
+    await drain();
+    expect(record()).toMatchObject({
+      status: 'validated',
+      rows: 39,
+      badRows: 1,
+      reason: 'dry run: 39 rows would be written, 1 bad row skipped; nothing was written',
+    });
+    expect(inserts()).toEqual([]);
+  });
+
+  it('lets a write task wait, using no try, while another invocation holds the claim on its chunk', async () => {
+    const { fileTasks, ingest, object, tasks, chunks, inserts, clock } = await setUp(readings());
+    await ingest(object);
+    for (const task of tasks.take()) await fileTasks.run(task, { receiveCount: 1 });
     const [write, ...others] = tasks.take();
     if (write?.kind !== 'write') throw new Error('expected a write task');
-    const run = { tenant: 'zoo', ingestionId: write.upload.ingestionId, run: write.upload.run };
-    await chunks.claimWrite(run, write.chunk.index, 'another invocation', 60_000);
+    const version = { tenant: 'zoo', ingestionId: write.upload.ingestionId, version: write.upload.version };
+    await chunks.claimWrite(version, write.chunk.index, 'another invocation', 60_000);
     clock.advance(10_000);
-    const thrown = await pipeline.runChunkTask(write, { receiveCount: 1 }).then(
+    const thrown = await fileTasks.run(write, { receiveCount: 1 }).then(
       () => undefined,
       (error: unknown) => error,
     );
@@ -142,28 +158,28 @@ describe('a file above the chunk size', () => {
     // The claim runs out 50 s after the clock's now: the task comes back a second after that.
     expect((thrown as DeferredError).retryAfterSeconds).toBe(51);
     expect((thrown as DeferredError).message).toMatch(/^chunk 1 \(bytes \d+-\d+\) is claimed by another invocation; trying again when its claim runs out$/);
-    for (const task of others) await pipeline.runChunkTask(task, { receiveCount: 1 });
+    for (const task of others) await fileTasks.run(task, { receiveCount: 1 });
     expect(inserts().length).toBeLessThan(40);
   });
 
   it("holds a disabled tenant's chunks back without using their tries", async () => {
-    const { pipeline, ingest, object, tasks, registry, inserts } = await setUp(readings());
+    const { fileTasks, ingest, object, tasks, registry, inserts } = await setUp(readings());
     await ingest(object);
     await registry.setStatus('zoo', 'disabled');
     const [validate] = tasks.take();
-    await expect(pipeline.runChunkTask(validate as ChunkTask, { receiveCount: 1 })).rejects.toEqual(
+    await expect(fileTasks.run(validate as ChunkTask, { receiveCount: 1 })).rejects.toEqual(
       new DeferredError('tenant zoo is disabled; its chunks wait until it is enabled', 60),
     );
     expect(inserts()).toEqual([]);
   });
 
   it('records the file failed, naming the chunk, when a chunk task gives up; the redriven task finishes the file', async () => {
-    const { pipeline, ingest, object, tasks, record, drain, bucket, grant, clock } = await setUp(readings());
+    const { fileTasks, ingest, object, tasks, record, drain, bucket, grant, clock } = await setUp(readings());
     await ingest(object);
     const [first, ...rest] = tasks.take();
     if (first?.kind !== 'validate') throw new Error('expected a validate task');
-    for (const task of rest) await pipeline.runChunkTask(task, { receiveCount: 1 });
-    await pipeline.chunkTaskDeadLettered(first, new Error('the app crashed'), 3);
+    for (const task of rest) await fileTasks.run(task, { receiveCount: 1 });
+    await fileTasks.deadLettered(first, new Error('the app crashed'), 3);
     expect(record()?.status).toBe('failed');
     expect(record()?.reason).toBe(
       `validating chunk 1 of ${rest.length + 1} (bytes ${first.chunk.start}-${first.chunk.end - 1}) failed 3 times: the app crashed; the object stays in incoming/ and the task is in the chunk dead-letter queue: redrive it once the cause is fixed`,
@@ -172,17 +188,17 @@ describe('a file above the chunk size', () => {
 
     // Redriven once the cause is fixed: the file finishes.
     clock.advance(1000);
-    await pipeline.runChunkTask(first, { receiveCount: 1 });
+    await fileTasks.run(first, { receiveCount: 1 });
     await drain();
     expect(record()).toMatchObject({ status: 'ingested', rows: 40 });
   });
 
   it('drops a task of an ingestion that is gone or was replaced', async () => {
-    const { pipeline, ingest, object, tasks, inserts, chunks } = await setUp(readings());
+    const { fileTasks, ingest, object, tasks, inserts, chunks } = await setUp(readings());
     await ingest(object);
     const [validate] = tasks.take();
     if (validate?.kind !== 'validate') throw new Error('expected a validate task');
-    await pipeline.runChunkTask({ ...validate, upload: { ...validate.upload, run: 'another version' } }, { receiveCount: 1 });
+    await fileTasks.run({ ...validate, upload: { ...validate.upload, version: 'another version' } }, { receiveCount: 1 });
     expect(chunks.validatedCount.size).toBe(0);
     expect(inserts()).toEqual([]);
   });
@@ -204,10 +220,10 @@ describe('a writer whose lease on its chunk is lost', () => {
   async function firstWrite() {
     const fakes = await setUp(readings());
     await fakes.ingest(fakes.object);
-    for (const task of fakes.tasks.take()) await fakes.pipeline.runChunkTask(task, { receiveCount: 1 });
+    for (const task of fakes.tasks.take()) await fakes.fileTasks.run(task, { receiveCount: 1 });
     const [write] = fakes.tasks.take();
     if (write?.kind !== 'write') throw new Error('expected a write task');
-    const run = { tenant: 'zoo', ingestionId: write.upload.ingestionId, run: write.upload.run };
+    const version = { tenant: 'zoo', ingestionId: write.upload.ingestionId, version: write.upload.version };
     /** Runs `renewalDue` once, as the writer sends its first row to Cassandra. */
     const onFirstInsert = (renewalDue: () => void) => {
       let due = true;
@@ -220,19 +236,19 @@ describe('a writer whose lease on its chunk is lost', () => {
       });
     };
     const failure = () =>
-      fakes.pipeline.runChunkTask(write, { receiveCount: 1 }).then(
+      fakes.fileTasks.run(write, { receiveCount: 1 }).then(
         () => undefined,
         (error: unknown) => error,
       );
-    return { ...fakes, write, run, onFirstInsert, failure };
+    return { ...fakes, write, version, onFirstInsert, failure };
   }
 
   it('stops when another invocation took the chunk over, checkpointing nothing and leaving the chunk to it, using no try', async () => {
-    const { write, run, chunks, clock, record, onFirstInsert, failure } = await firstWrite();
+    const { write, version, chunks, clock, record, onFirstInsert, failure } = await firstWrite();
     onFirstInsert(() => {
       // The writer stalled past its lease, another invocation claimed the chunk, then the writer's renewal came due.
       clock.advance(leaseMs + 1);
-      void chunks.claimWrite(run, write.chunk.index, 'another invocation', leaseMs);
+      void chunks.claimWrite(version, write.chunk.index, 'another invocation', leaseMs);
       jest.advanceTimersByTime(leaseMs / 3);
     });
     const thrown = await failure();
@@ -241,12 +257,12 @@ describe('a writer whose lease on its chunk is lost', () => {
     expect((thrown as ChunkLeaseLostError).retryAfterSeconds).toBe(60);
     expect((thrown as Error).message).toMatch(/^chunk 1 \(bytes \d+-\d+\): the lease was taken over by another invocation; this writer stops/);
     expect(chunks.writtenCount.size).toBe(0);
-    expect(await chunks.get(run, write.chunk.index)).toMatchObject({ status: 'writing', leaseOwner: 'another invocation' });
+    expect(await chunks.get(version, write.chunk.index)).toMatchObject({ status: 'writing', leaseOwner: 'another invocation' });
     expect(record()).toMatchObject({ status: 'processing', phase: 'writing' });
   });
 
   it('stops when its renewal fails, naming why, and gives the claim back so that the retry may write at once', async () => {
-    const { write, run, chunks, onFirstInsert, failure } = await firstWrite();
+    const { write, version, chunks, onFirstInsert, failure } = await firstWrite();
     const timedOut = new Error('Cassandra did not answer the renewal');
     chunks.renew = () => Promise.reject(timedOut);
     onFirstInsert(() => jest.advanceTimersByTime(leaseMs / 3));
@@ -255,6 +271,6 @@ describe('a writer whose lease on its chunk is lost', () => {
     expect((thrown as Error).message).toMatch(/: the lease could not be renewed; this writer stops/);
     expect((thrown as Error).cause).toBe(timedOut);
     expect(chunks.writtenCount.size).toBe(0);
-    expect((await chunks.get(run, write.chunk.index))?.status).toBe('validated');
+    expect((await chunks.get(version, write.chunk.index))?.status).toBe('validated');
   });
 });

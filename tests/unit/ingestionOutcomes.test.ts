@@ -1,4 +1,4 @@
-import { IngestionOutcomes } from '../../layers/platform/src/ingest/batch/IngestionOutcomes';
+import { IngestionOutcomes } from '../../layers/platform/src/ingest/files/IngestionOutcomes';
 import { FakeClock } from './fakes/FakeClock';
 import { FakeIngestBucket } from './fakes/FakeIngestBucket';
 import { FakeIngestionStore } from './fakes/FakeIngestionStore';
@@ -16,7 +16,7 @@ function setUp() {
   const record = processingRecord({
     bytes: stored.size,
     startedAt: new Date(clock.now() - 1000),
-    run: stored.versionId,
+    version: stored.versionId,
     versionId: stored.versionId,
     etag: stored.etag,
   });

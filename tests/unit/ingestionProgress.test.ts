@@ -1,4 +1,4 @@
-import type { IngestionRecord } from '../../layers/platform/src/ingest/batch/IngestionStore';
+import type { IngestionRecord } from '../../layers/platform/src/ingest/files/IngestionStore';
 import { IngestionProgressReader } from '../../layers/platform/src/reports/IngestionProgress';
 import { FakeChunkStore } from './fakes/FakeChunkStore';
 import { FakeClock } from './fakes/FakeClock';
@@ -26,12 +26,12 @@ describe('where an ingestion stands', () => {
 
   it("counts a chunked file's chunks, and takes a chunk's activity for the file's", async () => {
     const file = record({ phase: 'validating', chunksTotal: 3, updatedAt: new Date(clock.now() - 20 * MINUTE) });
-    const run = { tenant: 'zoo', ingestionId: file.ingestionId, run: 'v1' };
-    await chunks.planned(
-      run,
+    const version = { tenant: 'zoo', ingestionId: file.ingestionId, version: 'v1' };
+    await chunks.cut(
+      version,
       [0, 1, 2].map((index) => ({ index, start: index * 10, end: index * 10 + 10, positionOffset: 0 })),
     );
-    await chunks.validated(run, 0, { records: 1, rows: 1, badRows: 0, badRowSamples: [], ms: 1 });
+    await chunks.validated(version, 0, { sourceRecords: 1, rows: 1, badRows: 0, badRowSamples: [], ms: 1 });
     const [progress] = await reader.of([file], clock.now() + 5 * MINUTE);
     expect(progress).toEqual({ record: file, chunks: { total: 3, validated: 1, written: 0, failed: 0 } });
     expect((await reader.of([file], clock.now() + 7 * MINUTE))[0]?.record.status).toBe('stalled');
@@ -45,7 +45,7 @@ describe('where an ingestion stands', () => {
       asked.push(tenant);
       return Promise.resolve(tenant === 'zoo' ? share : { queued: 0, inFlight: 0, limit: 4 });
     });
-    const idle = { phase: 'validating', chunksTotal: 3, run: 'v1', updatedAt: new Date(clock.now() - 20 * MINUTE) } as const;
+    const idle = { phase: 'validating', chunksTotal: 3, version: 'v1', updatedAt: new Date(clock.now() - 20 * MINUTE) } as const;
     const files = [record({ ...idle }), record({ ...idle, batchId: 'x' }), record({ ...idle, tenant: 'shop' })];
     const views = await sharing.of(files, clock.now());
     expect(views.map((view) => [view.record.tenant, view.record.status, view.waiting])).toEqual([

@@ -1,6 +1,6 @@
 import cassandra from 'cassandra-driver';
 import { InvalidInputError } from '../../layers/platform/src/errors';
-import { ingestionIdOf, IngestionStore } from '../../layers/platform/src/ingest/batch/IngestionStore';
+import { ingestionIdOf, IngestionStore } from '../../layers/platform/src/ingest/files/IngestionStore';
 import { FakeCassandraClient } from './fakes/FakeCassandraClient';
 import { BATCH_ID, processingRecord } from './fakes/processingRecord';
 
@@ -31,7 +31,7 @@ const storedRow = {
   reason: null,
   attempts: 2,
   grant_id: 'grant-1',
-  run: 'v1',
+  version: 'v1',
   version_id: 'v1',
   etag: 'e1',
   phase: null,
@@ -78,7 +78,7 @@ describe('the ingestion store', () => {
     });
   });
 
-  it('changes the status only from the statuses given, for the run given, and says whether it did', async () => {
+  it('changes the status only from the statuses given, for the object version given, and says whether it did', async () => {
     const { client, store } = setUp();
     expect(await store.transition(record, 'v1', ['processing', 'retrying'], { status: 'ingested', rows: 3 }, 'writing')).toBe(true);
     const [update] = client.statements;

@@ -2,8 +2,8 @@ import cassandra from 'cassandra-driver';
 import { SchemaConflictError } from '../../layers/platform/src/cassandra/KeyspaceSchema';
 import { InputError, PlatformError } from '../../layers/platform/src/errors';
 import { classifyFailure } from '../../layers/platform/src/failures/serviceFailure';
-import { FileRejectedError } from '../../layers/platform/src/ingest/batch/FileRejectedError';
-import { inputErrorReason } from '../../layers/platform/src/ingest/batch/inputErrorReason';
+import { FileRejectedError } from '../../layers/platform/src/ingest/files/FileRejectedError';
+import { inputErrorReason } from '../../layers/platform/src/ingest/files/inputErrorReason';
 import { MalformedFileError } from '../../layers/platform/src/ingest/records/MalformedFileError';
 import { RecordError } from '../../layers/platform/src/ingest/records/RecordError';
 

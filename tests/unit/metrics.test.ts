@@ -1,5 +1,5 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import type { IngestionRecord } from '../../layers/platform/src/ingest/batch/IngestionStore';
+import type { IngestionRecord } from '../../layers/platform/src/ingest/files/IngestionStore';
 import { EmbeddedMetrics } from '../../layers/platform/src/metrics/EmbeddedMetrics';
 import { batchContribution, streamContribution } from '../../layers/platform/src/metrics/MetricContribution';
 import { MetricValues } from '../../layers/platform/src/metrics/MetricValues';
@@ -29,7 +29,7 @@ function record(overrides: Partial<IngestionRecord>): IngestionRecord {
     reason: undefined,
     attempts: 1,
     grantId: 'grant',
-    run: 'version',
+    version: 'version',
     versionId: 'version',
     etag: 'etag',
     phase: undefined,

@@ -1,6 +1,6 @@
 import { ServiceUnavailableError } from '../../layers/platform/src/errors';
-import { decodeChunkTask, describeChunk, encodeChunkTask, type ChunkTask } from '../../layers/platform/src/ingest/chunks/ChunkTask';
-import { ChunkTaskQueue } from '../../layers/platform/src/ingest/chunks/ChunkTaskQueue';
+import { decodeChunkTask, describeChunk, encodeChunkTask, type ChunkTask } from '../../layers/platform/src/ingest/files/ChunkTask';
+import { ChunkTaskQueue } from '../../layers/platform/src/ingest/files/ChunkTaskQueue';
 import { decodePack } from '../../layers/platform/src/stream/StreamPack';
 import { StreamQueueSender } from '../../layers/platform/src/stream/StreamQueueSender';
 import { topology } from './fakes/fakeBatchIngestDependencies';
@@ -15,7 +15,7 @@ const upload = {
   key: 'tenants/zoo/incoming/20261130T120000Z-abcdef/a.csv',
   versionId: 'v1',
   etag: 'e1',
-  run: 'v1',
+  version: 'v1',
   size: 1000,
 };
 
@@ -61,6 +61,10 @@ describe('the chunk queue', () => {
 
   it('reads a task back from its body, and nothing from a body that is no task', () => {
     expect(decodeChunkTask(encodeChunkTask(validate(3)))).toEqual(validate(3));
+    // The object version is `run` in queue messages, as the messages in flight carry it.
+    const { upload: wire } = JSON.parse(encodeChunkTask(validate(3))) as { upload: Record<string, unknown> };
+    expect(wire).toMatchObject({ run: 'v1' });
+    expect(wire).not.toHaveProperty('version');
     expect(decodeChunkTask('not json')).toBeUndefined();
     expect(decodeChunkTask('{"kind":"write"}')).toBeUndefined();
     expect(describeChunk({ index: 2, start: 200, end: 300, positionOffset: 0 }, 5)).toBe('chunk 3 of 5 (bytes 200-299)');

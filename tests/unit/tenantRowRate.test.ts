@@ -1,5 +1,7 @@
 import { DeferredError } from '../../layers/platform/src/errors';
-import { BatchIngestPipeline, type ObjectCreated } from '../../layers/platform/src/ingest/batch/BatchIngestPipeline';
+import { BatchIngestPipeline } from '../../layers/platform/src/ingest/files/BatchIngestPipeline';
+import { FileTasks } from '../../layers/platform/src/ingest/files/FileTasks';
+import type { ObjectCreated } from '../../layers/platform/src/ingest/files/ObjectIntake';
 import { TenantRateLimiter } from '../../layers/platform/src/rates/TenantRateLimiter';
 import { fakeBatchIngestDependencies, ingestNow } from './fakes/fakeBatchIngestDependencies';
 import { FakeTenantRateStore } from './fakes/FakeTenantRateStore';
@@ -21,7 +23,8 @@ async function setUp(body: string, chunkSize: number) {
       return Promise.resolve();
     },
   });
-  const pipeline = new BatchIngestPipeline({ ...fakes.deps, rates });
+  const pipeline = new BatchIngestPipeline(fakes.deps);
+  const fileTasks = new FileTasks({ ...fakes.deps, rates });
   const zoo = tenant('zoo', { limits: { rowsPerSecond: 1 } });
   const grant = await fakes.uploads.grant(zoo, { fileName: 'readings.csv', size: Buffer.byteLength(body) });
   const stored = fakes.bucket.upload(grant.key, body, grant.grantId);
@@ -35,7 +38,7 @@ async function setUp(body: string, chunkSize: number) {
         for (let tries = 0; ; tries += 1) {
           if (tries > 20) throw new Error(`task ${task.kind} handed back ${tries} times`);
           try {
-            await pipeline.runChunkTask(task, { receiveCount: 1 });
+            await fileTasks.run(task, { receiveCount: 1 });
             break;
           } catch (error) {
             if (!(error instanceof DeferredError)) throw error;
@@ -47,8 +50,8 @@ async function setUp(body: string, chunkSize: number) {
   };
   const record = () => fakes.ingestions.stored(grant.ingestionId);
   /** The upload's notification, then its file task (see `ingestNow`). */
-  const ingest = (object: ObjectCreated) => ingestNow(pipeline, fakes, object);
-  return { ...fakes, pipeline, ingest, object, ids, drain, record, deferred, store, grant };
+  const ingest = (object: ObjectCreated) => ingestNow(pipeline, fileTasks, fakes, object);
+  return { ...fakes, pipeline, fileTasks, ingest, object, ids, drain, record, deferred, store, grant };
 }
 
 describe('a tenant with limits.rowsPerSecond', () => {
@@ -64,7 +67,7 @@ describe('a tenant with limits.rowsPerSecond', () => {
     expect(deferred[0]?.message).toMatch(/is written up to row \d+; the rest waits for tenant zoo's share of limits.rowsPerSecond \(1\)/);
     // 200 rows at 1 a second, the first second's worth at once.
     expect(clock.now() - t0).toBeGreaterThanOrEqual(199_000);
-    const states = await chunks.list({ tenant: 'zoo', ingestionId: grant.ingestionId, run: record()?.run ?? '' });
+    const states = await chunks.list({ tenant: 'zoo', ingestionId: grant.ingestionId, version: record()?.version ?? '' });
     expect(states.every((state) => state.status === 'written')).toBe(true);
     expect(states.reduce((sum, state) => sum + state.rateWaitMs, 0)).toBeGreaterThan(150_000);
   });

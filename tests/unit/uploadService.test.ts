@@ -3,8 +3,8 @@ import { ConstraintViolationError, InvalidInputError, NotFoundError } from '../.
 import type { BatchIngestApp } from '../../layers/platform/src/ingest/apps/BatchIngestApp';
 import { genericBatchIngestApp } from '../../layers/platform/src/ingest/apps/genericBatchIngestApp';
 import { genericStreamIngestApp } from '../../layers/platform/src/ingest/apps/genericStreamIngestApp';
-import { StreamTables } from '../../layers/platform/src/ingest/batch/StreamTables';
-import { ingestionIdOf } from '../../layers/platform/src/ingest/batch/IngestionStore';
+import { StreamTables } from '../../layers/platform/src/ingest/files/StreamTables';
+import { ingestionIdOf } from '../../layers/platform/src/ingest/files/IngestionStore';
 import { IngestBucket } from '../../layers/platform/src/storage/IngestBucket';
 import { UploadService } from '../../layers/platform/src/uploads/UploadService';
 import { FakeClock } from './fakes/FakeClock';

@@ -48,8 +48,8 @@ export { loginSource } from './auth/loginSource';
 // Uploads and batch ingestion: file names, batches, chunk tasks, ingestion records and their totals.
 export { assertBatchId } from './uploads/batchId';
 export { formatOf, safeFileName } from './uploads/fileName';
-export { INGESTION_STATUSES, type IngestionStatus } from './ingest/batch/IngestionStore';
-export { decodeChunkTask } from './ingest/chunks/ChunkTask';
+export { INGESTION_STATUSES, type IngestionStatus } from './ingest/files/IngestionStore';
+export { decodeChunkTask } from './ingest/files/ChunkTask';
 export { loadStreamIngestApp } from './ingest/apps/loadTenantApps';
 export type { IngestionProgress } from './reports/IngestionProgress';
 export { ingestionTotals } from './reports/ingestionTotals';
@@ -64,7 +64,7 @@ export { MAX_PACK_BYTES, packedBytes } from './stream/StreamPack';
 export { MESSAGE_ID_ATTRIBUTE, PUBLISHED_AT_ATTRIBUTE, StreamQueueSender, type OutgoingStreamMessage, type SendOutcome } from './stream/StreamQueueSender';
 export { retryDelaySeconds, type QueueMessage } from './stream/StreamIngestPipeline';
 export { chunkEventSources, chunkInvocationLimit, streamEventSources, type EventSource } from './topology/eventSources';
-export { ChunkShares, type ChunkShare } from './ingest/chunks/ChunkShares';
+export { ChunkShares, type ChunkShare } from './ingest/files/ChunkShares';
 
 // Reports for tenants and the operator: metrics, health, dead letters (and the hand-back protocol they are read by).
 export { metricsWindow } from './metrics/metricsWindow';

@@ -11,13 +11,15 @@ import { sharedCassandraClient } from './cassandra/sharedCassandraClient';
 import { platformConfig, type PlatformConfig } from './config/PlatformConfig';
 import { DeadLetters } from './deadLetters/DeadLetters';
 import { loadBatchIngestApp, loadStreamIngestApp } from './ingest/apps/loadTenantApps';
-import { BadRowsFiles } from './ingest/batch/BadRowsFiles';
-import { BatchIngestPipeline } from './ingest/batch/BatchIngestPipeline';
-import { IngestionStore } from './ingest/batch/IngestionStore';
-import { StreamTables } from './ingest/batch/StreamTables';
-import { ChunkShares } from './ingest/chunks/ChunkShares';
-import { ChunkStore } from './ingest/chunks/ChunkStore';
-import { ChunkTaskQueue } from './ingest/chunks/ChunkTaskQueue';
+import { BadRowsFiles } from './ingest/files/BadRowsFiles';
+import type { BatchIngestDependencies } from './ingest/files/BatchIngestDependencies';
+import { BatchIngestPipeline } from './ingest/files/BatchIngestPipeline';
+import { IngestionStore } from './ingest/files/IngestionStore';
+import { StreamTables } from './ingest/files/StreamTables';
+import { ChunkShares } from './ingest/files/ChunkShares';
+import { ChunkStore } from './ingest/files/ChunkStore';
+import { ChunkTaskQueue } from './ingest/files/ChunkTaskQueue';
+import { FileTasks } from './ingest/files/FileTasks';
 import { platformHealthCheck } from './health/platformHealthCheck';
 import { EmbeddedMetrics } from './metrics/EmbeddedMetrics';
 import { MetricsStore } from './metrics/MetricsStore';
@@ -62,7 +64,10 @@ export interface Platform {
   readonly chunks: ChunkStore;
   readonly badRows: BadRowsFiles;
   readonly ingestionProgress: IngestionProgressReader;
+  /** Batch ingestion's intake: an uploaded object's notification. */
   readonly batchIngest: BatchIngestPipeline;
+  /** Batch ingestion's tasks, from the tenants' chunk queues: a file, whole or in chunks. */
+  readonly fileTasks: FileTasks;
   readonly streamIngest: StreamIngestPipeline;
   readonly metrics: PlatformMetrics;
   readonly streamQueues: StreamQueueSender;
@@ -103,6 +108,31 @@ export function buildPlatform(config: PlatformConfig, client: cassandra.Client):
     maxFailedPerTenant: config.auth.maxFailedLoginsPerTenant,
     maxConcurrentPerSource: config.auth.maxConcurrentLoginsPerSource,
   });
+  // One set of dependencies for batch ingestion's intake and its tasks.
+  const batchIngestion: BatchIngestDependencies = {
+    bucket,
+    registry,
+    batches,
+    grants,
+    usage,
+    ingestions,
+    chunks,
+    tasks: new ChunkTaskQueue(
+      sqs,
+      (tenant) => topology.chunkQueue(tenant).name,
+      (name) => streamQueues.queueUrlByName(name),
+    ),
+    cassandra: client,
+    topology,
+    loadApp: loadBatchIngestApp,
+    streamTables,
+    writeConcurrency: config.writeConcurrency,
+    chunkSize: config.batch.chunkSizeBytes,
+    timeoutSeconds: config.batch.timeoutSeconds,
+    clock,
+    rates,
+    onFinished: (record) => metrics.batchFinished(record),
+  };
   const operatorTokens = new OperatorTokens(config.auth.tokenSecret, config.auth.tokenTtlSeconds);
   return {
     config,
@@ -123,30 +153,8 @@ export function buildPlatform(config: PlatformConfig, client: cassandra.Client):
       const profile = (await registry.get(tenant))?.profile;
       return profile ? chunkShares.of(tenant, profile) : null;
     }),
-    batchIngest: new BatchIngestPipeline({
-      bucket,
-      registry,
-      batches,
-      grants,
-      usage,
-      ingestions,
-      chunks,
-      tasks: new ChunkTaskQueue(
-        sqs,
-        (tenant) => topology.chunkQueue(tenant).name,
-        (name) => streamQueues.queueUrlByName(name),
-      ),
-      cassandra: client,
-      topology,
-      loadApp: loadBatchIngestApp,
-      streamTables,
-      writeConcurrency: config.writeConcurrency,
-      chunkSize: config.batch.chunkSizeBytes,
-      timeoutSeconds: config.batch.timeoutSeconds,
-      clock,
-      rates,
-      onFinished: (record) => metrics.batchFinished(record),
-    }),
+    batchIngest: new BatchIngestPipeline(batchIngestion),
+    fileTasks: new FileTasks(batchIngestion),
     streamIngest: new StreamIngestPipeline({
       registry,
       cassandra: client,

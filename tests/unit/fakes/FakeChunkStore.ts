@@ -1,11 +1,11 @@
-import type { ChunkSpan } from '../../../layers/platform/src/ingest/chunks/ChunkBoundaries';
-import type { ChunkRun, ChunkState, ChunkStatus, ChunkStore } from '../../../layers/platform/src/ingest/chunks/ChunkStore';
+import type { ChunkSpan } from '../../../layers/platform/src/ingest/files/ChunkBoundaries';
+import type { IngestedVersion, ChunkState, ChunkStatus, ChunkStore } from '../../../layers/platform/src/ingest/files/ChunkStore';
 import { FakeClock } from './FakeClock';
 import type { Public } from './Public';
 
 interface Checkpoint {
   span: ChunkSpan;
-  records: number;
+  sourceRecords: number;
   rows: number;
   badRows: number;
   badRowSamples: readonly string[];
@@ -32,14 +32,14 @@ interface Checkpoint {
  */
 export class FakeChunkStore implements Public<ChunkStore> {
   private readonly checkpoints = new Map<string, Checkpoint>();
-  /** How many times each chunk was checkpointed as validated / written ("run/index" -> count). */
+  /** How many times each chunk was checkpointed as validated / written ("version/index" -> count). */
   readonly validatedCount = new Map<string, number>();
   readonly writtenCount = new Map<string, number>();
 
   constructor(private readonly clock = new FakeClock()) {}
 
-  private id(run: ChunkRun, chunk: number): string {
-    return `${run.tenant}/${run.ingestionId}/${run.run}/${chunk}`;
+  private id(version: IngestedVersion, chunk: number): string {
+    return `${version.tenant}/${version.ingestionId}/${version.version}/${chunk}`;
   }
 
   private statusOf(point: Checkpoint): ChunkStatus {
@@ -59,7 +59,7 @@ export class FakeChunkStore implements Public<ChunkStore> {
     return {
       ...point.span,
       status: this.statusOf(point),
-      records: point.records,
+      sourceRecords: point.sourceRecords,
       rows: point.rows,
       badRows: point.badRows,
       badRowSamples: point.badRowSamples,
@@ -77,15 +77,15 @@ export class FakeChunkStore implements Public<ChunkStore> {
     };
   }
 
-  private point(run: ChunkRun, chunk: number): Checkpoint {
-    const point = this.checkpoints.get(this.id(run, chunk));
-    if (!point) throw new RangeError(`chunk ${chunk} of ${run.ingestionId} was never planned`);
+  private point(version: IngestedVersion, chunk: number): Checkpoint {
+    const point = this.checkpoints.get(this.id(version, chunk));
+    if (!point) throw new RangeError(`chunk ${chunk} of ${version.ingestionId} was never cut`);
     return point;
   }
 
-  planned(run: ChunkRun, spans: readonly ChunkSpan[]): Promise<void> {
+  cut(version: IngestedVersion, spans: readonly ChunkSpan[]): Promise<void> {
     for (const span of spans) {
-      const id = this.id(run, span.index);
+      const id = this.id(version, span.index);
       const existing = this.checkpoints.get(id);
       this.checkpoints.set(
         id,
@@ -93,7 +93,7 @@ export class FakeChunkStore implements Public<ChunkStore> {
           ? { ...existing, span }
           : {
               span,
-              records: 0,
+              sourceRecords: 0,
               rows: 0,
               badRows: 0,
               badRowSamples: [],
@@ -115,45 +115,45 @@ export class FakeChunkStore implements Public<ChunkStore> {
     return Promise.resolve();
   }
 
-  get(run: ChunkRun, chunk: number): Promise<ChunkState | undefined> {
-    const point = this.checkpoints.get(this.id(run, chunk));
+  get(version: IngestedVersion, chunk: number): Promise<ChunkState | undefined> {
+    const point = this.checkpoints.get(this.id(version, chunk));
     return Promise.resolve(point && this.stateOf(point));
   }
 
-  list(run: ChunkRun): Promise<ChunkState[]> {
-    const prefix = `${run.tenant}/${run.ingestionId}/${run.run}/`;
+  list(version: IngestedVersion): Promise<ChunkState[]> {
+    const prefix = `${version.tenant}/${version.ingestionId}/${version.version}/`;
     return Promise.resolve([...this.checkpoints].filter(([id]) => id.startsWith(prefix)).map(([, point]) => this.stateOf(point)));
   }
 
-  startValidation(run: ChunkRun, chunk: number, attempts: number): Promise<void> {
-    this.point(run, chunk).validateAttempts = attempts;
+  startValidation(version: IngestedVersion, chunk: number, attempts: number): Promise<void> {
+    this.point(version, chunk).validateAttempts = attempts;
     return Promise.resolve();
   }
 
   validated(
-    run: ChunkRun,
+    version: IngestedVersion,
     chunk: number,
-    stats: { records: number; rows: number; badRows: number; badRowSamples: readonly string[]; ms: number },
+    stats: { sourceRecords: number; rows: number; badRows: number; badRowSamples: readonly string[]; ms: number },
   ): Promise<void> {
-    Object.assign(this.point(run, chunk), {
-      records: stats.records,
+    Object.assign(this.point(version, chunk), {
+      sourceRecords: stats.sourceRecords,
       rows: stats.rows,
       badRows: stats.badRows,
       badRowSamples: stats.badRowSamples,
       validatedAt: this.clock.now(),
     });
-    const id = this.id(run, chunk);
+    const id = this.id(version, chunk);
     this.validatedCount.set(id, (this.validatedCount.get(id) ?? 0) + 1);
     return Promise.resolve();
   }
 
   claimWrite(
-    run: ChunkRun,
+    version: IngestedVersion,
     chunk: number,
     owner: string,
     leaseMs: number,
   ): Promise<{ claimed: true; state: ChunkState } | { claimed: false; state: ChunkState }> {
-    const point = this.point(run, chunk);
+    const point = this.point(version, chunk);
     const state = this.stateOf(point);
     if (state.status === 'written' || state.status === 'writing') return Promise.resolve({ claimed: false, state });
     point.leaseOwner = owner;
@@ -162,33 +162,33 @@ export class FakeChunkStore implements Public<ChunkStore> {
     return Promise.resolve({ claimed: true, state: this.stateOf(point) });
   }
 
-  renew(run: ChunkRun, chunk: number, owner: string, leaseMs: number): Promise<boolean> {
-    const point = this.point(run, chunk);
+  renew(version: IngestedVersion, chunk: number, owner: string, leaseMs: number): Promise<boolean> {
+    const point = this.point(version, chunk);
     if (point.leaseOwner !== owner) return Promise.resolve(false);
     point.leaseUntil = this.clock.now() + leaseMs;
     return Promise.resolve(true);
   }
 
-  release(run: ChunkRun, chunk: number, owner: string): Promise<void> {
-    const point = this.point(run, chunk);
+  release(version: IngestedVersion, chunk: number, owner: string): Promise<void> {
+    const point = this.point(version, chunk);
     if (point.leaseOwner === owner) point.leaseUntil = 0;
     return Promise.resolve();
   }
 
-  paused(run: ChunkRun, chunk: number, progress: { resumeRows: number; rateWaitMs: number }): Promise<void> {
-    Object.assign(this.point(run, chunk), { ...progress, pausedAt: this.clock.now() });
+  paused(version: IngestedVersion, chunk: number, progress: { resumeRows: number; rateWaitMs: number }): Promise<void> {
+    Object.assign(this.point(version, chunk), { ...progress, pausedAt: this.clock.now() });
     return Promise.resolve();
   }
 
-  written(run: ChunkRun, chunk: number, rows: number, _ms: number, rateWaitMs = 0): Promise<void> {
-    Object.assign(this.point(run, chunk), { rowsWritten: rows, rateWaitMs, writtenAt: this.clock.now() });
-    const id = this.id(run, chunk);
+  written(version: IngestedVersion, chunk: number, rows: number, _ms: number, rateWaitMs = 0): Promise<void> {
+    Object.assign(this.point(version, chunk), { rowsWritten: rows, rateWaitMs, writtenAt: this.clock.now() });
+    const id = this.id(version, chunk);
     this.writtenCount.set(id, (this.writtenCount.get(id) ?? 0) + 1);
     return Promise.resolve();
   }
 
-  failed(run: ChunkRun, chunk: number, reason: string): Promise<void> {
-    Object.assign(this.point(run, chunk), { failedAt: this.clock.now(), reason });
+  failed(version: IngestedVersion, chunk: number, reason: string): Promise<void> {
+    Object.assign(this.point(version, chunk), { failedAt: this.clock.now(), reason });
     return Promise.resolve();
   }
 }

@@ -1,5 +1,5 @@
-import type { ChunkTask } from '../../../layers/platform/src/ingest/chunks/ChunkTask';
-import type { ChunkTaskQueue } from '../../../layers/platform/src/ingest/chunks/ChunkTaskQueue';
+import type { ChunkTask } from '../../../layers/platform/src/ingest/files/ChunkTask';
+import type { ChunkTaskQueue } from '../../../layers/platform/src/ingest/files/ChunkTaskQueue';
 import type { Public } from './Public';
 
 /** The chunk queue in memory: tasks sent wait until a test takes them, as the chunk function's event source would. */

@@ -5,7 +5,7 @@ import type {
   IngestionRecord,
   IngestionStatus,
   IngestionStore,
-} from '../../../layers/platform/src/ingest/batch/IngestionStore';
+} from '../../../layers/platform/src/ingest/files/IngestionStore';
 import { FakeClock } from './FakeClock';
 import type { Public } from './Public';
 
@@ -57,7 +57,7 @@ export class FakeIngestionStore implements Public<IngestionStore> {
 
   transition(
     key: IngestionKey,
-    run: string | undefined,
+    version: string | undefined,
     from: readonly IngestionStatus[],
     changes: Partial<IngestionRecord>,
     phase?: IngestionPhase,
@@ -65,7 +65,8 @@ export class FakeIngestionStore implements Public<IngestionStore> {
     if (this.down) return Promise.reject(this.down);
     const id = `${key.tenant}/${key.ingestionId}`;
     const current = this.records.get(id);
-    if (!current || current.run !== run || !from.includes(current.status) || (phase !== undefined && current.phase !== phase)) return Promise.resolve(false);
+    if (!current || current.version !== version || !from.includes(current.status) || (phase !== undefined && current.phase !== phase))
+      return Promise.resolve(false);
     this.records.set(id, { ...current, ...changes, updatedAt: this.clock.date() });
     this.transitions.push({ ingestionId: key.ingestionId, changes });
     return Promise.resolve(true);

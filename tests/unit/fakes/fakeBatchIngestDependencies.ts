@@ -2,9 +2,12 @@ import type { TableSpec } from '../../../layers/platform/src/cassandra/TableSpec
 import type { BatchIngestApp } from '../../../layers/platform/src/ingest/apps/BatchIngestApp';
 import { genericStreamIngestApp } from '../../../layers/platform/src/ingest/apps/genericStreamIngestApp';
 import type { StreamIngestApp } from '../../../layers/platform/src/ingest/apps/StreamIngestApp';
-import type { BatchIngestDependencies, BatchIngestPipeline, ObjectCreated } from '../../../layers/platform/src/ingest/batch/BatchIngestPipeline';
-import type { IngestionRecord } from '../../../layers/platform/src/ingest/batch/IngestionStore';
-import { StreamTables } from '../../../layers/platform/src/ingest/batch/StreamTables';
+import type { BatchIngestDependencies } from '../../../layers/platform/src/ingest/files/BatchIngestDependencies';
+import type { BatchIngestPipeline } from '../../../layers/platform/src/ingest/files/BatchIngestPipeline';
+import type { FileTasks } from '../../../layers/platform/src/ingest/files/FileTasks';
+import type { ObjectCreated } from '../../../layers/platform/src/ingest/files/ObjectIntake';
+import type { IngestionRecord } from '../../../layers/platform/src/ingest/files/IngestionStore';
+import { StreamTables } from '../../../layers/platform/src/ingest/files/StreamTables';
 import { RecordError } from '../../../layers/platform/src/ingest/records/RecordError';
 import type { Tenant } from '../../../layers/platform/src/tenants/Tenant';
 import { Topology } from '../../../layers/platform/src/topology/Topology';
@@ -50,7 +53,7 @@ export const topology = new Topology({
 });
 
 /**
- * Everything the batch-ingest pipeline takes, as fakes a test can look into:
+ * Everything batch ingestion takes (its intake and its tasks), as fakes a test can look into:
  * the bucket, the stores, the chunk queue, the Cassandra client its writers
  * use, and the upload service that grants the uploads (real, on the same
  * fakes), with the tenants given. Every tenant has the batch app given (the
@@ -107,11 +110,12 @@ export function fakeBatchIngestDependencies(
  */
 export async function ingestNow(
   pipeline: BatchIngestPipeline,
+  fileTasks: FileTasks,
   fakes: { readonly tasks: FakeChunkTaskQueue; readonly ingestions: FakeIngestionStore },
   object: ObjectCreated,
 ): Promise<IngestionRecord | undefined> {
   const taken = await pipeline.takeIn(object);
   const files = fakes.tasks.takeFiles();
-  for (const task of files) await pipeline.runChunkTask(task, { receiveCount: 1 });
+  for (const task of files) await fileTasks.run(task, { receiveCount: 1 });
   return taken && files.length > 0 ? fakes.ingestions.stored(taken.ingestionId) : taken;
 }

@@ -1,4 +1,4 @@
-import type { IngestionRecord } from '../../../layers/platform/src/ingest/batch/IngestionStore';
+import type { IngestionRecord } from '../../../layers/platform/src/ingest/files/IngestionStore';
 import { FakeClock } from './FakeClock';
 
 export const BATCH_ID = '20261130T120000Z-abcdef';
@@ -25,7 +25,7 @@ export function processingRecord(changes: Partial<IngestionRecord> = {}): Ingest
     reason: undefined,
     attempts: 1,
     grantId: 'g1',
-    run: 'v1',
+    version: 'v1',
     versionId: 'v1',
     etag: 'e1',
     phase: undefined,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { IngestionRecord } from '../ingest/batch/IngestionStore';
+import type { IngestionRecord } from '../ingest/files/IngestionStore';
 import type { LatencyHistogram } from '../stream/LatencyHistogram';
 import { MetricValues } from './MetricValues';
 

@@ -1,4 +1,4 @@
-import type { IngestionRecord } from '../ingest/batch/IngestionStore';
+import type { IngestionRecord } from '../ingest/files/IngestionStore';
 import { platformLogger } from '../logging/platformLogger';
 import type { EmbeddedMetrics } from './EmbeddedMetrics';
 import { batchContribution, streamContribution, type MetricContribution, type StreamBatchStats } from './MetricContribution';

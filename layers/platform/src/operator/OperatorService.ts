@@ -11,7 +11,7 @@ import { queueDepth } from '../storage/queueDepth';
 import type { StreamQueueSender } from '../stream/StreamQueueSender';
 import type { Tenant } from '../tenants/Tenant';
 import type { TenantRegistry } from '../tenants/TenantRegistry';
-import type { ChunkShare, ChunkShares } from '../ingest/chunks/ChunkShares';
+import type { ChunkShare, ChunkShares } from '../ingest/files/ChunkShares';
 import type { Topology } from '../topology/Topology';
 import type { DailyUsageStore } from '../uploads/DailyUsageStore';
 

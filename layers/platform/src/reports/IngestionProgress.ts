@@ -1,7 +1,7 @@
 import { systemClock, type Clock } from '../Clock';
-import type { IngestionRecord } from '../ingest/batch/IngestionStore';
-import type { ChunkShare } from '../ingest/chunks/ChunkShares';
-import { countChunks, type ChunkCounts, type ChunkStore } from '../ingest/chunks/ChunkStore';
+import type { IngestionRecord } from '../ingest/files/IngestionStore';
+import type { ChunkShare } from '../ingest/files/ChunkShares';
+import { countChunks, type ChunkCounts, type ChunkStore } from '../ingest/files/ChunkStore';
 
 /** An ingestion record as a tenant follows it: the status it shows, a chunked file's chunks, and its tenant's share while its tasks wait their turn. */
 export interface IngestionProgress {
@@ -49,7 +49,7 @@ export class IngestionProgressReader {
   private async one(record: IngestionRecord, now: number, shareOf: (tenant: string) => Promise<ChunkShare | null>): Promise<IngestionProgress> {
     const running = record.status === 'processing' || record.status === 'retrying';
     const chunked = record.chunksTotal !== undefined || record.phase !== undefined;
-    if (!chunked || !record.run) {
+    if (!chunked || !record.version) {
       if (!running) return { record, chunks: undefined };
       // A file not yet cut into chunks waits in its tenant's queue as a task of its own.
       const share = await shareOf(record.tenant);
@@ -60,7 +60,7 @@ export class IngestionProgressReader {
       const total = record.chunksTotal ?? 0;
       return { record, chunks: { total, validated: total, written: total, failed: 0 } };
     }
-    const states = await this.chunks.list({ tenant: record.tenant, ingestionId: record.ingestionId, run: record.run });
+    const states = await this.chunks.list({ tenant: record.tenant, ingestionId: record.ingestionId, version: record.version });
     const chunks = countChunks(states, record.chunksTotal);
     const activity = Math.max(record.updatedAt?.getTime() ?? 0, ...states.map((state) => state.lastActivity?.getTime() ?? 0));
     if (!running) return { record, chunks };

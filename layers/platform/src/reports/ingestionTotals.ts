@@ -1,4 +1,4 @@
-import type { IngestionRecord, IngestionStatus } from '../ingest/batch/IngestionStore';
+import type { IngestionRecord, IngestionStatus } from '../ingest/files/IngestionStore';
 
 export interface IngestionTotals {
   readonly files: number;

@@ -1,4 +1,4 @@
-import type { ObjectCreated } from '../ingest/batch/BatchIngestPipeline';
+import type { ObjectCreated } from '../ingest/files/ObjectIntake';
 import { parseObjectKey } from './objectKeys';
 
 interface S3NotificationBody {

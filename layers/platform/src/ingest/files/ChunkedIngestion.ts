@@ -12,21 +12,21 @@ import type { IngestBucket } from '../../storage/IngestBucket';
 import type { Tenant } from '../../tenants/Tenant';
 import type { Topology } from '../../topology/Topology';
 import type { BatchIngestApp, BatchIngestPlan } from '../apps/BatchIngestApp';
-import { appPlan, readSample, type PlanContext } from '../batch/appPlan';
-import type { BadRowsFiles } from '../batch/BadRowsFiles';
-import { tooManyBadRows } from '../batch/badRowsTolerance';
-import type { IngestionOutcomes } from '../batch/IngestionOutcomes';
-import type { IngestionRecord, IngestionStatus, IngestionStore } from '../batch/IngestionStore';
-import type { StreamTables } from '../batch/StreamTables';
-import { MAX_BAD_ROW_SAMPLES, MAX_KEPT_BAD_ROWS, scanRecords } from '../batch/scanRecords';
+import { appPlan, readSample, type PlanContext } from './appPlan';
+import type { BadRowsFiles } from './BadRowsFiles';
+import { fileVerdict, ingestedReason } from './FileVerdict';
+import type { IngestionOutcomes } from './IngestionOutcomes';
+import type { IngestionRecord, IngestionStatus, IngestionStore } from './IngestionStore';
+import type { StreamTables } from './StreamTables';
+import { MAX_BAD_ROW_SAMPLES, MAX_KEPT_BAD_ROWS, scanSourceRecords } from './scanSourceRecords';
 import { guardText } from '../records/TextGuard';
 import { ChunkBoundaries, type BoundaryScanState, type ChunkSpan, type CsvHeader } from './ChunkBoundaries';
 import { ChunkLease } from './ChunkLease';
-import type { ChunkPlanner } from './ChunkPlanner';
-import type { ChunkRun, ChunkState, ChunkStore } from './ChunkStore';
-import { describeChunk, type ChunkedFileTask, type UploadRef } from './ChunkTask';
+import type { ChunkCutter } from './ChunkCutter';
+import type { IngestedVersion, ChunkState, ChunkStore } from './ChunkStore';
+import { describeChunk, type ChunkedFileTask, type TaskDelivery, type UploadRef } from './ChunkTask';
 import type { ChunkTaskQueue } from './ChunkTaskQueue';
-import { readChunkRecords } from './readChunkRecords';
+import { readChunkSourceRecords } from './readChunkSourceRecords';
 
 export interface ChunkedIngestionDependencies {
   readonly bucket: IngestBucket;
@@ -35,7 +35,7 @@ export interface ChunkedIngestionDependencies {
   readonly badRows: BadRowsFiles;
   readonly chunks: ChunkStore;
   readonly tasks: ChunkTaskQueue;
-  readonly planner: ChunkPlanner;
+  readonly cutter: ChunkCutter;
   readonly cassandra: cassandra.Client;
   readonly topology: Topology;
   readonly loadApp: (tenant: string) => Promise<BatchIngestApp>;
@@ -44,8 +44,8 @@ export interface ChunkedIngestionDependencies {
   readonly writeConcurrency: number;
   /** How long a writer's claim on a chunk lasts before another may take it over (renewed while it writes). */
   readonly leaseMs: number;
-  /** How long one invocation may plan before it hands the rest of the file on. */
-  readonly planBudgetMs: number;
+  /** How long one invocation may cut before it hands the rest of the file on. */
+  readonly cutBudgetMs: number;
   /** The time claims run out by (the same clock the chunk store gives them by). */
   readonly clock: Clock;
   /** The tenants' rate limits, shared by every invocation (none: unlimited). */
@@ -56,11 +56,6 @@ export interface ChunkedIngestionDependencies {
   readonly writeDeadlineMs: number;
 }
 
-/** How many times this task has been delivered (a redelivery may find work a crashed invocation left half done). */
-export interface TaskDelivery {
-  readonly receiveCount: number;
-}
-
 /**
  * Statuses in which a chunked ingestion's tasks still do their work: `failed`
  * too, because a chunk that gave up fails the record while its other chunks go
@@ -68,8 +63,8 @@ export interface TaskDelivery {
  */
 const WORKING: readonly IngestionStatus[] = ['processing', 'failed'];
 
-function runOf(upload: UploadRef): ChunkRun {
-  return { tenant: upload.tenant, ingestionId: upload.ingestionId, run: upload.run };
+function versionOf(upload: UploadRef): IngestedVersion {
+  return { tenant: upload.tenant, ingestionId: upload.ingestionId, version: upload.version };
 }
 
 /** Bad-row samples of the chunks, in file order, at most 20. */
@@ -83,7 +78,7 @@ function samplesOf(states: readonly ChunkState[]): string[] {
 /**
  * A file ingested in chunks, each chunk a bounded invocation of its own:
  *
- * 1. **plan**: the planner cuts the file and sends a `validate` task per chunk;
+ * 1. **cut**: the cutter cuts the file and sends a `validate` task per chunk;
  * 2. **validate**: every chunk is read and checked with the tenant's app,
  *    writing nothing; its counts and bad rows (numbered in the whole file) are
  *    checkpointed;
@@ -121,18 +116,18 @@ export class ChunkedIngestion {
     return appPlan(app, upload, sample, this.schemaOf(tenant), this.deps.streamTables, context);
   }
 
-  /** From the notification: plan the app's tables once for the whole file, then cut it. */
+  /** From the file task: the app's plan of the tables, made once for the whole file, then the file cut into chunks. */
   async start(tenant: Tenant, upload: UploadRef, record: IngestionRecord, begun: number): Promise<void> {
     const { context } = await this.planOf(tenant, upload, { ...record, planContext: undefined });
     const planContext = JSON.stringify(context);
     await this.deps.ingestions.update(record, { planContext });
-    await this.plan(tenant, upload, { ...record, planContext }, undefined, begun);
+    await this.cut(tenant, upload, { ...record, planContext }, undefined, begun);
   }
 
-  private async plan(tenant: Tenant, upload: UploadRef, record: IngestionRecord, from: BoundaryScanState | undefined, begun: number): Promise<void> {
-    const progress = await this.deps.planner.plan(upload, from, begun + this.deps.planBudgetMs);
+  private async cut(tenant: Tenant, upload: UploadRef, record: IngestionRecord, from: BoundaryScanState | undefined, begun: number): Promise<void> {
+    const progress = await this.deps.cutter.cut(upload, from, begun + this.deps.cutBudgetMs);
     if (!progress.done) return;
-    await this.deps.ingestions.transition(record, upload.run, ['processing'], { phase: 'validating', chunksTotal: progress.total }, 'planning');
+    await this.deps.ingestions.transition(record, upload.version, ['processing'], { phase: 'validating', chunksTotal: progress.total }, 'planning');
     platformLogger.info('file cut into chunks', { ingestion: upload.ingestionId, chunks: progress.total, bytes: upload.size });
     await this.decide(tenant, upload, false);
   }
@@ -141,7 +136,7 @@ export class ChunkedIngestion {
   async run(tenant: Tenant, record: IngestionRecord, task: ChunkedFileTask, delivery: TaskDelivery, begun: number): Promise<void> {
     const owner = randomUUID();
     try {
-      if (task.kind === 'plan') await this.plan(tenant, task.upload, record, task.state, begun);
+      if (task.kind === 'plan') await this.cut(tenant, task.upload, record, task.state, begun);
       else if (task.kind === 'validate') await this.validate(tenant, task.upload, record, task.chunk, task.header, delivery);
       else await this.write(tenant, task.upload, record, task.chunk, task.header, owner, delivery, begun);
     } catch (error) {
@@ -156,7 +151,7 @@ export class ChunkedIngestion {
    */
   private async release(upload: UploadRef, chunk: ChunkSpan, owner: string): Promise<void> {
     try {
-      await this.deps.chunks.release(runOf(upload), chunk.index, owner);
+      await this.deps.chunks.release(versionOf(upload), chunk.index, owner);
     } catch (error) {
       platformLogger.warn('could not give the chunk claim back; the retry waits until it runs out', {
         ingestion: upload.ingestionId,
@@ -170,28 +165,28 @@ export class ChunkedIngestion {
   private async chunkBytes(upload: UploadRef, chunk: ChunkSpan, header: CsvHeader | undefined) {
     const body = guardText(await this.deps.bucket.openRange(upload.key, upload.versionId, chunk.start, chunk.end), chunk.start);
     const headerBytes = header && chunk.start > 0 ? await this.deps.bucket.openRange(upload.key, upload.versionId, 0, header.end) : undefined;
-    return readChunkRecords(upload.format, chunk, { body, header: headerBytes }, upload.size);
+    return readChunkSourceRecords(upload.format, chunk, { body, header: headerBytes }, upload.size);
   }
 
   private async validate(tenant: Tenant, upload: UploadRef, record: IngestionRecord, chunk: ChunkSpan, header: CsvHeader | undefined, delivery: TaskDelivery) {
-    const run = runOf(upload);
-    const state = await this.deps.chunks.get(run, chunk.index);
+    const version = versionOf(upload);
+    const state = await this.deps.chunks.get(version, chunk.index);
     if (state && state.status !== 'planned' && state.status !== 'failed') {
       // Checkpointed: validated before (this is a redelivery). Make sure the decision was taken.
       await this.decide(tenant, upload, delivery.receiveCount > 1);
       return;
     }
-    await this.deps.chunks.startValidation(run, chunk.index, (state?.validateAttempts ?? 0) + 1);
+    await this.deps.chunks.startValidation(version, chunk.index, (state?.validateAttempts ?? 0) + 1);
     const began = performance.now();
     const { plan } = await this.planOf(tenant, upload, record);
-    const stats = await scanRecords(await this.chunkBytes(upload, chunk, header), {
+    const stats = await scanSourceRecords(await this.chunkBytes(upload, chunk, header), {
       format: upload.format,
       plan,
       maxBadRows: tenant.profile.batch.maxBadRows,
       keepBadRows: MAX_KEPT_BAD_ROWS,
     });
     await this.deps.badRows.writePart(upload, chunk.index, stats.kept);
-    await this.deps.chunks.validated(run, chunk.index, { ...stats, ms: performance.now() - began });
+    await this.deps.chunks.validated(version, chunk.index, { ...stats, ms: performance.now() - began });
     await this.decide(tenant, upload, delivery.receiveCount > 1);
   }
 
@@ -202,27 +197,27 @@ export class ChunkedIngestion {
    */
   private async decide(tenant: Tenant, upload: UploadRef, redelivered: boolean): Promise<void> {
     const record = await this.deps.ingestions.get(upload.tenant, upload.ingestionId);
-    if (!record || record.run !== upload.run || !WORKING.includes(record.status)) return;
-    const states = await this.deps.chunks.list(runOf(upload));
+    if (!record || record.version !== upload.version || !WORKING.includes(record.status)) return;
+    const states = await this.deps.chunks.list(versionOf(upload));
     const validated = states.filter((state) => state.status !== 'planned' && state.status !== 'failed');
     const badRows = validated.reduce((sum, state) => sum + state.badRows, 0);
-    const maxBadRows = tenant.profile.batch.maxBadRows;
-    if (badRows > maxBadRows && record.phase !== 'writing') {
-      const badRowSamples = samplesOf(validated);
+    const rows = validated.reduce((sum, state) => sum + state.rows, 0);
+    const verdict = fileVerdict({ rows, badRows, badRowSamples: samplesOf(validated) }, { maxBadRows: tenant.profile.batch.maxBadRows, dryRun: record.dryRun });
+    // Over the tolerance with the chunks validated so far: rejected at once, unless the file was accepted already.
+    if (verdict.outcome === 'rejected' && record.phase !== 'writing') {
       await this.deps.outcomes.finish(record, 'rejected', {
         from: WORKING,
-        reason: tooManyBadRows(maxBadRows, badRowSamples),
-        stats: { rows: 0, badRows, badRowSamples, tables: [] },
+        reason: verdict.reason,
+        stats: { rows: 0, badRows, badRowSamples: samplesOf(validated), tables: [] },
         badRowsKey: await this.badRowsFile(upload, validated),
       });
       return;
     }
     if (record.chunksTotal === undefined || validated.length < record.chunksTotal) return;
-    const rows = validated.reduce((sum, state) => sum + state.rows, 0);
-    if (record.dryRun) {
+    if (verdict.outcome === 'validated') {
       await this.deps.outcomes.finish(record, 'validated', {
         from: WORKING,
-        reason: `dry run: ${rows} rows would be written${badRows ? `, ${badRows} bad rows skipped` : ''}; nothing was written`,
+        reason: verdict.reason,
         stats: { rows, badRows, badRowSamples: samplesOf(validated), tables: [] },
         badRowsKey: await this.badRowsFile(upload, validated),
       });
@@ -235,7 +230,7 @@ export class ChunkedIngestion {
       // Tables are created once, here, before any chunk writes.
       await this.schemaOf(tenant).ensureTables(plan.tables);
       const changes = { status: 'processing' as const, reason: undefined, finishedAt: undefined, phase: 'writing' as const, tables, badRows };
-      if (!(await this.deps.ingestions.transition(record, upload.run, WORKING, changes, 'validating'))) return;
+      if (!(await this.deps.ingestions.transition(record, upload.version, WORKING, changes, 'validating'))) return;
       await this.sendWrites(upload, states);
       platformLogger.info('file accepted; writing its chunks', { ingestion: upload.ingestionId, chunks: record.chunksTotal, rows, badRows });
     } else if (record.phase === 'writing' && redelivered) {
@@ -252,7 +247,7 @@ export class ChunkedIngestion {
     );
   }
 
-  /** A CSV file's header extent, found again from the start of the object (write tasks are sent long after planning). */
+  /** A CSV file's header extent, found again from the start of the object (write tasks are sent long after the cut). */
   private async headerOf(upload: UploadRef): Promise<CsvHeader | undefined> {
     if (upload.format !== 'csv') return undefined;
     const scan = new ChunkBoundaries('csv', Number.MAX_SAFE_INTEGER);
@@ -278,8 +273,8 @@ export class ChunkedIngestion {
     delivery: TaskDelivery,
     begun: number,
   ): Promise<void> {
-    const run = runOf(upload);
-    const claim = await this.deps.chunks.claimWrite(run, chunk.index, owner, this.deps.leaseMs);
+    const version = versionOf(upload);
+    const claim = await this.deps.chunks.claimWrite(version, chunk.index, owner, this.deps.leaseMs);
     if (!claim.claimed) {
       if (claim.state.status === 'written') {
         await this.finishIfWritten(upload);
@@ -291,7 +286,7 @@ export class ChunkedIngestion {
       const seconds = Math.ceil(((claim.state.leaseUntil?.getTime() ?? now) - now) / 1000) + 1;
       throw new DeferredError(`${describeChunk(chunk)} is claimed by another invocation; trying again when its claim runs out`, Math.max(1, seconds));
     }
-    const lease = ChunkLease.keep(this.deps.chunks, run, chunk.index, owner, this.deps.leaseMs, describeChunk(chunk));
+    const lease = ChunkLease.keep(this.deps.chunks, version, chunk.index, owner, this.deps.leaseMs, describeChunk(chunk));
     try {
       const began = performance.now();
       const { plan } = await this.planOf(tenant, upload, record);
@@ -312,9 +307,9 @@ export class ChunkedIngestion {
       const resumeRows = claim.state.resumeRows;
       const stopAt = begun + this.deps.writeBudgetMs;
       let fed = 0;
-      let written: Awaited<ReturnType<typeof scanRecords>>;
+      let written: Awaited<ReturnType<typeof scanSourceRecords>>;
       try {
-        written = await scanRecords(await this.chunkBytes(upload, chunk, header), {
+        written = await scanSourceRecords(await this.chunkBytes(upload, chunk, header), {
           format: upload.format,
           plan,
           maxBadRows: Number.POSITIVE_INFINITY,
@@ -335,7 +330,7 @@ export class ChunkedIngestion {
         await writer.flush();
         lease.assertHeld();
         const rateWaitMs = claim.state.rateWaitMs + (pacer?.waitedMs ?? 0);
-        await this.deps.chunks.paused(run, chunk.index, { resumeRows: error.rowsFed, rateWaitMs });
+        await this.deps.chunks.paused(version, chunk.index, { resumeRows: error.rowsFed, rateWaitMs });
         platformLogger.info("chunk paused for its tenant's share", {
           ingestion: upload.ingestionId,
           chunk: chunk.index,
@@ -352,7 +347,7 @@ export class ChunkedIngestion {
       // Only the lease's holder checkpoints the chunk: a writer that lost it leaves the chunk to the one that took it.
       lease.assertHeld();
       const rateWaitMs = claim.state.rateWaitMs + (pacer?.waitedMs ?? 0);
-      await this.deps.chunks.written(run, chunk.index, written.rows, performance.now() - began, rateWaitMs);
+      await this.deps.chunks.written(version, chunk.index, written.rows, performance.now() - began, rateWaitMs);
       if (pacer && pacer.waitedMs > 0) {
         platformLogger.info("chunk waited for its tenant's share", {
           ingestion: upload.ingestionId,
@@ -378,22 +373,22 @@ export class ChunkedIngestion {
   /** Once every chunk is written: the ingestion finishes (once); until then, the record shows the rows written so far. */
   private async finishIfWritten(upload: UploadRef): Promise<void> {
     const record = await this.deps.ingestions.get(upload.tenant, upload.ingestionId);
-    if (!record || record.run !== upload.run) return;
+    if (!record || record.version !== upload.version) return;
     if (!WORKING.includes(record.status)) {
       await this.deps.outcomes.ensureMoved(record);
       return;
     }
-    const states = await this.deps.chunks.list(runOf(upload));
+    const states = await this.deps.chunks.list(versionOf(upload));
     const rows = states.reduce((sum, state) => sum + state.rowsWritten, 0);
     if (record.chunksTotal === undefined || states.filter((state) => state.status === 'written').length < record.chunksTotal) {
       // Conditional, so that a late progress report never overwrites the finished record.
-      await this.deps.ingestions.transition(record, upload.run, WORKING, { rows });
+      await this.deps.ingestions.transition(record, upload.version, WORKING, { rows });
       return;
     }
     const badRows = states.reduce((sum, state) => sum + state.badRows, 0);
     await this.deps.outcomes.finish(record, 'ingested', {
       from: WORKING,
-      reason: badRows > 0 ? `${badRows} bad row${badRows === 1 ? '' : 's'} skipped (within the tolerance)` : undefined,
+      reason: ingestedReason(badRows),
       stats: { rows, badRows, badRowSamples: samplesOf(states), tables: record.tables },
       badRowsKey: await this.badRowsFile(upload, states),
     });
@@ -409,14 +404,14 @@ export class ChunkedIngestion {
 
   /** A task was dead-lettered after its last try: the chunk and the record say so, naming every chunk that gave up. */
   async gaveUp(record: IngestionRecord, task: ChunkedFileTask, error: unknown, tries: number): Promise<void> {
-    const run = runOf(task.upload);
+    const version = versionOf(task.upload);
     const message = error instanceof Error ? error.message : String(error);
     const what =
       task.kind === 'plan'
         ? `cutting the file from byte ${task.state.offset}`
         : `${task.kind === 'write' ? 'writing' : 'validating'} ${describeChunk(task.chunk, record.chunksTotal)}`;
-    if (task.kind !== 'plan') await this.deps.chunks.failed(run, task.chunk.index, `${what} failed ${tries} times: ${message}`);
-    const failed = (await this.deps.chunks.list(run)).filter((state) => state.status === 'failed');
+    if (task.kind !== 'plan') await this.deps.chunks.failed(version, task.chunk.index, `${what} failed ${tries} times: ${message}`);
+    const failed = (await this.deps.chunks.list(version)).filter((state) => state.status === 'failed');
     const named = failed.length ? failed.map((state) => state.reason).join('; ') : `${what} failed ${tries} times: ${message}`;
     const reason = `${named}; the object stays in incoming/ and the task is in the chunk dead-letter queue: redrive it once the cause is fixed`;
     platformLogger.error('chunk gave up', { ingestion: record.ingestionId, task: task.kind, reason, error });

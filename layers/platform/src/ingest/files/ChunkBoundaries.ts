@@ -26,7 +26,7 @@ export interface CsvHeader {
 /** Everything a scan knows at a chunk boundary, as plain JSON, so that a later invocation can go on from there. */
 export interface BoundaryScanState {
   readonly format: FileFormat;
-  /** Offset of the next byte to scan: always the start of the chunk being planned. */
+  /** Offset of the next byte to scan: always the start of the chunk being cut. */
   readonly offset: number;
   readonly nextIndex: number;
   /** CSV: inside a quoted field. JSON: inside a string. */
@@ -102,8 +102,8 @@ function indexBefore(buffer: Buffer, byte: number, from: number, to: number): nu
  * scan at memory speed; JSON walks the bytes outside strings and jumps over
  * strings. A record that straddles a nominal boundary belongs to the chunk it
  * starts in. The scan's state is plain JSON at every chunk boundary, so a
- * planner with a time budget can hand the rest of the file to another
- * invocation (see `ChunkPlanner`).
+ * cutter with a time budget can hand the rest of the file to another
+ * invocation (see `ChunkCutter`).
  *
  * @example
  * const scan = new ChunkBoundaries('csv', 32 * 2 ** 20);
@@ -155,7 +155,7 @@ export class ChunkBoundaries {
     return this.header;
   }
 
-  /** The scan's state at the start of the chunk being planned: a later scan goes on from there (re-reading what follows it). */
+  /** The scan's state at the start of the chunk being cut: a later scan goes on from there (re-reading what follows it). */
   state(): BoundaryScanState {
     return this.atChunkStart;
   }

@@ -6,9 +6,9 @@ import { encodeChunkTask, type ChunkTask } from './ChunkTask';
 const PER_REQUEST = 10;
 
 /**
- * The tenants' chunk queues: where the batch-ingest function fans a large
- * file's work out to, into its tenant's own queue (see `chunkEventSources`:
- * the tenants share the chunk invocations fairly, each up to its limit).
+ * The tenants' chunk queues: where a file's tasks go (see {@link FileTasks}),
+ * each into its tenant's own queue (see `chunkEventSources`: the tenants share
+ * the chunk invocations fairly, each up to its limit).
  *
  * @example
  * await queue.send(chunks.map((chunk) => ({ kind: 'validate', upload, chunk, header })));

@@ -13,8 +13,8 @@ export interface UploadRef {
   readonly key: string;
   readonly versionId: string | undefined;
   readonly etag: string;
-  /** The record's run: the version (or ETag) being ingested. */
-  readonly run: string;
+  /** The object version being ingested: its S3 version id, or its ETag where the bucket keeps no versions (`run` in queue messages). */
+  readonly version: string;
   readonly size: number;
 }
 
@@ -22,8 +22,9 @@ export interface UploadRef {
  * One unit of a tenant's batch work, carried by the tenant's chunk queue (so
  * that every tenant's work, whole files too, is served by its share of the
  * chunk invocations):
- * - `file`: a file the notification took in: ingest it whole, or plan its chunks;
- * - `plan`: go on cutting the file from a saved scan state (the planner ran out of its time budget);
+ * - `file`: a file the notification took in: ingest it whole, or cut it into chunks;
+ * - `plan`: go on cutting the file from a saved scan state (the cutter ran out of its time budget); `plan` is
+ *   the name in queue messages, kept so that messages in flight and in dead-letter queues still read;
  * - `validate`: read one chunk and check every record with the tenant's app, writing nothing;
  * - `write`: write one chunk's rows (once every chunk is validated and the file accepted).
  */
@@ -35,18 +36,26 @@ export type ChunkTask =
 /** A task of a file already cut (or being cut) into chunks: every kind but `file`. */
 export type ChunkedFileTask = Exclude<ChunkTask, { readonly kind: 'file' }>;
 
-const UploadRefSchema = z.object({
-  tenant: z.string(),
-  batchId: z.string(),
-  ingestionId: z.string(),
-  fileName: z.string(),
-  format: z.enum(FILE_FORMATS),
-  key: z.string(),
-  versionId: z.string().optional(),
-  etag: z.string(),
-  run: z.string(),
-  size: z.number().int().nonnegative(),
-});
+/** How many times this task has been delivered (a redelivery may find work a crashed invocation left half done). */
+export interface TaskDelivery {
+  readonly receiveCount: number;
+}
+
+const UploadRefSchema = z
+  .object({
+    tenant: z.string(),
+    batchId: z.string(),
+    ingestionId: z.string(),
+    fileName: z.string(),
+    format: z.enum(FILE_FORMATS),
+    key: z.string(),
+    versionId: z.string().optional(),
+    etag: z.string(),
+    run: z.string(),
+    size: z.number().int().nonnegative(),
+  })
+  // The version is `run` in queue messages, the name the messages in flight and in dead-letter queues carry.
+  .transform(({ run, ...upload }) => ({ ...upload, version: run }));
 const SpanSchema = z.object({ index: z.number().int(), start: z.number().int(), end: z.number().int(), positionOffset: z.number().int() });
 const HeaderSchema = z.object({ end: z.number().int(), newlines: z.number().int() });
 const StateSchema = z.object({
@@ -71,7 +80,8 @@ const TaskSchema = z.discriminatedUnion('kind', [
 
 /** The task as a queue message body; `tenant` is repeated at the top so that tools can sort dead letters by tenant. */
 export function encodeChunkTask(task: ChunkTask): string {
-  return JSON.stringify({ ...task, tenant: task.upload.tenant });
+  const { version, ...upload } = task.upload;
+  return JSON.stringify({ ...task, upload: { ...upload, run: version }, tenant: task.upload.tenant });
 }
 
 /** The task in a queue message body, or undefined when the body is not one (a hand-made or damaged message). */

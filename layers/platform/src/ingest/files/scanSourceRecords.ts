@@ -20,9 +20,9 @@ export interface BadRow {
 }
 
 export interface ScanStats {
-  /** Records read, good and bad. */
-  records: number;
-  /** Rows produced by the good records (an app may write several rows per record). */
+  /** Source records read (the file's records), good and bad. */
+  sourceRecords: number;
+  /** Rows produced by the good records (an app may write several rows per source record). */
   rows: number;
   badRows: number;
   badRowSamples: string[];
@@ -53,7 +53,7 @@ export function positionLabel(format: FileFormat, position: number): string {
   return format === 'json' ? `record ${position}` : `line ${position}`;
 }
 
-/** Reads the first records of a file, for planning; returns them and the rest of the stream. */
+/** Reads the first records of a file, for the app's plan; returns them and the rest of the stream. */
 export async function takeSample(items: AsyncGenerator<SourceItem>): Promise<{ sample: SourceRecord[]; buffered: SourceItem[] }> {
   const sample: SourceRecord[] = [];
   const buffered: SourceItem[] = [];
@@ -78,12 +78,12 @@ async function* prepend(first: readonly SourceItem[], rest: AsyncGenerator<Sourc
  * once bad rows exceed `maxBadRows`.
  *
  * @example
- * const stats = await scanRecords(items, { format: 'csv', plan, maxBadRows: 10, sink: async (rows) => { for (const row of rows) await writer.write(row); } });
+ * const stats = await scanSourceRecords(items, { format: 'csv', plan, maxBadRows: 10, sink: async (rows) => { for (const row of rows) await writer.write(row); } });
  */
-export async function scanRecords(items: AsyncGenerator<SourceItem>, options: ScanOptions): Promise<ScanStats & { stopped: boolean }> {
+export async function scanSourceRecords(items: AsyncGenerator<SourceItem>, options: ScanOptions): Promise<ScanStats & { stopped: boolean }> {
   const { format, plan, maxBadRows, sink, onProgress } = options;
   const keep = options.keepBadRows ?? 0;
-  const stats: ScanStats = { records: 0, rows: 0, badRows: 0, badRowSamples: [], kept: [] };
+  const stats: ScanStats = { sourceRecords: 0, rows: 0, badRows: 0, badRowSamples: [], kept: [] };
   let keptBytes = 0;
   const bad = (position: number, reason: string, raw: () => string | undefined): void => {
     stats.badRows += 1;
@@ -95,7 +95,7 @@ export async function scanRecords(items: AsyncGenerator<SourceItem>, options: Sc
     stats.kept.push({ position, reason, raw: text });
   };
   for await (const item of prepend(options.buffered ?? [], items)) {
-    stats.records += 1;
+    stats.sourceRecords += 1;
     if (item.kind === 'malformed') {
       bad(item.position, item.reason, () => item.raw);
     } else {
@@ -111,7 +111,7 @@ export async function scanRecords(items: AsyncGenerator<SourceItem>, options: Sc
       if (sink && rows.length) await sink(rows);
     }
     if (stats.badRows > maxBadRows) return { ...stats, stopped: true };
-    if (onProgress && stats.records % 10_000 === 0) onProgress(stats);
+    if (onProgress && stats.sourceRecords % 10_000 === 0) onProgress(stats);
   }
   return { ...stats, stopped: false };
 }

@@ -1,5 +1,5 @@
-import { ChunkPlanner } from '../../layers/platform/src/ingest/chunks/ChunkPlanner';
-import type { ChunkTask, UploadRef } from '../../layers/platform/src/ingest/chunks/ChunkTask';
+import { ChunkCutter } from '../../layers/platform/src/ingest/files/ChunkCutter';
+import type { ChunkTask, UploadRef } from '../../layers/platform/src/ingest/files/ChunkTask';
 import { MalformedFileError } from '../../layers/platform/src/ingest/records/MalformedFileError';
 import { FakeChunkStore } from './fakes/FakeChunkStore';
 import { FakeChunkTaskQueue } from './fakes/FakeChunkTaskQueue';
@@ -23,11 +23,11 @@ function setUp(body: string | Buffer) {
     key,
     versionId: stored.versionId,
     etag: stored.etag,
-    run: stored.versionId,
+    version: stored.versionId,
     size: stored.size,
   };
-  const planner = new ChunkPlanner(asReal(bucket), asReal(chunks), asReal(tasks), 100, new FakeClock());
-  return { bucket, chunks, tasks, upload, planner };
+  const cutter = new ChunkCutter(asReal(bucket), asReal(chunks), asReal(tasks), 100, new FakeClock());
+  return { bucket, chunks, tasks, upload, cutter };
 }
 
 const lines = `id,value\n${Array.from({ length: 100 }, (_, index) => `row-${index},${index}`).join('\n')}\n`;
@@ -38,10 +38,10 @@ function spans(tasks: readonly ChunkTask[]): Array<[number, number, number]> {
   );
 }
 
-describe('planning a file into chunks', () => {
+describe('cutting a file into chunks', () => {
   it('cuts the whole file into contiguous chunks on line boundaries, checkpoints each and sends a validate task per chunk', async () => {
-    const { planner, tasks, chunks, upload } = setUp(lines);
-    const progress = await planner.plan(upload, undefined, Number.POSITIVE_INFINITY);
+    const { cutter, tasks, chunks, upload } = setUp(lines);
+    const progress = await cutter.cut(upload, undefined, Number.POSITIVE_INFINITY);
     const sent = tasks.take();
     expect(progress).toEqual({ done: true, total: sent.length });
     expect(sent.every((task) => task.kind === 'validate')).toBe(true);
@@ -58,8 +58,8 @@ describe('planning a file into chunks', () => {
   });
 
   it('hands the rest of the file to another invocation when out of time, which goes on from the last boundary', async () => {
-    const { planner, tasks, upload } = setUp(lines);
-    const first = await planner.plan(upload, undefined, 0);
+    const { cutter, tasks, upload } = setUp(lines);
+    const first = await cutter.cut(upload, undefined, 0);
     expect(first).toEqual({ done: false, total: undefined });
     const handed = tasks.take();
     const plan = handed.at(-1);
@@ -68,20 +68,20 @@ describe('planning a file into chunks', () => {
     expect(before.length).toBeGreaterThan(0);
     expect(plan.state.offset).toBe(before.at(-1)?.[2]);
 
-    const rest = await planner.plan(upload, plan.state, Number.POSITIVE_INFINITY);
+    const rest = await cutter.cut(upload, plan.state, Number.POSITIVE_INFINITY);
     const after = spans(tasks.take());
     expect(rest).toEqual({ done: true, total: before.length + after.length });
     expect(after[0]).toEqual([before.length, plan.state.offset, expect.any(Number)]);
     expect(after.at(-1)?.[2]).toBe(upload.size);
 
     const whole = setUp(lines);
-    await whole.planner.plan(whole.upload, undefined, Number.POSITIVE_INFINITY);
+    await whole.cutter.cut(whole.upload, undefined, Number.POSITIVE_INFINITY);
     expect([...before, ...after]).toEqual(spans(whole.tasks.take()));
   });
 
   it('refuses a file that is not text while cutting it', async () => {
-    const { planner, upload, tasks } = setUp(Buffer.concat([Buffer.from('id,value\n'), Buffer.alloc(300, 0)]));
-    await expect(planner.plan(upload, undefined, Number.POSITIVE_INFINITY)).rejects.toBeInstanceOf(MalformedFileError);
+    const { cutter, upload, tasks } = setUp(Buffer.concat([Buffer.from('id,value\n'), Buffer.alloc(300, 0)]));
+    await expect(cutter.cut(upload, undefined, Number.POSITIVE_INFINITY)).rejects.toBeInstanceOf(MalformedFileError);
     expect(tasks.sent.filter((task) => task.kind === 'plan')).toEqual([]);
   });
 });

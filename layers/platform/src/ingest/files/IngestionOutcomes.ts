@@ -69,14 +69,14 @@ export class IngestionOutcomes {
       phase: undefined,
       badRowsKey: details.badRowsKey,
     };
-    if (!(await this.ingestions.transition(record, record.run, details.from ?? ['processing', 'retrying'], changes))) {
+    if (!(await this.ingestions.transition(record, record.version, details.from ?? ['processing', 'retrying'], changes))) {
       // Another invocation finished it first, or this one did and the answer was lost with its coordinator (a
       // lightweight transaction that timed out may have applied): make sure its object is where the record says, and
       // count it, since the invocation whose answer was lost never will (the metrics are keyed by the ingestion, so
       // counting it again is counting it once).
       const current = (await this.ingestions.get(record.tenant, record.ingestionId)) ?? record;
       await this.ensureMoved(current);
-      if (current.run === record.run && FINAL_STATUSES.includes(current.status) && current.status !== 'failed') {
+      if (current.version === record.version && FINAL_STATUSES.includes(current.status) && current.status !== 'failed') {
         await this.onFinished(current).catch((error: Error) => platformLogger.warn('could not record the ingestion metrics', { error }));
       }
       return current;
@@ -121,7 +121,7 @@ export class IngestionOutcomes {
         : `attempt ${record.attempts} failed, will retry: ${error.message}`;
     platformLogger.error('ingestion attempt failed', { tenant: record.tenant, object: record.objectKey, reason, error });
     await this.ingestions
-      .transition(record, record.run, ['processing', 'retrying'], { status: 'retrying', reason })
+      .transition(record, record.version, ['processing', 'retrying'], { status: 'retrying', reason })
       .catch((writeError: Error) => platformLogger.error('could not record the failed attempt', { object: record.objectKey, error: writeError }));
   }
 
@@ -135,7 +135,7 @@ export class IngestionOutcomes {
   async failed(record: IngestionRecord, reason: string): Promise<boolean> {
     const finishedAt = this.clock.date();
     const changes = { status: 'failed' as const, reason, finishedAt, durationMs: finishedAt.getTime() - record.startedAt.getTime() };
-    if (!(await this.ingestions.transition(record, record.run, ['processing', 'retrying'], changes))) return false;
+    if (!(await this.ingestions.transition(record, record.version, ['processing', 'retrying'], changes))) return false;
     await this.onFinished({ ...record, ...changes }).catch((error: Error) => platformLogger.warn('could not record the ingestion metrics', { error }));
     return true;
   }

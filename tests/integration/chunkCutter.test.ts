@@ -3,11 +3,11 @@ import { CreateQueueCommand, DeleteMessageCommand, DeleteQueueCommand, ReceiveMe
 import type cassandra from 'cassandra-driver';
 import { randomUUID } from 'node:crypto';
 import { systemClock } from '../../layers/platform/src/Clock';
-import { ChunkBoundaries, type ChunkSpan } from '../../layers/platform/src/ingest/chunks/ChunkBoundaries';
-import { ChunkPlanner } from '../../layers/platform/src/ingest/chunks/ChunkPlanner';
-import { ChunkStore } from '../../layers/platform/src/ingest/chunks/ChunkStore';
-import { decodeChunkTask, type ChunkTask, type UploadRef } from '../../layers/platform/src/ingest/chunks/ChunkTask';
-import { ChunkTaskQueue } from '../../layers/platform/src/ingest/chunks/ChunkTaskQueue';
+import { ChunkBoundaries, type ChunkSpan } from '../../layers/platform/src/ingest/files/ChunkBoundaries';
+import { ChunkCutter } from '../../layers/platform/src/ingest/files/ChunkCutter';
+import { ChunkStore } from '../../layers/platform/src/ingest/files/ChunkStore';
+import { decodeChunkTask, type ChunkTask, type UploadRef } from '../../layers/platform/src/ingest/files/ChunkTask';
+import { ChunkTaskQueue } from '../../layers/platform/src/ingest/files/ChunkTaskQueue';
 import { createS3Client, createSqsClient } from '../../layers/platform/src/storage/awsClients';
 import { IngestBucket } from '../../layers/platform/src/storage/IngestBucket';
 import { config, connectCassandra, topology } from '../helpers/testPlatform';
@@ -19,14 +19,14 @@ function csv(rows: number): Buffer {
   return Buffer.from(`${lines.join('\n')}\n`);
 }
 
-describe('the chunk planner, against S3, SQS and Cassandra', () => {
+describe('the chunk cutter, against S3, SQS and Cassandra', () => {
   let client: cassandra.Client;
   const sqs = createSqsClient(config);
   let queueUrl: string;
 
   beforeAll(async () => {
     client = await connectCassandra();
-    queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `mysimbdp-test-planner-${Date.now()}` }))).QueueUrl as string;
+    queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `mysimbdp-test-cutter-${Date.now()}` }))).QueueUrl as string;
   });
 
   afterAll(async () => {
@@ -48,22 +48,22 @@ describe('the chunk planner, against S3, SQS and Cassandra', () => {
 
   it('hands the rest of the file on when out of time, and the chain of invocations cuts it exactly as one scan would', async () => {
     const body = csv(30_000);
-    const key = `probe/planner-${randomUUID()}.csv`;
+    const key = `probe/cutter-${randomUUID()}.csv`;
     const put = await createS3Client(config).send(new PutObjectCommand({ Bucket: config.ingestBucket, Key: key, Body: body }));
     const upload: UploadRef = {
       tenant: 'zoo',
       batchId: '20261129T000000Z-plannr',
       ingestionId: `20261129T000000Z-plannr-${randomUUID().replace(/-/g, '').slice(0, 10)}`,
-      fileName: 'planner.csv',
+      fileName: 'cutter.csv',
       format: 'csv',
       key,
       versionId: put.VersionId,
       etag: (put.ETag ?? '').replace(/"/g, ''),
-      run: put.VersionId ?? 'run',
+      version: put.VersionId ?? 'version',
       size: body.length,
     };
     const chunks = new ChunkStore(client, topology.platformKeyspace);
-    const planner = new ChunkPlanner(
+    const cutter = new ChunkCutter(
       new IngestBucket(createS3Client(config), config.ingestBucket),
       chunks,
       new ChunkTaskQueue(sqs, () => queueUrl.split('/').pop() as string),
@@ -72,7 +72,7 @@ describe('the chunk planner, against S3, SQS and Cassandra', () => {
     );
 
     // A budget already spent: every invocation plans what it can before its first check, then hands on.
-    let progress = await planner.plan(upload, undefined, 0);
+    let progress = await cutter.cut(upload, undefined, 0);
     const validated: ChunkSpan[] = [];
     let invocations = 1;
     while (!progress.done) {
@@ -81,7 +81,7 @@ describe('the chunk planner, against S3, SQS and Cassandra', () => {
       const next = tasks.find((task) => task.kind === 'plan');
       expect(next).toBeDefined();
       if (next?.kind !== 'plan') break;
-      progress = await planner.plan(upload, next.state, 0);
+      progress = await cutter.cut(upload, next.state, 0);
       invocations += 1;
     }
     validated.push(...(await drain()).flatMap((task) => (task.kind === 'validate' ? [task.chunk] : [])));
@@ -93,13 +93,13 @@ describe('the chunk planner, against S3, SQS and Cassandra', () => {
     expect(invocations).toBeGreaterThan(3);
     expect(progress.total).toBe(expected.length);
     expect([...validated].sort((a, b) => a.index - b.index)).toEqual(expected);
-    const stored = await chunks.list({ tenant: upload.tenant, ingestionId: upload.ingestionId, run: upload.run });
+    const stored = await chunks.list({ tenant: upload.tenant, ingestionId: upload.ingestionId, version: upload.version });
     expect(stored.map(({ index, start, end, positionOffset }) => ({ index, start, end, positionOffset }))).toEqual(expected);
   });
 
   it('refuses a binary file while it cuts it, before any chunk of it is validated', async () => {
     const body = Buffer.concat([csv(500), Buffer.from([0x00, 0x01, 0x02]), csv(10)]);
-    const key = `probe/planner-${randomUUID()}.csv`;
+    const key = `probe/cutter-${randomUUID()}.csv`;
     const put = await createS3Client(config).send(new PutObjectCommand({ Bucket: config.ingestBucket, Key: key, Body: body }));
     const upload: UploadRef = {
       tenant: 'zoo',
@@ -110,17 +110,17 @@ describe('the chunk planner, against S3, SQS and Cassandra', () => {
       key,
       versionId: put.VersionId,
       etag: 'x',
-      run: put.VersionId ?? 'run',
+      version: put.VersionId ?? 'version',
       size: body.length,
     };
-    const planner = new ChunkPlanner(
+    const cutter = new ChunkCutter(
       new IngestBucket(createS3Client(config), config.ingestBucket),
       new ChunkStore(client, topology.platformKeyspace),
       new ChunkTaskQueue(sqs, () => queueUrl.split('/').pop() as string),
       1024 * 1024,
       systemClock,
     );
-    await expect(planner.plan(upload, undefined, Date.now() + 60_000)).rejects.toThrow(`the file is not UTF-8 text: byte ${csv(500).length} is a NUL byte`);
+    await expect(cutter.cut(upload, undefined, Date.now() + 60_000)).rejects.toThrow(`the file is not UTF-8 text: byte ${csv(500).length} is a NUL byte`);
     expect(await drain()).toEqual([]);
   });
 });

@@ -2,11 +2,11 @@ import type { KeyspaceSchema } from '../../cassandra/KeyspaceSchema';
 import type { CqlType } from '../../cassandra/TableSpec';
 import type { IngestBucket } from '../../storage/IngestBucket';
 import type { BatchIngestApp, BatchIngestPlan } from '../apps/BatchIngestApp';
-import type { UploadRef } from '../chunks/ChunkTask';
+import type { UploadRef } from './ChunkTask';
 import { readRecords } from '../records/readRecords';
 import type { SourceRecord } from '../records/SourceRecord';
 import { guardText } from '../records/TextGuard';
-import { PLAN_SAMPLE_RECORDS } from './scanRecords';
+import { PLAN_SAMPLE_RECORDS } from './scanSourceRecords';
 import type { StreamTables } from './StreamTables';
 
 /**

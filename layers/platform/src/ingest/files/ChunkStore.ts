@@ -7,18 +7,18 @@ import type { ChunkSpan } from './ChunkBoundaries';
 /** Where one chunk stands. */
 export type ChunkStatus = 'planned' | 'validated' | 'writing' | 'written' | 'failed';
 
-/** The chunks of one ingestion run: the record's key and the object version it ingests. */
-export interface ChunkRun {
+/** The chunks of one ingestion of one object version: the record's key and the version (column `run`). */
+export interface IngestedVersion {
   readonly tenant: string;
   readonly ingestionId: string;
-  readonly run: string;
+  readonly version: string;
 }
 
 /** One chunk's checkpoint. */
 export interface ChunkState extends ChunkSpan {
   readonly status: ChunkStatus;
-  /** From validation: records read, rows they make, bad rows and up to 20 of them with their positions in the whole file. */
-  readonly records: number;
+  /** From validation: source records read (column `records`), rows they make, bad rows and up to 20 of them with their positions in the whole file. */
+  readonly sourceRecords: number;
   readonly rows: number;
   readonly badRows: number;
   readonly badRowSamples: readonly string[];
@@ -90,7 +90,7 @@ function latest(...values: unknown[]): Date | undefined {
 /**
  * A chunk's status from its checkpoints, which only ever move forward: written
  * once written; failed when it failed after its last validation; being written
- * while someone holds its lease; validated; else planned.
+ * while someone holds its lease; validated; else `planned` (cut, the stored name).
  */
 function statusOf(row: cassandra.types.Row, now: number): ChunkStatus {
   if (row.get('written_at')) return 'written';
@@ -108,7 +108,7 @@ function toState(row: cassandra.types.Row, now: number): ChunkState {
     end: number('end_byte'),
     positionOffset: number('position_offset'),
     status: statusOf(row, now),
-    records: number('records'),
+    sourceRecords: number('records'),
     rows: number('rows'),
     badRows: number('bad_rows'),
     badRowSamples: (row.get('bad_row_samples') as string[] | null) ?? [],
@@ -136,8 +136,8 @@ function toState(row: cassandra.types.Row, now: number): ChunkState {
  * and a crashed writer's lease runs out for the next try to take over.
  *
  * @example
- * await chunks.planned(run, spans);
- * const lease = await chunks.claimWrite(run, 3, owner, 60_000);
+ * await chunks.cut(version, spans);
+ * const lease = await chunks.claimWrite(version, 3, owner, 60_000);
  */
 export class ChunkStore extends CassandraStore {
   constructor(
@@ -149,36 +149,36 @@ export class ChunkStore extends CassandraStore {
     super(client, keyspace, 'ingestion_chunks');
   }
 
-  private key(run: ChunkRun, chunk: number): unknown[] {
-    return [run.tenant, run.ingestionId, run.run, chunk];
+  private key(version: IngestedVersion, chunk: number): unknown[] {
+    return [version.tenant, version.ingestionId, version.version, chunk];
   }
 
   private readonly where = 'WHERE tenant = ? AND ingestion_id = ? AND run = ? AND chunk = ?';
 
-  /** Records the planned chunks (their byte ranges); planning them again changes nothing else. */
-  async planned(run: ChunkRun, spans: readonly ChunkSpan[]): Promise<void> {
+  /** Records the chunks a file is cut into (their byte ranges; status `planned`, the stored name); cutting them again changes nothing else. */
+  async cut(version: IngestedVersion, spans: readonly ChunkSpan[]): Promise<void> {
     await Promise.all(
       spans.map((span) =>
         this.client.execute(`UPDATE ${this.table} SET start_byte = ?, end_byte = ?, position_offset = ? ${this.where}`, [
           BigInt(span.start),
           BigInt(span.end),
           BigInt(span.positionOffset),
-          ...this.key(run, span.index),
+          ...this.key(version, span.index),
         ]),
       ),
     );
   }
 
-  async get(run: ChunkRun, chunk: number): Promise<ChunkState | undefined> {
-    const row = (await this.client.execute(`SELECT ${COLUMNS.join(', ')} FROM ${this.table} ${this.where}`, this.key(run, chunk))).first();
+  async get(version: IngestedVersion, chunk: number): Promise<ChunkState | undefined> {
+    const row = (await this.client.execute(`SELECT ${COLUMNS.join(', ')} FROM ${this.table} ${this.where}`, this.key(version, chunk))).first();
     return row ? toState(row, this.clock.now()) : undefined;
   }
 
-  async list(run: ChunkRun): Promise<ChunkState[]> {
+  async list(version: IngestedVersion): Promise<ChunkState[]> {
     const now = this.clock.now();
     const result = await this.client.execute(
       `SELECT ${COLUMNS.join(', ')} FROM ${this.table} WHERE tenant = ? AND ingestion_id = ? AND run = ?`,
-      [run.tenant, run.ingestionId, run.run],
+      [version.tenant, version.ingestionId, version.version],
       { prepare: true, fetchSize: 10_000 },
     );
     const states: ChunkState[] = [];
@@ -186,25 +186,25 @@ export class ChunkStore extends CassandraStore {
     return states;
   }
 
-  async startValidation(run: ChunkRun, chunk: number, attempts: number): Promise<void> {
-    await this.client.execute(`UPDATE ${this.table} SET validate_attempts = ? ${this.where}`, [attempts, ...this.key(run, chunk)]);
+  async startValidation(version: IngestedVersion, chunk: number, attempts: number): Promise<void> {
+    await this.client.execute(`UPDATE ${this.table} SET validate_attempts = ? ${this.where}`, [attempts, ...this.key(version, chunk)]);
   }
 
   async validated(
-    run: ChunkRun,
+    version: IngestedVersion,
     chunk: number,
-    stats: { records: number; rows: number; badRows: number; badRowSamples: readonly string[]; ms: number },
+    stats: { sourceRecords: number; rows: number; badRows: number; badRowSamples: readonly string[]; ms: number },
   ): Promise<void> {
     await this.client.execute(
       `UPDATE ${this.table} SET records = ?, rows = ?, bad_rows = ?, bad_row_samples = ?, validate_ms = ?, validated_at = ? ${this.where}`,
       [
-        BigInt(stats.records),
+        BigInt(stats.sourceRecords),
         BigInt(stats.rows),
         BigInt(stats.badRows),
         [...stats.badRowSamples],
         Math.round(stats.ms),
         this.clock.date(),
-        ...this.key(run, chunk),
+        ...this.key(version, chunk),
       ],
     );
   }
@@ -215,19 +215,19 @@ export class ChunkStore extends CassandraStore {
    * claimed state (its write attempt counted), or why not.
    */
   async claimWrite(
-    run: ChunkRun,
+    version: IngestedVersion,
     chunk: number,
     owner: string,
     leaseMs: number,
   ): Promise<{ claimed: true; state: ChunkState } | { claimed: false; state: ChunkState }> {
     for (;;) {
-      const state = await this.get(run, chunk);
-      if (!state) throw new RangeError(`chunk ${chunk} of ${run.ingestionId} was never planned`);
+      const state = await this.get(version, chunk);
+      if (!state) throw new RangeError(`chunk ${chunk} of ${version.ingestionId} was never cut`);
       if (state.status === 'written' || state.status === 'writing') return { claimed: false, state };
       const attempts = state.writeAttempts + 1;
       const result = await this.client.execute(
         `UPDATE ${this.table} SET lease_owner = ?, lease_until = ?, write_attempts = ? ${this.where} IF written_at = null AND lease_until = ?`,
-        [owner, new Date(this.clock.now() + leaseMs), attempts, ...this.key(run, chunk), state.leaseUntil ?? null],
+        [owner, new Date(this.clock.now() + leaseMs), attempts, ...this.key(version, chunk), state.leaseUntil ?? null],
         LIGHTWEIGHT_TRANSACTION,
       );
       if (result.first()?.get('[applied]') === true) return { claimed: true, state: { ...state, status: 'writing', writeAttempts: attempts } };
@@ -235,20 +235,20 @@ export class ChunkStore extends CassandraStore {
   }
 
   /** Extends a lease held by `owner`; false when it was lost (expired and taken). */
-  async renew(run: ChunkRun, chunk: number, owner: string, leaseMs: number): Promise<boolean> {
+  async renew(version: IngestedVersion, chunk: number, owner: string, leaseMs: number): Promise<boolean> {
     const result = await this.client.execute(
       `UPDATE ${this.table} SET lease_until = ? ${this.where} IF lease_owner = ?`,
-      [new Date(this.clock.now() + leaseMs), ...this.key(run, chunk), owner],
+      [new Date(this.clock.now() + leaseMs), ...this.key(version, chunk), owner],
       LIGHTWEIGHT_TRANSACTION,
     );
     return result.first()?.get('[applied]') === true;
   }
 
   /** Gives a lease back at once (the write failed and will be retried). */
-  async release(run: ChunkRun, chunk: number, owner: string): Promise<void> {
+  async release(version: IngestedVersion, chunk: number, owner: string): Promise<void> {
     await this.client.execute(
       `UPDATE ${this.table} SET lease_until = ? ${this.where} IF lease_owner = ?`,
-      [new Date(0), ...this.key(run, chunk), owner],
+      [new Date(0), ...this.key(version, chunk), owner],
       LIGHTWEIGHT_TRANSACTION,
     );
   }
@@ -258,28 +258,28 @@ export class ChunkStore extends CassandraStore {
    * `resumeRows` rows written: the next try writes from there (its lease is
    * given back by the caller).
    */
-  async paused(run: ChunkRun, chunk: number, progress: { resumeRows: number; rateWaitMs: number }): Promise<void> {
+  async paused(version: IngestedVersion, chunk: number, progress: { resumeRows: number; rateWaitMs: number }): Promise<void> {
     await this.client.execute(`UPDATE ${this.table} SET resume_rows = ?, rate_wait_ms = ?, paused_at = ? ${this.where}`, [
       BigInt(progress.resumeRows),
       BigInt(Math.round(progress.rateWaitMs)),
       this.clock.date(),
-      ...this.key(run, chunk),
+      ...this.key(version, chunk),
     ]);
   }
 
   /** `rateWaitMs`: how long its writers waited for the tenant's share, all tries together. */
-  async written(run: ChunkRun, chunk: number, rows: number, ms: number, rateWaitMs = 0): Promise<void> {
+  async written(version: IngestedVersion, chunk: number, rows: number, ms: number, rateWaitMs = 0): Promise<void> {
     await this.client.execute(`UPDATE ${this.table} SET rows_written = ?, write_ms = ?, rate_wait_ms = ?, written_at = ? ${this.where}`, [
       BigInt(rows),
       Math.round(ms),
       BigInt(Math.round(rateWaitMs)),
       this.clock.date(),
-      ...this.key(run, chunk),
+      ...this.key(version, chunk),
     ]);
   }
 
   /** Records that a chunk gave up (its writer gives its lease back first). */
-  async failed(run: ChunkRun, chunk: number, reason: string): Promise<void> {
-    await this.client.execute(`UPDATE ${this.table} SET failed_at = ?, reason = ? ${this.where}`, [this.clock.date(), reason, ...this.key(run, chunk)]);
+  async failed(version: IngestedVersion, chunk: number, reason: string): Promise<void> {
+    await this.client.execute(`UPDATE ${this.table} SET failed_at = ?, reason = ? ${this.where}`, [this.clock.date(), reason, ...this.key(version, chunk)]);
   }
 }

@@ -8,10 +8,10 @@ import type { ChunkStore } from './ChunkStore';
 import type { ChunkTask, UploadRef } from './ChunkTask';
 import type { ChunkTaskQueue } from './ChunkTaskQueue';
 
-/** Chunks planned before their checkpoints are written and their tasks sent, at most. */
+/** Chunks cut before their checkpoints are written and their tasks sent, at most. */
 const FLUSH_CHUNKS = 50;
 
-export interface PlanProgress {
+export interface CutProgress {
   /** The file is cut through to its end: `total` chunks. */
   readonly done: boolean;
   readonly total: number | undefined;
@@ -22,38 +22,38 @@ export interface PlanProgress {
  * the object (see {@link ChunkBoundaries}), checking as it goes that the file
  * is text (see {@link TextGuard}); each chunk found gets its checkpoint row and
  * a `validate` task on the chunk queue at once, so chunks are validated while
- * the scan goes on. The scan has a time budget: past it, the planner saves the
- * scan's state at the last chunk boundary in a `plan` task and ends, and the
- * invocation that takes that task goes on from there. So planning a file of
+ * the scan goes on. The scan has a time budget: past it, the cutter saves the
+ * scan's state at the last chunk boundary in a `plan` task (the wire name of a cut task) and ends, and the
+ * invocation that takes that task goes on from there. So cutting a file of
  * any size is a chain of bounded invocations.
  *
  * @example
- * const progress = await planner.plan(upload, undefined, clock.now() + 60_000);
+ * const progress = await cutter.cut(upload, undefined, clock.now() + 60_000);
  */
-export class ChunkPlanner {
+export class ChunkCutter {
   constructor(
     private readonly bucket: IngestBucket,
     private readonly chunks: ChunkStore,
     private readonly tasks: ChunkTaskQueue,
     private readonly chunkSize: number,
-    /** The time the planning budget's deadline is read by. */
+    /** The time the cutting budget's deadline is read by. */
     private readonly clock: Clock,
   ) {}
 
-  async plan(upload: UploadRef, from: BoundaryScanState | undefined, deadline: number): Promise<PlanProgress> {
+  async cut(upload: UploadRef, from: BoundaryScanState | undefined, deadline: number): Promise<CutProgress> {
     const scan = new ChunkBoundaries(upload.format, this.chunkSize, from);
     const start = from?.offset ?? 0;
     const guard = new TextGuard(start);
-    const run = { tenant: upload.tenant, ingestionId: upload.ingestionId, run: upload.run };
+    const version = { tenant: upload.tenant, ingestionId: upload.ingestionId, version: upload.version };
     let pending: ChunkSpan[] = [];
-    let planned = 0;
+    let sent = 0;
     const flush = async (): Promise<void> => {
       if (pending.length === 0) return;
       const spans = pending;
       pending = [];
-      await this.chunks.planned(run, spans);
+      await this.chunks.cut(version, spans);
       await this.tasks.send(spans.map((chunk): ChunkTask => ({ kind: 'validate', upload, chunk, header: chunk.start > 0 ? scan.csvHeader : undefined })));
-      planned += spans.length;
+      sent += spans.length;
     };
 
     const body: Readable = await this.bucket.openRange(upload.key, upload.versionId, start, upload.size);
@@ -63,12 +63,12 @@ export class ChunkPlanner {
         const found = scan.feed(buffer);
         pending.push(...found);
         if (pending.length >= FLUSH_CHUNKS) await flush();
-        if (this.clock.now() > deadline && planned + pending.length > 0) {
+        if (this.clock.now() > deadline && sent + pending.length > 0) {
           // Out of time: hand the rest of the file to another invocation, from the last boundary.
           await flush();
           const state = scan.state();
           await this.tasks.send([{ kind: 'plan', upload, state }]);
-          platformLogger.info('planning goes on in another invocation', { ingestion: upload.ingestionId, offset: state.offset, chunks: state.nextIndex });
+          platformLogger.info('cutting goes on in another invocation', { ingestion: upload.ingestionId, offset: state.offset, chunks: state.nextIndex });
           return { done: false, total: undefined };
         }
       }

@@ -40,9 +40,9 @@ async function* withoutFirstByte(body: AsyncIterable<Buffer>): AsyncGenerator<Bu
  * the file is read whole or chunk by chunk.
  *
  * @example
- * for await (const item of readChunkRecords('csv', chunk, { header, body }, objectSize)) ...
+ * for await (const item of readChunkSourceRecords('csv', chunk, { header, body }, objectSize)) ...
  */
-export async function* readChunkRecords(format: FileFormat, chunk: ChunkSpan, bytes: ChunkBytes, fileSize: number): AsyncGenerator<SourceItem> {
+export async function* readChunkSourceRecords(format: FileFormat, chunk: ChunkSpan, bytes: ChunkBytes, fileSize: number): AsyncGenerator<SourceItem> {
   let source: Readable;
   if (format === 'csv' && chunk.start > 0) {
     if (!bytes.header) throw new RangeError('a CSV chunk after the first needs the file header');

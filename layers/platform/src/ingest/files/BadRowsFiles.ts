@@ -1,8 +1,8 @@
 import type { IngestBucket } from '../../storage/IngestBucket';
 import type { FileFormat } from '../../tenants/TenantProfile';
-import type { UploadRef } from '../chunks/ChunkTask';
+import type { UploadRef } from './ChunkTask';
 import { csvLine } from '../records/readRecords';
-import { positionLabel, type BadRow } from './scanRecords';
+import { positionLabel, type BadRow } from './scanSourceRecords';
 
 /** The two files of an ingestion's bad rows, as a tenant downloads them. */
 export interface BadRowsDownload {

@@ -1,6 +1,6 @@
 import { platformLogger } from '../../logging/platformLogger';
 import { ChunkLeaseLostError } from './ChunkLeaseLostError';
-import type { ChunkRun, ChunkStore } from './ChunkStore';
+import type { IngestedVersion, ChunkStore } from './ChunkStore';
 
 /**
  * A writer's claim on one chunk, kept alive while it writes: renewed every
@@ -12,7 +12,7 @@ import type { ChunkRun, ChunkStore } from './ChunkStore';
  * that it stops before writing more rows or checkpointing the chunk.
  *
  * @example
- * const lease = ChunkLease.keep(chunks, run, chunk.index, owner, leaseMs, 'chunk 3 (bytes 0-99)');
+ * const lease = ChunkLease.keep(chunks, version, chunk.index, owner, leaseMs, 'chunk 3 (bytes 0-99)');
  * try {
  *   for (const row of rows) { lease.assertHeld(); await writer.write(row); }
  * } finally {
@@ -25,7 +25,7 @@ export class ChunkLease {
 
   private constructor(
     private readonly chunks: Pick<ChunkStore, 'renew'>,
-    private readonly run: ChunkRun,
+    private readonly version: IngestedVersion,
     private readonly chunk: number,
     private readonly owner: string,
     private readonly leaseMs: number,
@@ -36,8 +36,8 @@ export class ChunkLease {
   }
 
   /** Starts renewing a lease `owner` has just claimed. */
-  static keep(chunks: Pick<ChunkStore, 'renew'>, run: ChunkRun, chunk: number, owner: string, leaseMs: number, described: string): ChunkLease {
-    return new ChunkLease(chunks, run, chunk, owner, leaseMs, described);
+  static keep(chunks: Pick<ChunkStore, 'renew'>, version: IngestedVersion, chunk: number, owner: string, leaseMs: number, described: string): ChunkLease {
+    return new ChunkLease(chunks, version, chunk, owner, leaseMs, described);
   }
 
   /** Throws the {@link ChunkLeaseLostError} once the lease is lost. */
@@ -53,7 +53,7 @@ export class ChunkLease {
   private async renew(): Promise<void> {
     if (this.lost) return;
     try {
-      if (await this.chunks.renew(this.run, this.chunk, this.owner, this.leaseMs)) return;
+      if (await this.chunks.renew(this.version, this.chunk, this.owner, this.leaseMs)) return;
       this.lose(`${this.described}: the lease was taken over by another invocation`, undefined);
     } catch (error) {
       this.lose(`${this.described}: the lease could not be renewed`, error);
@@ -71,7 +71,7 @@ export class ChunkLease {
       cause === undefined ? undefined : { cause },
     );
     platformLogger[cause === undefined ? 'warn' : 'error']('chunk lease lost; the writer stops', {
-      ingestion: this.run.ingestionId,
+      ingestion: this.version.ingestionId,
       chunk: this.chunk,
       owner: this.owner,
       retryInSeconds: retryAfterSeconds,

@@ -9,7 +9,7 @@ import type { DailyUsageStore } from '../../uploads/DailyUsageStore';
 import { fileExtension, formatOf } from '../../uploads/fileName';
 import type { UploadBatchStore } from '../../uploads/UploadBatchStore';
 import type { UploadGrantRecord, UploadGrantStore } from '../../uploads/UploadGrantStore';
-import type { UploadRef } from '../chunks/ChunkTask';
+import type { UploadRef } from './ChunkTask';
 import type { IngestionOutcomes } from './IngestionOutcomes';
 import { FileRejectedError } from './FileRejectedError';
 import { ingestionIdOf, type IngestionRecord, type IngestionStore } from './IngestionStore';
@@ -68,9 +68,9 @@ export class ObjectIntake {
     }
     const grant = stored.grantId ? await this.deps.grants.get(key.tenant, key.batchId, stored.grantId) : undefined;
     const ingestionId = ingestionIdOf(key.batchId, key.fileName, grant ? grant.grantId : undefined);
-    const run = stored.versionId ?? stored.etag;
+    const version = stored.versionId ?? stored.etag;
     const existing = await this.deps.ingestions.get(key.tenant, ingestionId);
-    if (existing && existing.run !== run) return this.sameGrantAgain(existing, object.key, stored);
+    if (existing && existing.version !== version) return this.sameGrantAgain(existing, object.key, stored);
 
     const now = this.deps.clock.date();
     const format = formatOf(key.fileName);
@@ -94,7 +94,7 @@ export class ObjectIntake {
       reason: undefined,
       attempts: 1,
       grantId: grant?.grantId,
-      run,
+      version,
       versionId: stored.versionId,
       etag: stored.etag,
       phase: stored.size > this.deps.chunkSize ? 'planning' : undefined,
@@ -137,7 +137,7 @@ export class ObjectIntake {
       key: object.key,
       versionId: stored.versionId,
       etag: stored.etag,
-      run,
+      version,
       size: stored.size,
     };
     return { kind: 'ingest', tenant, upload, record };
@@ -149,7 +149,7 @@ export class ObjectIntake {
     const stored = key && (await this.deps.bucket.head(object.key, object.versionId));
     if (!key || !stored) return undefined;
     const record = await this.deps.ingestions.get(key.tenant, ingestionIdOf(key.batchId, key.fileName, stored.grantId));
-    return record?.run === (stored.versionId ?? stored.etag) ? record : undefined;
+    return record?.version === (stored.versionId ?? stored.etag) ? record : undefined;
   }
 
   /** A record of this object exists: a redelivery, a retry after a failure, or a redrive of a failed one. */
@@ -160,7 +160,7 @@ export class ObjectIntake {
     }
     const attempts = existing.attempts + 1;
     const changes = { status: 'processing' as const, attempts, reason: undefined, finishedAt: undefined };
-    if (!(await this.deps.ingestions.transition(existing, existing.run, [existing.status], changes))) return undefined;
+    if (!(await this.deps.ingestions.transition(existing, existing.version, [existing.status], changes))) return undefined;
     return { ...existing, ...changes };
   }
 

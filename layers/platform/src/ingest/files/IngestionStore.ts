@@ -17,7 +17,7 @@ export type IngestionStatus = (typeof INGESTION_STATUSES)[number];
 /** Terminal statuses: the upload will not be processed again unless redriven. */
 export const FINAL_STATUSES: readonly IngestionStatus[] = ['validated', 'ingested', 'rejected', 'failed'];
 
-/** Where a chunked ingestion is: cutting the file, validating its chunks, writing them. */
+/** Where a chunked ingestion is: cutting the file (`planning`, the stored name), validating its chunks, writing them. */
 export type IngestionPhase = 'planning' | 'validating' | 'writing';
 
 /** Identifies one ingestion record. */
@@ -51,8 +51,8 @@ export interface IngestionRecord extends IngestionKey {
   readonly attempts: number;
   /** The upload grant the object came with: one grant, one ingestion. */
   readonly grantId: string | undefined;
-  /** The object version being ingested (its ETag where the bucket keeps no versions): what a retry must find again. */
-  readonly run: string | undefined;
+  /** The object version being ingested (its ETag where the bucket keeps no versions): what a retry must find again (column `run`). */
+  readonly version: string | undefined;
   readonly versionId: string | undefined;
   readonly etag: string | undefined;
   /** Set while a file is ingested in chunks. */
@@ -109,7 +109,7 @@ const FIELDS: ReadonlyArray<readonly [Field, string, (value: never) => unknown, 
   ['reason', 'reason', (v?: string) => v ?? null, (v) => v ?? undefined],
   ['attempts', 'attempts', (v: number) => v, (v) => v ?? 0],
   ['grantId', 'grant_id', (v?: string) => v ?? null, (v) => v ?? undefined],
-  ['run', 'run', (v?: string) => v ?? null, (v) => v ?? undefined],
+  ['version', 'run', (v?: string) => v ?? null, (v) => v ?? undefined],
   ['versionId', 'version_id', (v?: string) => v ?? null, (v) => v ?? undefined],
   ['etag', 'etag', (v?: string) => v ?? null, (v) => v ?? undefined],
   ['phase', 'phase', (v?: string) => v ?? null, (v) => v ?? undefined],
@@ -158,7 +158,7 @@ export interface IngestionFilter {
  * reasons) are plain writes.
  *
  * @example
- * if (await store.transition(record, record.run, ['processing'], { status: 'ingested' })) await bucket.move(...);
+ * if (await store.transition(record, record.version, ['processing'], { status: 'ingested' })) await bucket.move(...);
  */
 export class IngestionStore extends CassandraStore {
   constructor(
@@ -184,12 +184,12 @@ export class IngestionStore extends CassandraStore {
 
   /**
    * Moves the record from one of `from` (and, when given, from `phase`) to what
-   * `changes` says, if it still ingests `run`; false when another invocation
+   * `changes` says, if it still ingests `version`; false when another invocation
    * got there first.
    */
   async transition(
     key: IngestionKey,
-    run: string | undefined,
+    version: string | undefined,
     from: readonly IngestionStatus[],
     changes: Partial<IngestionRecord>,
     phase?: IngestionPhase,
@@ -197,14 +197,14 @@ export class IngestionStore extends CassandraStore {
     const { set, params } = assignments({ ...changes, updatedAt: this.clock.date() });
     const result = await this.client.execute(
       `UPDATE ${this.table} SET ${set} WHERE tenant = ? AND batch_id = ? AND ingestion_id = ? IF run = ? AND status IN ?${phase ? ' AND phase = ?' : ''}`,
-      [...params, key.tenant, key.batchId, key.ingestionId, run ?? null, [...from], ...(phase ? [phase] : [])],
+      [...params, key.tenant, key.batchId, key.ingestionId, version ?? null, [...from], ...(phase ? [phase] : [])],
       LIGHTWEIGHT_TRANSACTION,
     );
     return result.first()?.get('[applied]') === true;
   }
 
   /** Changes columns other than the status (progress, reasons, the plan's context). */
-  async update(key: IngestionKey, changes: Partial<Omit<IngestionRecord, 'status' | 'run'>>): Promise<void> {
+  async update(key: IngestionKey, changes: Partial<Omit<IngestionRecord, 'status' | 'version'>>): Promise<void> {
     const { set, params } = assignments({ ...changes, updatedAt: this.clock.date() });
     await this.client.execute(`UPDATE ${this.table} SET ${set} WHERE tenant = ? AND batch_id = ? AND ingestion_id = ?`, [
       ...params,

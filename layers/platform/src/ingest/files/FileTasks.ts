@@ -1,0 +1,123 @@
+import { DeferredError } from '../../errors';
+import { platformLogger } from '../../logging/platformLogger';
+import type { Tenant } from '../../tenants/Tenant';
+import { BadRowsFiles } from './BadRowsFiles';
+import type { BatchIngestDependencies } from './BatchIngestDependencies';
+import { ChunkedIngestion } from './ChunkedIngestion';
+import { ChunkCutter } from './ChunkCutter';
+import type { ChunkTask, TaskDelivery, UploadRef } from './ChunkTask';
+import { IngestionOutcomes } from './IngestionOutcomes';
+import type { IngestionRecord, IngestionStatus } from './IngestionStore';
+import { inputErrorReason } from './inputErrorReason';
+import { WholeFileIngestion } from './WholeFileIngestion';
+
+/**
+ * The tasks of a tenant's chunk queue, one per invocation of the batch-chunk
+ * function (see {@link ChunkTask}): the queue is the tenant's own, so that
+ * tenants share the chunk invocations fairly, whole files too.
+ *
+ * - a `file` task (a file the intake took in): a file up to the chunk size is
+ *   ingested whole ({@link WholeFileIngestion}), a larger one is cut into
+ *   chunks ({@link ChunkedIngestion});
+ * - every other task is one step of a file in chunks: cut further, validate a
+ *   chunk, write a chunk.
+ *
+ * A task whose ingestion is gone, replaced by another version or finished does
+ * nothing; a disabled tenant's tasks wait. An error of the input (not text,
+ * malformed, a conflicting table) rejects the file at once; any other failure
+ * is rethrown so SQS delivers the task again, and on the last try the record
+ * says `failed` while the object stays in `incoming/`.
+ *
+ * @example
+ * await fileTasks.run(task, { receiveCount: 1 });
+ */
+export class FileTasks {
+  private readonly outcomes: IngestionOutcomes;
+  private readonly chunked: ChunkedIngestion;
+  private readonly whole: WholeFileIngestion;
+  constructor(private readonly deps: BatchIngestDependencies) {
+    const timeoutMs = deps.timeoutSeconds * 1000;
+    // Held back by its tenant's rowsPerSecond, a writer feeds rows for half the timeout, then flushes and stops; a
+    // wait that would end past three quarters of it is not waited (see RatePacer).
+    const writeBudgetMs = timeoutMs / 2;
+    const writeDeadlineMs = (timeoutMs * 3) / 4;
+    this.outcomes = new IngestionOutcomes(deps.bucket, deps.ingestions, deps.clock, deps.onFinished);
+    const badRows = new BadRowsFiles(deps.bucket);
+    this.chunked = new ChunkedIngestion({
+      ...deps,
+      outcomes: this.outcomes,
+      badRows,
+      cutter: new ChunkCutter(deps.bucket, deps.chunks, deps.tasks, deps.chunkSize, deps.clock),
+      // A writer renews its claim every third of it; a crashed writer's chunk is taken over after it runs out.
+      leaseMs: Math.min(60_000, timeoutMs / 2),
+      cutBudgetMs: timeoutMs / 3,
+      writeBudgetMs,
+      writeDeadlineMs,
+    });
+    this.whole = new WholeFileIngestion({ ...deps, outcomes: this.outcomes, badRows, chunked: this.chunked, writeBudgetMs, writeDeadlineMs });
+  }
+
+  /** One task of the tenant's chunk queue: a file taken in, or a task of a file ingested in chunks (see {@link ChunkedIngestion}). */
+  async run(task: ChunkTask, delivery: TaskDelivery): Promise<void> {
+    const begun = this.deps.clock.now();
+    const { upload } = task;
+    const record = await this.deps.ingestions.get(upload.tenant, upload.ingestionId);
+    if (!record || record.version !== upload.version) {
+      platformLogger.info('chunk task for an ingestion that is gone or was replaced; dropped', { ingestion: upload.ingestionId, task: task.kind });
+      return;
+    }
+    // A failed record's chunks still go on: one chunk gave up, and once it is redriven the file finishes. A file task
+    // also runs a record whose last attempt failed (`retrying`): it is that attempt's retry.
+    const working: readonly IngestionStatus[] = task.kind === 'file' ? ['processing', 'retrying', 'failed'] : ['processing', 'failed'];
+    if (!working.includes(record.status)) {
+      await this.outcomes.ensureMoved(record);
+      return;
+    }
+    const tenant = await this.deps.registry.get(upload.tenant);
+    if (!tenant) throw new Error(`tenant ${upload.tenant} is not registered any more`);
+    // A disabled tenant's chunks wait, using none of their tries, until it is enabled again.
+    if (tenant.profile.status !== 'active') throw new DeferredError(`tenant ${upload.tenant} is disabled; its chunks wait until it is enabled`, 60);
+    if (task.kind === 'file') {
+      await this.ingestFile(tenant, upload, record, begun);
+      return;
+    }
+    try {
+      await this.chunked.run(tenant, record, task, delivery, begun);
+    } catch (error) {
+      const reason = inputErrorReason(error);
+      if (!reason) throw error;
+      await this.outcomes.finish(record, 'rejected', { reason, from: ['processing', 'failed'] });
+    }
+  }
+
+  /** A file taken in: ingested whole in this invocation, or cut into chunks; an error of the input rejects it at once. */
+  private async ingestFile(tenant: Tenant, upload: UploadRef, taken: IngestionRecord, begun: number): Promise<void> {
+    let record = taken;
+    if (record.status !== 'processing') {
+      // The retry of a failed attempt (or a redriven file task): one more attempt, conditional, so that two deliveries run it once.
+      const changes = { status: 'processing' as const, attempts: record.attempts + 1, reason: undefined, finishedAt: undefined };
+      if (!(await this.deps.ingestions.transition(record, record.version, [record.status], changes))) return;
+      record = { ...record, ...changes };
+    }
+    try {
+      if (upload.size > this.deps.chunkSize) await this.chunked.start(tenant, upload, record, begun);
+      else await this.whole.ingest(tenant, upload, record, begun);
+    } catch (error) {
+      const reason = inputErrorReason(error);
+      if (reason) {
+        await this.outcomes.finish(record, 'rejected', { reason });
+        return;
+      }
+      await this.outcomes.attemptFailed(record, error as Error);
+      throw error;
+    }
+  }
+
+  /** A chunk task was dead-lettered after its last try: the record says so, naming the file task or every chunk that gave up. */
+  async deadLettered(task: ChunkTask, error: unknown, receiveCount: number): Promise<void> {
+    const record = await this.deps.ingestions.get(task.upload.tenant, task.upload.ingestionId);
+    if (!record || record.version !== task.upload.version) return;
+    if (task.kind === 'file') await this.outcomes.gaveUp(record, error, "the file's task is in its tenant's chunk dead-letter queue");
+    else await this.chunked.gaveUp(record, task, error, receiveCount);
+  }
+}

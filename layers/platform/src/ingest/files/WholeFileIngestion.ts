@@ -1,0 +1,162 @@
+import { KeyspaceSchema } from '../../cassandra/KeyspaceSchema';
+import { RowWriter } from '../../cassandra/RowWriter';
+import { DeferredError } from '../../errors';
+import { platformLogger } from '../../logging/platformLogger';
+import { pacedBufferRows, RatePacer } from '../../rates/RatePacer';
+import { WriteTimeSpent } from '../../rates/WriteTimeSpent';
+import type { Tenant } from '../../tenants/Tenant';
+import { readRecords } from '../records/readRecords';
+import { guardText } from '../records/TextGuard';
+import { appPlan } from './appPlan';
+import type { BadRowsFiles } from './BadRowsFiles';
+import type { BatchIngestDependencies } from './BatchIngestDependencies';
+import type { ChunkedIngestion } from './ChunkedIngestion';
+import type { UploadRef } from './ChunkTask';
+import { fileVerdict } from './FileVerdict';
+import type { IngestionOutcomes } from './IngestionOutcomes';
+import type { IngestionRecord } from './IngestionStore';
+import { MAX_KEPT_BAD_ROWS, scanSourceRecords, takeSample } from './scanSourceRecords';
+
+export interface WholeFileDependencies extends Pick<
+  BatchIngestDependencies,
+  'bucket' | 'ingestions' | 'cassandra' | 'topology' | 'loadApp' | 'streamTables' | 'writeConcurrency' | 'clock' | 'rates'
+> {
+  readonly outcomes: IngestionOutcomes;
+  readonly badRows: BadRowsFiles;
+  /** Where a file too slow to write whole goes on. */
+  readonly chunked: ChunkedIngestion;
+  /** How long an invocation held back by its tenant's `limits.rowsPerSecond` may go on writing. */
+  readonly writeBudgetMs: number;
+  /** The latest a paced write may wait until (from the invocation's start). */
+  readonly writeDeadlineMs: number;
+}
+
+/**
+ * A file up to the chunk size, ingested in the invocation that takes its
+ * `file` task: read once to validate every record with the tenant's app
+ * (writing nothing), judged by its totals ({@link fileVerdict}), then read
+ * again to write its rows with prepared statements and bounded concurrency
+ * (upserts by primary key, so a retry duplicates nothing), and finished
+ * ({@link IngestionOutcomes}). A file its tenant's rowsPerSecond would hold
+ * back past the invocation's time goes on in chunks ({@link ChunkedIngestion}).
+ *
+ * @example
+ * await whole.ingest(tenant, upload, record, clock.now());
+ */
+export class WholeFileIngestion {
+  constructor(private readonly deps: WholeFileDependencies) {}
+
+  /** A file up to the chunk size, in this invocation: read once to validate, once to write. */
+  async ingest(tenant: Tenant, upload: UploadRef, record: IngestionRecord, begun: number): Promise<IngestionRecord> {
+    const keyspace = this.deps.topology.tenantKeyspace(tenant.profile);
+    const schema = this.schemaOf(tenant);
+    const app = await this.deps.loadApp(tenant.id);
+    const maxBadRows = tenant.profile.batch.maxBadRows;
+    const open = async () => readRecords(guardText(await this.deps.bucket.openRange(upload.key, upload.versionId, 0, upload.size)), upload.format);
+
+    const validating = performance.now();
+    const items = await open();
+    const { sample, buffered } = await takeSample(items);
+    const { plan } = await appPlan(app, upload, sample, schema, this.deps.streamTables);
+    const checked = await scanSourceRecords(items, { format: upload.format, plan, maxBadRows, buffered, keepBadRows: MAX_KEPT_BAD_ROWS });
+    const badRowsKey = await this.deps.badRows.write(upload, Object.keys(sample[0]?.fields ?? {}), checked.kept);
+    const verdict = fileVerdict(checked, { maxBadRows, dryRun: record.dryRun });
+    if (verdict.outcome === 'rejected') {
+      return this.deps.outcomes.finish(record, 'rejected', {
+        reason: verdict.reason,
+        stats: { rows: 0, badRows: checked.badRows, badRowSamples: checked.badRowSamples, tables: [] },
+        badRowsKey,
+      });
+    }
+    const tables = plan.tables.map((table) => `${keyspace}.${table.name}`);
+    if (verdict.outcome === 'validated') {
+      return this.deps.outcomes.finish(record, 'validated', {
+        reason: verdict.reason,
+        stats: { rows: checked.rows, badRows: checked.badRows, badRowSamples: checked.badRowSamples, tables },
+        badRowsKey,
+      });
+    }
+
+    // Held back by the tenant's rowsPerSecond, a file may take longer to write than an invocation has, and a whole
+    // file cannot stop half-way and resume: one whose rows cannot be written at the limit in the time left goes in
+    // chunks (of one chunk or more), which can; so does one whose writing runs out of time after all (its tenant's
+    // other writers took their share): the rows written so far are written again by its chunks, as upserts.
+    const limit = tenant.profile.limits.rowsPerSecond;
+    const pacer = limit && this.deps.rates ? new RatePacer(this.deps.rates, tenant.id, 'rows', limit, begun + this.deps.writeDeadlineMs) : undefined;
+    const stopAt = begun + this.deps.writeBudgetMs;
+    if (pacer && limit && this.deps.clock.now() + (checked.rows / limit) * 1000 > stopAt) return this.inChunks(tenant, upload, record, begun, checked.rows);
+
+    const writing = performance.now();
+    await schema.ensureTables(plan.tables);
+    const writer = new RowWriter(this.deps.cassandra, keyspace, plan.tables, {
+      concurrency: this.deps.writeConcurrency,
+      ...(pacer && limit ? { pace: pacer.pace, bufferedRows: pacedBufferRows(limit) } : {}),
+    });
+    let fed = 0;
+    let written: Awaited<ReturnType<typeof scanSourceRecords>>;
+    try {
+      written = await scanSourceRecords(await open(), {
+        format: upload.format,
+        plan,
+        maxBadRows: Number.POSITIVE_INFINITY,
+        sink: async (rows) => {
+          for (const row of rows) {
+            if (pacer && this.deps.clock.now() >= stopAt) throw new WriteTimeSpent(fed);
+            await writer.write(row);
+            fed += 1;
+          }
+        },
+        // Progress: conditional, so that it never overwrites the finished record. One that fails loses only the count
+        // the record shows meanwhile: the next report, or the finished record, says the rows written.
+        onProgress: (stats) =>
+          void this.deps.ingestions
+            .transition(record, record.version, ['processing'], { rows: stats.rows })
+            .catch((error: unknown) =>
+              platformLogger.warn('progress not recorded; the next report says it', { ingestion: upload.ingestionId, rows: stats.rows, error }),
+            ),
+      });
+      await writer.flush();
+    } catch (error) {
+      // A wait the pacer would not wait (past the deadline) leaves rows unsent: the chunks write them.
+      if (pacer && error instanceof DeferredError) return this.inChunks(tenant, upload, record, begun, checked.rows);
+      if (!(error instanceof WriteTimeSpent)) throw error;
+      await writer.flush();
+      return this.inChunks(tenant, upload, record, begun, checked.rows);
+    }
+    if (pacer && pacer.waitedMs > 0) {
+      platformLogger.info("file waited for its tenant's share", {
+        ingestion: upload.ingestionId,
+        tenant: tenant.id,
+        kind: 'rows',
+        waitedSeconds: Math.round(pacer.waitedMs / 100) / 10,
+      });
+    }
+    return this.deps.outcomes.finish(record, 'ingested', {
+      reason: verdict.reason,
+      stats: { rows: written.rows, badRows: written.badRows, badRowSamples: written.badRowSamples, tables },
+      badRowsKey,
+      phases: { validateMs: Math.round(writing - validating), writeMs: Math.round(performance.now() - writing) },
+    });
+  }
+
+  /** A file too slow to write whole at its tenant's rowsPerSecond goes on in chunks, which can stop and resume. */
+  private async inChunks(tenant: Tenant, upload: UploadRef, record: IngestionRecord, begun: number, rows: number): Promise<IngestionRecord> {
+    platformLogger.info("file goes in chunks to wait for its tenant's share", {
+      ingestion: upload.ingestionId,
+      tenant: tenant.id,
+      kind: 'rows',
+      rows,
+      rowsPerSecond: tenant.profile.limits.rowsPerSecond,
+    });
+    // The record says it is a chunked one now (cutting: phase `planning`), as if it had been from the start; conditional, so that a
+    // record another invocation moved on is left alone.
+    if (!(await this.deps.ingestions.transition(record, record.version, ['processing'], { phase: 'planning' }))) return record;
+    await this.deps.chunked.start(tenant, upload, { ...record, phase: 'planning' }, begun);
+    return record;
+  }
+
+  /** The tenant keyspace's tables, checked against the driver's schema metadata (no state of its own). */
+  private schemaOf(tenant: Tenant): KeyspaceSchema {
+    return new KeyspaceSchema(this.deps.cassandra, this.deps.topology.tenantKeyspace(tenant.profile));
+  }
+}
