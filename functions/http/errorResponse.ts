@@ -15,6 +15,7 @@ import {
   ServiceUnavailableError,
   TooManyRequestsError,
   UnsupportedMediaTypeError,
+  type ErrorBody,
 } from '../../layers/platform/src';
 
 const STATUS = new Map<new (...args: never[]) => PlatformError, number>([
@@ -53,8 +54,10 @@ export function errorResponse(thrown: unknown): APIGatewayProxyStructuredResultV
     if (status >= 500) platformLogger.error(error.message, { code: error.code, error });
     const retryAfter = error instanceof RetryAfterError || error instanceof ServiceUnavailableError ? error.retryAfterSeconds : undefined;
     const headers: Record<string, string> = retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) };
-    return jsonResponse(status, { error: error.code, message: error.message, ...error.details }, headers);
+    const body: ErrorBody = { error: error.code, message: error.message, ...error.details };
+    return jsonResponse(status, body, headers);
   }
   platformLogger.error('unexpected error', { error });
-  return jsonResponse(500, { error: 'INTERNAL_ERROR', message: 'the platform failed to handle the request; the operator can find it in the logs' });
+  const body: ErrorBody = { error: 'INTERNAL_ERROR', message: 'the platform failed to handle the request; the operator can find it in the logs' };
+  return jsonResponse(500, body);
 }

@@ -1,13 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { ROUTES } from '../../layers/platform/src/http/contract';
+import { ErrorBodySchema, ROUTES } from '../../layers/platform/src/http/contract';
 import { shapeDifferences, shapeOf } from './schemaShape';
 
 // docs/openapi.yaml is written by hand, with its prose and examples; the API's
 // contract is code. Each request and success body the document describes must
-// have the shape of the contract's schema for that route and status, and the
-// document must describe no JSON body the contract lacks.
+// have the shape of the contract's schema for that route and status, its
+// `Error` the shape of every error body, and the document must describe no
+// JSON body the contract lacks.
 
 type Document = { paths: Record<string, Record<string, Operation>> };
 type Operation = {
@@ -37,6 +38,11 @@ describe('docs/openapi.yaml against the API contract', () => {
     expect(documented).toBeDefined();
     const contract = z.toJSONSchema(schema, { io });
     expect(shapeDifferences(shapeOf(contract, contract), shapeOf(documented, document))).toEqual([]);
+  });
+
+  it('Error has the shape of every error body', () => {
+    const contract = z.toJSONSchema(ErrorBodySchema, { io: 'output' });
+    expect(shapeDifferences(shapeOf(contract, contract), shapeOf({ $ref: '#/components/schemas/Error' }, document))).toEqual([]);
   });
 
   it('describes no JSON request or success body that the contract lacks', () => {

@@ -20,6 +20,7 @@ export {
   type ChunkProgress,
   type ChunkShare,
   type DeadLetterSummary,
+  type ErrorBody,
   type HealthReport,
   type Ingestion,
   type IngestionList,

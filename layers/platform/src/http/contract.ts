@@ -27,6 +27,49 @@ const deadLetterReasons = () => list(z.object({ reason: z.string(), count: int()
 export const IngestionStatusSchema = z.enum(INGESTION_STATUSES);
 export const FileFormatSchema = z.enum(FILE_FORMATS);
 
+// Every error
+
+/** The platform's error codes (each `PlatformError`'s), and `INTERNAL_ERROR` for a failure it did not expect. */
+export const ERROR_CODES = [
+  'INVALID_INPUT',
+  'UNAUTHENTICATED',
+  'ACCESS_DENIED',
+  'NOT_FOUND',
+  'CONFLICT',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'CONSTRAINT_VIOLATION',
+  'TOO_MANY_REQUESTS',
+  'CONFIGURATION_ERROR',
+  'SERVICE_UNAVAILABLE',
+  'DEFERRED',
+  'INTERNAL_ERROR',
+] as const;
+/** The tenant profile constraints a request can break. */
+export const PROFILE_CONSTRAINTS = [
+  'allowedFormats',
+  'maxFileSize',
+  'maxFilesPerBatch',
+  'dailyQuota.maxFiles',
+  'dailyQuota.maxBytes',
+  'stream.maxMessageSize',
+] as const;
+/** The services the platform depends on, as an error says which is down (`platform` when the failure does not say). */
+export const PLATFORM_SERVICES = ['cassandra', 's3', 'sqs', 'lambda', 'rabbitmq', 'platform'] as const;
+/** Every error's body: a code, a message, and the details of some errors. */
+export const ErrorBodySchema = z.object({
+  error: z.enum(ERROR_CODES),
+  message: z.string(),
+  constraint: z.enum(PROFILE_CONSTRAINTS).optional(),
+  allowed: list(FileFormatSchema).optional(),
+  limitBytes: int().optional(),
+  sizeBytes: int().optional(),
+  limit: int().optional(),
+  used: int().optional(),
+  retryAfterSeconds: int().optional(),
+  service: z.enum(PLATFORM_SERVICES).optional(),
+  failed: list(z.object({ messageId: z.string(), reason: z.string() })).optional(),
+});
+
 // GET /health
 
 export const ServiceHealthSchema = z.object({ status: upOrDown(), latencyMs: int(), error: z.string().optional() });
@@ -216,11 +259,14 @@ export const OperatorLoginResponseSchema = z.object({ token: z.string(), tokenTy
 
 // GET /operator/tenants
 
+/** A tenant as the operator sees it. */
 export const TenantOverviewSchema = z.object({
   tenant: z.string(),
   displayName: z.string(),
   status: tenantStatus(),
+  /** Files and bytes granted today (UTC) against the daily quota; all null without a quota (grants are counted against one only). */
   usage: z.object({ day: z.string(), files: int().nullable(), bytes: int().nullable(), maxFiles: int().nullable(), maxBytes: int().nullable() }),
+  /** What the tenant's ingestions did in the window. */
   window: MetricValuesSchema.pick({
     files: true,
     rows: true,
@@ -231,8 +277,11 @@ export const TenantOverviewSchema = z.object({
     messages: true,
     streamFailures: true,
   }),
+  /** The tenant's stream queue: backlog and dead letters (null when SQS cannot tell). */
   stream: z.object({ backlog: int().nullable(), deadLetters: int().nullable() }),
+  /** The tenant's share of the chunk invocations (null when SQS cannot tell). */
   chunks: ChunkShareSchema.nullable(),
+  /** The tenant's limits as its profile sets them (null: none but the platform's capacity). */
   limits: z.object({ chunkInvocations: int().nullable(), rowsPerSecond: int().nullable(), streamMessagesPerSecond: int().nullable() }),
 });
 export const PlatformOverviewSchema = z.object({
@@ -240,6 +289,7 @@ export const PlatformOverviewSchema = z.object({
   since: dateTime(),
   until: dateTime(),
   tenants: list(TenantOverviewSchema),
+  /** File notifications that failed every try (all tenants share the batch-ingest queue). */
   batchDeadLetterQueue: z.object({ name: z.string(), messages: int().nullable() }),
   health: HealthReportSchema,
 });
@@ -275,6 +325,10 @@ export const ROUTES = {
   'POST /operator/tenants/{tenant}/status': { request: StatusRequestSchema, responses: { 200: StatusChangeSchema } },
 } as const satisfies Record<string, { readonly request?: z.ZodType; readonly responses: Readonly<Record<number, z.ZodType>> }>;
 
+export type ErrorCode = (typeof ERROR_CODES)[number];
+export type ProfileConstraint = (typeof PROFILE_CONSTRAINTS)[number];
+export type PlatformService = (typeof PLATFORM_SERVICES)[number];
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 export type FileFormat = z.infer<typeof FileFormatSchema>;
 export type HealthReport = z.infer<typeof HealthReportSchema>;
 export type LoginRequest = z.infer<typeof LoginRequestSchema>;
