@@ -10,11 +10,11 @@
 // The platform's services, wired once per process from the configuration.
 export { platform, type Platform } from './platform';
 
-// The HTTP API's contract: every route's request and response bodies, and the ingestion statuses.
+// The HTTP API's contract: every route's request and response bodies, and the ingestion statuses. The statuses are
+// exported from their own file, not through the contract, so that a bundle that takes them only takes no zod schemas.
+export { FINAL_STATUSES, INGESTION_STATUSES, type IngestionStatus } from './http/ingestionStatuses';
 export {
   FileFormatSchema,
-  FINAL_STATUSES,
-  INGESTION_STATUSES,
   ROUTES,
   type BadRowsLinks,
   type ChunkProgress,
@@ -24,7 +24,6 @@ export {
   type HealthReport,
   type Ingestion,
   type IngestionList,
-  type IngestionStatus,
   type IngestionTotals,
   type LoginRequest,
   type LoginResponse,
