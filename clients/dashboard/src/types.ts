@@ -1,6 +1,10 @@
-// The API's answers the page reads, as the API's contract types them. The page
-// takes the contract's types, erased from its bundle, and the final statuses
-// from the contract's zod-free half, so that its bundle takes neither zod nor
-// anything else of the platform's code.
-export type { Ingestion, IngestionList, MetricSeries, PlatformOverview, Profile, StreamReport, UploadGrant } from '../../../layers/platform/src/http/contract';
-export { FINAL_STATUSES } from '../../../layers/platform/src/http/ingestionStatuses';
+// The API's answers the page reads, as the API's contract types them: types
+// only, which leave nothing of the platform's code in the page's bundle.
+import type { FinalStatus } from '../../../layers/platform/src';
+
+export type { Ingestion, IngestionList, MetricSeries, PlatformOverview, Profile, StreamReport, UploadGrant } from '../../../layers/platform/src';
+
+/** Exactly the contract's final statuses: a status missing here, or one that is not final, fails the type check. */
+const FINAL: Readonly<Record<FinalStatus, true>> = { validated: true, ingested: true, rejected: true, failed: true };
+/** Statuses after which a file's ingestion changes no more. */
+export const FINAL_STATUSES: readonly string[] = Object.keys(FINAL);

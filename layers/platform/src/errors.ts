@@ -1,4 +1,4 @@
-import type { ErrorCode, PlatformService, ProfileConstraint } from './http/contract';
+import type { PlatformService, ProfileConstraint } from './http/contract';
 
 /**
  * The platform's typed errors. The core throws these; each adapter maps them
@@ -11,8 +11,8 @@ import type { ErrorCode, PlatformService, ProfileConstraint } from './http/contr
  * throw new ConstraintViolationError('maxFileSize', 'big.csv is 12 MiB; the limit is 10 MiB');
  */
 export abstract class PlatformError extends Error {
-  /** A stable, machine-readable code, e.g. `CONSTRAINT_VIOLATION`, one of the API's. */
-  abstract readonly code: ErrorCode;
+  /** A stable, machine-readable code, e.g. `CONSTRAINT_VIOLATION`. */
+  abstract readonly code: string;
 
   constructor(
     message: string,

@@ -12,7 +12,7 @@ export { platform, type Platform } from './platform';
 
 // The HTTP API's contract: every route's request and response bodies, and the ingestion statuses. The statuses are
 // exported from their own file, not through the contract, so that a bundle that takes them only takes no zod schemas.
-export { FINAL_STATUSES, INGESTION_STATUSES, type IngestionStatus } from './http/ingestionStatuses';
+export { FINAL_STATUSES, INGESTION_STATUSES, type FinalStatus, type IngestionStatus } from './http/ingestionStatuses';
 export {
   FileFormatSchema,
   ROUTES,
@@ -21,6 +21,7 @@ export {
   type ChunkShare,
   type DeadLetterSummary,
   type ErrorBody,
+  type ErrorCode,
   type HealthReport,
   type Ingestion,
   type IngestionList,

@@ -4,8 +4,7 @@
 // dashboard read the answers as these types, and a unit test holds
 // docs/openapi.yaml to these schemas. It imports zod and the core's constants
 // only (file formats, bucket sizes, ingestion statuses). The dashboard takes
-// its types, which its bundle does not hold, and the statuses from their own
-// file, ./ingestionStatuses, so that its bundle holds no zod.
+// its types only, which its bundle does not hold.
 import { z } from 'zod';
 import { BUCKET_SECONDS } from '../metrics/metricsWindow';
 import { FILE_FORMATS } from '../tenants/TenantProfile';
@@ -29,7 +28,7 @@ export const FileFormatSchema = z.enum(FILE_FORMATS);
 
 // Every error
 
-/** The platform's error codes (each `PlatformError`'s), and `INTERNAL_ERROR` for a failure it did not expect. */
+/** The codes of the errors the API answers with, and `INTERNAL_ERROR` for a failure it did not expect. */
 export const ERROR_CODES = [
   'INVALID_INPUT',
   'UNAUTHENTICATED',
