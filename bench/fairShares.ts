@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiClient, type IngestionView } from '../clients/ApiClient';
 import { postMultipart } from '../clients/postMultipart';
+import { FINAL_STATUSES } from '../layers/platform/src';
 import { ServerlessOffline } from '../localstack/PlatformProcess';
 import { runScript } from '../localstack/process/runScript';
 import { repoRoot } from '../localstack/paths';
@@ -48,7 +49,6 @@ function csv(bytes: number, seed: number): string {
   return `${lines.join('\n')}\n`;
 }
 
-const FINAL = ['ingested', 'rejected', 'failed', 'validated'];
 const folder = await mkdtemp(join(tmpdir(), 'mysimbdp-bench-fair-'));
 
 /** Sends a file through an upload grant, as fetchdata does; the grant. */
@@ -63,10 +63,10 @@ async function upload(api: ApiClient, fileName: string, text: string, batchId?: 
 }
 
 /** Waits until every file of the batch is final; their records. */
-async function settled(api: ApiClient, batchId: string, files = 1): Promise<IngestionView[]> {
+async function settled(api: ApiClient, batchId: string, files = 1): Promise<readonly IngestionView[]> {
   for (;;) {
     const records = (await api.ingestions(batchId)).ingestions;
-    if (records.length === files && records.every((record) => FINAL.includes(record.status))) {
+    if (records.length === files && records.every((record) => FINAL_STATUSES.includes(record.status))) {
       const bad = records.find((record) => record.status !== 'ingested');
       if (bad) throw new Error(`${bad.fileName} ended ${bad.status}: ${bad.reason}`);
       return records;
@@ -90,7 +90,7 @@ async function largeFileUnderWay(api: ApiClient, text: string): Promise<{ batchI
   for (;;) {
     const [record] = (await api.ingestions(grant.batchId)).ingestions;
     if (record?.chunks && record.chunks.validated >= 1 && record.waiting) return { batchId: grant.batchId, uploaded };
-    if (record && FINAL.includes(record.status)) throw new Error(`the large file ended ${record.status} before B's file was sent`);
+    if (record && FINAL_STATUSES.includes(record.status)) throw new Error(`the large file ended ${record.status} before B's file was sent`);
     await sleep(50);
   }
 }

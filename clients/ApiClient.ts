@@ -1,3 +1,14 @@
+import type {
+  BadRowsLinks,
+  IngestionList,
+  LoginRequest,
+  LoginResponse,
+  Message,
+  MessagesAccepted,
+  Profile,
+  UploadGrant,
+  UploadRequest,
+} from '../layers/platform/src';
 import type { DeviceTokenStore } from './DeviceTokenFile';
 import { TryAgainLater, withBackoff, type BackoffOptions } from './withBackoff';
 
@@ -15,59 +26,8 @@ export class ApiError extends Error {
   }
 }
 
-export interface UploadGrant {
-  readonly batchId: string;
-  readonly fileName: string;
-  readonly key: string;
-  readonly maxBytes: number;
-  readonly grantId: string;
-  /** The ingestion this upload will make: follow it with GET /tenants/{t}/ingestions/{id}. */
-  readonly ingestionId: string;
-  readonly dryRun: boolean;
-  readonly upload: { readonly url: string; readonly fields: Record<string, string>; readonly expiresAt: string };
-}
-
-export interface IngestionView {
-  readonly id: string;
-  readonly batchId: string;
-  readonly fileName: string;
-  readonly object: string;
-  readonly bytes: number;
-  readonly rows: number;
-  readonly badRows: number;
-  readonly badRowSamples: string[];
-  /** The API path that gives download links for the bad rows, when there are any. */
-  readonly badRowsFile: string | null;
-  readonly tables: string[];
-  readonly status: 'processing' | 'retrying' | 'stalled' | 'validated' | 'ingested' | 'rejected' | 'failed';
-  readonly reason: string | null;
-  readonly durationMs: number | null;
-  /** A file ingested in chunks: where its chunks are. */
-  readonly chunks: { readonly total: number; readonly validated: number; readonly written: number; readonly failed: number } | null;
-  /** While its tenant's tasks (its file's, or its chunks') wait for their turn: its tenant's share of the chunk invocations, and the reason in words. */
-  readonly waiting?: WaitingForShare | null;
-}
-
-/** A running file's tenant has tasks queued in its chunk queue: they wait for the tenant's share of the chunk invocations. */
-export interface WaitingForShare {
-  readonly queued: number;
-  readonly inFlight: number;
-  readonly limit: number;
-  readonly reason: string;
-}
-
-export interface ProfileView {
-  readonly tenant: string;
-  readonly keyspace: string;
-  readonly batch: {
-    readonly maxFileSize: string;
-    readonly maxFileSizeBytes: number;
-    readonly maxFilesPerBatch: number;
-    readonly allowedFormats: string[];
-    readonly maxBadRows: number;
-  };
-  readonly stream: { readonly maxMessageSizeBytes: number };
-}
+// The API's bodies, as its contract types them; the client's own names for them.
+export type { UploadGrant, Ingestion as IngestionView, Profile as ProfileView } from '../layers/platform/src';
 
 /** Statuses that mean "not now": the request was not handled (503), or a gateway lost it (502, 504; retried on reads only). */
 const UNAVAILABLE = new Set([502, 503, 504]);
@@ -156,11 +116,8 @@ export class ApiClient {
   async login(tenant: string, password: string): Promise<void> {
     const devices = this.retry.devices;
     const deviceToken = await devices?.get(this.baseUrl, tenant);
-    const reply = await this.call<{ token: string; tenant: string; deviceToken?: string }>('POST', '/auth/login', {
-      tenant,
-      password,
-      ...(deviceToken ? { deviceToken } : {}),
-    });
+    const request: LoginRequest = { tenant, password, ...(deviceToken ? { deviceToken } : {}) };
+    const reply = await this.call<LoginResponse>('POST', '/auth/login', request);
     this.token = reply.token;
     this.tenant = reply.tenant;
     this.credentials = { tenant, password };
@@ -177,24 +134,25 @@ export class ApiClient {
     return `/tenants/${this.tenant}`;
   }
 
-  profile(): Promise<ProfileView> {
+  profile(): Promise<Profile> {
     return this.call('GET', `${this.tenantPath}/profile`);
   }
 
   grantUpload(fileName: string, size: number, batchId?: string, dryRun = false): Promise<UploadGrant> {
-    return this.call('POST', `${this.tenantPath}/uploads`, { fileName, size, ...(batchId ? { batchId } : {}), ...(dryRun ? { dryRun } : {}) });
+    const request: UploadRequest = { fileName, size, ...(batchId ? { batchId } : {}), ...(dryRun ? { dryRun } : {}) };
+    return this.call('POST', `${this.tenantPath}/uploads`, request);
   }
 
   /** Download links for an ingestion's bad rows. */
-  badRows(ingestionId: string): Promise<{ files: Array<{ what: string; name: string; key: string; url: string }> }> {
+  badRows(ingestionId: string): Promise<BadRowsLinks> {
     return this.call('GET', `${this.tenantPath}/ingestions/${encodeURIComponent(ingestionId)}/bad-rows`);
   }
 
-  ingestions(batchId: string): Promise<{ ingestions: IngestionView[]; totals: Record<string, unknown> }> {
+  ingestions(batchId: string): Promise<IngestionList> {
     return this.call('GET', `${this.tenantPath}/ingestions?batch=${encodeURIComponent(batchId)}`);
   }
 
-  sendMessages(messages: ReadonlyArray<{ id: string; publishedAt: string; body: unknown }>): Promise<{ accepted: number }> {
+  sendMessages(messages: readonly Message[]): Promise<MessagesAccepted> {
     return this.call('POST', `${this.tenantPath}/messages`, { messages });
   }
 }

@@ -4,7 +4,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { formatByteSize, formatOf, safeFileName } from '../layers/platform/src';
+import { FINAL_STATUSES, formatByteSize, formatOf, safeFileName, type IngestionStatus } from '../layers/platform/src';
 import { DeviceTokenFile } from './DeviceTokenFile';
 import { ApiClient, type IngestionView, type ProfileView, type UploadGrant } from './ApiClient';
 import { exitCodeOf, failWith } from './exitCodes';
@@ -12,7 +12,8 @@ import { postMultipart, s3ErrorMessage } from './postMultipart';
 import { readSecret } from './readSecret';
 import { TryAgainLater, withBackoff } from './withBackoff';
 
-type FileStatus = 'skipped' | 'refused' | 'uploaded' | 'processing' | 'retrying' | 'stalled' | 'validated' | 'ingested' | 'rejected' | 'failed' | 'timed out';
+/** A file's ingestion status, or where the client left it before or after the platform had it. */
+type FileStatus = 'skipped' | 'refused' | 'uploaded' | IngestionStatus | 'timed out';
 
 /** One file of the client's input directory, from selection to ingestion. */
 interface FileReport {
@@ -24,7 +25,7 @@ interface FileReport {
   rows?: number;
   badRows?: number;
   seconds?: number;
-  tables?: string[];
+  tables?: readonly string[];
   chunks?: IngestionView['chunks'];
   /** While its tenant's chunk tasks wait for their turn, why (the platform's words). */
   waiting?: string | undefined;
@@ -33,7 +34,7 @@ interface FileReport {
   grant?: UploadGrant;
 }
 
-const FINAL: readonly FileStatus[] = ['skipped', 'refused', 'validated', 'ingested', 'rejected', 'failed', 'timed out'];
+const FINAL: readonly FileStatus[] = ['skipped', 'refused', ...FINAL_STATUSES, 'timed out'];
 
 interface Options {
   api: string;

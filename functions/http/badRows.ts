@@ -1,4 +1,4 @@
-import { NotFoundError } from '../../layers/platform/src';
+import { NotFoundError, type BadRowsLinks } from '../../layers/platform/src';
 import { tenantHttpHandler } from './httpHandler';
 
 /** How long a download link lasts. */
@@ -9,7 +9,7 @@ const LINK_SECONDS = 900;
  * ingestion's bad rows: the bad records in the file's own format (fix them and
  * upload the file again) and, for each, its line number and why it was refused.
  */
-export const handler = tenantHttpHandler(async ({ tenant, path, platform }) => {
+export const handler = tenantHttpHandler<BadRowsLinks>(async ({ tenant, path, platform }) => {
   const record = await platform.ingestions.get(tenant.id, path.ingestionId as string);
   if (!record) throw new NotFoundError(`tenant ${tenant.id} has no ingestion ${path.ingestionId}`);
   if (!record.badRowsKey) throw new NotFoundError(`ingestion ${record.ingestionId} of ${record.fileName} has no bad rows`);
@@ -30,6 +30,6 @@ export const handler = tenantHttpHandler(async ({ tenant, path, platform }) => {
         },
         { what: 'each bad row: its line number, why it was refused, its text', name: files.errors.name, key: files.errors.key, url: await link(files.errors) },
       ],
-    },
+    } satisfies BadRowsLinks,
   };
 });

@@ -15,9 +15,14 @@ import {
   ServiceUnavailableError,
   TooManyRequestsError,
   UnsupportedMediaTypeError,
+  type ErrorBody,
+  type ErrorCode,
 } from '../../layers/platform/src';
 
-const STATUS = new Map<new (...args: never[]) => PlatformError, number>([
+/** A platform error the API answers with: its code is one of the API's (each class of the table below must have one). */
+type ApiFailure = PlatformError & { readonly code: ErrorCode };
+
+const STATUS = new Map<abstract new (...args: never[]) => ApiFailure, number>([
   [InvalidInputError, 400],
   [AuthenticationError, 401],
   [AccessDeniedError, 403],
@@ -31,15 +36,22 @@ const STATUS = new Map<new (...args: never[]) => PlatformError, number>([
   [DeferredError, 503],
 ]);
 
+/** The error as the API answers it, with its status; none for an error the table lacks. */
+function statusOf(error: unknown): [ApiFailure, number] | undefined {
+  for (const [type, status] of STATUS) if (error instanceof type) return [error, status];
+  return undefined;
+}
+
 export function jsonResponse(statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyStructuredResultV2 {
   return { statusCode, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
 }
 
 /**
- * The one mapping from errors to HTTP responses: a platform error becomes its
- * status code and a JSON body a person can act on; a service that is down
- * (Cassandra, S3, SQS, RabbitMQ, however its client says it) is a 503 with
- * `Retry-After`; anything else is a 500 whose details go to the log, never to
+ * The one mapping from errors to HTTP responses: a platform error of the
+ * table becomes its status code and a JSON body a person can act on; a service
+ * that is down (Cassandra, S3, SQS, RabbitMQ, however its client says it) is a
+ * 503 with `Retry-After`; anything else (an error of a tenant's file among
+ * them, which no route throws) is a 500 whose details go to the log, never to
  * the client.
  *
  * @example
@@ -48,13 +60,16 @@ export function jsonResponse(statusCode: number, body: unknown, headers: Record<
  */
 export function errorResponse(thrown: unknown): APIGatewayProxyStructuredResultV2 {
   const error = classifyFailure(thrown);
-  if (error instanceof PlatformError) {
-    const status = [...STATUS].find(([type]) => error instanceof type)?.[1] ?? 500;
-    if (status >= 500) platformLogger.error(error.message, { code: error.code, error });
-    const retryAfter = error instanceof RetryAfterError || error instanceof ServiceUnavailableError ? error.retryAfterSeconds : undefined;
+  const known = statusOf(error);
+  if (known) {
+    const [failure, status] = known;
+    if (status >= 500) platformLogger.error(failure.message, { code: failure.code, error: failure });
+    const retryAfter = failure instanceof RetryAfterError || failure instanceof ServiceUnavailableError ? failure.retryAfterSeconds : undefined;
     const headers: Record<string, string> = retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) };
-    return jsonResponse(status, { error: error.code, message: error.message, ...error.details }, headers);
+    const body: ErrorBody = { error: failure.code, message: failure.message, ...failure.details };
+    return jsonResponse(status, body, headers);
   }
   platformLogger.error('unexpected error', { error });
-  return jsonResponse(500, { error: 'INTERNAL_ERROR', message: 'the platform failed to handle the request; the operator can find it in the logs' });
+  const body: ErrorBody = { error: 'INTERNAL_ERROR', message: 'the platform failed to handle the request; the operator can find it in the logs' };
+  return jsonResponse(500, body);
 }

@@ -26,9 +26,10 @@ export interface TenantRequest extends HttpRequest {
   readonly tenant: Tenant;
 }
 
-export interface HttpResult {
+/** A route's answer; `Body` is its body's type in the API's contract (layers/platform/src/http/contract.ts). */
+export interface HttpResult<Body = unknown> {
   readonly status?: number;
-  readonly body: unknown;
+  readonly body: Body;
   readonly headers?: Record<string, string>;
   /** `Set-Cookie` values, each as API Gateway takes them (one per cookie). */
   readonly cookies?: string[];
@@ -87,6 +88,17 @@ async function toRequest(event: APIGatewayProxyEventV2, platformOf: () => Promis
   return { event, platform: await platformOf(), query: event.queryStringParameters ?? {}, path: event.pathParameters ?? {} };
 }
 
+/**
+ * A route answering bodies of type `Body`, its type in the API's contract.
+ * `Body` is never inferred from the route (`NoInfer`) and defaults to `never`,
+ * so a handler must name it, and a body that lacks a property of it or has one
+ * of another type fails the type check. TypeScript looks for extra properties
+ * only in an object literal checked against a type, not in what a callback
+ * returns: a handler that writes its body as an object literal marks it
+ * `satisfies` the type as well.
+ */
+type Route<Request, Body> = (request: Request) => HttpResult<NoInfer<Body>> | Promise<HttpResult<NoInfer<Body>>>;
+
 function toResponse(result: HttpResult): APIGatewayProxyStructuredResultV2 {
   const response = jsonResponse(result.status ?? 200, result.body, result.headers);
   return result.cookies?.length ? { ...response, cookies: result.cookies } : response;
@@ -103,9 +115,11 @@ const mapErrors = {
  * An HTTP function without authentication (login).
  *
  * @example
- * export const handler = publicHttpHandler(async ({ body, platform }) => ({ body: await platform.logins.login(...) }));
+ * export const handler = publicHttpHandler<OperatorLoginResponse>(async ({ platform }) => ({
+ *   body: { token, tokenType: 'Bearer', role: 'operator', expiresAt } satisfies OperatorLoginResponse,
+ * }));
  */
-export function publicHttpHandler(route: (request: HttpRequest) => HttpResult | Promise<HttpResult>, platformOf: () => Promise<Platform> = platform) {
+export function publicHttpHandler<Body = never>(route: Route<HttpRequest, Body>, platformOf: () => Promise<Platform> = platform) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(lambdaLogContext)
     .use(mapErrors)
@@ -117,9 +131,9 @@ export function publicHttpHandler(route: (request: HttpRequest) => HttpResult | 
  * to that tenant (else 403), and the tenant must be active.
  *
  * @example
- * export const handler = tenantHttpHandler(async ({ tenant }) => ({ body: tenant.profile }));
+ * export const handler = tenantHttpHandler<MetricSeries>(async ({ tenant, platform }) => ({ body: await platform.metrics.series(tenant.id, window) }));
  */
-export function tenantHttpHandler(route: (request: TenantRequest) => HttpResult | Promise<HttpResult>, platformOf: () => Promise<Platform> = platform) {
+export function tenantHttpHandler<Body = never>(route: Route<TenantRequest, Body>, platformOf: () => Promise<Platform> = platform) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(lambdaLogContext)
     .use(mapErrors)
@@ -135,9 +149,9 @@ export function tenantHttpHandler(route: (request: TenantRequest) => HttpResult 
  * operator's (`POST /operator/login`); a tenant's token is refused (403).
  *
  * @example
- * export const handler = operatorHttpHandler(async ({ platform }) => ({ body: await platform.operator.overview(window) }));
+ * export const handler = operatorHttpHandler<PlatformOverview>(async ({ platform }) => ({ body: await platform.operator.overview(window) }));
  */
-export function operatorHttpHandler(route: (request: HttpRequest) => HttpResult | Promise<HttpResult>, platformOf: () => Promise<Platform> = platform) {
+export function operatorHttpHandler<Body = never>(route: Route<HttpRequest, Body>, platformOf: () => Promise<Platform> = platform) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(lambdaLogContext)
     .use(mapErrors)

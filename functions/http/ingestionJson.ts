@@ -1,14 +1,15 @@
-import type { IngestionProgress } from '../../layers/platform/src';
+import { FileFormatSchema, type Ingestion, type IngestionProgress } from '../../layers/platform/src';
 
 /** An ingestion record as the API shows it. */
-export function ingestionJson({ record, chunks, waiting }: IngestionProgress): Record<string, unknown> {
+export function ingestionJson({ record, chunks, waiting }: IngestionProgress): Ingestion {
   return {
     id: record.ingestionId,
     batchId: record.batchId,
     fileName: record.fileName,
     grantId: record.grantId ?? null,
     object: record.finalKey ?? record.objectKey,
-    format: record.format ?? null,
+    // Stored as text: a format the API does not know is shown as none.
+    format: FileFormatSchema.safeParse(record.format).data ?? null,
     bytes: record.bytes,
     rows: record.rows,
     badRows: record.badRows,

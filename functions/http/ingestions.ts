@@ -4,11 +4,17 @@ import {
   ingestionTotals,
   InvalidInputError,
   NotFoundError,
+  type Ingestion,
+  type IngestionList,
   type IngestionProgress,
   type IngestionStatus,
 } from '../../layers/platform/src';
 import { tenantHttpHandler } from './httpHandler';
 import { ingestionJson } from './ingestionJson';
+
+function isIngestionStatus(text: string): text is IngestionStatus {
+  return (INGESTION_STATUSES as readonly string[]).includes(text);
+}
 
 /**
  * `GET /tenants/{tenant}/ingestions[?batch=&status=&limit=]`: the tenant's
@@ -17,7 +23,7 @@ import { ingestionJson } from './ingestionJson';
  * tasks in the dead-letter queues), a chunked file's chunks, and `stalled`
  * for work nobody is doing; `GET /tenants/{tenant}/ingestions/{id}`: one.
  */
-export const handler = tenantHttpHandler(async ({ tenant, path, query, platform }) => {
+export const handler = tenantHttpHandler<Ingestion | IngestionList>(async ({ tenant, path, query, platform }) => {
   if (path.ingestionId) {
     const record = await platform.ingestions.get(tenant.id, path.ingestionId);
     if (!record) throw new NotFoundError(`tenant ${tenant.id} has no ingestion ${path.ingestionId}`);
@@ -26,15 +32,13 @@ export const handler = tenantHttpHandler(async ({ tenant, path, query, platform 
   }
   const batchId = query.batch ? assertBatchId(query.batch) : undefined;
   const status = query.status;
-  if (status !== undefined && !INGESTION_STATUSES.includes(status as IngestionStatus)) {
-    throw new InvalidInputError(`status must be one of ${INGESTION_STATUSES.join(', ')}`);
-  }
+  if (status !== undefined && !isIngestionStatus(status)) throw new InvalidInputError(`status must be one of ${INGESTION_STATUSES.join(', ')}`);
   const limit = query.limit === undefined ? 1000 : Number(query.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new InvalidInputError('limit must be an integer from 1 to 10000');
   // Stalled is shown, not stored: filter after reading where each record stands.
   const stored = await platform.ingestions.list(tenant.id, {
     batchId,
-    status: status === 'stalled' ? undefined : (status as IngestionStatus | undefined),
+    status: status === 'stalled' ? undefined : status,
     limit,
   });
   const views = (await platform.ingestionProgress.of(stored)).filter((view) => status === undefined || view.record.status === status);
@@ -47,6 +51,6 @@ export const handler = tenantHttpHandler(async ({ tenant, path, query, platform 
         deadLetters: await platform.deadLetters.ofTenant(tenant.id, ['batch', 'chunks']).catch(() => null),
       },
       ingestions: views.map(ingestionJson),
-    },
+    } satisfies IngestionList,
   };
 });

@@ -1,4 +1,4 @@
-import { InvalidInputError, isTenantId, loginSource } from '../../layers/platform/src';
+import { InvalidInputError, isTenantId, loginSource, type LoginResponse } from '../../layers/platform/src';
 import { deviceCookie, deviceCookieOf, overHttps } from './deviceCookie';
 import { publicHttpHandler } from './httpHandler';
 
@@ -17,7 +17,7 @@ const MAX_DEVICE_TOKEN_LENGTH = 1024;
  * serverless offline's) `sourceIp`, the address of the connection it
  * received, never a header the client could set.
  */
-export const handler = publicHttpHandler(async ({ body, event, platform }) => {
+export const handler = publicHttpHandler<LoginResponse>(async ({ body, event, platform }) => {
   const { tenant, password, deviceToken } = (body ?? {}) as { tenant?: unknown; password?: unknown; deviceToken?: unknown };
   if (typeof tenant !== 'string' || typeof password !== 'string' || !tenant || !password) throw new InvalidInputError(LOGIN_BODY);
   if (!isTenantId(tenant)) throw new InvalidInputError(`${LOGIN_BODY}: a tenant id is 2-31 lower-case letters and digits, starting with a letter`);
@@ -39,7 +39,7 @@ export const handler = publicHttpHandler(async ({ body, event, platform }) => {
       expiresAt: issued.expiresAt.toISOString(),
       deviceToken: issued.device.token,
       deviceTokenExpiresAt: issued.device.expiresAt.toISOString(),
-    },
+    } satisfies LoginResponse,
     cookies: [deviceCookie(issued.device.token, platform.config.auth.deviceTokenTtlSeconds, overHttps(event))],
   };
 });

@@ -6,6 +6,7 @@ import {
   MAX_PACK_BYTES,
   packedBytes,
   ServiceUnavailableError,
+  type MessagesAccepted,
   type OutgoingStreamMessage,
 } from '../../layers/platform/src';
 import { tenantHttpHandler } from './httpHandler';
@@ -25,7 +26,7 @@ interface MessageInput {
  * puts them on the tenant's stream queue, the same queue the AMQP bridge
  * feeds. A message without an id gets one; redelivery is idempotent by id.
  */
-export const handler = tenantHttpHandler(async ({ tenant, body, platform }) => {
+export const handler = tenantHttpHandler<MessagesAccepted>(async ({ tenant, body, platform }) => {
   const inputs: MessageInput[] = Array.isArray((body as { messages?: unknown })?.messages)
     ? (body as { messages: MessageInput[] }).messages
     : body && typeof body === 'object' && 'body' in body
@@ -68,5 +69,5 @@ export const handler = tenantHttpHandler(async ({ tenant, body, platform }) => {
       failed: outcome.failed,
     });
   }
-  return { status: 202, body: { tenant: tenant.id, accepted: outcome.sent, messageIds: messages.map((m) => m.messageId) } };
+  return { status: 202, body: { tenant: tenant.id, accepted: outcome.sent, messageIds: messages.map((m) => m.messageId) } satisfies MessagesAccepted };
 });

@@ -1,4 +1,4 @@
-import { metricsWindow } from '../../layers/platform/src';
+import { metricsWindow, type MetricSeries } from '../../layers/platform/src';
 import { tenantHttpHandler } from './httpHandler';
 
 /**
@@ -8,6 +8,6 @@ import { tenantHttpHandler } from './httpHandler';
  * latency percentiles, per minute (coarser buckets for windows over a day),
  * with the window's totals.
  */
-export const handler = tenantHttpHandler(async ({ tenant, query, platform }) => ({
+export const handler = tenantHttpHandler<MetricSeries>(async ({ tenant, query, platform }) => ({
   body: await platform.metrics.series(tenant.id, metricsWindow(query.hours)),
 }));

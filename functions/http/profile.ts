@@ -1,7 +1,8 @@
+import type { Profile } from '../../layers/platform/src';
 import { tenantHttpHandler } from './httpHandler';
 
 /** `GET /tenants/{tenant}/profile`: the tenant's constraints, sizes with their units and in bytes. */
-export const handler = tenantHttpHandler(({ tenant, platform }) => {
+export const handler = tenantHttpHandler<Profile>(({ tenant, platform }) => {
   const { profile } = tenant;
   return {
     body: {
@@ -32,6 +33,6 @@ export const handler = tenantHttpHandler(({ tenant, platform }) => {
         maxMessageSize: profile.stream.maxMessageSize.text,
         maxMessageSizeBytes: profile.stream.maxMessageSize.bytes,
       },
-    },
+    } satisfies Profile,
   };
 });

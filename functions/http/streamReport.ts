@@ -1,4 +1,4 @@
-import { metricsWindow, queueDepth } from '../../layers/platform/src';
+import { metricsWindow, queueDepth, type StreamReport } from '../../layers/platform/src';
 import { tenantHttpHandler } from './httpHandler';
 
 /**
@@ -6,7 +6,7 @@ import { tenantHttpHandler } from './httpHandler';
  * failures and publish-to-write latency (p50, p95, p99, max) over the window,
  * with the stream queue's backlog and the messages waiting in its dead-letter queue.
  */
-export const handler = tenantHttpHandler(async ({ tenant, query, platform }) => {
+export const handler = tenantHttpHandler<StreamReport>(async ({ tenant, query, platform }) => {
   const window = metricsWindow(query.hours);
   const { totals } = await platform.metrics.series(tenant.id, window);
   const queue = platform.topology.streamQueue(tenant.id);
@@ -29,6 +29,6 @@ export const handler = tenantHttpHandler(async ({ tenant, query, platform }) => 
         oldest: deadLetters?.oldest ?? null,
         reasons: deadLetters?.reasons ?? [],
       },
-    },
+    } satisfies StreamReport,
   };
 });

@@ -1,3 +1,4 @@
+import type { UploadGrant } from '../../layers/platform/src';
 import { tenantHttpHandler } from './httpHandler';
 
 /**
@@ -6,7 +7,7 @@ import { tenantHttpHandler } from './httpHandler';
  * `tenants/{tenant}/incoming/<batch>/<file>`, with the id of the ingestion it
  * will make, or a 4xx naming the profile constraint the file breaks.
  */
-export const handler = tenantHttpHandler(async ({ tenant, body, platform }) => {
+export const handler = tenantHttpHandler<UploadGrant>(async ({ tenant, body, platform }) => {
   const request = (body ?? {}) as { fileName: unknown; size: unknown; batchId?: unknown; dryRun?: unknown };
   const grant = await platform.uploads.grant(tenant, request);
   return {
@@ -22,6 +23,6 @@ export const handler = tenantHttpHandler(async ({ tenant, body, platform }) => {
       ingestionId: grant.ingestionId,
       dryRun: grant.dryRun,
       upload: { method: 'POST', url: grant.upload.url, fields: grant.upload.fields, expiresAt: grant.upload.expiresAt.toISOString() },
-    },
+    } satisfies UploadGrant,
   };
 });

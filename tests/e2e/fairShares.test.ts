@@ -197,9 +197,9 @@ describe('tenants share the chunk invocations fairly, each within its own limit'
     // served, every one of them would have landed before it.
     const besideEnd = Date.parse(String(beside.record.finishedAt));
     const before = floodLanded
-      .filter((record) => !FINAL.includes(atStart.find((at) => at.ingestionId === record.ingestionId)?.status ?? ''))
+      .filter((record) => !FINAL.includes(atStart.find((at) => at.id === record.id)?.status ?? ''))
       .filter((record) => Date.parse(String(record.finishedAt)) < besideEnd).length;
-    const times = (field: string): number[] => floodLanded.map((record) => Date.parse(String(record[field])));
+    const times = (field: 'startedAt' | 'finishedAt'): number[] => floodLanded.map((record) => Date.parse(String(record[field])));
     const floodSeconds = (Math.max(...times('finishedAt')) - Math.min(...times('startedAt'))) / 1000;
     console.log(
       `fair shares: a small file landed ${aloneSeconds.toFixed(2)} s after its upload alone (${aloneRuns.map((run) => run.seconds.toFixed(2)).join(' s, ')} s), ${beside.seconds.toFixed(2)} s beside another tenant's batch of ${FILES} files (${seconds(beside.record).toFixed(2)} s of it from its intake); ${unfinishedAtStart} of the ${FILES} files had not landed when it was uploaded (${FILES - atStart.length} not taken in yet), ${before} of them landed before it; the batch landed over ${floodSeconds.toFixed(1)} s`,

@@ -2,17 +2,13 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { postMultipart } from '../../clients/postMultipart';
+import type { Ingestion, UploadGrant } from '../../layers/platform/src/http/contract';
 import { api, waitFor } from './testPlatform';
 
-export interface Granted {
-  readonly batchId: string;
-  readonly ingestionId: string;
-  readonly grantId: string;
-  readonly key: string;
-  readonly upload: { readonly url: string; readonly fields: Record<string, string> };
-}
+// The API's answers, as its contract types them.
+export type Granted = UploadGrant;
+export type IngestionJson = Ingestion;
 
-/** Asks for an upload grant and sends the file through it, as fetchdata does; returns the grant. */
 export async function uploadFile(
   tenant: string,
   token: string,
@@ -32,14 +28,6 @@ export async function uploadFile(
 }
 
 /** An ingestion as the API shows it. */
-export type IngestionJson = Record<string, unknown> & {
-  status: string;
-  rows: number;
-  badRows: number;
-  reason: string | null;
-  chunks: { total: number; validated: number; written: number; failed: number } | null;
-};
-
 export async function ingestion(tenant: string, token: string, ingestionId: string): Promise<IngestionJson> {
   const reply = await api('GET', `/tenants/${tenant}/ingestions/${ingestionId}`, undefined, token);
   if (reply.status !== 200) throw new Error(`GET ingestion ${ingestionId}: ${reply.status} ${JSON.stringify(reply.body)}`);

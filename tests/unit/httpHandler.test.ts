@@ -103,9 +103,9 @@ function setUp() {
     const response = await handler(request, {} as Context);
     return { status: response.statusCode, body: JSON.parse(response.body as string) as Record<string, unknown> };
   };
-  const tenantRoute = tenantHttpHandler(({ tenant: served, body }) => Promise.resolve({ body: { tenant: served.id, got: body } }), platformOf);
-  const operatorRoute = operatorHttpHandler(() => Promise.resolve({ status: 201, body: { operator: true } }), platformOf);
-  const publicRoute = publicHttpHandler(({ body }) => Promise.resolve({ body: { got: body } }), platformOf);
+  const tenantRoute = tenantHttpHandler<unknown>(({ tenant: served, body }) => Promise.resolve({ body: { tenant: served.id, got: body } }), platformOf);
+  const operatorRoute = operatorHttpHandler<unknown>(() => Promise.resolve({ status: 201, body: { operator: true } }), platformOf);
+  const publicRoute = publicHttpHandler<unknown>(({ body }) => Promise.resolve({ body: { got: body } }), platformOf);
   return { tokens, operatorTokens, registry, call, tenantRoute, operatorRoute, publicRoute };
 }
 

@@ -1,4 +1,4 @@
-import { assertTenantId, InvalidInputError } from '../../../layers/platform/src';
+import { assertTenantId, InvalidInputError, type StatusChange } from '../../../layers/platform/src';
 import { operatorHttpHandler } from '../httpHandler';
 
 /**
@@ -7,7 +7,7 @@ import { operatorHttpHandler } from '../httpHandler';
  * and stream messages follow within the registry's cache time) and in
  * RabbitMQ (its publish permission).
  */
-export const handler = operatorHttpHandler(async ({ path, body, platform }) => {
+export const handler = operatorHttpHandler<StatusChange>(async ({ path, body, platform }) => {
   const { status } = (body ?? {}) as { status?: unknown };
   if (status !== 'active' && status !== 'disabled') throw new InvalidInputError('send {"status": "active"} or {"status": "disabled"}');
   return { body: await platform.operator.setStatus(assertTenantId(path.tenant), status) };

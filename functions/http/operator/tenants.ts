@@ -1,4 +1,4 @@
-import { metricsWindow } from '../../../layers/platform/src';
+import { metricsWindow, type PlatformOverview } from '../../../layers/platform/src';
 import { operatorHttpHandler } from '../httpHandler';
 
 /**
@@ -6,4 +6,6 @@ import { operatorHttpHandler } from '../httpHandler';
  * its daily quota, ingestions, rejections and failures in the window, stream
  * backlog and dead letters; the batch dead-letter queue; the services' health.
  */
-export const handler = operatorHttpHandler(async ({ query, platform }) => ({ body: await platform.operator.overview(metricsWindow(query.hours)) }));
+export const handler = operatorHttpHandler<PlatformOverview>(async ({ query, platform }) => ({
+  body: await platform.operator.overview(metricsWindow(query.hours)),
+}));

@@ -1,3 +1,5 @@
+import type { PlatformService, ProfileConstraint } from './http/contract';
+
 /**
  * The platform's typed errors. The core throws these; each adapter maps them
  * once: HTTP handlers to a status code (`functions/http/errorResponse.ts`),
@@ -57,7 +59,7 @@ export class ConstraintViolationError extends PlatformError {
   readonly code = 'CONSTRAINT_VIOLATION';
 
   constructor(
-    readonly constraint: string,
+    readonly constraint: ProfileConstraint,
     message: string,
     details: Record<string, unknown> = {},
     options?: ErrorOptions,
@@ -82,8 +84,8 @@ export class TooManyRequestsError extends RetryAfterError {
   readonly code = 'TOO_MANY_REQUESTS';
 }
 
-/** The services the platform depends on, as a {@link ServiceUnavailableError} names them. */
-export type PlatformService = 'cassandra' | 's3' | 'sqs' | 'lambda' | 'rabbitmq' | 'platform';
+// The services an error names are the API's: `service` in an error's body.
+export type { PlatformService } from './http/contract';
 
 /**
  * A service the platform depends on (Cassandra, S3, SQS, RabbitMQ) is

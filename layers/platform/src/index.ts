@@ -10,6 +10,41 @@
 // The platform's services, wired once per process from the configuration.
 export { platform, type Platform } from './platform';
 
+// The HTTP API's contract: every route's request and response bodies, and the ingestion statuses. The statuses are
+// exported from their own file, not through the contract, so that a bundle that takes them only takes no zod schemas.
+export { FINAL_STATUSES, INGESTION_STATUSES, type FinalStatus, type IngestionStatus } from './http/ingestionStatuses';
+export {
+  FileFormatSchema,
+  ROUTES,
+  type BadRowsLinks,
+  type ChunkProgress,
+  type ChunkShare,
+  type DeadLetterSummary,
+  type ErrorBody,
+  type ErrorCode,
+  type HealthReport,
+  type Ingestion,
+  type IngestionList,
+  type IngestionTotals,
+  type LoginRequest,
+  type LoginResponse,
+  type Message,
+  type MessagesAccepted,
+  type MessagesRequest,
+  type MetricSeries,
+  type MetricValues,
+  type OperatorLoginRequest,
+  type OperatorLoginResponse,
+  type PlatformOverview,
+  type Profile,
+  type StatusChange,
+  type StatusRequest,
+  type StreamReport,
+  type TenantOverview,
+  type UploadGrant,
+  type UploadRequest,
+} from './http/contract';
+
 // Configuration, the clock, typed errors, failures told apart and backed off from, the logger, sizes.
 export { DEFAULT_CHUNK_SIZE, loadPlatformConfig, platformConfig, type PlatformConfig } from './config/PlatformConfig';
 export { systemClock, type Clock } from './Clock';
@@ -48,7 +83,6 @@ export { loginSource } from './auth/loginSource';
 // Uploads and batch ingestion: file names, batches, chunk tasks, ingestion records and their totals.
 export { assertBatchId } from './uploads/batchId';
 export { formatOf, safeFileName } from './uploads/fileName';
-export { INGESTION_STATUSES, type IngestionStatus } from './ingest/files/IngestionStore';
 export { decodeChunkTask } from './ingest/files/ChunkTask';
 export { loadStreamIngestApp } from './ingest/apps/loadTenantApps';
 export type { IngestionProgress } from './reports/IngestionProgress';
@@ -64,12 +98,10 @@ export { MAX_PACK_BYTES, packedBytes } from './stream/StreamPack';
 export { MESSAGE_ID_ATTRIBUTE, PUBLISHED_AT_ATTRIBUTE, StreamQueueSender, type OutgoingStreamMessage, type SendOutcome } from './stream/StreamQueueSender';
 export { retryDelaySeconds, type QueueMessage } from './stream/StreamIngestPipeline';
 export { chunkEventSources, chunkInvocationLimit, streamEventSources, type EventSource } from './topology/eventSources';
-export { ChunkShares, type ChunkShare } from './ingest/files/ChunkShares';
+export { ChunkShares } from './ingest/files/ChunkShares';
 
 // Reports for tenants and the operator: metrics, health, dead letters (and the hand-back protocol they are read by).
 export { metricsWindow } from './metrics/metricsWindow';
-export type { MetricSeries } from './metrics/PlatformMetrics';
-export type { PlatformOverview } from './operator/OperatorService';
 export { platformHealthCheck } from './health/platformHealthCheck';
 export { DeadLetters, type DeadLetterKind } from './deadLetters/DeadLetters';
 export { HAND_BACK_ATTRIBUTES, MAX_MESSAGE_DELAY_SECONDS, MAX_VISIBILITY_TIMEOUT_SECONDS, OUTAGE_BACKOFF } from './deadLetters/handBackProtocol';

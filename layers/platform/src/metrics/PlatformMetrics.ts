@@ -3,20 +3,9 @@ import { platformLogger } from '../logging/platformLogger';
 import type { EmbeddedMetrics } from './EmbeddedMetrics';
 import { batchContribution, streamContribution, type MetricContribution, type StreamBatchStats } from './MetricContribution';
 import type { MetricsStore } from './MetricsStore';
-import { MetricValues, type MetricValuesJson } from './MetricValues';
+import { MetricValues } from './MetricValues';
 import type { MetricsWindow } from './metricsWindow';
-
-/** A tenant's time series over a window, as `GET /tenants/{tenant}/metrics` returns it. */
-export interface MetricSeries {
-  readonly tenant: string;
-  readonly windowHours: number;
-  readonly since: string;
-  readonly until: string;
-  readonly bucketSeconds: number;
-  readonly totals: MetricValuesJson;
-  /** Buckets with something in them, oldest first; a missing bucket had nothing. */
-  readonly buckets: ReadonlyArray<MetricValuesJson & { readonly start: string }>;
-}
+import type { MetricSeries } from '../http/contract';
 
 /**
  * The platform's metrics: each file's final outcome and each stream-ingest

@@ -1,8 +1,8 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { PlatformConfig } from '../config/PlatformConfig';
 import { NotFoundError } from '../errors';
-import type { HealthCheck, HealthReport } from '../health/HealthCheck';
-import type { MetricValuesJson } from '../metrics/MetricValues';
+import type { HealthCheck } from '../health/HealthCheck';
+import type { PlatformOverview, StatusChange, TenantOverview } from '../http/contract';
 import type { PlatformMetrics } from '../metrics/PlatformMetrics';
 import type { MetricsWindow } from '../metrics/metricsWindow';
 import { putTenantAmqpPermissions } from '../provisioning/provisionAmqp';
@@ -11,48 +11,9 @@ import { queueDepth } from '../storage/queueDepth';
 import type { StreamQueueSender } from '../stream/StreamQueueSender';
 import type { Tenant } from '../tenants/Tenant';
 import type { TenantRegistry } from '../tenants/TenantRegistry';
-import type { ChunkShare, ChunkShares } from '../ingest/files/ChunkShares';
+import type { ChunkShares } from '../ingest/files/ChunkShares';
 import type { Topology } from '../topology/Topology';
 import type { DailyUsageStore } from '../uploads/DailyUsageStore';
-
-export interface TenantOverview {
-  readonly tenant: string;
-  readonly displayName: string;
-  readonly status: 'active' | 'disabled';
-  /** Files and bytes granted today (UTC) against the daily quota; all null without a quota (grants are counted against one only). */
-  readonly usage: {
-    readonly day: string;
-    readonly files: number | null;
-    readonly bytes: number | null;
-    readonly maxFiles: number | null;
-    readonly maxBytes: number | null;
-  };
-  /** What the tenant's ingestions did in the window. */
-  readonly window: Pick<MetricValuesJson, 'files' | 'rows' | 'bytes' | 'badRows' | 'rejectedFiles' | 'failedFiles' | 'messages' | 'streamFailures'>;
-  /** The tenant's stream queue: backlog and dead letters (null when SQS cannot tell). */
-  readonly stream: { readonly backlog: number | null; readonly deadLetters: number | null };
-  /** The tenant's share of the chunk invocations: its chunk tasks queued and in flight, and its limit (null when SQS cannot tell). */
-  readonly chunks: ChunkShare | null;
-  /** The tenant's limits as its profile sets them (null: none but the platform's capacity). */
-  readonly limits: { readonly chunkInvocations: number | null; readonly rowsPerSecond: number | null; readonly streamMessagesPerSecond: number | null };
-}
-
-export interface PlatformOverview {
-  readonly windowHours: number;
-  readonly since: string;
-  readonly until: string;
-  readonly tenants: readonly TenantOverview[];
-  /** File notifications that failed every try (all tenants share the batch-ingest queue). */
-  readonly batchDeadLetterQueue: { readonly name: string; readonly messages: number | null };
-  readonly health: HealthReport;
-}
-
-export interface StatusChange {
-  readonly tenant: string;
-  readonly status: 'active' | 'disabled';
-  /** Whether the tenant's RabbitMQ publish permission follows, and why not. */
-  readonly amqp: { readonly updated: boolean; readonly reason?: string };
-}
 
 export interface OperatorDependencies {
   readonly config: PlatformConfig;

@@ -5,17 +5,10 @@ import { createHash } from 'node:crypto';
 import { CassandraStore } from '../../cassandra/CassandraStore';
 import { InvalidInputError } from '../../errors';
 import { isBatchId } from '../../uploads/batchId';
+import type { IngestionStatus } from '../../http/ingestionStatuses';
 
-/**
- * Where an ingestion stands. `stalled` is never stored: a record still
- * `processing` long after anyone touched it is shown as stalled (see
- * {@link IngestionStore.list}). `validated` ends a dry run.
- */
-export const INGESTION_STATUSES = ['processing', 'retrying', 'validated', 'ingested', 'rejected', 'failed', 'stalled'] as const;
-export type IngestionStatus = (typeof INGESTION_STATUSES)[number];
-
-/** Terminal statuses: the upload will not be processed again unless redriven. */
-export const FINAL_STATUSES: readonly IngestionStatus[] = ['validated', 'ingested', 'rejected', 'failed'];
+// The statuses are the API's too: defined with its contract, where the dashboard can take them.
+export { FINAL_STATUSES, INGESTION_STATUSES, type IngestionStatus } from '../../http/ingestionStatuses';
 
 /** Where a chunked ingestion is: cutting the file (`planning`, the stored name), validating its chunks, writing them. */
 export type IngestionPhase = 'planning' | 'validating' | 'writing';
