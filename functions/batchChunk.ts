@@ -6,10 +6,11 @@ import { sqsHandler } from './sqs/sqsHandler';
 /**
  * The batch-chunk function: the tenants' batch work (a file taken in, to
  * ingest whole or to cut into chunks; cut the file further, validate a chunk,
- * write a chunk), one task per invocation, from the tenants' chunk queues. A task that fails is handed back to SQS (partial batch
- * failure) and retried alone: an outage is waited out without using up its
- * tries; after the last try of any other error it is dead-lettered with the
- * reason, and its ingestion record says which chunk failed and why.
+ * write a chunk), one task per invocation, from the tenants' chunk queues. A
+ * task that fails is handed back to SQS (partial batch failure) and retried
+ * alone: an outage is waited out without using up its tries; after the last
+ * try of any other error it is dead-lettered with the reason, and its
+ * ingestion record says which chunk failed and why.
  */
 export const handler = sqsHandler(
   async (message) => {

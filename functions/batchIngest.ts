@@ -4,14 +4,14 @@ import { sqsHandler } from './sqs/sqsHandler';
 
 /**
  * The batch-ingest function: S3 ObjectCreated notifications for
- * `tenants/*\/incoming/`, delivered through SQS, up to ten per invocation
- * (the tenants' at once, a tenant's one after the other), each taken in by
- * the platform's batch ingest pipeline and handed to
- * its tenant's chunk queue, where the batch-chunk function ingests the file in
- * its tenant's share. A notification that fails is handed back to SQS
- * (partial batch failure): an outage (Cassandra, S3 down) is waited out for at
- * least 15 minutes without using up the file's tries; an error of the file is
- * retried and dead-lettered with the reason after the last try.
+ * `tenants/*\/incoming/`, delivered through SQS, up to ten per invocation (the
+ * tenants' at once, a tenant's one after the other), each taken in by the
+ * platform's batch ingest pipeline and handed to its tenant's chunk queue,
+ * where the batch-chunk function ingests the file in its tenant's share. A
+ * notification that fails is handed back to SQS (partial batch failure): an
+ * outage (Cassandra, S3 down) is waited out for at least 15 minutes without
+ * using up the file's tries; an error of the file is retried and dead-lettered
+ * with the reason after the last try.
  */
 export const handler = sqsHandler(
   async (message) => {

@@ -77,8 +77,9 @@ function logThrown(what: string, records: readonly SQSRecord[], error: unknown):
 /**
  * The one record loop of the SQS functions, as the function's middy handler
  * (with {@link lambdaLogContext}): handles the event's records one at a time,
- * or group by group (records of different keys at once, `inParallelBy`), collects what failed, and reports it as the batch item
- * failures (the event sources run with ReportBatchItemFailures) after
+ * or group by group (records of different keys at once, `inParallelBy`),
+ * collects what failed, and reports it as the batch item failures (the event
+ * sources run with ReportBatchItemFailures) after
  * {@link handBack} has applied the policy: an outage waited out without using
  * up tries, a deferred record sent again later, an error of the input retried
  * after `retryDelaySeconds` and dead-lettered with the reason on its last try

@@ -1,18 +1,15 @@
-import type { Clock } from '../../Clock';
 import { platformLogger } from '../../logging/platformLogger';
-import type { IngestBucket, StoredObject } from '../../storage/IngestBucket';
+import type { StoredObject } from '../../storage/IngestBucket';
 import { objectKey, parseObjectKey, type TenantObjectKey } from '../../storage/objectKeys';
 import type { Tenant } from '../../tenants/Tenant';
-import type { TenantRegistry } from '../../tenants/TenantRegistry';
 import { formatByteSize } from '../../units/byteSize';
-import type { DailyUsageStore } from '../../uploads/DailyUsageStore';
 import { fileExtension, formatOf } from '../../uploads/fileName';
-import type { UploadBatchStore } from '../../uploads/UploadBatchStore';
-import type { UploadGrantRecord, UploadGrantStore } from '../../uploads/UploadGrantStore';
+import type { UploadGrantRecord } from '../../uploads/UploadGrantStore';
+import type { BatchIngestDependencies } from './BatchIngestDependencies';
 import type { UploadRef } from './ChunkTask';
 import type { IngestionOutcomes } from './IngestionOutcomes';
 import { FileRejectedError } from './FileRejectedError';
-import { ingestionIdOf, type IngestionRecord, type IngestionStore } from './IngestionStore';
+import { ingestionIdOf, type IngestionRecord } from './IngestionStore';
 
 /** One S3 ObjectCreated notification. */
 export interface ObjectCreated {
@@ -27,18 +24,11 @@ export type Intake =
   | { readonly kind: 'ingest'; readonly tenant: Tenant; readonly upload: UploadRef; readonly record: IngestionRecord }
   | { readonly kind: 'done'; readonly record: IngestionRecord | undefined };
 
-export interface IntakeDependencies {
-  readonly bucket: IngestBucket;
-  readonly registry: TenantRegistry;
-  readonly batches: UploadBatchStore;
-  readonly grants: UploadGrantStore;
-  readonly usage: DailyUsageStore;
-  readonly ingestions: IngestionStore;
-  readonly outcomes: IngestionOutcomes;
-  readonly chunkSize: number;
-  /** The time a record starts at and today's quota is charged for. */
-  readonly clock: Clock;
-}
+/** What the intake works with: batch ingestion's stores and bucket (its clock: when a record starts, which day's quota is charged), and the outcomes. */
+export type IntakeDependencies = Pick<
+  BatchIngestDependencies,
+  'bucket' | 'registry' | 'batches' | 'grants' | 'usage' | 'ingestions' | 'chunkSize' | 'clock'
+> & { readonly outcomes: IngestionOutcomes };
 
 /**
  * Takes an uploaded object in, the server never trusting the client: which
