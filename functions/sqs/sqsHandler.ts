@@ -9,9 +9,9 @@ import { handBack, type HandBackFailure, type HandBackPolicy } from './handBack'
 export type SqsRecordHandler = (record: SQSRecord) => Promise<void>;
 
 /**
- * Does the work of a batch's records in groups (the stream function: one
- * tenant's messages together): returns the records of the group that failed,
- * each with why; what it throws hands back the whole group.
+ * Does the work of a batch's records in groups (one tenant's records
+ * together), the groups at once: returns the records of the group that
+ * failed, each with why; what it throws hands back the whole group.
  */
 export interface SqsGroupHandler {
   /** The group a record belongs to (records of one group are handled together, in the order they came). */
@@ -25,19 +25,14 @@ export interface SqsGroupHandler {
 export interface SqsHandlerPolicy extends HandBackPolicy {
   /** What a record is to the function, for the log: "notification", "chunk task", "stream batch". */
   readonly what: string;
-  /**
-   * For a record handler: records of different keys are handled at once, those of one key one after the other, in the
-   * order they came (the uploads of one tenant, whose intakes write the same partitions). Without it, one after the other.
-   */
-  readonly inParallelBy?: (record: SQSRecord) => string;
   /** The client records are handed back through (the platform's unless a test gives its own). */
   readonly sqs?: SQSClient;
 }
 
-/** Each record handled alone, its failure its own; records of one key (by default each record is its own) one after the other. */
-function oneByOne(handleRecord: SqsRecordHandler, what: string, keyOf: (record: SQSRecord) => string = (record) => record.messageId): SqsGroupHandler {
+/** Each record handled alone, its failure its own, one after the other in the order they came. */
+function oneByOne(handleRecord: SqsRecordHandler, what: string): SqsGroupHandler {
   return {
-    groupOf: keyOf,
+    groupOf: () => 'all',
     handle: async (_group, records) => {
       const failures: HandBackFailure[] = [];
       for (const record of records) {
@@ -77,7 +72,7 @@ function logThrown(what: string, records: readonly SQSRecord[], error: unknown):
 /**
  * The one record loop of the SQS functions, as the function's middy handler
  * (with {@link lambdaLogContext}): handles the event's records one at a time,
- * or group by group (records of different keys at once, `inParallelBy`),
+ * or group by group, the groups at once,
  * collects what failed, and reports it as the batch item failures (the event
  * sources run with ReportBatchItemFailures) after
  * {@link handBack} has applied the policy: an outage waited out without using
@@ -92,7 +87,7 @@ function logThrown(what: string, records: readonly SQSRecord[], error: unknown):
  */
 export function sqsHandler(handler: SqsRecordHandler | SqsGroupHandler, policy: SqsHandlerPolicy) {
   const sqs = policy.sqs ?? createSqsClient(platformConfig());
-  const grouped = typeof handler === 'function' ? oneByOne(handler, policy.what, policy.inParallelBy) : handler;
+  const grouped = typeof handler === 'function' ? oneByOne(handler, policy.what) : handler;
   return middy<SQSEvent, SQSBatchResponse>(async (event: SQSEvent) => {
     const failures: HandBackFailure[] = [];
     const handleGroup = async (group: string, records: SQSRecord[]): Promise<void> => {
@@ -105,9 +100,7 @@ export function sqsHandler(handler: SqsRecordHandler | SqsGroupHandler, policy: 
         failures.push(...records.map((record) => ({ record, error, maxReceiveCount })));
       }
     };
-    const groups = [...groupsOf(event.Records, grouped.groupOf)];
-    if (policy.inParallelBy) await Promise.all(groups.map(([group, records]) => handleGroup(group, records)));
-    else for (const [group, records] of groups) await handleGroup(group, records);
+    await Promise.all([...groupsOf(event.Records, grouped.groupOf)].map(([group, records]) => handleGroup(group, records)));
     return { batchItemFailures: await handBack(sqs, failures, policy) };
   }).use(lambdaLogContext);
 }

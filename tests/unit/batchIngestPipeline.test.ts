@@ -1,5 +1,5 @@
 import cassandra from 'cassandra-driver';
-import { ServiceUnavailableError } from '../../layers/platform/src/errors';
+import { DeferredError, ServiceUnavailableError } from '../../layers/platform/src/errors';
 import { BatchIngestPipeline } from '../../layers/platform/src/ingest/files/BatchIngestPipeline';
 import { FileTasks } from '../../layers/platform/src/ingest/files/FileTasks';
 import type { ObjectCreated } from '../../layers/platform/src/ingest/files/ObjectIntake';
@@ -365,14 +365,15 @@ describe('the batch pipeline when a service is down or an attempt fails', () => 
 });
 
 describe("the notification and the file's task", () => {
-  it("takes the file in and hands it to its tenant's chunk queue, writing nothing until the task runs", async () => {
+  it("hands the upload to its tenant's chunk queue untouched, and its task takes it in and ingests it", async () => {
     const { pipeline, fileTasks, upload, tasks, inserts, ingestions } = setUp();
     const { grant, object } = await upload(GOOD);
-    expect(await pipeline.takeIn(object)).toMatchObject({ status: 'processing', attempts: 1 });
+    await pipeline.dispatch([object]);
     const [task, ...more] = tasks.take();
     expect(more).toEqual([]);
-    expect(task).toMatchObject({ kind: 'file', upload: { tenant: 'zoo', ingestionId: grant.ingestionId, key: grant.key, size: Buffer.byteLength(GOOD) } });
-    expect(inserts()).toEqual([]);
+    expect(task).toEqual({ kind: 'file', tenant: 'zoo', object });
+    // Nothing is read or written for the upload until its tenant's turn.
+    expect([inserts(), ingestions.stored(grant.ingestionId)]).toEqual([[], undefined]);
     await fileTasks.run(task as ChunkTask, { receiveCount: 1 });
     expect(ingestions.stored(grant.ingestionId)).toMatchObject({ status: 'ingested', rows: 3, attempts: 1 });
     // Delivered again, the task finds the file done and does nothing.
@@ -380,10 +381,19 @@ describe("the notification and the file's task", () => {
     expect(inserts()).toHaveLength(3);
   });
 
+  it("takes in here, and refuses, the upload of a tenant that is not served, and ignores an object that is no tenant's upload", async () => {
+    const { pipeline, upload, tasks, ingestions, registry } = setUp();
+    const { grant, object } = await upload(GOOD);
+    await registry.setStatus('zoo', 'disabled');
+    await pipeline.dispatch([object, { key: 'tenants/zoo/ingested/x/readings.csv', size: 3 }]);
+    expect(tasks.take()).toEqual([]);
+    expect(ingestions.stored(grant.ingestionId)).toMatchObject({ status: 'rejected', reason: 'tenant zoo is disabled' });
+  });
+
   it('runs a redelivered file task after a failed attempt as the next attempt', async () => {
     const { pipeline, fileTasks, upload, tasks, cassandra: client, ingestions } = setUp();
     const { grant, object } = await upload(GOOD);
-    await pipeline.takeIn(object);
+    await pipeline.dispatch([object]);
     const [task] = tasks.take();
     client.failWhen((statement) => (/^INSERT/.test(statement.query) ? new Error('timeout') : undefined));
     await expect(fileTasks.run(task as ChunkTask, { receiveCount: 1 })).rejects.toThrow('timeout');
@@ -396,7 +406,7 @@ describe("the notification and the file's task", () => {
   it('records the file failed when its task is dead-lettered, and ingests it when the task is redriven', async () => {
     const { pipeline, fileTasks, upload, tasks, cassandra: client, ingestions, bucket } = setUp();
     const { grant, object } = await upload(GOOD);
-    await pipeline.takeIn(object);
+    await pipeline.dispatch([object]);
     const [task] = tasks.take();
     client.failWhen((statement) => (/^INSERT/.test(statement.query) ? new Error('the node is out of disk') : undefined));
     await expect(fileTasks.run(task as ChunkTask, { receiveCount: 1 })).rejects.toThrow(/out of disk/);
@@ -411,11 +421,23 @@ describe("the notification and the file's task", () => {
     expect(ingestions.stored(grant.ingestionId)).toMatchObject({ status: 'ingested', rows: 3, attempts: 2 });
   });
 
-  it('hands the notification back, the record waiting, when the chunk queue does not take the task', async () => {
+  it("lets a disabled tenant's file task wait, using no try", async () => {
+    const { pipeline, fileTasks, upload, tasks, registry, ingestions } = setUp();
+    const { grant, object } = await upload(GOOD);
+    await pipeline.dispatch([object]);
+    const [task] = tasks.take();
+    await registry.setStatus('zoo', 'disabled');
+    await expect(fileTasks.run(task as ChunkTask, { receiveCount: 1 })).rejects.toBeInstanceOf(DeferredError);
+    await registry.setStatus('zoo', 'active');
+    await fileTasks.run(task as ChunkTask, { receiveCount: 2 });
+    expect(ingestions.stored(grant.ingestionId)).toMatchObject({ status: 'ingested', attempts: 1 });
+  });
+
+  it('hands the notification back, nothing recorded, when the chunk queue does not take the task', async () => {
     const { pipeline, upload, tasks, ingestions } = setUp();
     const { grant, object } = await upload(GOOD);
     tasks.send = () => Promise.reject(new ServiceUnavailableError('SQS refused 1 chunk tasks', { service: 'sqs' }));
-    await expect(pipeline.takeIn(object)).rejects.toBeInstanceOf(ServiceUnavailableError);
-    expect(ingestions.stored(grant.ingestionId)?.status).toBe('retrying');
+    await expect(pipeline.dispatch([object])).rejects.toBeInstanceOf(ServiceUnavailableError);
+    expect(ingestions.stored(grant.ingestionId)).toBeUndefined();
   });
 });

@@ -168,7 +168,7 @@ describe('a file above the chunk size', () => {
     await registry.setStatus('zoo', 'disabled');
     const [validate] = tasks.take();
     await expect(fileTasks.run(validate as ChunkTask, { receiveCount: 1 })).rejects.toEqual(
-      new DeferredError('tenant zoo is disabled; its chunks wait until it is enabled', 60),
+      new DeferredError('tenant zoo is disabled; its tasks wait until it is enabled', 60),
     );
     expect(inserts()).toEqual([]);
   });

@@ -58,7 +58,7 @@ describe('where an ingestion stands', () => {
     expect((await sharing.of([{ ...files[0], status: 'rejected' } as IngestionRecord], clock.now()))[0]?.waiting).toBeUndefined();
   });
 
-  it("shows a file taken in, whose task waits in its tenant's queue, as waiting for its tenant's share, not stalled", async () => {
+  it("shows a whole file that waits for its next attempt in its tenant's queue as waiting for its tenant's share, not stalled", async () => {
     const share = { queued: 100, inFlight: 4, limit: 4 };
     const sharing = new IngestionProgressReader(asReal(chunks), 6 * MINUTE, clock, () => Promise.resolve(share));
     const taken = record({ updatedAt: new Date(clock.now() - 20 * MINUTE) });
@@ -66,5 +66,10 @@ describe('where an ingestion stands', () => {
     expect(view).toEqual({ record: taken, chunks: undefined, waiting: share });
     const idle = new IngestionProgressReader(asReal(chunks), 6 * MINUTE, clock, () => Promise.resolve({ queued: 0, inFlight: 0, limit: 4 }));
     expect((await idle.of([taken], clock.now()))[0]?.record.status).toBe('stalled');
+    // Its next attempt waits its turn too; a file being ingested now is just that.
+    const retrying = record({ status: 'retrying', updatedAt: new Date(clock.now() - MINUTE) });
+    expect((await sharing.of([retrying], clock.now()))[0]?.waiting).toEqual(share);
+    const working = record({ updatedAt: new Date(clock.now() - MINUTE) });
+    expect(await sharing.of([working], clock.now())).toEqual([{ record: working, chunks: undefined }]);
   });
 });

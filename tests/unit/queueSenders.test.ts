@@ -65,6 +65,10 @@ describe('the chunk queue', () => {
     const { upload: wire } = JSON.parse(encodeChunkTask(validate(3))) as { upload: Record<string, unknown> };
     expect(wire).toMatchObject({ run: 'v1' });
     expect(wire).not.toHaveProperty('version');
+    // An upload's file task carries the object as its notification named it, and goes to its tenant's queue.
+    const file: ChunkTask = { kind: 'file', tenant: 'zoo', object: { key: upload.key, size: 10, etag: 'e1', versionId: 'v1' } };
+    expect(decodeChunkTask(encodeChunkTask(file))).toEqual(file);
+    expect(decodeChunkTask('{"kind":"file","tenant":"zoo","object":{"size":10}}')).toBeUndefined();
     expect(decodeChunkTask('not json')).toBeUndefined();
     expect(decodeChunkTask('{"kind":"write"}')).toBeUndefined();
     expect(describeChunk({ index: 2, start: 200, end: 300, positionOffset: 0 }, 5)).toBe('chunk 3 of 5 (bytes 200-299)');

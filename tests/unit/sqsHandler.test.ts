@@ -58,34 +58,45 @@ describe('the SQS handler of the queue functions', () => {
     ]);
   });
 
-  it('handles records of different keys at once and those of one key one after the other, reporting those that failed', async () => {
+  it("handles a group handler's groups at once, each group's records together in the order they came, handing back a group that throws", async () => {
     const sqs = new FakeSqsClient();
-    const running = new Map<string, number>();
-    const most = new Map<string, number>();
-    const order: string[] = [];
-    const keyOf = (record: SQSRecord): string => (Number(record.body) % 2 === 0 ? 'even' : 'odd');
+    let running = 0;
+    let most = 0;
+    const seen: Array<[string, string[]]> = [];
     const handler = sqsHandler(
-      async (record) => {
-        const key = keyOf(record);
-        running.set(key, (running.get(key) ?? 0) + 1);
-        most.set(
-          'all',
-          Math.max(
-            most.get('all') ?? 0,
-            [...running.values()].reduce((sum, count) => sum + count, 0),
-          ),
-        );
-        most.set(key, Math.max(most.get(key) ?? 0, running.get(key) ?? 0));
-        await new Promise((resolve) => setImmediate(resolve));
-        running.set(key, (running.get(key) ?? 0) - 1);
-        order.push(record.body);
-        if (record.body === '2') throw new Error('line 1: bad value');
+      {
+        groupOf: (record) => (Number(record.body) % 2 === 0 ? 'even' : 'odd'),
+        handle: async (group, records) => {
+          running += 1;
+          most = Math.max(most, running);
+          await new Promise((resolve) => setImmediate(resolve));
+          running -= 1;
+          seen.push([group, records.map((record) => record.body)]);
+          if (group === 'odd') throw new Error('line 1: bad value');
+          return [];
+        },
       },
-      { ...policyOf(sqs), inParallelBy: keyOf },
+      policyOf(sqs),
     );
-    expect(await handler({ Records: batch(6) }, context)).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-2' }] });
-    expect([most.get('all'), most.get('even'), most.get('odd')]).toEqual([2, 1, 1]);
-    expect(order.filter((body) => Number(body) % 2 === 0)).toEqual(['0', '2', '4']);
+    expect(await handler({ Records: batch(5) }, context)).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-1' }, { itemIdentifier: 'm-3' }] });
+    expect(most).toBe(2);
+    expect(Object.fromEntries(seen)).toEqual({ even: ['0', '2', '4'], odd: ['1', '3'] });
+  });
+
+  it("handles a record handler's records one after the other", async () => {
+    const sqs = new FakeSqsClient();
+    let running = 0;
+    let most = 0;
+    const order: string[] = [];
+    const handler = sqsHandler(async (record) => {
+      running += 1;
+      most = Math.max(most, running);
+      await new Promise((resolve) => setImmediate(resolve));
+      running -= 1;
+      order.push(record.body);
+    }, policyOf(sqs));
+    expect(await handler({ Records: batch(4) }, context)).toEqual({ batchItemFailures: [] });
+    expect([most, order]).toEqual([1, ['0', '1', '2', '3']]);
   });
 
   it('waits an outage out without using a try, and reports the record done', async () => {

@@ -6,7 +6,8 @@ import type { BatchIngestDependencies } from '../../../layers/platform/src/inges
 import type { BatchIngestPipeline } from '../../../layers/platform/src/ingest/files/BatchIngestPipeline';
 import type { FileTasks } from '../../../layers/platform/src/ingest/files/FileTasks';
 import type { ObjectCreated } from '../../../layers/platform/src/ingest/files/ObjectIntake';
-import type { IngestionRecord } from '../../../layers/platform/src/ingest/files/IngestionStore';
+import { ingestionIdOf, type IngestionRecord } from '../../../layers/platform/src/ingest/files/IngestionStore';
+import { parseObjectKey } from '../../../layers/platform/src/storage/objectKeys';
 import { StreamTables } from '../../../layers/platform/src/ingest/files/StreamTables';
 import { RecordError } from '../../../layers/platform/src/ingest/records/RecordError';
 import type { Tenant } from '../../../layers/platform/src/tenants/Tenant';
@@ -104,18 +105,26 @@ export function fakeBatchIngestDependencies(
 
 /**
  * An upload's notification, then its `file` task, as the batch-ingest and the
- * batch-chunk function would run them one after the other: the record as it
- * stands after (as the intake left it, when it sent no task). A file task that
- * fails throws, as its invocation would; the chunks' tasks stay on the queue.
+ * batch-chunk function would run them one after the other: the upload's
+ * record as it stands after (the one the intake keeps for this object, by its
+ * grant). A file task that fails throws, as its invocation would; the chunks'
+ * tasks stay on the queue.
  */
 export async function ingestNow(
   pipeline: BatchIngestPipeline,
   fileTasks: FileTasks,
-  fakes: { readonly tasks: FakeChunkTaskQueue; readonly ingestions: FakeIngestionStore },
+  fakes: {
+    readonly tasks: FakeChunkTaskQueue;
+    readonly ingestions: FakeIngestionStore;
+    readonly bucket: FakeIngestBucket;
+    readonly grants: FakeUploadGrantStore;
+  },
   object: ObjectCreated,
 ): Promise<IngestionRecord | undefined> {
-  const taken = await pipeline.takeIn(object);
-  const files = fakes.tasks.takeFiles();
-  for (const task of files) await fileTasks.run(task, { receiveCount: 1 });
-  return taken && files.length > 0 ? fakes.ingestions.stored(taken.ingestionId) : taken;
+  const key = parseObjectKey(object.key);
+  const stored = key && (await fakes.bucket.head(object.key, object.versionId));
+  const grant = key && stored?.grantId ? await fakes.grants.get(key.tenant, key.batchId, stored.grantId) : undefined;
+  await pipeline.dispatch([object]);
+  for (const task of fakes.tasks.takeFiles()) await fileTasks.run(task, { receiveCount: 1 });
+  return key && stored ? fakes.ingestions.stored(ingestionIdOf(key.batchId, key.fileName, grant?.grantId)) : undefined;
 }

@@ -17,9 +17,11 @@ export interface IngestionProgress {
  * `retrying`) that nobody has touched for longer than an invocation may run
  * shows as `stalled`: its invocation died and the retry has not come yet, so
  * the record does not claim work nobody is doing; the retry or the
- * dead-letter path settles it. A running file whose tenant has tasks queued
- * (its own `file` task, or its chunks') is not stalled but waiting for its
- * tenant's share of the chunk invocations, and says so with the share.
+ * dead-letter path settles it. A file whose tenant has tasks queued, and
+ * that waits for its next task (its chunks', or its own file task's retry),
+ * is not stalled but waiting for its tenant's share of the chunk invocations,
+ * and says so with the share. (An upload whose file task has not run yet has
+ * no record: it is taken in when its tenant's turn comes.)
  *
  * @example
  * const views = await new IngestionProgressReader(chunks, 360_000).of(records);
@@ -51,10 +53,13 @@ export class IngestionProgressReader {
     const chunked = record.chunksTotal !== undefined || record.phase !== undefined;
     if (!chunked || !record.version) {
       if (!running) return { record, chunks: undefined };
-      // A file not yet cut into chunks waits in its tenant's queue as a task of its own.
+      // Taken in and active, the file is being ingested now. One that waits for its next attempt (or whose invocation
+      // died) waits for its file task's turn in its tenant's queue, when the tenant has tasks queued.
+      const view = this.stalledIfIdle(record, record.updatedAt, now);
+      if (view.status === 'processing') return { record, chunks: undefined };
       const share = await shareOf(record.tenant);
       if (share && share.queued > 0) return { record, chunks: undefined, waiting: share };
-      return { record: this.stalledIfIdle(record, record.updatedAt, now), chunks: undefined };
+      return { record: view, chunks: undefined };
     }
     if (record.status === 'ingested') {
       const total = record.chunksTotal ?? 0;

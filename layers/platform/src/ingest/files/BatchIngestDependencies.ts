@@ -13,7 +13,7 @@ import type { ChunkTaskQueue } from './ChunkTaskQueue';
 import type { IngestionRecord, IngestionStore } from './IngestionStore';
 import type { StreamTables } from './StreamTables';
 
-/** What batch ingestion works with, the intake ({@link BatchIngestPipeline}) and the tasks ({@link FileTasks}) alike. */
+/** What batch ingestion works with, the hand-over of uploads ({@link BatchIngestPipeline}) and the tasks ({@link FileTasks}) alike. */
 export interface BatchIngestDependencies {
   readonly bucket: IngestBucket;
   readonly registry: TenantRegistry;

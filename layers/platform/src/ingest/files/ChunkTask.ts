@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { FILE_FORMATS } from '../../tenants/TenantProfile';
 import type { BoundaryScanState, ChunkSpan, CsvHeader } from './ChunkBoundaries';
+import type { ObjectCreated } from './ObjectIntake';
 
 /** The upload a chunk task works on: the exact object version, and the record that follows it. */
 export interface UploadRef {
@@ -18,23 +19,36 @@ export interface UploadRef {
   readonly size: number;
 }
 
+/** An uploaded object, as its notification named it, waiting in its tenant's queue to be taken in and ingested. */
+export interface FileTask {
+  readonly kind: 'file';
+  readonly tenant: string;
+  readonly object: ObjectCreated;
+}
+
 /**
- * One unit of a tenant's batch work, carried by the tenant's chunk queue (so
- * that every tenant's work, whole files too, is served by its share of the
- * chunk invocations):
- * - `file`: a file the notification took in: ingest it whole, or cut it into chunks;
+ * A task of a file already cut (or being cut) into chunks:
  * - `plan`: go on cutting the file from a saved scan state (the cutter ran out of its time budget); `plan` is
  *   the name in queue messages, kept so that messages in flight and in dead-letter queues still read;
  * - `validate`: read one chunk and check every record with the tenant's app, writing nothing;
  * - `write`: write one chunk's rows (once every chunk is validated and the file accepted).
  */
-export type ChunkTask =
-  | { readonly kind: 'file'; readonly upload: UploadRef }
+export type ChunkedFileTask =
   | { readonly kind: 'plan'; readonly upload: UploadRef; readonly state: BoundaryScanState }
   | { readonly kind: 'validate' | 'write'; readonly upload: UploadRef; readonly chunk: ChunkSpan; readonly header: CsvHeader | undefined };
 
-/** A task of a file already cut (or being cut) into chunks: every kind but `file`. */
-export type ChunkedFileTask = Exclude<ChunkTask, { readonly kind: 'file' }>;
+/**
+ * One unit of a tenant's batch work, carried by the tenant's chunk queue, so
+ * that every tenant's work, from the intake of each upload on, is served by
+ * its share of the chunk invocations: a {@link FileTask} (take an upload in,
+ * then ingest it whole or cut it into chunks) or a {@link ChunkedFileTask}.
+ */
+export type ChunkTask = FileTask | ChunkedFileTask;
+
+/** The tenant whose queue a task goes to. */
+export function tenantOfTask(task: ChunkTask): string {
+  return task.kind === 'file' ? task.tenant : task.upload.tenant;
+}
 
 /** How many times this task has been delivered (a redelivery may find work a crashed invocation left half done). */
 export interface TaskDelivery {
@@ -72,14 +86,16 @@ const StateSchema = z.object({
   delimiter: z.enum(['lf', 'crlf', 'cr', 'undecided-cr']).optional(),
   pendingCr: z.boolean(),
 });
+const ObjectSchema = z.object({ key: z.string(), size: z.number().int().nonnegative(), etag: z.string().optional(), versionId: z.string().optional() });
 const TaskSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('file'), tenant: z.string(), upload: UploadRefSchema }),
+  z.object({ kind: z.literal('file'), tenant: z.string(), object: ObjectSchema }),
   z.object({ kind: z.literal('plan'), tenant: z.string(), upload: UploadRefSchema, state: StateSchema }),
   z.object({ kind: z.enum(['validate', 'write']), tenant: z.string(), upload: UploadRefSchema, chunk: SpanSchema, header: HeaderSchema.optional() }),
 ]);
 
 /** The task as a queue message body; `tenant` is repeated at the top so that tools can sort dead letters by tenant. */
 export function encodeChunkTask(task: ChunkTask): string {
+  if (task.kind === 'file') return JSON.stringify(task);
   const { version, ...upload } = task.upload;
   return JSON.stringify({ ...task, upload: { ...upload, run: version }, tenant: task.upload.tenant });
 }
@@ -94,6 +110,7 @@ export function decodeChunkTask(body: string): ChunkTask | undefined {
   }
   const parsed = TaskSchema.safeParse(json);
   if (!parsed.success) return undefined;
+  if (parsed.data.kind === 'file') return parsed.data;
   const { tenant: _tenant, ...task } = parsed.data;
   return task as ChunkTask;
 }

@@ -1,6 +1,6 @@
 import { GetQueueUrlCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { ServiceUnavailableError } from '../../errors';
-import { encodeChunkTask, type ChunkTask } from './ChunkTask';
+import { encodeChunkTask, tenantOfTask, type ChunkTask } from './ChunkTask';
 
 /** SQS takes at most 10 messages per batch request. */
 const PER_REQUEST = 10;
@@ -27,7 +27,7 @@ export class ChunkTaskQueue {
   async send(tasks: readonly ChunkTask[], delaySeconds = 0): Promise<void> {
     const byQueue = new Map<string, ChunkTask[]>();
     for (const task of tasks) {
-      const queueName = this.queueOf(task.upload.tenant);
+      const queueName = this.queueOf(tenantOfTask(task));
       byQueue.set(queueName, [...(byQueue.get(queueName) ?? []), task]);
     }
     const requests: Array<Promise<void>> = [];

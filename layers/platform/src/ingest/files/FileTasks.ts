@@ -5,10 +5,10 @@ import { BadRowsFiles } from './BadRowsFiles';
 import type { BatchIngestDependencies } from './BatchIngestDependencies';
 import { ChunkedIngestion } from './ChunkedIngestion';
 import { ChunkCutter } from './ChunkCutter';
-import type { ChunkTask, TaskDelivery, UploadRef } from './ChunkTask';
+import type { ChunkTask, FileTask, TaskDelivery } from './ChunkTask';
 import { IngestionOutcomes } from './IngestionOutcomes';
-import type { IngestionRecord, IngestionStatus } from './IngestionStore';
 import { inputErrorReason } from './inputErrorReason';
+import { ObjectIntake } from './ObjectIntake';
 import { WholeFileIngestion } from './WholeFileIngestion';
 
 /**
@@ -16,9 +16,9 @@ import { WholeFileIngestion } from './WholeFileIngestion';
  * function (see {@link ChunkTask}): the queue is the tenant's own, so that
  * tenants share the chunk invocations fairly, whole files too.
  *
- * - a `file` task (a file the intake took in): a file up to the chunk size is
- *   ingested whole ({@link WholeFileIngestion}), a larger one is cut into
- *   chunks ({@link ChunkedIngestion});
+ * - a `file` task (an upload, as its notification named it): taken in, then
+ *   ingested whole ({@link WholeFileIngestion}) up to the chunk size, or cut
+ *   into chunks ({@link ChunkedIngestion});
  * - every other task is one step of a file in chunks: cut further, validate a
  *   chunk, write a chunk.
  *
@@ -35,6 +35,7 @@ export class FileTasks {
   private readonly outcomes: IngestionOutcomes;
   private readonly chunked: ChunkedIngestion;
   private readonly whole: WholeFileIngestion;
+  private readonly intake: ObjectIntake;
   constructor(private readonly deps: BatchIngestDependencies) {
     const timeoutMs = deps.timeoutSeconds * 1000;
     // Held back by its tenant's rowsPerSecond, a writer feeds rows for half the timeout, then flushes and stops; a
@@ -54,33 +55,31 @@ export class FileTasks {
       writeBudgetMs,
       writeDeadlineMs,
     });
+    this.intake = new ObjectIntake({ ...deps, outcomes: this.outcomes });
     this.whole = new WholeFileIngestion({ ...deps, outcomes: this.outcomes, badRows, chunked: this.chunked, writeBudgetMs, writeDeadlineMs });
   }
 
-  /** One task of the tenant's chunk queue: a file taken in, or a task of a file ingested in chunks (see {@link ChunkedIngestion}). */
+  /** One task of the tenant's chunk queue: an upload to take in and ingest, or a task of a file ingested in chunks (see {@link ChunkedIngestion}). */
   async run(task: ChunkTask, delivery: TaskDelivery): Promise<void> {
     const begun = this.deps.clock.now();
+    if (task.kind === 'file') {
+      await this.ingestFile(task, begun);
+      return;
+    }
     const { upload } = task;
     const record = await this.deps.ingestions.get(upload.tenant, upload.ingestionId);
     if (!record || record.version !== upload.version) {
       platformLogger.info('chunk task for an ingestion that is gone or was replaced; dropped', { ingestion: upload.ingestionId, task: task.kind });
       return;
     }
-    // A failed record's chunks still go on: one chunk gave up, and once it is redriven the file finishes. A file task
-    // also runs a record whose last attempt failed (`retrying`): it is that attempt's retry.
-    const working: readonly IngestionStatus[] = task.kind === 'file' ? ['processing', 'retrying', 'failed'] : ['processing', 'failed'];
-    if (!working.includes(record.status)) {
+    // A failed record's chunks still go on: one chunk gave up, and once it is redriven the file finishes.
+    if (record.status !== 'processing' && record.status !== 'failed') {
       await this.outcomes.ensureMoved(record);
       return;
     }
     const tenant = await this.deps.registry.get(upload.tenant);
     if (!tenant) throw new Error(`tenant ${upload.tenant} is not registered any more`);
-    // A disabled tenant's chunks wait, using none of their tries, until it is enabled again.
-    if (tenant.profile.status !== 'active') throw new DeferredError(`tenant ${upload.tenant} is disabled; its chunks wait until it is enabled`, 60);
-    if (task.kind === 'file') {
-      await this.ingestFile(tenant, upload, record, begun);
-      return;
-    }
+    waitWhileDisabled(tenant);
     try {
       await this.chunked.run(tenant, record, task, delivery, begun);
     } catch (error) {
@@ -90,15 +89,19 @@ export class FileTasks {
     }
   }
 
-  /** A file taken in: ingested whole in this invocation, or cut into chunks; an error of the input rejects it at once. */
-  private async ingestFile(tenant: Tenant, upload: UploadRef, taken: IngestionRecord, begun: number): Promise<void> {
-    let record = taken;
-    if (record.status !== 'processing') {
-      // The retry of a failed attempt (or a redriven file task): one more attempt, conditional, so that two deliveries run it once.
-      const changes = { status: 'processing' as const, attempts: record.attempts + 1, reason: undefined, finishedAt: undefined };
-      if (!(await this.deps.ingestions.transition(record, record.version, [record.status], changes))) return;
-      record = { ...record, ...changes };
-    }
+  /**
+   * An upload, in its tenant's turn: taken in ({@link ObjectIntake}: a
+   * redelivery or a redrive is the file's next attempt, a file done is left
+   * alone), then ingested whole in this invocation or cut into chunks. An
+   * error of the input rejects it at once; any other error is the attempt's.
+   */
+  private async ingestFile(task: FileTask, begun: number): Promise<void> {
+    // A disabled tenant's uploads wait with its chunks; the upload of a tenant that is gone is refused by the intake.
+    const served = await this.deps.registry.get(task.tenant);
+    if (served) waitWhileDisabled(served);
+    const intake = await this.intake.take(task.object);
+    if (intake.kind === 'done') return;
+    const { tenant, upload, record } = intake;
     try {
       if (upload.size > this.deps.chunkSize) await this.chunked.start(tenant, upload, record, begun);
       else await this.whole.ingest(tenant, upload, record, begun);
@@ -115,9 +118,17 @@ export class FileTasks {
 
   /** A chunk task was dead-lettered after its last try: the record says so, naming the file task or every chunk that gave up. */
   async deadLettered(task: ChunkTask, error: unknown, receiveCount: number): Promise<void> {
+    if (task.kind === 'file') {
+      const record = await this.intake.recordOf(task.object);
+      if (record) await this.outcomes.gaveUp(record, error, "the file's task is in its tenant's chunk dead-letter queue");
+      return;
+    }
     const record = await this.deps.ingestions.get(task.upload.tenant, task.upload.ingestionId);
-    if (!record || record.version !== task.upload.version) return;
-    if (task.kind === 'file') await this.outcomes.gaveUp(record, error, "the file's task is in its tenant's chunk dead-letter queue");
-    else await this.chunked.gaveUp(record, task, error, receiveCount);
+    if (record?.version === task.upload.version) await this.chunked.gaveUp(record, task, error, receiveCount);
   }
+}
+
+/** A disabled tenant's tasks wait, using none of their tries, until it is enabled again. */
+function waitWhileDisabled(tenant: Tenant): void {
+  if (tenant.profile.status !== 'active') throw new DeferredError(`tenant ${tenant.id} is disabled; its tasks wait until it is enabled`, 60);
 }
