@@ -49,29 +49,27 @@ export class IngestionProgressReader {
   }
 
   private async one(record: IngestionRecord, now: number, shareOf: (tenant: string) => Promise<ChunkShare | null>): Promise<IngestionProgress> {
-    const running = record.status === 'processing' || record.status === 'retrying';
-    const chunked = record.chunksTotal !== undefined || record.phase !== undefined;
-    if (!chunked || !record.version) {
-      if (!running) return { record, chunks: undefined };
-      // Taken in and active, the file is being ingested now. One that waits for its next attempt (or whose invocation
-      // died) waits for its file task's turn in its tenant's queue, when the tenant has tasks queued.
-      const view = this.stalledIfIdle(record, record.updatedAt, now);
-      if (view.status === 'processing') return { record, chunks: undefined };
-      const share = await shareOf(record.tenant);
-      if (share && share.queued > 0) return { record, chunks: undefined, waiting: share };
-      return { record: view, chunks: undefined };
-    }
-    if (record.status === 'ingested') {
-      const total = record.chunksTotal ?? 0;
-      return { record, chunks: { total, validated: total, written: total, failed: 0 } };
-    }
-    const states = await this.chunks.list({ tenant: record.tenant, ingestionId: record.ingestionId, version: record.version });
-    const chunks = countChunks(states, record.chunksTotal);
-    const activity = Math.max(record.updatedAt?.getTime() ?? 0, ...states.map((state) => state.lastActivity?.getTime() ?? 0));
-    if (!running) return { record, chunks };
+    const { chunks, lastActivity } = await this.chunksOf(record);
+    if (record.status !== 'processing' && record.status !== 'retrying') return { record, chunks };
+    const view = this.stalledIfIdle(record, lastActivity, now);
+    // A whole file taken in and active is being ingested now: it waits for nothing.
+    if (!chunks && view.status === 'processing') return { record, chunks };
     const share = await shareOf(record.tenant);
     if (share && share.queued > 0) return { record, chunks, waiting: share };
-    return { record: this.stalledIfIdle(record, new Date(activity), now), chunks };
+    return { record: view, chunks };
+  }
+
+  /** A chunked file's chunks, and the last sign of work on the file (its record's, or any of its chunks'). */
+  private async chunksOf(record: IngestionRecord): Promise<{ chunks: ChunkCounts | undefined; lastActivity: Date | undefined }> {
+    const chunked = record.chunksTotal !== undefined || record.phase !== undefined;
+    if (!chunked || !record.version) return { chunks: undefined, lastActivity: record.updatedAt };
+    if (record.status === 'ingested') {
+      const total = record.chunksTotal ?? 0;
+      return { chunks: { total, validated: total, written: total, failed: 0 }, lastActivity: record.updatedAt };
+    }
+    const states = await this.chunks.list({ tenant: record.tenant, ingestionId: record.ingestionId, version: record.version });
+    const activity = Math.max(record.updatedAt?.getTime() ?? 0, ...states.map((state) => state.lastActivity?.getTime() ?? 0));
+    return { chunks: countChunks(states, record.chunksTotal), lastActivity: new Date(activity) };
   }
 
   private stalledIfIdle(record: IngestionRecord, lastActivity: Date | undefined, now: number): IngestionRecord {
