@@ -1,45 +1,38 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import {
-  AccessDeniedError,
-  AuthenticationError,
   classifyFailure,
-  ConfigurationError,
-  ConflictError,
-  ConstraintViolationError,
-  DeferredError,
-  InvalidInputError,
-  NotFoundError,
   PlatformError,
   platformLogger,
   RetryAfterError,
   ServiceUnavailableError,
-  TooManyRequestsError,
-  UnsupportedMediaTypeError,
   type ErrorBody,
   type ErrorCode,
 } from '../../layers/platform/src';
 
-/** A platform error the API answers with: its code is one of the API's (each class of the table below must have one). */
-type ApiFailure = PlatformError & { readonly code: ErrorCode };
+/** The codes of the errors the API answers with a status of their own: every code of the API's but `INTERNAL_ERROR`. */
+type ApiErrorCode = Exclude<ErrorCode, 'INTERNAL_ERROR'>;
 
-const STATUS = new Map<abstract new (...args: never[]) => ApiFailure, number>([
-  [InvalidInputError, 400],
-  [AuthenticationError, 401],
-  [AccessDeniedError, 403],
-  [NotFoundError, 404],
-  [ConflictError, 409],
-  [UnsupportedMediaTypeError, 415],
-  [ConstraintViolationError, 422],
-  [TooManyRequestsError, 429],
-  [ConfigurationError, 500],
-  [ServiceUnavailableError, 503],
-  [DeferredError, 503],
-]);
+/** A platform error the API answers with: its code is one of the table below. */
+type ApiFailure = PlatformError & { readonly code: ApiErrorCode };
 
-/** The error as the API answers it, with its status; none for an error the table lacks. */
-function statusOf(error: unknown): [ApiFailure, number] | undefined {
-  for (const [type, status] of STATUS) if (error instanceof type) return [error, status];
-  return undefined;
+/** The status of each error code of the API (the error classes carry the codes; `errors.ts` says which class has which). */
+const STATUS: Record<ApiErrorCode, number> = {
+  INVALID_INPUT: 400,
+  UNAUTHENTICATED: 401,
+  ACCESS_DENIED: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  CONSTRAINT_VIOLATION: 422,
+  TOO_MANY_REQUESTS: 429,
+  CONFIGURATION_ERROR: 500,
+  SERVICE_UNAVAILABLE: 503,
+  DEFERRED: 503,
+};
+
+/** Whether the API answers with this error: a platform error whose code has a status in the table (any other, its tenant-file errors among them, is a 500). */
+function isApiFailure(error: unknown): error is ApiFailure {
+  return error instanceof PlatformError && Object.hasOwn(STATUS, error.code);
 }
 
 export function jsonResponse(statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyStructuredResultV2 {
@@ -60,13 +53,12 @@ export function jsonResponse(statusCode: number, body: unknown, headers: Record<
  */
 export function errorResponse(thrown: unknown): APIGatewayProxyStructuredResultV2 {
   const error = classifyFailure(thrown);
-  const known = statusOf(error);
-  if (known) {
-    const [failure, status] = known;
-    if (status >= 500) platformLogger.error(failure.message, { code: failure.code, error: failure });
-    const retryAfter = failure instanceof RetryAfterError || failure instanceof ServiceUnavailableError ? failure.retryAfterSeconds : undefined;
+  if (isApiFailure(error)) {
+    const status = STATUS[error.code];
+    if (status >= 500) platformLogger.error(error.message, { code: error.code, error });
+    const retryAfter = error instanceof RetryAfterError || error instanceof ServiceUnavailableError ? error.retryAfterSeconds : undefined;
     const headers: Record<string, string> = retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) };
-    const body: ErrorBody = { error: failure.code, message: failure.message, ...failure.details };
+    const body: ErrorBody = { error: error.code, message: error.message, ...error.details };
     return jsonResponse(status, body, headers);
   }
   platformLogger.error('unexpected error', { error });

@@ -2,16 +2,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-
-/** Whether a process with this pid runs. */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { alive, killGroup, signalGroup } from './signals';
 
 /**
  * A long-running process of the local cloud: started detached in its own
@@ -67,21 +58,10 @@ export class ManagedProcess {
       rmSync(this.pidPath, { force: true });
       return false;
     }
-    const signal = (name: NodeJS.Signals): void => {
-      try {
-        process.kill(-pid, name);
-      } catch {
-        try {
-          process.kill(pid, name);
-        } catch {
-          /* already gone */
-        }
-      }
-    };
-    signal('SIGTERM');
+    signalGroup(pid, 'SIGTERM');
     const deadline = Date.now() + timeoutMs;
     while (alive(pid) && Date.now() < deadline) await sleep(200);
-    if (alive(pid)) signal('SIGKILL');
+    if (alive(pid)) signalGroup(pid, 'SIGKILL');
     while (alive(pid)) await sleep(100);
     rmSync(this.pidPath, { force: true });
     return true;
@@ -90,13 +70,7 @@ export class ManagedProcess {
   /** SIGKILL to its whole group, as in a crash: nothing is flushed or closed. Resolves once it is gone. */
   async kill(): Promise<void> {
     const pid = this.pid();
-    if (!pid) return;
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      process.kill(pid, 'SIGKILL');
-    }
-    while (alive(pid)) await sleep(50);
+    if (pid) await killGroup(pid);
   }
 
   /** The log's current size, to read what comes after it with {@link logSince}. */

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { alive, ManagedProcess } from '../process/ManagedProcess';
+import { ManagedProcess } from '../process/ManagedProcess';
+import { alive, killGroup } from '../process/signals';
 import { isPortOpen, waitUntil } from '../process/net';
 import { logFile, pidFile } from '../paths';
 import type { LocalService, ServiceStatus } from './LocalService';
@@ -98,13 +99,7 @@ export abstract class ProcessService implements LocalService {
   async kill(): Promise<void> {
     const pid = this.runningPid();
     if (!pid) return;
-    try {
-      // Its process group when it leads one (the process the local cloud started), else the process alone.
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      process.kill(pid, 'SIGKILL');
-    }
-    while (alive(pid)) await sleep(50);
+    await killGroup(pid);
     const deadline = Date.now() + 10_000;
     while (this.runningPid() && Date.now() < deadline) await sleep(50);
     const wrapper = this.runningPid();

@@ -2,7 +2,7 @@ import amqp from 'amqplib';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { alive } from '../process/ManagedProcess';
+import { alive } from '../process/signals';
 import { aptInstall, output } from '../process/run';
 import { localCloudDir } from '../paths';
 import { localSecrets } from '../secrets';

@@ -46,15 +46,15 @@ describe('the chunk cutter, against S3, SQS and Cassandra', () => {
     }
   }
 
-  it('hands the rest of the file on when out of time, and the chain of invocations cuts it exactly as one scan would', async () => {
-    const body = csv(30_000);
+  /** Puts `body` in the ingest bucket, as zoo's upload of `fileName`: the upload the cutter is given. */
+  async function putUpload(fileName: string, body: Buffer): Promise<UploadRef> {
     const key = `probe/cutter-${randomUUID()}.csv`;
     const put = await createS3Client(config).send(new PutObjectCommand({ Bucket: config.ingestBucket, Key: key, Body: body }));
-    const upload: UploadRef = {
+    return {
       tenant: 'zoo',
       batchId: '20261129T000000Z-plannr',
       ingestionId: `20261129T000000Z-plannr-${randomUUID().replace(/-/g, '').slice(0, 10)}`,
-      fileName: 'cutter.csv',
+      fileName,
       format: 'csv',
       key,
       versionId: put.VersionId,
@@ -62,14 +62,19 @@ describe('the chunk cutter, against S3, SQS and Cassandra', () => {
       version: put.VersionId ?? 'version',
       size: body.length,
     };
+  }
+
+  /** A cutter of the ingest bucket's files into chunks of `chunkSize` bytes, checkpointed in `chunks`, its tasks sent to the test's queue. */
+  function cutterOf(chunks: ChunkStore, chunkSize: number): ChunkCutter {
+    const tasks = new ChunkTaskQueue(sqs, () => queueUrl.split('/').pop() as string);
+    return new ChunkCutter(new IngestBucket(createS3Client(config), config.ingestBucket), chunks, tasks, chunkSize, systemClock);
+  }
+
+  it('hands the rest of the file on when out of time, and the chain of invocations cuts it exactly as one scan would', async () => {
+    const body = csv(30_000);
+    const upload = await putUpload('cutter.csv', body);
     const chunks = new ChunkStore(client, topology.platformKeyspace);
-    const cutter = new ChunkCutter(
-      new IngestBucket(createS3Client(config), config.ingestBucket),
-      chunks,
-      new ChunkTaskQueue(sqs, () => queueUrl.split('/').pop() as string),
-      2048,
-      systemClock,
-    );
+    const cutter = cutterOf(chunks, 2048);
 
     // A budget already spent: every invocation plans what it can before its first check, then hands on.
     let progress = await cutter.cut(upload, undefined, 0);
@@ -99,27 +104,8 @@ describe('the chunk cutter, against S3, SQS and Cassandra', () => {
 
   it('refuses a binary file while it cuts it, before any chunk of it is validated', async () => {
     const body = Buffer.concat([csv(500), Buffer.from([0x00, 0x01, 0x02]), csv(10)]);
-    const key = `probe/cutter-${randomUUID()}.csv`;
-    const put = await createS3Client(config).send(new PutObjectCommand({ Bucket: config.ingestBucket, Key: key, Body: body }));
-    const upload: UploadRef = {
-      tenant: 'zoo',
-      batchId: '20261129T000000Z-plannr',
-      ingestionId: `20261129T000000Z-plannr-${randomUUID().replace(/-/g, '').slice(0, 10)}`,
-      fileName: 'binary.csv',
-      format: 'csv',
-      key,
-      versionId: put.VersionId,
-      etag: 'x',
-      version: put.VersionId ?? 'version',
-      size: body.length,
-    };
-    const cutter = new ChunkCutter(
-      new IngestBucket(createS3Client(config), config.ingestBucket),
-      new ChunkStore(client, topology.platformKeyspace),
-      new ChunkTaskQueue(sqs, () => queueUrl.split('/').pop() as string),
-      1024 * 1024,
-      systemClock,
-    );
+    const upload = await putUpload('binary.csv', body);
+    const cutter = cutterOf(new ChunkStore(client, topology.platformKeyspace), 1024 * 1024);
     await expect(cutter.cut(upload, undefined, Date.now() + 60_000)).rejects.toThrow(`the file is not UTF-8 text: byte ${csv(500).length} is a NUL byte`);
     expect(await drain()).toEqual([]);
   });

@@ -3,7 +3,7 @@ import { loadPlatformConfig } from '../../layers/platform/src/config/PlatformCon
 import { syncEventSourceMappings } from '../../layers/platform/src/provisioning/syncEventSourceMappings';
 import type { Tenant } from '../../layers/platform/src/tenants/Tenant';
 import { TenantProfileSchema } from '../../layers/platform/src/tenants/TenantProfile';
-import { chunkEventSources, streamEventSources } from '../../layers/platform/src/topology/eventSources';
+import { chunkEventSources, streamEventSources, type EventSource } from '../../layers/platform/src/topology/eventSources';
 import { Topology } from '../../layers/platform/src/topology/Topology';
 
 const topology = new Topology(loadPlatformConfig({ MYSIMBDP_STAGE: 'prod' }));
@@ -57,10 +57,22 @@ function lambdaApi(existing: EventSourceMappingConfiguration[]): { lambda: Lambd
   return { lambda, calls };
 }
 
+/** Syncs a function's mappings on a Lambda API that holds `existing`: what the sync asked for, and the changes it reports. */
+async function sync(
+  existing: EventSourceMappingConfiguration[],
+  functionName: string,
+  sources: EventSource[],
+  queuePrefix: string,
+): Promise<{ calls: string[]; changes: string[] }> {
+  const { lambda, calls } = lambdaApi(existing);
+  const arns = new Map(sources.map((source) => [source.queueName, arnOf(source.queueName)]));
+  const changes = await syncEventSourceMappings(lambda, functionName, sources, arns, queuePrefix);
+  return { calls, changes };
+}
+
 describe("the stream function's event sources follow the tenant registry", () => {
   const tenants = [tenant('zoo', 'active', 10), tenant('shop', 'disabled'), tenant('acme', 'active')];
   const sources = streamEventSources(topology, tenants);
-  const arns = new Map(sources.map((source) => [source.queueName, arnOf(source.queueName)]));
 
   it('has one source per tenant, on while the tenant is active, with its profile batch settings', () => {
     expect(sources).toEqual([
@@ -71,13 +83,13 @@ describe("the stream function's event sources follow the tenant registry", () =>
   });
 
   it('creates, updates and deletes mappings on AWS until they match, and leaves other queues alone', async () => {
-    const { lambda, calls } = lambdaApi([
+    const existing: EventSourceMappingConfiguration[] = [
       { UUID: 'u-zoo', EventSourceArn: arnOf('mysimbdp-prod-stream-zoo'), State: 'Enabled', BatchSize: 10, MaximumBatchingWindowInSeconds: 2 },
       { UUID: 'u-shop', EventSourceArn: arnOf('mysimbdp-prod-stream-shop'), State: 'Enabled', BatchSize: 100, MaximumBatchingWindowInSeconds: 2 },
       { UUID: 'u-gone', EventSourceArn: arnOf('mysimbdp-prod-stream-gone'), State: 'Enabled', BatchSize: 100 },
       { UUID: 'u-batch', EventSourceArn: arnOf('mysimbdp-prod-batch-ingest'), State: 'Enabled', BatchSize: 1 },
-    ]);
-    const changes = await syncEventSourceMappings(lambda, topology.streamIngestFunctionName, sources, arns, topology.streamQueuePrefix);
+    ];
+    const { calls, changes } = await sync(existing, topology.streamIngestFunctionName, sources, topology.streamQueuePrefix);
     expect(calls).toEqual([
       'update u-shop enabled=false batch=100',
       'create mysimbdp-prod-stream-acme enabled=true batch=100 ["ReportBatchItemFailures"]',
@@ -91,16 +103,15 @@ describe("the stream function's event sources follow the tenant registry", () =>
   });
 
   it('changes nothing when the mappings already match', async () => {
-    const { lambda, calls } = lambdaApi(
-      sources.map((source) => ({
-        UUID: source.tenant,
-        EventSourceArn: arnOf(source.queueName),
-        State: source.enabled ? 'Enabled' : 'Disabled',
-        BatchSize: source.batchSize,
-        MaximumBatchingWindowInSeconds: source.batchWindowSeconds,
-      })),
-    );
-    expect(await syncEventSourceMappings(lambda, topology.streamIngestFunctionName, sources, arns, topology.streamQueuePrefix)).toEqual([]);
+    const existing = sources.map((source) => ({
+      UUID: source.tenant,
+      EventSourceArn: arnOf(source.queueName),
+      State: source.enabled ? 'Enabled' : 'Disabled',
+      BatchSize: source.batchSize,
+      MaximumBatchingWindowInSeconds: source.batchWindowSeconds,
+    }));
+    const { calls, changes } = await sync(existing, topology.streamIngestFunctionName, sources, topology.streamQueuePrefix);
+    expect(changes).toEqual([]);
     expect(calls).toEqual([]);
   });
 });
@@ -108,7 +119,6 @@ describe("the stream function's event sources follow the tenant registry", () =>
 describe("the chunk function's event sources: a queue per tenant, each within the tenant's limit and the platform's total", () => {
   const tenants = [tenant('zoo', 'active', 10, 1), tenant('shop', 'disabled'), tenant('acme', 'active', 100, 50)];
   const sources = chunkEventSources(topology, tenants, 8);
-  const arns = new Map(sources.map((source) => [source.queueName, arnOf(source.queueName)]));
 
   it("has one source per tenant, one task per invocation, at most the tenant's limit and never more than the total", () => {
     expect(sources).toEqual([
@@ -119,11 +129,11 @@ describe("the chunk function's event sources: a queue per tenant, each within th
   });
 
   it("gives each mapping its maximum concurrency (Lambda's least is 2), and leaves the stream mappings alone", async () => {
-    const { lambda, calls } = lambdaApi([
+    const existing: EventSourceMappingConfiguration[] = [
       { UUID: 'u-acme', EventSourceArn: arnOf('mysimbdp-prod-chunks-acme'), State: 'Enabled', BatchSize: 1, ScalingConfig: { MaximumConcurrency: 4 } },
       { UUID: 'u-stream', EventSourceArn: arnOf('mysimbdp-prod-stream-acme'), State: 'Enabled', BatchSize: 100 },
-    ]);
-    const changes = await syncEventSourceMappings(lambda, topology.batchChunkFunctionName, sources, arns, topology.chunkQueuePrefix);
+    ];
+    const { calls, changes } = await sync(existing, topology.batchChunkFunctionName, sources, topology.chunkQueuePrefix);
     expect(calls).toEqual([
       'create mysimbdp-prod-chunks-zoo enabled=true batch=1 ["ReportBatchItemFailures"] max=2',
       'create mysimbdp-prod-chunks-shop enabled=false batch=1 ["ReportBatchItemFailures"] max=8',

@@ -16,6 +16,7 @@ import {
   TooManyRequestsError,
   UnsupportedMediaTypeError,
 } from '../../layers/platform/src/errors';
+import { MalformedFileError } from '../../layers/platform/src/ingest/records/MalformedFileError';
 import { OperatorTokens } from '../../layers/platform/src/operator/OperatorTokens';
 import type { Platform } from '../../layers/platform/src/platform';
 import { FakeTenantRegistry, tenant } from './fakes/FakeTenantRegistry';
@@ -63,8 +64,11 @@ describe('errors as HTTP responses', () => {
     expect(response.headers).toEqual({ 'content-type': 'application/json', 'retry-after': retryAfter });
   });
 
-  it('answers anything else with a 500 that tells nothing of the inside', () => {
-    const response = errorResponse(new TypeError("Cannot read properties of undefined (reading 'x') at /var/task/secret.js:1"));
+  it.each([
+    ['an unexpected error', new TypeError("Cannot read properties of undefined (reading 'x') at /var/task/secret.js:1")],
+    ["a platform error whose code is not the API's", new MalformedFileError('no CSV header')],
+  ])('answers %s with a 500 that tells nothing of the inside', (_what, error) => {
+    const response = errorResponse(error);
     expect(response.statusCode).toBe(500);
     expect(JSON.parse(response.body as string)).toEqual({
       error: 'INTERNAL_ERROR',

@@ -48,21 +48,8 @@ export {
 // Configuration, the clock, typed errors, failures told apart and backed off from, the logger, sizes.
 export { DEFAULT_CHUNK_SIZE, loadPlatformConfig, platformConfig, type PlatformConfig } from './config/PlatformConfig';
 export { systemClock, type Clock } from './Clock';
-export {
-  AccessDeniedError,
-  AuthenticationError,
-  ConfigurationError,
-  ConflictError,
-  ConstraintViolationError,
-  DeferredError,
-  InvalidInputError,
-  NotFoundError,
-  PlatformError,
-  RetryAfterError,
-  ServiceUnavailableError,
-  TooManyRequestsError,
-  UnsupportedMediaTypeError,
-} from './errors';
+// Every typed error is public: the adapters (HTTP, CLIs, SQS handlers) map them, so errors.ts is the list.
+export * from './errors';
 export { classifyFailure, serviceFailure } from './failures/serviceFailure';
 export { backoff, type BackoffOptions } from './failures/backoff';
 export { platformLogger } from './logging/platformLogger';

@@ -1,11 +1,4 @@
-import type {
-  IngestionFilter,
-  IngestionKey,
-  IngestionPhase,
-  IngestionRecord,
-  IngestionStatus,
-  IngestionStore,
-} from '../../../layers/platform/src/ingest/files/IngestionStore';
+import type { IngestionFilter, IngestionKey, IngestionRecord, IngestionStore } from '../../../layers/platform/src/ingest/files/IngestionStore';
 import { FakeClock } from './FakeClock';
 import type { Public } from './Public';
 
@@ -55,13 +48,7 @@ export class FakeIngestionStore implements Public<IngestionStore> {
     return Promise.resolve({ created: true, record });
   }
 
-  transition(
-    key: IngestionKey,
-    version: string | undefined,
-    from: readonly IngestionStatus[],
-    changes: Partial<IngestionRecord>,
-    phase?: IngestionPhase,
-  ): Promise<boolean> {
+  transition(...[key, version, from, changes, phase]: Parameters<IngestionStore['transition']>): Promise<boolean> {
     if (this.down) return Promise.reject(this.down);
     const id = `${key.tenant}/${key.ingestionId}`;
     const current = this.records.get(id);

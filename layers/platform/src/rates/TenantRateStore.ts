@@ -1,6 +1,5 @@
 import cassandra from 'cassandra-driver';
 import { CassandraStore } from '../cassandra/CassandraStore';
-import { LIGHTWEIGHT_TRANSACTION } from '../cassandra/lightweightTransaction';
 
 /** What a tenant's rate limit counts: rows its files write (`rowsPerSecond`), or stream messages written for it (`streamMessagesPerSecond`). */
 export type RateKind = 'rows' | 'stream';
@@ -51,19 +50,16 @@ export class TenantRateStore extends CassandraStore {
   /** Books until `next` (µs), provided the time is still `expected` (what `read` said; undefined: no row yet). */
   async book(tenant: string, kind: RateKind, expected: number | undefined, next: number): Promise<BookingOutcome> {
     try {
-      const result =
+      const applied =
         expected === undefined
-          ? await this.client.execute(
-              `INSERT INTO ${this.table} (tenant, kind, tat) VALUES (?, ?, ?) IF NOT EXISTS`,
-              [tenant, kind, BigInt(next)],
-              LIGHTWEIGHT_TRANSACTION,
-            )
-          : await this.client.execute(
-              `UPDATE ${this.table} SET tat = ? WHERE tenant = ? AND kind = ? IF tat = ?`,
-              [BigInt(next), tenant, kind, BigInt(expected)],
-              LIGHTWEIGHT_TRANSACTION,
-            );
-      return result.first()?.get('[applied]') === true ? 'applied' : 'lost';
+          ? await this.lightweightTransaction(`INSERT INTO ${this.table} (tenant, kind, tat) VALUES (?, ?, ?) IF NOT EXISTS`, [tenant, kind, BigInt(next)])
+          : await this.lightweightTransaction(`UPDATE ${this.table} SET tat = ? WHERE tenant = ? AND kind = ? IF tat = ?`, [
+              BigInt(next),
+              tenant,
+              kind,
+              BigInt(expected),
+            ]);
+      return applied ? 'applied' : 'lost';
     } catch (error) {
       if (maybeApplied(error)) return 'unknown';
       throw error;

@@ -1,6 +1,5 @@
-import { systemClock, type Clock } from '../Clock';
+import type { Clock } from '../Clock';
 import cassandra from 'cassandra-driver';
-import { LIGHTWEIGHT_TRANSACTION } from '../cassandra/lightweightTransaction';
 import { CassandraStore } from '../cassandra/CassandraStore';
 import { ConflictError } from '../errors';
 
@@ -12,10 +11,6 @@ export interface DailyLimits {
 export type QuotaOutcome =
   | { readonly ok: true }
   | { readonly ok: false; readonly constraint: 'dailyQuota.maxFiles' | 'dailyQuota.maxBytes'; readonly used: number; readonly limit: number };
-
-function applied(result: cassandra.types.ResultSet): boolean {
-  return result.first()?.get('[applied]') === true;
-}
 
 /** The UTC day of a date, as Cassandra's `date` type. */
 export function utcDay(now: Date): cassandra.types.LocalDate {
@@ -34,13 +29,9 @@ export function utcDay(now: Date): cassandra.types.LocalDate {
  * const outcome = await usage.charge('zoo', ingestionId, 1024, { maxFiles: 100 });
  */
 export class DailyUsageStore extends CassandraStore {
-  constructor(
-    client: cassandra.Client,
-    keyspace: string,
-    /** The time that says which UTC day it is. */
-    private readonly clock: Clock = systemClock,
-  ) {
-    super(client, keyspace, 'daily_usage');
+  /** `clock`: the time that says which UTC day it is. */
+  constructor(client: cassandra.Client, keyspace: string, clock?: Clock) {
+    super(client, keyspace, 'daily_usage', clock);
   }
 
   async usage(tenant: string, now = this.clock.date()): Promise<{ files: number; bytes: number }> {
@@ -70,23 +61,18 @@ export class DailyUsageStore extends CassandraStore {
       const row = (await this.client.execute(`SELECT files, bytes, charged FROM ${this.table} WHERE tenant = ? AND day = ?`, [tenant, day])).first();
       if (!row) {
         // The day's first upload makes the row (whoever else makes it, the loop reads it again).
-        await this.client.execute(
-          `INSERT INTO ${this.table} (tenant, day, files, bytes) VALUES (?, ?, 0, 0) IF NOT EXISTS`,
-          [tenant, day],
-          LIGHTWEIGHT_TRANSACTION,
-        );
+        await this.lightweightTransaction(`INSERT INTO ${this.table} (tenant, day, files, bytes) VALUES (?, ?, 0, 0) IF NOT EXISTS`, [tenant, day]);
         continue;
       }
       const used = { files: (row?.get('files') as number | null) ?? 0, bytes: Number((row?.get('bytes') as bigint | null) ?? 0n) };
       if ((row?.get('charged') as Map<string, bigint> | null)?.has(ingestionId)) return { ok: true };
       const outcome = this.within(used, bytes, limits);
       if (!outcome.ok) return outcome;
-      const result = await this.client.execute(
+      const charged = await this.lightweightTransaction(
         `UPDATE ${this.table} SET files = ?, bytes = ?, charged[?] = ? WHERE tenant = ? AND day = ? IF files = ? AND bytes = ?`,
         [used.files + 1, BigInt(used.bytes + bytes), ingestionId, BigInt(bytes), tenant, day, used.files, BigInt(used.bytes)],
-        LIGHTWEIGHT_TRANSACTION,
       );
-      if (applied(result)) return { ok: true };
+      if (charged) return { ok: true };
     }
     throw new ConflictError('the daily quota is too busy to update; the upload will be retried');
   }

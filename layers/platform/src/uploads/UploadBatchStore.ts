@@ -1,5 +1,4 @@
 import cassandra from 'cassandra-driver';
-import { LIGHTWEIGHT_TRANSACTION } from '../cassandra/lightweightTransaction';
 import { CassandraStore } from '../cassandra/CassandraStore';
 import { ConflictError } from '../errors';
 
@@ -14,10 +13,6 @@ export interface UploadBatch {
 export type Reservation = 'reserved' | 'already-reserved' | 'batch-full' | 'no-such-batch';
 
 const MAX_CAS_ATTEMPTS = 20;
-
-function applied(result: cassandra.types.ResultSet): boolean {
-  return result.first()?.get('[applied]') === true;
-}
 
 /**
  * Upload batches and the files granted in each, counted with lightweight
@@ -34,11 +29,11 @@ export class UploadBatchStore extends CassandraStore {
   }
 
   async create(tenant: string, batchId: string, now = new Date()): Promise<void> {
-    await this.client.execute(
-      `INSERT INTO ${this.table} (tenant, batch_id, file_count, files, created_at) VALUES (?, ?, 0, {}, ?) IF NOT EXISTS`,
-      [tenant, batchId, now],
-      LIGHTWEIGHT_TRANSACTION,
-    );
+    await this.lightweightTransaction(`INSERT INTO ${this.table} (tenant, batch_id, file_count, files, created_at) VALUES (?, ?, 0, {}, ?) IF NOT EXISTS`, [
+      tenant,
+      batchId,
+      now,
+    ]);
   }
 
   async get(tenant: string, batchId: string): Promise<UploadBatch | undefined> {
@@ -61,12 +56,11 @@ export class UploadBatchStore extends CassandraStore {
         return 'already-reserved';
       }
       if (batch.fileCount >= maxFiles) return 'batch-full';
-      const result = await this.client.execute(
+      const reserved = await this.lightweightTransaction(
         `UPDATE ${this.table} SET file_count = ?, files[?] = ? WHERE tenant = ? AND batch_id = ? IF file_count = ?`,
         [batch.fileCount + 1, fileName, BigInt(size), tenant, batchId, batch.fileCount],
-        LIGHTWEIGHT_TRANSACTION,
       );
-      if (applied(result)) return 'reserved';
+      if (reserved) return 'reserved';
     }
     throw new ConflictError(`batch ${batchId} is too busy; retry the upload request`);
   }

@@ -1,7 +1,6 @@
 import cassandra from 'cassandra-driver';
-import { LIGHTWEIGHT_TRANSACTION } from '../../cassandra/lightweightTransaction';
 import { CassandraStore } from '../../cassandra/CassandraStore';
-import { systemClock, type Clock } from '../../Clock';
+import type { Clock } from '../../Clock';
 import type { ChunkSpan } from './ChunkBoundaries';
 
 /** Where one chunk stands. */
@@ -140,13 +139,9 @@ function toState(row: cassandra.types.Row, now: number): ChunkState {
  * const lease = await chunks.claimWrite(version, 3, owner, 60_000);
  */
 export class ChunkStore extends CassandraStore {
-  constructor(
-    client: cassandra.Client,
-    keyspace: string,
-    /** The time leases are given and read by, and checkpoints stamped with. */
-    private readonly clock: Clock = systemClock,
-  ) {
-    super(client, keyspace, 'ingestion_chunks');
+  /** `clock`: the time leases are given and read by, and checkpoints stamped with. */
+  constructor(client: cassandra.Client, keyspace: string, clock?: Clock) {
+    super(client, keyspace, 'ingestion_chunks', clock);
   }
 
   private key(version: IngestedVersion, chunk: number): unknown[] {
@@ -225,32 +220,30 @@ export class ChunkStore extends CassandraStore {
       if (!state) throw new RangeError(`chunk ${chunk} of ${version.ingestionId} was never cut`);
       if (state.status === 'written' || state.status === 'writing') return { claimed: false, state };
       const attempts = state.writeAttempts + 1;
-      const result = await this.client.execute(
+      const claimed = await this.lightweightTransaction(
         `UPDATE ${this.table} SET lease_owner = ?, lease_until = ?, write_attempts = ? ${this.where} IF written_at = null AND lease_until = ?`,
         [owner, new Date(this.clock.now() + leaseMs), attempts, ...this.key(version, chunk), state.leaseUntil ?? null],
-        LIGHTWEIGHT_TRANSACTION,
       );
-      if (result.first()?.get('[applied]') === true) return { claimed: true, state: { ...state, status: 'writing', writeAttempts: attempts } };
+      if (claimed) return { claimed: true, state: { ...state, status: 'writing', writeAttempts: attempts } };
     }
   }
 
   /** Extends a lease held by `owner`; false when it was lost (expired and taken). */
   async renew(version: IngestedVersion, chunk: number, owner: string, leaseMs: number): Promise<boolean> {
-    const result = await this.client.execute(
-      `UPDATE ${this.table} SET lease_until = ? ${this.where} IF lease_owner = ?`,
-      [new Date(this.clock.now() + leaseMs), ...this.key(version, chunk), owner],
-      LIGHTWEIGHT_TRANSACTION,
-    );
-    return result.first()?.get('[applied]') === true;
+    return this.lightweightTransaction(`UPDATE ${this.table} SET lease_until = ? ${this.where} IF lease_owner = ?`, [
+      new Date(this.clock.now() + leaseMs),
+      ...this.key(version, chunk),
+      owner,
+    ]);
   }
 
   /** Gives a lease back at once (the write failed and will be retried). */
   async release(version: IngestedVersion, chunk: number, owner: string): Promise<void> {
-    await this.client.execute(
-      `UPDATE ${this.table} SET lease_until = ? ${this.where} IF lease_owner = ?`,
-      [new Date(0), ...this.key(version, chunk), owner],
-      LIGHTWEIGHT_TRANSACTION,
-    );
+    await this.lightweightTransaction(`UPDATE ${this.table} SET lease_until = ? ${this.where} IF lease_owner = ?`, [
+      new Date(0),
+      ...this.key(version, chunk),
+      owner,
+    ]);
   }
 
   /**

@@ -1,6 +1,5 @@
-import { systemClock, type Clock } from '../../Clock';
+import type { Clock } from '../../Clock';
 import cassandra from 'cassandra-driver';
-import { LIGHTWEIGHT_TRANSACTION } from '../../cassandra/lightweightTransaction';
 import { createHash } from 'node:crypto';
 import { CassandraStore } from '../../cassandra/CassandraStore';
 import { InvalidInputError } from '../../errors';
@@ -154,24 +153,19 @@ export interface IngestionFilter {
  * if (await store.transition(record, record.version, ['processing'], { status: 'ingested' })) await bucket.move(...);
  */
 export class IngestionStore extends CassandraStore {
-  constructor(
-    client: cassandra.Client,
-    keyspace: string,
-    /** The time a change is stamped with (`updatedAt`: how long a running record has been idle). */
-    private readonly clock: Clock = systemClock,
-  ) {
-    super(client, keyspace, 'ingestions');
+  /** `clock`: the time a change is stamped with (`updatedAt`: how long a running record has been idle). */
+  constructor(client: cassandra.Client, keyspace: string, clock?: Clock) {
+    super(client, keyspace, 'ingestions', clock);
   }
 
   /** Creates the record unless one exists; returns the one that is there either way, and whether it is this one. */
   async create(record: IngestionRecord): Promise<{ created: boolean; record: IngestionRecord }> {
     const { params } = assignments(record);
-    const result = await this.client.execute(
+    const created = await this.lightweightTransaction(
       `INSERT INTO ${this.table} (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')}) IF NOT EXISTS`,
       [record.tenant, record.batchId, record.ingestionId, ...params],
-      LIGHTWEIGHT_TRANSACTION,
     );
-    if (result.first()?.get('[applied]') === true) return { created: true, record };
+    if (created) return { created: true, record };
     return { created: false, record: (await this.get(record.tenant, record.ingestionId)) as IngestionRecord };
   }
 
@@ -188,12 +182,10 @@ export class IngestionStore extends CassandraStore {
     phase?: IngestionPhase,
   ): Promise<boolean> {
     const { set, params } = assignments({ ...changes, updatedAt: this.clock.date() });
-    const result = await this.client.execute(
+    return this.lightweightTransaction(
       `UPDATE ${this.table} SET ${set} WHERE tenant = ? AND batch_id = ? AND ingestion_id = ? IF run = ? AND status IN ?${phase ? ' AND phase = ?' : ''}`,
       [...params, key.tenant, key.batchId, key.ingestionId, version ?? null, [...from], ...(phase ? [phase] : [])],
-      LIGHTWEIGHT_TRANSACTION,
     );
-    return result.first()?.get('[applied]') === true;
   }
 
   /** Changes columns other than the status (progress, reasons, the plan's context). */
