@@ -59,7 +59,7 @@ export class FakeIngestionStore implements Public<IngestionStore> {
     return Promise.resolve(true);
   }
 
-  update(key: IngestionKey, changes: Partial<Omit<IngestionRecord, 'status' | 'run'>>): Promise<void> {
+  update(key: IngestionKey, changes: Partial<Omit<IngestionRecord, 'status' | 'version'>>): Promise<void> {
     if (this.down) return Promise.reject(this.down);
     const id = `${key.tenant}/${key.ingestionId}`;
     const current = this.records.get(id);
