@@ -23,6 +23,8 @@ export interface BridgeOptions {
   /** How long a message may wait for others to fill an SQS batch. */
   readonly flushIntervalMs?: number;
   readonly discoveryIntervalMs?: number;
+  /** Waits out the backoff before messages SQS refused are requeued (a timer by default; a test gives its own clock). */
+  readonly wait?: (ms: number) => Promise<void>;
 }
 
 /** SQS refuses messages over 256 KiB. */
@@ -291,7 +293,7 @@ export class AmqpSqsBridge {
       reason: outcome.failed[0]?.reason,
       ...(sendError === undefined ? {} : { error: sendError }),
     });
-    if (!this.stopping) await sleep(delay);
+    if (!this.stopping) await (this.options.wait ?? sleep)(delay);
     for (const message of failed) if (safely(() => channel.nack(message, false, true))) this.stats.requeued += 1;
   }
 }
