@@ -142,9 +142,11 @@ describe('tenants share the chunk invocations fairly, each within its own limit'
      * Uploads B's small file (its table made by the first: the same name each time, in a batch of its own); returns
      * the seconds from the end of its upload until the API shows it landed, as the tenant sees it, and its record.
      */
-    const landing = async (): Promise<{ seconds: number; record: IngestionJson }> => {
+    const landing = async <T>(whenUploaded?: () => Promise<T>): Promise<{ seconds: number; record: IngestionJson; seen: T | undefined }> => {
       const granted = await uploadFile(SMALL, token(SMALL), 'quiet.csv', smallCsv(ROWS, 1));
       const uploaded = performance.now();
+      // What the other tenant's batch looks like at that moment, read beside the wait (not before it).
+      const seeing = whenUploaded?.();
       const record = await waitFor(
         'the small file to land',
         async () => {
@@ -154,8 +156,9 @@ describe('tenants share the chunk invocations fairly, each within its own limit'
         180_000,
         50,
       );
+      const seconds = (performance.now() - uploaded) / 1000;
       expect(record).toMatchObject({ status: 'ingested', rows: ROWS });
-      return { seconds: (performance.now() - uploaded) / 1000, record };
+      return { seconds, record, seen: await seeing };
     };
     /** A's batch of a hundred files (a day's exports, a table each), uploaded twenty at a time; its id. */
     const names = Array.from({ length: FILES }, (_, index) => `day_${String(index).padStart(3, '0')}.csv`);
@@ -188,13 +191,13 @@ describe('tenants share the chunk invocations fairly, each within its own limit'
     await landed(await floodSent(0));
 
     const flood = await floodSent(FILES);
-    const atStart = await batchOf(flood);
+    const beside = await landing(() => batchOf(flood));
+    const atStart = beside.seen ?? [];
     const unfinishedAtStart = FILES - atStart.filter((record) => FINAL.includes(record.status)).length;
-    const beside = await landing();
     const floodLanded = await landed(flood);
-    // The fair share, whatever the machine: of A's files still to land when B's was uploaded, those A's share of the
-    // invocations landed while B's file was taken in and run landed before it, the rest after it; first come, first
-    // served, every one of them would have landed before it.
+    // The fair share, whatever the machine: of A's files still to land when B's upload ended, those A's share of the
+    // invocations landed while B's file was handed over, taken in and run landed before it, the rest after it; first
+    // come, first served, every one of them would have landed before it.
     const besideEnd = Date.parse(String(beside.record.finishedAt));
     const before = floodLanded
       .filter((record) => !FINAL.includes(atStart.find((at) => at.id === record.id)?.status ?? ''))
