@@ -140,11 +140,12 @@ describe('tenants share the chunk invocations fairly, each within its own limit'
     const FINAL = ['ingested', 'rejected', 'failed'];
     /**
      * Uploads B's small file (its table made by the first: the same name each time, in a batch of its own); returns
-     * the seconds from the end of its upload until the API shows it landed, as the tenant sees it, and its record.
+     * the seconds from the end of its upload until its record says it landed (the platform's clock is this machine's:
+     * what an API poll adds, on an API as busy as the flood makes it, is not the platform's wait), and its record.
      */
     const landing = async <T>(whenUploaded?: () => Promise<T>): Promise<{ seconds: number; record: IngestionJson; seen: T | undefined }> => {
       const granted = await uploadFile(SMALL, token(SMALL), 'quiet.csv', smallCsv(ROWS, 1));
-      const uploaded = performance.now();
+      const uploaded = Date.now();
       // What the other tenant's batch looks like at that moment, read beside the wait (not before it).
       const seeing = whenUploaded?.();
       const record = await waitFor(
@@ -156,9 +157,8 @@ describe('tenants share the chunk invocations fairly, each within its own limit'
         180_000,
         50,
       );
-      const seconds = (performance.now() - uploaded) / 1000;
       expect(record).toMatchObject({ status: 'ingested', rows: ROWS });
-      return { seconds, record, seen: await seeing };
+      return { seconds: (Date.parse(String(record.finishedAt)) - uploaded) / 1000, record, seen: await seeing };
     };
     /** A's batch of a hundred files (a day's exports, a table each), uploaded twenty at a time; its id. */
     const names = Array.from({ length: FILES }, (_, index) => `day_${String(index).padStart(3, '0')}.csv`);
