@@ -1,7 +1,8 @@
 // `npm run bench:small`: the end-to-end time of a small file (about 2 KB, 20
 // readings) through the platform, as a tenant sees it: upload grant, presigned
-// POST, S3 event, SQS, batch-ingest function, Cassandra, until the ingestion
-// record is final. Run BENCH_SMALL_FILES times one after the other (default
+// POST, S3 event, SQS, batch-ingest function (the hand-over), the tenant's
+// chunk queue, batch-chunk function (intake and ingestion), Cassandra, until
+// the ingestion record is final. Run BENCH_SMALL_FILES times one after the other (default
 // 20), through serverless offline as `npm start` runs it. Appends to BENCHMARKS.md.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -80,7 +81,7 @@ await appendBenchmark(`## Small file end to end, ${today()}
 
 Machine: ${describeMachine()}.
 
-${FILES} files of ${bytes} bytes (20 readings each, the zoo app), one after the other through serverless offline (\`npm run bench:small\`): upload grant, presigned POST, S3 event, SQS, batch-ingest function, Cassandra, polled every 20 ms until the ingestion record is final. Commit ${process.env.BENCH_LABEL ?? 'working tree'}.
+${FILES} files of ${bytes} bytes (20 readings each, the zoo app), one after the other through serverless offline (\`npm run bench:small\`): upload grant, presigned POST, S3 event, SQS, batch-ingest function (the hand-over), the tenant's chunk queue, batch-chunk function (intake and ingestion), Cassandra, polled every 20 ms until the ingestion record is final. Commit ${process.env.BENCH_LABEL ?? 'working tree'}.
 
 ${markdownTable(['measure', 'p50 ms', 'mean ms', 'p90 ms', 'max ms'], [row('end to end (grant to final record)', endToEnd), row('in the function (record duration)', inFunction)])}
 `);
