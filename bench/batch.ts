@@ -68,6 +68,8 @@ export interface Run {
   rows: number;
   seconds: number;
   peakRssBytes: number;
+  /** CPU time, user and system, of the loader's own processes (not Cassandra's). */
+  cpuSeconds: number;
   note: string;
   /** mysimbdp: the longest chunk invocation, and the phases. */
   longestChunkSeconds?: number;
@@ -137,14 +139,18 @@ async function platformRun(path: string, bytes: number, rows: number, parallelis
     return `${(total / Math.max(1, list.length)).toFixed(1)} s per chunk, ${((total / bytes) * 1024 * 1024).toFixed(3)} s per MiB`;
   };
   const [validates, writes] = [byKind('validate'), byKind('write')];
-  const cutter = notifications.invocations.find((invocation) => invocation.body.includes(grant.key));
+  // The file's intake and its cutting: the notification's hand-over, then the file task and its `plan` tasks.
+  const cuts = [...notifications.invocations, ...byKind('file'), ...byKind('plan')];
+  const cpuOf = (list: Array<{ cpuSeconds: number }>) => list.reduce((total, invocation) => total + invocation.cpuSeconds, 0);
+  const perRow = (list: Array<{ cpuSeconds: number }>) => `${((cpuOf(list) / rows) * 1e6).toFixed(1)} µs a row`;
   return {
     loader: `mysimbdp, ${parallelism} chunk invocation${parallelism === 1 ? '' : 's'} at a time`,
     rows: 0,
     seconds,
     peakRssBytes: Math.max(notifications.maxRssBytes, chunkTasks.maxRssBytes),
+    cpuSeconds: cpuOf([...notifications.invocations, ...chunkTasks.invocations]),
     longestChunkSeconds: Math.max(longest(validates), longest(writes)),
-    note: `${record.chunks?.total ?? 1} chunks of ${CHUNK_SIZE}; upload ${((uploaded - begin) / 1000).toFixed(1)} s; cut ${cutter?.seconds.toFixed(1) ?? '?'} s; validate ${sum(validates).toFixed(0)} s in all (longest ${longest(validates).toFixed(1)} s, CPU ${cpu(validates)}); write ${sum(writes).toFixed(0)} s in all (longest ${longest(writes).toFixed(1)} s, CPU ${cpu(writes)})${chunkTasks.invocations.some((invocation) => invocation.failed) ? `; ${chunkTasks.invocations.filter((invocation) => invocation.failed).length} invocations failed and were retried` : ''}`,
+    note: `${record.chunks?.total ?? 1} chunks of ${CHUNK_SIZE}; upload ${((uploaded - begin) / 1000).toFixed(1)} s; intake and cut ${sum(cuts).toFixed(1)} s (CPU ${perRow(cuts)}); validate ${sum(validates).toFixed(0)} s in all (longest ${longest(validates).toFixed(1)} s, CPU ${cpu(validates)}, ${perRow(validates)}); write ${sum(writes).toFixed(0)} s in all (longest ${longest(writes).toFixed(1)} s, CPU ${cpu(writes)}, ${perRow(writes)})${chunkTasks.invocations.some((invocation) => invocation.failed) ? `; ${chunkTasks.invocations.filter((invocation) => invocation.failed).length} invocations failed and were retried` : ''}`,
   };
 }
 
@@ -196,7 +202,7 @@ try {
       );
       const ceilingOutput = (await import('node:fs')).readFileSync(ceilingLog, 'utf8').trim().split('\n').pop() as string;
       const ceiling = JSON.parse(ceilingOutput) as {
-        best: { rowsPerBatch: number; concurrency: number; seconds: number };
+        best: { rowsPerBatch: number; concurrency: number; seconds: number; cpuSeconds: number };
         results: Array<{ rowsPerBatch: number; concurrency: number; rowsPerSecond: number }>;
       };
       if (ceilingRun.exitCode !== 0) throw new Error(`the ceiling writer failed; read ${ceilingLog}`);
@@ -205,6 +211,7 @@ try {
         rows: 0,
         seconds: ceiling.best.seconds,
         peakRssBytes: ceilingRun.peakRssBytes,
+        cpuSeconds: ceiling.best.cpuSeconds,
         note: `best of ${ceiling.results.map((result) => `${result.rowsPerBatch} rows a batch × ${result.concurrency} in flight: ${result.rowsPerSecond}/s`).join('; ')}`,
       });
     }
@@ -232,7 +239,14 @@ try {
         await client.execute(`TRUNCATE ${KEYSPACE}.${TABLE}`);
         say(loader);
         const result = await load();
-        await counted({ loader, rows: 0, seconds: result.seconds, peakRssBytes: result.peakRssBytes, note: `${result.errors} errors; ${note}` });
+        await counted({
+          loader,
+          rows: 0,
+          seconds: result.seconds,
+          peakRssBytes: result.peakRssBytes,
+          cpuSeconds: result.cpuSeconds,
+          note: `${result.errors} errors; ${note}`,
+        });
       }
     }
 
@@ -244,7 +258,20 @@ try {
     const best = platformRuns.reduce((a, b) => (b.seconds < a.seconds ? b : a));
     const verdict = (met: boolean): string => (met ? 'met' : '**not met**');
     const table = markdownTable(
-      ['loader', 'rows loaded', 'seconds', 'rows/s', 'MB/s', 'of the ceiling', '× dsbulk', 'peak RSS', 'longest chunk', 'notes'],
+      [
+        'loader',
+        'rows loaded',
+        'seconds',
+        'rows/s',
+        'MB/s',
+        'of the ceiling',
+        '× dsbulk',
+        'CPU s per 1M rows',
+        'rows per CPU-second',
+        'peak RSS',
+        'longest chunk',
+        'notes',
+      ],
       runs.map((run) => [
         run.loader,
         run.rows === rows ? `${run.rows} ✓` : `${run.rows} ✗ (expected ${rows})`,
@@ -253,6 +280,8 @@ try {
         (mb / run.seconds).toFixed(1),
         ceilingRun0 ? `${Math.round((ceilingRun0.seconds / run.seconds) * 100)} %` : '-',
         dsbulkRun ? (dsbulkRun.seconds / run.seconds).toFixed(2) : '-',
+        ((run.cpuSeconds / rows) * 1e6).toFixed(1),
+        run.cpuSeconds > 0 ? Math.round(rows / run.cpuSeconds) : '-',
         formatByteSize(run.peakRssBytes),
         run.longestChunkSeconds === undefined ? '-' : `${run.longestChunkSeconds.toFixed(1)} s`,
         run.note,
@@ -280,7 +309,7 @@ Machine: ${describeMachine()}. Cassandra: ${
         .join(', ')}`
 }; every loader writes at ${CONSISTENCY}.
 
-mysimbdp is timed end to end (upload, S3 event, SQS, cutting, every chunk validated, then every chunk written, the record final), each function in its own process as Lambda runs it (\`bench/SqsEventSource.ts\`, heap limit \`${BATCH_INGEST_NODE_OPTIONS}\`); its peak RSS is the highest of any of those processes. The ceiling and the peers' peak RSS is their process tree's, sampled from /proc. Chunk size ${CHUNK_SIZE} (${parseByteSize(CHUNK_SIZE)} bytes).
+mysimbdp is timed end to end (upload, S3 event, SQS, cutting, every chunk validated, then every chunk written, the record final), each function in its own process as Lambda runs it (\`bench/SqsEventSource.ts\`, heap limit \`${BATCH_INGEST_NODE_OPTIONS}\`); its peak RSS is the highest of any of those processes. The ceiling and the peers' peak RSS is their process tree's, sampled from /proc. CPU is user and system time of the loader's own processes, not Cassandra's: mysimbdp's every invocation, the ceiling's writing (not its making of the rows), dsbulk's JVM and cqlsh with its COPY workers (the children's times the kernel gives their parent once they end). Chunk size ${CHUNK_SIZE} (${parseByteSize(CHUNK_SIZE)} bytes).
 
 ${sections.join('\n\n')}
 `);

@@ -3,7 +3,8 @@
 // same table: rows made in memory beforehand (no file, no parsing, no
 // validation), grouped by partition, written with a prepared INSERT in
 // unlogged batches of one partition each, many requests in flight. Tries a few
-// batch sizes and concurrencies and prints the best, as JSON.
+// batch sizes and concurrencies and prints the best, as JSON, with the CPU
+// time each spent writing (making the rows is not counted).
 //   node --max-old-space-size=8192 --import tsx bench/ceilingWriter.ts <rows> <keyspace> <table>
 import cassandra from 'cassandra-driver';
 import { createCassandraClient, loadPlatformConfig } from '../layers/platform/src';
@@ -35,12 +36,19 @@ function rowsByPartition(): unknown[][][] {
   return [...partitions.values()];
 }
 
-async function writeAll(client: cassandra.Client, partitions: unknown[][][], rowsPerBatch: number, concurrency: number): Promise<number> {
+/** Writes every row; the seconds it took, and the CPU seconds (user and system) this process spent on it. */
+async function writeAll(
+  client: cassandra.Client,
+  partitions: unknown[][][],
+  rowsPerBatch: number,
+  concurrency: number,
+): Promise<{ seconds: number; cpuSeconds: number }> {
   const query = `INSERT INTO ${keyspace}.${table} (${READINGS_COLUMNS.join(', ')}) VALUES (${READINGS_COLUMNS.map(() => '?').join(', ')})`;
   const batches: unknown[][][] = [];
   for (const partition of partitions)
     for (let start = 0; start < partition.length; start += rowsPerBatch) batches.push(partition.slice(start, start + rowsPerBatch));
   const began = performance.now();
+  const cpu = process.cpuUsage();
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -53,18 +61,19 @@ async function writeAll(client: cassandra.Client, partitions: unknown[][][], row
       }
     }),
   );
-  return (performance.now() - began) / 1000;
+  const spent = process.cpuUsage(cpu);
+  return { seconds: (performance.now() - began) / 1000, cpuSeconds: (spent.user + spent.system) / 1e6 };
 }
 
 const config = loadPlatformConfig(process.env);
 const client = createCassandraClient(config, { readTimeoutMs: 120_000 });
 await client.connect();
 const partitions = rowsByPartition();
-const results: Array<{ rowsPerBatch: number; concurrency: number; seconds: number; rowsPerSecond: number }> = [];
+const results: Array<{ rowsPerBatch: number; concurrency: number; seconds: number; cpuSeconds: number; rowsPerSecond: number }> = [];
 for (const setting of GRID) {
   await client.execute(`TRUNCATE ${keyspace}.${table}`);
-  const seconds = await writeAll(client, partitions, setting.rowsPerBatch, setting.concurrency);
-  results.push({ ...setting, seconds, rowsPerSecond: Math.round(rows / seconds) });
+  const { seconds, cpuSeconds } = await writeAll(client, partitions, setting.rowsPerBatch, setting.concurrency);
+  results.push({ ...setting, seconds, cpuSeconds, rowsPerSecond: Math.round(rows / seconds) });
 }
 await client.shutdown();
 const best = results.reduce((a, b) => (b.rowsPerSecond > a.rowsPerSecond ? b : a));

@@ -53,6 +53,8 @@ export interface CqlshLoadResult {
   errors: number;
   /** Peak RSS of cqlsh and its COPY worker processes together (see `measureProcess`). */
   peakRssBytes: number;
+  /** CPU time, user and system, of the loader's processes (see `measureProcess`). */
+  cpuSeconds: number;
   log: string;
 }
 
@@ -189,6 +191,7 @@ export class Cqlsh {
       rowsLoaded: Number(imported[1]),
       errors: Number(/Failed to process (\d+) rows/.exec(text)?.[1] ?? 0),
       peakRssBytes: measured.peakRssBytes,
+      cpuSeconds: measured.cpuSeconds,
       log: this.loadLog,
     };
   }

@@ -45,6 +45,8 @@ export interface DsbulkLoadResult {
   errors: number;
   /** Peak RSS of the loader's JVM (sampled from /proc, see `measureProcess`). */
   peakRssBytes: number;
+  /** CPU time, user and system, of the loader's processes (see `measureProcess`). */
+  cpuSeconds: number;
   /** The console output of the run (appended); `operationLog` is dsbulk's own. */
   log: string;
   /** dsbulk's `operation.log` for this run, with the summary. */
@@ -207,6 +209,7 @@ ${dependencies}
       rowsLoaded: records.successful,
       errors: records.failed,
       peakRssBytes: measured.peakRssBytes,
+      cpuSeconds: measured.cpuSeconds,
       log: this.loadLog,
       operationLog,
     };

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
@@ -18,6 +18,32 @@ export interface ProcessMeasurement {
   peakRssBytes: number;
   /** How many processes (the command and its descendants) were seen. */
   processes: number;
+  /**
+   * CPU time, user and system, of the command and every descendant it waited
+   * for (what the kernel adds to this process's children's times when it
+   * reaps the command). 0 where /proc is missing.
+   */
+  cpuSeconds: number;
+}
+
+/** Clock ticks per second of the times in /proc/<pid>/stat. */
+const CLOCK_TICKS = canReadProc() ? Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100 : 100;
+
+function canReadProc(): boolean {
+  return existsSync('/proc/self/stat');
+}
+
+/**
+ * CPU seconds of this process's reaped children and their reaped descendants
+ * (`cutime` + `cstime` of /proc/self/stat); measured around one command that
+ * runs alone, the difference is that command's.
+ */
+function reapedChildrenCpuSeconds(): number {
+  if (!canReadProc()) return 0;
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  // Fields after the command name: state is field 3, cutime and cstime fields 16 and 17.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS;
 }
 
 /** `VmRSS` and `VmHWM` of a process, in bytes; undefined once it is gone. */
@@ -60,7 +86,9 @@ function processTree(root: number): number[] {
 /**
  * Runs a command to completion, its output appended to `logPath`, and
  * measures its duration and the peak RSS of its process tree by polling
- * /proc every `intervalMs` (Linux; GNU time is not needed). Resolves whatever
+ * /proc every `intervalMs`, and its CPU time (Linux; GNU time is not needed).
+ * Measure one command at a time: the CPU time counts every child this
+ * process reaps meanwhile. Resolves whatever
  * the exit code; rejects only when the command cannot start.
  *
  * @example
@@ -73,9 +101,10 @@ export function measureProcess(
 ): Promise<ProcessMeasurement> {
   mkdirSync(dirname(options.logPath), { recursive: true });
   appendFileSync(options.logPath, `\n$ ${command} ${args.map((arg) => (/[\s'"*$]/.test(arg) ? `'${arg.replaceAll("'", `'\\''`)}'` : arg)).join(' ')}\n`);
-  const canPoll = existsSync('/proc/self/status');
+  const canPoll = canReadProc();
   return new Promise((resolve, reject) => {
     const started = performance.now();
+    const cpuBefore = reapedChildrenCpuSeconds();
     const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     const write = (chunk: Buffer): void => appendFileSync(options.logPath, chunk);
     child.stdout.on('data', write);
@@ -109,6 +138,7 @@ export function measureProcess(
         seconds: (performance.now() - started) / 1000,
         peakRssBytes: Math.max(peakTreeRss, peakHwm),
         processes: seen.size,
+        cpuSeconds: reapedChildrenCpuSeconds() - cpuBefore,
       });
     });
   });
