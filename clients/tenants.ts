@@ -15,6 +15,7 @@ import {
   createS3Client,
   createSqsClient,
   DeadLetters,
+  FILE_FORMATS,
   deprovisionTenant,
   generateAmqpSecret,
   hashPassword,
@@ -186,7 +187,7 @@ program
   .option('--keyspace <name>', 'its Cassandra keyspace (default tenant_<tenant>)')
   .option('--max-file-size <size>', 'largest file, with a unit', '10 MiB')
   .option('--max-files-per-batch <n>', 'files per batch', number, 10)
-  .option('--formats <list>', 'allowed formats, of csv, json, ndjson', 'csv,json,ndjson')
+  .option('--formats <list>', `allowed formats, of ${FILE_FORMATS.join(', ')}`, 'csv,json,ndjson')
   .option('--max-bad-rows <n>', 'bad rows tolerated per file', number, 0)
   .option('--daily-max-files <n>', 'daily quota of files', number)
   .option('--daily-max-bytes <size>', 'daily quota of bytes, with a unit')

@@ -3,7 +3,7 @@ import { ChunkBoundaries, type ChunkSpan } from '../../layers/platform/src/inges
 import { readChunkSourceRecords } from '../../layers/platform/src/ingest/files/readChunkSourceRecords';
 import { readRecords } from '../../layers/platform/src/ingest/records/readRecords';
 import type { SourceItem } from '../../layers/platform/src/ingest/records/SourceRecord';
-import type { FileFormat } from '../../layers/platform/src/tenants/TenantProfile';
+import type { TextFormat } from '../../layers/platform/src/tenants/FileFormat';
 
 /** A deterministic pseudo-random sequence, so a failing case can be replayed. */
 function random(seed: number): () => number {
@@ -60,7 +60,7 @@ function jsonArray(rows: number, seed = 3): Buffer {
 }
 
 /** Scans `file` in buffers of varying sizes, as a stream delivers it. */
-function plan(format: FileFormat, file: Buffer, chunkSize: number, seed: number): ChunkSpan[] {
+function plan(format: TextFormat, file: Buffer, chunkSize: number, seed: number): ChunkSpan[] {
   const next = random(seed);
   const scan = new ChunkBoundaries(format, chunkSize);
   const chunks: ChunkSpan[] = [];
@@ -79,7 +79,7 @@ async function collect(items: AsyncIterable<SourceItem>): Promise<SourceItem[]> 
   return all;
 }
 
-async function readChunked(format: FileFormat, file: Buffer, chunks: readonly ChunkSpan[], headerEnd: number): Promise<SourceItem[]> {
+async function readChunked(format: TextFormat, file: Buffer, chunks: readonly ChunkSpan[], headerEnd: number): Promise<SourceItem[]> {
   const items: SourceItem[] = [];
   for (const chunk of chunks) {
     const body = Readable.from([file.subarray(chunk.start, chunk.end)]);
@@ -96,7 +96,7 @@ function sorted(items: SourceItem[]): SourceItem[] {
 }
 
 describe('chunk boundaries', () => {
-  const cases: Array<[FileFormat, Buffer]> = [
+  const cases: Array<[TextFormat, Buffer]> = [
     ['csv', trickyCsv(600)],
     ['csv', trickyCsv(600, 4, '\r\n')],
     ['csv', trickyCsv(300, 5, '\r\n', '\r\n\r\n')],

@@ -1,5 +1,6 @@
 import { InvalidInputError } from '../../layers/platform/src/errors';
-import { formatOf, safeFileName } from '../../layers/platform/src/uploads/fileName';
+import { FILE_FORMATS, fileFormat, formatParts } from '../../layers/platform/src/tenants/FileFormat';
+import { fileStem, formatOf, safeFileName } from '../../layers/platform/src/uploads/fileName';
 
 describe('upload file names', () => {
   it('accepts plain names', () => {
@@ -28,5 +29,25 @@ describe('upload file names', () => {
     expect(formatOf('a.json')).toBe('json');
     expect(formatOf('a.xlsx')).toBeUndefined();
     expect(formatOf('README')).toBeUndefined();
+  });
+
+  it('knows Parquet and compressed text by their extensions', () => {
+    expect(formatOf('a.parquet')).toBe('parquet');
+    expect(formatOf('a.csv.gz')).toBe('csv.gz');
+    expect(formatOf('a.CSV.GZIP')).toBe('csv.gz');
+    expect(formatOf('a.jsonl.zstd')).toBe('ndjson.zst');
+    expect(formatOf('a.json.zst')).toBe('json.zst');
+    expect(formatOf('a.parquet.gz')).toBeUndefined();
+    expect(formatOf('a.gz')).toBeUndefined();
+    expect(formatOf('a.txt.zst')).toBeUndefined();
+  });
+
+  it('takes a file name apart into its stem and its format', () => {
+    expect(fileStem('readings-2024.csv.gz')).toBe('readings-2024');
+    expect(fileStem('readings.v2.parquet')).toBe('readings.v2');
+    expect(fileStem('notes.txt')).toBe('notes');
+    expect(fileStem('README')).toBe('README');
+    for (const format of FILE_FORMATS) expect(fileFormat(formatParts(format))).toBe(format);
+    expect(formatParts('ndjson.zst')).toEqual({ records: 'ndjson', compression: 'zstd' });
   });
 });

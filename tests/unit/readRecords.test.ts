@@ -3,9 +3,9 @@ import { Readable } from 'node:stream';
 import { MalformedFileError } from '../../layers/platform/src/ingest/records/MalformedFileError';
 import { readRecords } from '../../layers/platform/src/ingest/records/readRecords';
 import type { SourceItem } from '../../layers/platform/src/ingest/records/SourceRecord';
-import type { FileFormat } from '../../layers/platform/src/tenants/TenantProfile';
+import type { TextFormat } from '../../layers/platform/src/tenants/FileFormat';
 
-async function read(text: string | Buffer[], format: FileFormat): Promise<SourceItem[]> {
+async function read(text: string | Buffer[], format: TextFormat): Promise<SourceItem[]> {
   const items: SourceItem[] = [];
   const stream = typeof text === 'string' ? Readable.from([Buffer.from(text)]) : Readable.from(text);
   for await (const item of readRecords(stream, format)) items.push(item);

@@ -60,6 +60,7 @@ export type { Tenant } from './tenants/Tenant';
 export { TenantDirectory } from './tenants/TenantDirectory';
 export { assertTenantId, isTenantId } from './tenants/TenantId';
 export { TenantProfileSchema, type TenantProfile, type TenantProfileInput } from './tenants/TenantProfile';
+export { FILE_FORMATS, formatParts, type Compression, type FileFormat, type RecordFormat } from './tenants/FileFormat';
 export { CassandraTenantRegistry } from './tenants/TenantRegistry';
 export { parseTenantFiles } from './tenants/parseTenantFiles';
 export { profileJsonSchema } from './tenants/profileJsonSchema';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BYTE_SIZE_PATTERN, parseByteSize } from '../units/byteSize';
+import { FILE_FORMATS } from './FileFormat';
 import { TenantIdSchema } from './TenantId';
 
 /** A size written with its unit ("10 MiB"), parsed to `{ text, bytes }`. */
@@ -8,8 +9,7 @@ const ByteSizeSchema = z
   .regex(BYTE_SIZE_PATTERN, 'a size is a number and a unit, e.g. "10 MiB" (B, kB, MB, GB, TB, KiB, MiB, GiB, TiB)')
   .transform((text) => ({ text: text.trim(), bytes: parseByteSize(text) }));
 
-export const FILE_FORMATS = ['csv', 'json', 'ndjson'] as const;
-export type FileFormat = (typeof FILE_FORMATS)[number];
+export { FILE_FORMATS, type FileFormat } from './FileFormat';
 
 /** SQS refuses messages over 256 KiB. */
 const SQS_MAX_MESSAGE_BYTES = 256 * 1024;

@@ -1,17 +1,19 @@
 import { InvalidInputError } from '../errors';
-import type { FileFormat } from '../tenants/TenantProfile';
+import { COMPRESSIONS, fileFormat, type CompressionSuffix, type FileFormat, type RecordFormat } from '../tenants/FileFormat';
 
 export const MAX_FILE_NAME_LENGTH = 128;
 
 /** Letters, digits, dot, dash, underscore and space; starting with a letter or digit. */
 const SAFE_FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._ -]*$/;
 
-const FORMAT_BY_EXTENSION: Record<string, FileFormat> = {
+const RECORDS_BY_EXTENSION: Record<string, RecordFormat> = {
   csv: 'csv',
   json: 'json',
   ndjson: 'ndjson',
   jsonl: 'ndjson',
+  parquet: 'parquet',
 };
+const COMPRESSION_BY_EXTENSION: Record<string, CompressionSuffix> = { gz: 'gz', gzip: 'gz', zst: 'zst', zstd: 'zst' };
 
 /**
  * Checks a file name a tenant wants to upload, and refuses it (never
@@ -48,7 +50,29 @@ export function fileExtension(fileName: string): string {
   return dot < 0 ? '' : fileName.slice(dot + 1).toLowerCase();
 }
 
-/** The format a file name announces: `.csv`, `.json`, `.ndjson` or `.jsonl`; undefined otherwise. */
+/**
+ * The format a file name announces: `.csv`, `.json`, `.ndjson` or `.jsonl`,
+ * `.parquet`; a text one may be compressed (`.gz` or `.gzip`, `.zst` or
+ * `.zstd` after it). Undefined for any other name.
+ *
+ * @example
+ * formatOf('readings.csv.gz');  // 'csv.gz'
+ * formatOf('events.jsonl.zstd'); // 'ndjson.zst'
+ * formatOf('readings.parquet.gz'); // undefined (Parquet compresses its own pages)
+ */
 export function formatOf(fileName: string): FileFormat | undefined {
-  return FORMAT_BY_EXTENSION[fileExtension(fileName)];
+  const last = fileExtension(fileName);
+  const suffix = COMPRESSION_BY_EXTENSION[last];
+  if (!suffix) return RECORDS_BY_EXTENSION[last];
+  const records = RECORDS_BY_EXTENSION[fileExtension(fileName.slice(0, -(last.length + 1)))];
+  if (!records || records === 'parquet') return undefined;
+  return fileFormat({ records, compression: COMPRESSIONS[suffix] });
+}
+
+/** The file name without the extensions that announce its format (`readings.csv.gz` → `readings`). */
+export function fileStem(fileName: string): string {
+  const dots = formatOf(fileName)?.split('.').length ?? (fileExtension(fileName) ? 1 : 0);
+  let stem = fileName;
+  for (let i = 0; i < dots; i += 1) stem = stem.slice(0, stem.lastIndexOf('.'));
+  return stem;
 }

@@ -1,5 +1,5 @@
 import type { TableRow, TableSpec } from '../../cassandra/TableSpec';
-import type { FileFormat } from '../../tenants/TenantProfile';
+import type { RecordFormat } from '../../tenants/FileFormat';
 import type { CqlType } from '../../cassandra/TableSpec';
 import type { SourceRecord } from '../records/SourceRecord';
 
@@ -8,7 +8,8 @@ export interface BatchFile {
   readonly tenant: string;
   readonly batchId: string;
   readonly fileName: string;
-  readonly format: FileFormat;
+  /** How the file's records are laid out (a compressed file is given as its records read). */
+  readonly format: RecordFormat;
   /** Columns already in a table of the tenant's keyspace, or undefined when it does not exist. */
   existingColumns(table: string): Promise<Readonly<Record<string, CqlType>> | undefined>;
 }

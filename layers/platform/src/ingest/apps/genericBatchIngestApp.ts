@@ -1,4 +1,5 @@
 import type { BatchFile, BatchIngestApp, BatchIngestPlan, CqlType, SourceRecord, TableSpec } from '../../tenantApp';
+import { fileStem } from '../../uploads/fileName';
 import { cqlName, uniqueCqlNames } from './cqlName';
 import { cqlValue } from './cqlValue';
 import { inferColumnType } from './inferColumnType';
@@ -14,7 +15,7 @@ const META_COLUMNS = [FILE_COLUMN, PART_COLUMN, LINE_COLUMN, EXTRA_COLUMN];
 
 /** The table a file goes to: its name without extension, made safe for CQL. */
 export function datasetTableName(fileName: string): string {
-  const stem = fileName.replace(/\.[^.]*$/, '');
+  const stem = fileStem(fileName);
   return cqlName(stem, 't_');
 }
 

@@ -1,5 +1,5 @@
 import type { IngestBucket } from '../../storage/IngestBucket';
-import type { FileFormat } from '../../tenants/TenantProfile';
+import type { RecordFormat } from '../../tenants/FileFormat';
 import type { UploadRef } from './ChunkTask';
 import { csvLine } from '../records/readRecords';
 import { positionLabel, type BadRow } from './scanSourceRecords';
@@ -80,18 +80,18 @@ export class BadRowsFiles {
   }
 }
 
-function contentType(format: FileFormat): string {
+function contentType(format: RecordFormat): string {
   return format === 'csv' ? 'text/csv; charset=utf-8' : format === 'json' ? 'application/json' : 'application/x-ndjson';
 }
 
-function dataText(format: FileFormat, columns: readonly string[], rows: readonly BadRow[]): string {
+function dataText(format: RecordFormat, columns: readonly string[], rows: readonly BadRow[]): string {
   const records = rows.flatMap((row) => (row.raw === undefined ? [] : [row.raw]));
   if (format === 'csv') return `${[csvLine(columns), ...records].join('\n')}\n`;
   if (format === 'json') return `[\n${records.map((record) => `  ${record}`).join(',\n')}\n]\n`;
   return `${records.join('\n')}\n`;
 }
 
-function errorsText(format: FileFormat, rows: readonly BadRow[]): string {
+function errorsText(format: RecordFormat, rows: readonly BadRow[]): string {
   return `${rows
     .map((row) => {
       const where = `${positionLabel(format, row.position)}: ${row.reason}`;

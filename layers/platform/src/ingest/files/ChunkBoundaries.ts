@@ -1,4 +1,4 @@
-import type { FileFormat } from '../../tenants/TenantProfile';
+import type { TextFormat } from '../../tenants/FileFormat';
 import { MalformedFileError } from '../records/MalformedFileError';
 
 /** One chunk of a file: a byte range that starts and ends on record boundaries. */
@@ -25,7 +25,7 @@ export interface CsvHeader {
 
 /** Everything a scan knows at a chunk boundary, as plain JSON, so that a later invocation can go on from there. */
 export interface BoundaryScanState {
-  readonly format: FileFormat;
+  readonly format: TextFormat;
   /** Offset of the next byte to scan: always the start of the chunk being cut. */
   readonly offset: number;
   readonly nextIndex: number;
@@ -129,7 +129,7 @@ export class ChunkBoundaries {
   private base = 0;
 
   constructor(
-    readonly format: FileFormat,
+    readonly format: TextFormat,
     readonly chunkSize: number,
     state?: BoundaryScanState,
   ) {

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import type { Clock } from '../../Clock';
 import { platformLogger } from '../../logging/platformLogger';
 import type { IngestBucket } from '../../storage/IngestBucket';
+import { textFormat } from '../../tenants/FileFormat';
 import { TextGuard } from '../records/TextGuard';
 import { ChunkBoundaries, type BoundaryScanState, type ChunkSpan } from './ChunkBoundaries';
 import type { ChunkStore } from './ChunkStore';
@@ -41,7 +42,7 @@ export class ChunkCutter {
   ) {}
 
   async cut(upload: UploadRef, from: BoundaryScanState | undefined, deadline: number): Promise<CutProgress> {
-    const scan = new ChunkBoundaries(upload.format, this.chunkSize, from);
+    const scan = new ChunkBoundaries(textFormat(upload.format), this.chunkSize, from);
     const start = from?.offset ?? 0;
     const guard = new TextGuard(start);
     const version = { tenant: upload.tenant, ingestionId: upload.ingestionId, version: upload.version };

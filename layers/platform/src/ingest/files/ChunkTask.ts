@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FILE_FORMATS } from '../../tenants/TenantProfile';
+import { COMPRESSIONS, RECORD_FORMATS, type Compression, type RecordFormat } from '../../tenants/FileFormat';
 import type { BoundaryScanState, ChunkSpan, CsvHeader } from './ChunkBoundaries';
 import type { ObjectCreated } from './ObjectIntake';
 
@@ -9,7 +9,10 @@ export interface UploadRef {
   readonly batchId: string;
   readonly ingestionId: string;
   readonly fileName: string;
-  readonly format: (typeof FILE_FORMATS)[number];
+  /** How its records are read (the profile's format without its compression). */
+  readonly format: RecordFormat;
+  /** How its bytes are compressed, if they are. */
+  readonly compression?: Compression | undefined;
   /** The object's key in `incoming/`. */
   readonly key: string;
   readonly versionId: string | undefined;
@@ -61,7 +64,8 @@ const UploadRefSchema = z
     batchId: z.string(),
     ingestionId: z.string(),
     fileName: z.string(),
-    format: z.enum(FILE_FORMATS),
+    format: z.enum(RECORD_FORMATS),
+    compression: z.enum(Object.values(COMPRESSIONS) as [Compression, ...Compression[]]).optional(),
     key: z.string(),
     versionId: z.string().optional(),
     etag: z.string(),
@@ -73,7 +77,7 @@ const UploadRefSchema = z
 const SpanSchema = z.object({ index: z.number().int(), start: z.number().int(), end: z.number().int(), positionOffset: z.number().int() });
 const HeaderSchema = z.object({ end: z.number().int(), newlines: z.number().int() });
 const StateSchema = z.object({
-  format: z.enum(FILE_FORMATS),
+  format: z.enum(['csv', 'json', 'ndjson']),
   offset: z.number().int(),
   nextIndex: z.number().int(),
   quoted: z.boolean(),

@@ -19,6 +19,7 @@ import type { IngestionOutcomes } from './IngestionOutcomes';
 import type { IngestionRecord, IngestionStatus, IngestionStore } from './IngestionStore';
 import type { StreamTables } from './StreamTables';
 import { MAX_BAD_ROW_SAMPLES, MAX_KEPT_BAD_ROWS, scanSourceRecords } from './scanSourceRecords';
+import { textFormat } from '../../tenants/FileFormat';
 import { guardText } from '../records/TextGuard';
 import { ChunkBoundaries, type BoundaryScanState, type ChunkSpan, type CsvHeader } from './ChunkBoundaries';
 import { ChunkLease } from './ChunkLease';
@@ -165,7 +166,7 @@ export class ChunkedIngestion {
   private async chunkBytes(upload: UploadRef, chunk: ChunkSpan, header: CsvHeader | undefined) {
     const body = guardText(await this.deps.bucket.openRange(upload.key, upload.versionId, chunk.start, chunk.end), chunk.start);
     const headerBytes = header && chunk.start > 0 ? await this.deps.bucket.openRange(upload.key, upload.versionId, 0, header.end) : undefined;
-    return readChunkSourceRecords(upload.format, chunk, { body, header: headerBytes }, upload.size);
+    return readChunkSourceRecords(textFormat(upload.format), chunk, { body, header: headerBytes }, upload.size);
   }
 
   private async validate(tenant: Tenant, upload: UploadRef, record: IngestionRecord, chunk: ChunkSpan, header: CsvHeader | undefined, delivery: TaskDelivery) {

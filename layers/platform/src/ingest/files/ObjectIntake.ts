@@ -4,6 +4,7 @@ import { objectKey, parseObjectKey, type TenantObjectKey } from '../../storage/o
 import type { Tenant } from '../../tenants/Tenant';
 import { formatByteSize } from '../../units/byteSize';
 import { fileExtension, formatOf } from '../../uploads/fileName';
+import { formatParts, type FileFormat } from '../../tenants/FileFormat';
 import type { UploadGrantRecord } from '../../uploads/UploadGrantStore';
 import type { BatchIngestDependencies } from './BatchIngestDependencies';
 import type { UploadRef } from './ChunkTask';
@@ -123,7 +124,8 @@ export class ObjectIntake {
       batchId: key.batchId,
       ingestionId,
       fileName: key.fileName,
-      format: format as UploadRef['format'],
+      format: formatParts(format as FileFormat).records,
+      compression: formatParts(format as FileFormat).compression,
       key: object.key,
       versionId: stored.versionId,
       etag: stored.etag,

@@ -5,6 +5,7 @@ import { platformLogger } from '../../logging/platformLogger';
 import { pacedBufferRows, RatePacer } from '../../rates/RatePacer';
 import { WriteTimeSpent } from '../../rates/WriteTimeSpent';
 import type { Tenant } from '../../tenants/Tenant';
+import { textFormat } from '../../tenants/FileFormat';
 import { readRecords } from '../records/readRecords';
 import { guardText } from '../records/TextGuard';
 import { appPlan } from './appPlan';
@@ -52,7 +53,7 @@ export class WholeFileIngestion {
     const schema = this.schemaOf(tenant);
     const app = await this.deps.loadApp(tenant.id);
     const maxBadRows = tenant.profile.batch.maxBadRows;
-    const open = async () => readRecords(guardText(await this.deps.bucket.openRange(upload.key, upload.versionId, 0, upload.size)), upload.format);
+    const open = async () => readRecords(guardText(await this.deps.bucket.openRange(upload.key, upload.versionId, 0, upload.size)), textFormat(upload.format));
 
     const validating = performance.now();
     const items = await open();

@@ -1,3 +1,4 @@
+import { textFormat } from '../../tenants/FileFormat';
 import type { KeyspaceSchema } from '../../cassandra/KeyspaceSchema';
 import type { CqlType } from '../../cassandra/TableSpec';
 import type { IngestBucket } from '../../storage/IngestBucket';
@@ -64,7 +65,7 @@ export async function readSample(bucket: IngestBucket, upload: UploadRef): Promi
   const body = await bucket.openRange(upload.key, upload.versionId, 0, upload.size);
   const sample: SourceRecord[] = [];
   try {
-    for await (const item of readRecords(guardText(body), upload.format)) {
+    for await (const item of readRecords(guardText(body), textFormat(upload.format))) {
       if (item.kind === 'record') sample.push(item.record);
       if (sample.length >= PLAN_SAMPLE_RECORDS) break;
     }

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import type { FileFormat } from '../../tenants/TenantProfile';
+import type { TextFormat } from '../../tenants/FileFormat';
 import { readRecords } from '../records/readRecords';
 import type { SourceItem } from '../records/SourceRecord';
 import type { ChunkSpan } from './ChunkBoundaries';
@@ -42,7 +42,7 @@ async function* withoutFirstByte(body: AsyncIterable<Buffer>): AsyncGenerator<Bu
  * @example
  * for await (const item of readChunkSourceRecords('csv', chunk, { header, body }, objectSize)) ...
  */
-export async function* readChunkSourceRecords(format: FileFormat, chunk: ChunkSpan, bytes: ChunkBytes, fileSize: number): AsyncGenerator<SourceItem> {
+export async function* readChunkSourceRecords(format: TextFormat, chunk: ChunkSpan, bytes: ChunkBytes, fileSize: number): AsyncGenerator<SourceItem> {
   let source: Readable;
   if (format === 'csv' && chunk.start > 0) {
     if (!bytes.header) throw new RangeError('a CSV chunk after the first needs the file header');

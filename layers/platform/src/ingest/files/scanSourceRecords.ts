@@ -1,5 +1,5 @@
 import type { TableRow } from '../../cassandra/TableSpec';
-import type { FileFormat } from '../../tenants/TenantProfile';
+import type { RecordFormat } from '../../tenants/FileFormat';
 import type { BatchIngestPlan } from '../apps/BatchIngestApp';
 import { csvLine } from '../records/readRecords';
 import { RecordError } from '../records/RecordError';
@@ -31,7 +31,7 @@ export interface ScanStats {
 }
 
 export interface ScanOptions {
-  readonly format: FileFormat;
+  readonly format: RecordFormat;
   readonly plan: BatchIngestPlan;
   /** Stop once there are more bad rows than this. */
   readonly maxBadRows: number;
@@ -45,12 +45,13 @@ export interface ScanOptions {
 }
 
 /** A record as its file held it, re-made from its fields (values and order kept). */
-function recordText(record: SourceRecord, format: FileFormat): string {
+function recordText(record: SourceRecord, format: RecordFormat): string {
   return format === 'csv' ? csvLine(Object.values(record.fields)) : JSON.stringify(record.fields);
 }
 
-export function positionLabel(format: FileFormat, position: number): string {
-  return format === 'json' ? `record ${position}` : `line ${position}`;
+/** Where a record is in its file: a CSV or NDJSON line, a JSON array's element, a Parquet file's row (each from 1). */
+export function positionLabel(format: RecordFormat, position: number): string {
+  return format === 'json' ? `record ${position}` : format === 'parquet' ? `row ${position}` : `line ${position}`;
 }
 
 /** Reads the first records of a file, for the app's plan; returns them and the rest of the stream. */

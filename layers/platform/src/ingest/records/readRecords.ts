@@ -1,7 +1,7 @@
 import { parse as parseCsv, type CsvError } from 'csv-parse';
 import type { Readable } from 'node:stream';
 import StreamArray from 'stream-json/streamers/StreamArray.js';
-import type { FileFormat } from '../../tenants/TenantProfile';
+import type { TextFormat } from '../../tenants/FileFormat';
 import { MalformedFileError } from './MalformedFileError';
 import type { SourceItem } from './SourceRecord';
 
@@ -26,7 +26,7 @@ export const MAX_RECORD_BYTES = 1024 * 1024;
  *   if (item.kind === 'record') console.log(item.record.fields);
  * }
  */
-export function readRecords(stream: Readable, format: FileFormat): AsyncGenerator<SourceItem> {
+export function readRecords(stream: Readable, format: TextFormat): AsyncGenerator<SourceItem> {
   switch (format) {
     case 'csv':
       return readCsv(stream);
