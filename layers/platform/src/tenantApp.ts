@@ -4,7 +4,7 @@
 // pipelines or the core's index: the core loads the tenant apps.
 
 // The apps: a batch app plans a file's tables and maps each record to rows; a stream app maps each message to rows.
-export type { BatchFile, BatchIngestApp, BatchIngestPlan } from './ingest/apps/BatchIngestApp';
+export type { BatchFile, BatchIngestApp, BatchIngestPlan, FileColumn } from './ingest/apps/BatchIngestApp';
 export type { StreamIngestApp, StreamMessage } from './ingest/apps/StreamIngestApp';
 
 // What they read and write: records of a file, the formats of files, the tables and rows of the tenant's keyspace.

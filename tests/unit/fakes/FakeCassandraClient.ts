@@ -26,6 +26,7 @@ const TYPE_CODES: Partial<Record<CqlType, number>> = {
   date: cassandra.types.dataTypes.date,
   uuid: cassandra.types.dataTypes.uuid,
   timeuuid: cassandra.types.dataTypes.timeuuid,
+  blob: cassandra.types.dataTypes.blob,
 };
 
 function row(values: FakeRowValues): cassandra.types.Row {

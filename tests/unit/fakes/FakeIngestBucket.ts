@@ -31,6 +31,8 @@ export class FakeIngestBucket implements Public<IngestBucket> {
   readonly texts = new Map<string, string>();
   /** Bytes read through `openRange`, all reads together. */
   bytesRead = 0;
+  /** Every byte range read through `openRange`, in order: `[start, end)` of `key`. */
+  readonly ranges: Array<{ key: string; start: number; end: number }> = [];
   private readonly failures = new Map<BucketOperation, Error>();
 
   constructor(private readonly clock = new FakeClock()) {}
@@ -96,6 +98,7 @@ export class FakeIngestBucket implements Public<IngestBucket> {
     if (!version) return Promise.reject(Object.assign(new Error(`NoSuchVersion: ${key} ${versionId}`), { name: 'NoSuchVersion' }));
     const bytes = version.body.subarray(start, end);
     this.bytesRead += bytes.length;
+    this.ranges.push({ key, start, end });
     // In small pieces, as a network read gives them.
     const pieces: Buffer[] = [];
     for (let at = 0; at < bytes.length; at += 64) pieces.push(bytes.subarray(at, at + 64));

@@ -38,6 +38,8 @@ function cqlTypeName(type: { code: cassandra.types.dataTypes }): CqlType | undef
       return 'uuid';
     case dataTypes.timeuuid:
       return 'timeuuid';
+    case dataTypes.blob:
+      return 'blob';
     default:
       return undefined;
   }

@@ -1,6 +1,19 @@
 /** CQL column types the platform's ingest apps write. */
 export type CqlType =
-  'text' | 'int' | 'bigint' | 'double' | 'float' | 'decimal' | 'boolean' | 'timestamp' | 'date' | 'uuid' | 'timeuuid' | 'list<text>' | 'map<text, text>';
+  | 'text'
+  | 'int'
+  | 'bigint'
+  | 'double'
+  | 'float'
+  | 'decimal'
+  | 'boolean'
+  | 'timestamp'
+  | 'date'
+  | 'uuid'
+  | 'timeuuid'
+  | 'blob'
+  | 'list<text>'
+  | 'map<text, text>';
 
 export interface ClusteringColumn {
   readonly column: string;

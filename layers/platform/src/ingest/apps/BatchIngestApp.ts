@@ -3,6 +3,12 @@ import type { RecordFormat } from '../../tenants/FileFormat';
 import type { CqlType } from '../../cassandra/TableSpec';
 import type { SourceRecord } from '../records/SourceRecord';
 
+/** A column of a file whose format says its columns' types (Parquet), as the CQL type it maps to. */
+export interface FileColumn {
+  readonly name: string;
+  readonly type: CqlType;
+}
+
 /** The file a batch ingest app is asked to plan for. */
 export interface BatchFile {
   readonly tenant: string;
@@ -10,6 +16,11 @@ export interface BatchFile {
   readonly fileName: string;
   /** How the file's records are laid out (a compressed file is given as its records read). */
   readonly format: RecordFormat;
+  /**
+   * The file's columns with their types, in the file's order, when its format says them (Parquet, from its
+   * footer); undefined for the text formats, whose types can only be told from the values.
+   */
+  readonly columns?: readonly FileColumn[] | undefined;
   /** Columns already in a table of the tenant's keyspace, or undefined when it does not exist. */
   existingColumns(table: string): Promise<Readonly<Record<string, CqlType>> | undefined>;
 }

@@ -1,4 +1,6 @@
+import cassandra from 'cassandra-driver';
 import type { CqlType } from '../../cassandra/TableSpec';
+import { jsonText } from '../records/jsonText';
 import { RecordError } from '../records/RecordError';
 
 /** Integers without a sign other than "-", without leading zeros, that fit a CQL bigint. */
@@ -15,14 +17,18 @@ function isValidDate(text: string): boolean {
 }
 
 function describe(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  const text = typeof value === 'string' ? value : jsonText(value);
   return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}...` : text);
 }
 
+/** Where a CQL int stops. */
+const INT_MAX = 2 ** 31 - 1;
+
 /**
- * Converts a raw field (CSV text or a JSON value) to the JavaScript value the
- * Cassandra driver writes for `type`; an empty field is null. Throws a
- * `RecordError` naming the column when the value does not fit.
+ * Converts a raw field (CSV text, a JSON value, or a Parquet value: a BigInt,
+ * a Date, a Buffer) to the JavaScript value the Cassandra driver writes for
+ * `type`; an empty field is null. Throws a `RecordError` naming the column
+ * when the value does not fit.
  *
  * @example
  * cqlValue('42', 'bigint', 'count'); // 42n
@@ -39,10 +45,15 @@ export function cqlValue(value: unknown, type: CqlType, column: string): unknown
         ? value
         : typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint'
           ? String(value)
-          : JSON.stringify(value);
+          : value instanceof Date
+            ? value.toISOString()
+            : value instanceof Uint8Array
+              ? Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64')
+              : jsonText(value);
     case 'bigint':
     case 'int': {
       if (typeof value === 'number') return Number.isSafeInteger(value) ? (type === 'int' ? value : BigInt(value)) : wrong();
+      if (typeof value === 'bigint') return type === 'bigint' ? value : value >= -INT_MAX - 1 && value <= INT_MAX ? Number(value) : wrong();
       if (typeof value !== 'string' || !INTEGER_TEXT.test(value)) return wrong();
       return type === 'int' ? Number(value) : BigInt(value);
     }
@@ -50,8 +61,10 @@ export function cqlValue(value: unknown, type: CqlType, column: string): unknown
     case 'float':
     case 'decimal': {
       if (typeof value === 'number') return Number.isFinite(value) ? value : wrong();
+      if (typeof value === 'bigint') return type === 'decimal' ? cassandra.types.BigDecimal.fromString(value.toString()) : Number(value);
       if (typeof value !== 'string' || !NUMBER_TEXT.test(value)) return wrong();
-      return Number(value);
+      // A decimal keeps every digit of its text; a double or a float is the nearest number.
+      return type === 'decimal' ? cassandra.types.BigDecimal.fromString(value) : Number(value);
     }
     case 'boolean': {
       if (typeof value === 'boolean') return value;
@@ -66,7 +79,9 @@ export function cqlValue(value: unknown, type: CqlType, column: string): unknown
     }
     case 'date':
       return typeof value === 'string' && DATE_TEXT.test(value) && isValidDate(value) ? value : wrong();
+    case 'blob':
+      return value instanceof Uint8Array ? Buffer.from(value.buffer, value.byteOffset, value.byteLength) : wrong();
     default:
-      return typeof value === 'string' ? value : JSON.stringify(value);
+      return typeof value === 'string' ? value : jsonText(value);
   }
 }

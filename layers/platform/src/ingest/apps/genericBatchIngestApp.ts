@@ -1,6 +1,7 @@
 import type { BatchFile, BatchIngestApp, BatchIngestPlan, CqlType, SourceRecord, TableSpec } from '../../tenantApp';
 import { fileStem } from '../../uploads/fileName';
 import { cqlName, uniqueCqlNames } from './cqlName';
+import { jsonText } from '../records/jsonText';
 import { cqlValue } from './cqlValue';
 import { inferColumnType } from './inferColumnType';
 
@@ -23,7 +24,9 @@ export function datasetTableName(fileName: string): string {
  * The generic batch ingest app, for tenants without their own: one table per
  * dataset (the file name without extension), columns from the file's header
  * (or the JSON keys of the first records) made safe for CQL, types inferred
- * conservatively from the first records, and every row loaded.
+ * conservatively from the first records, and every row loaded. A file whose
+ * format says its columns and their types (Parquet) gets its table from them
+ * instead: every column, typed as the file types it.
  *
  * Rows are keyed by (file, line), so re-ingesting a file overwrites its rows
  * instead of adding duplicates. Values that do not fit their column's type
@@ -37,9 +40,9 @@ export function datasetTableName(fileName: string): string {
 export const genericBatchIngestApp: BatchIngestApp = {
   name: 'generic',
   async plan(file: BatchFile, sample: readonly SourceRecord[]): Promise<BatchIngestPlan> {
-    const rawNames: string[] = [];
-    const seen = new Set<string>();
-    for (const record of sample) {
+    const rawNames: string[] = file.columns ? file.columns.map((column) => column.name) : [];
+    const seen = new Set<string>(rawNames);
+    for (const record of file.columns ? [] : sample) {
       for (const name of Object.keys(record.fields)) {
         if (!seen.has(name)) {
           seen.add(name);
@@ -54,11 +57,12 @@ export const genericBatchIngestApp: BatchIngestApp = {
     const typed: Array<{ raw: string; name: string; type: CqlType }> = [];
     rawNames.forEach((raw, index) => {
       const name = names[index] as string;
-      const type = existing?.[name] ?? inferColumnType(sample.map((record) => record.fields[raw]));
+      const type = existing?.[name] ?? file.columns?.[index]?.type ?? inferColumnType(sample.map((record) => record.fields[raw]));
       columns[name] = type;
       typed.push({ raw, name, type });
     });
-    const keepsExtras = file.format !== 'csv';
+    // A CSV header or a Parquet schema names every column; JSON keys first seen after the sample are extras.
+    const keepsExtras = file.format !== 'csv' && !file.columns;
     if (keepsExtras) columns[EXTRA_COLUMN] = 'text';
     const table: TableSpec = {
       name: tableName,
@@ -79,7 +83,7 @@ export const genericBatchIngestApp: BatchIngestApp = {
         for (const column of typed) values[column.name] = cqlValue(record.fields[column.raw], column.type, column.name);
         if (keepsExtras) {
           const extras = Object.entries(record.fields).filter(([key]) => !known.has(key));
-          values[EXTRA_COLUMN] = extras.length ? JSON.stringify(Object.fromEntries(extras)) : null;
+          values[EXTRA_COLUMN] = extras.length ? jsonText(Object.fromEntries(extras)) : null;
         }
         return [{ table: tableName, values }];
       },

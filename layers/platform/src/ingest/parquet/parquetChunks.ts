@@ -1,0 +1,83 @@
+import type { FileMetaData } from 'hyparquet';
+import type { IngestBucket } from '../../storage/IngestBucket';
+import { formatByteSize } from '../../units/byteSize';
+import type { ChunkSpan } from '../files/ChunkBoundaries';
+import type { UploadRef } from '../files/ChunkTask';
+import { FileRejectedError } from '../files/FileRejectedError';
+import { MalformedFileError } from '../records/MalformedFileError';
+import { ParquetSource } from './ParquetSource';
+
+/** A row group as the footer places it: its bytes in the file (its column chunks, end to end) and its rows. */
+export interface RowGroupExtent {
+  readonly index: number;
+  readonly start: number;
+  readonly end: number;
+  /** Rows of the file before it (its first row's index, from 0). */
+  readonly firstRow: number;
+  readonly rows: number;
+}
+
+/** The row groups of a file, from its footer; a row group that lies outside the file makes it malformed. */
+export function rowGroupsOf(metadata: FileMetaData, fileSize: number): RowGroupExtent[] {
+  let firstRow = 0;
+  return metadata.row_groups.map((group, index) => {
+    let start = Number.POSITIVE_INFINITY;
+    let end = 0;
+    for (const column of group.columns) {
+      const meta = column.meta_data;
+      if (!meta) throw new MalformedFileError(`malformed Parquet: row group ${index + 1} has a column chunk without metadata`);
+      const from = Number(meta.dictionary_page_offset || meta.data_page_offset);
+      start = Math.min(start, from);
+      end = Math.max(end, from + Number(meta.total_compressed_size));
+    }
+    const rows = Number(group.num_rows);
+    if (group.columns.length === 0) start = end = 0;
+    else if (start < 0 || end > fileSize) {
+      throw new MalformedFileError(
+        `malformed Parquet: row group ${index + 1} lies at bytes ${start}-${end - 1}, outside the ${fileSize}-byte file (a file cut short?)`,
+      );
+    }
+    const extent = { index, start, end, firstRow, rows };
+    firstRow += rows;
+    return extent;
+  });
+}
+
+/**
+ * Plans a Parquet file's chunks from its footer alone, without reading a row:
+ * a chunk is one or more whole row groups, in file order, of at most
+ * `chunkSize` bytes together; its span is their bytes, and its position offset
+ * the rows before it, so that rows are numbered from 1 in the whole file. A
+ * row group is read whole, so one larger than the chunk size is refused
+ * ({@link FileRejectedError}, naming it and its size). A file without rows has
+ * one empty chunk.
+ *
+ * @example
+ * planParquetChunks(metadata, 32 * 2 ** 20, upload.size); // [{ index: 0, start: 4, end: 30_112_004, positionOffset: 0 }, ...]
+ */
+export function planParquetChunks(metadata: FileMetaData, chunkSize: number, fileSize: number): ChunkSpan[] {
+  const groups = rowGroupsOf(metadata, fileSize).filter((group) => group.rows > 0);
+  const spans: ChunkSpan[] = [];
+  let current: { start: number; end: number; positionOffset: number } | undefined;
+  for (const group of groups) {
+    if (group.end - group.start > chunkSize) {
+      throw new FileRejectedError(
+        `row group ${group.index + 1} of ${metadata.row_groups.length} holds ${formatByteSize(group.end - group.start)} (${group.rows} rows), more than the chunk size of ${formatByteSize(chunkSize)}: a row group is read whole, so each must fit in a chunk; write the file with smaller row groups (pyarrow: row_group_size)`,
+        'chunkSize',
+      );
+    }
+    if (current && group.end - current.start > chunkSize) {
+      spans.push({ index: spans.length, ...current });
+      current = undefined;
+    }
+    current = current ? { ...current, end: group.end } : { start: group.start, end: group.end, positionOffset: group.firstRow };
+  }
+  if (current) spans.push({ index: spans.length, ...current });
+  return spans.length ? spans : [{ index: 0, start: 0, end: 0, positionOffset: 0 }];
+}
+
+/** The chunks of an uploaded Parquet file: one ranged GET of its footer, then {@link planParquetChunks}. */
+export async function parquetChunks(bucket: IngestBucket, upload: UploadRef, chunkSize: number): Promise<ChunkSpan[]> {
+  const metadata = await new ParquetSource(bucket, upload).footer();
+  return planParquetChunks(metadata, chunkSize, upload.size);
+}
