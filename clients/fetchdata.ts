@@ -20,6 +20,10 @@ interface FileReport {
   file: string;
   path: string;
   bytes: number;
+  /** The format its name announces (`csv.gz`, `parquet`, ...), when it is one. */
+  format?: string | undefined;
+  /** A compressed file's text, in bytes, once the platform has read it through. */
+  textBytes?: number | undefined;
   status: FileStatus;
   reason: string;
   rows?: number;
@@ -73,6 +77,7 @@ async function selectFiles(dir: string, profile: ProfileView): Promise<FileRepor
       continue;
     }
     const format = formatOf(name);
+    report.format = format;
     if (!format || !profile.batch.allowedFormats.includes(format)) {
       report.reason = `format not allowed (allowed: ${profile.batch.allowedFormats.join(', ')})`;
     } else if (info.size > profile.batch.maxFileSizeBytes) {
@@ -145,6 +150,7 @@ async function upload(api: ApiClient, files: FileReport[], options: Options, bar
 function apply(file: FileReport, ingestion: IngestionView): void {
   file.status = ingestion.status;
   file.rows = ingestion.rows;
+  file.textBytes = ingestion.textBytes ?? undefined;
   file.badRows = ingestion.badRows;
   file.tables = ingestion.tables;
   file.chunks = ingestion.chunks;
@@ -209,12 +215,23 @@ async function follow(api: ApiClient, batchId: string, files: FileReport[], opti
 function printTable(files: FileReport[]): void {
   const table = new Table({
     style: { head: [], border: [] },
-    head: ['file', 'bytes', 'rows', 'seconds', 'status', 'table', 'reason'],
+    head: ['file', 'format', 'bytes', 'rows', 'seconds', 'status', 'table', 'reason'],
     wordWrap: true,
-    colWidths: [24, 10, 8, 9, 10, 28, 60],
+    colWidths: [24, 11, 14, 8, 9, 10, 28, 60],
   });
   for (const file of files) {
-    table.push([file.file, file.bytes, file.rows ?? '', file.seconds?.toFixed(2) ?? '', file.status, (file.tables ?? []).join(', '), file.reason]);
+    // A compressed file: the bytes sent, and its text's once the platform has read it.
+    const bytes = file.textBytes === undefined ? file.bytes : `${file.bytes}\n(${file.textBytes} text)`;
+    table.push([
+      file.file,
+      file.format ?? '',
+      bytes,
+      file.rows ?? '',
+      file.seconds?.toFixed(2) ?? '',
+      file.status,
+      (file.tables ?? []).join(', '),
+      file.reason,
+    ]);
   }
   console.log(table.toString());
 }

@@ -188,6 +188,7 @@ program
   .option('--max-file-size <size>', 'largest file, with a unit', '10 MiB')
   .option('--max-files-per-batch <n>', 'files per batch', number, 10)
   .option('--formats <list>', `allowed formats, of ${FILE_FORMATS.join(', ')}`, 'csv,json,ndjson')
+  .option('--max-uncompressed-size <size>', 'the most a compressed file may unpack to, with a unit (default: 10 times the largest file)')
   .option('--max-bad-rows <n>', 'bad rows tolerated per file', number, 0)
   .option('--daily-max-files <n>', 'daily quota of files', number)
   .option('--daily-max-bytes <size>', 'daily quota of bytes, with a unit')
@@ -215,6 +216,7 @@ program
           .split(',')
           .map((f) => f.trim()) as TenantProfileInput['batch']['allowedFormats'],
         maxBadRows: Number(flags.maxBadRows),
+        ...(flags.maxUncompressedSize !== undefined ? { maxUncompressedSize: String(flags.maxUncompressedSize) } : {}),
         ...(flags.dailyMaxFiles !== undefined || flags.dailyMaxBytes !== undefined
           ? {
               dailyQuota: {

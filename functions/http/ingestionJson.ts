@@ -11,6 +11,7 @@ export function ingestionJson({ record, chunks, waiting }: IngestionProgress): I
     // Stored as text: a format the API does not know is shown as none.
     format: FileFormatSchema.safeParse(record.format).data ?? null,
     bytes: record.bytes,
+    textBytes: record.textBytes ?? null,
     rows: record.rows,
     badRows: record.badRows,
     badRowSamples: record.badRowSamples,

@@ -6,85 +6,12 @@ import { addTenant, tenantsFolder } from '../helpers/extraTenants';
 import { api, config, connectCassandra, runCli, topology, waitFor } from '../helpers/testPlatform';
 import { recordFaultFigures } from '../helpers/faultFigures';
 import { ingestion, uploadFile, waitForIngestion } from '../helpers/uploads';
+import { generate, type Row } from '../helpers/straddlingFiles';
+import { gzip } from '../helpers/compressors';
 
-/** The test stage's chunk size (MYSIMBDP_CHUNK_SIZE in localstack/localEnvironment.ts). */
-const CHUNK = 64 * 1024;
 const TENANT = 'chunky';
 const PASSWORD = 'chunky-password-123';
 const KEYSPACE = `test_tenant_${TENANT}`;
-
-interface Row {
-  readonly note: string;
-  readonly amount: bigint;
-}
-
-interface Generated {
-  readonly text: string;
-  readonly rows: Map<bigint, Row>;
-  /** Chunks the cutter must cut the file into. */
-  readonly chunks: number;
-  /** Rows made to straddle a boundary. */
-  readonly straddling: number;
-}
-
-/**
- * A file whose records straddle every place the cutter looks for a chunk
- * boundary: at each one, the byte there is inside a record, and for CSV
- * inside a quoted field, on a line break with a doubled quote just before it
- * and a comma just after. `cut` says where the cutter cuts: the end of the
- * first record that reaches `wanted`.
- */
-function generate(rows: number, format: 'csv' | 'ndjson' | 'json'): Generated {
-  const expected = new Map<bigint, Row>();
-  let text = format === 'csv' ? 'id,note,amount\n' : format === 'json' ? '[\n' : '';
-  let chunkStart = 0;
-  let chunks = 1;
-  let straddling = 0;
-  for (let id = 1; id <= rows; id += 1) {
-    const amount = BigInt(id * 7);
-    const offset = Buffer.byteLength(text);
-    const wanted = chunkStart + CHUNK;
-    const gap = wanted - offset;
-    let note = `plain note ${id}`;
-    let record: string;
-    if (format === 'csv') {
-      if (gap > 40 && gap < 400) {
-        // `${id},"<filler>""\n,tail",amount`: the quote pair ends at wanted - 1, the line break is at wanted, the comma after it.
-        const filler = 'x'.repeat(gap - `${id},"`.length - 2);
-        note = `${filler}"\n,tail ${id}`;
-        record = `${id},"${filler}""\n,tail ${id}",${amount}\n`;
-        straddling += 1;
-      } else if (id % 5 === 0) {
-        note = `a, "quoted" note\nover two lines ${id}`;
-        record = `${id},"a, ""quoted"" note\nover two lines ${id}",${amount}\n`;
-      } else {
-        record = `${id},${note},${amount}\n`;
-      }
-    } else {
-      const separator = format === 'json' ? (id === 1 ? '  ' : ',\n  ') : '';
-      const prefix = `${separator}{"id":${id},"note":"`;
-      if (gap > 60 && gap < 400) {
-        // The note's escaped quote, comma and braces land on the byte the cutter looks at.
-        const filler = 'y'.repeat(gap - prefix.length - 2);
-        note = `${filler}","},{"id":0,"note":"[${id}]`;
-        straddling += 1;
-      }
-      record = `${separator}${JSON.stringify({ id, note, amount: Number(amount) })}${format === 'ndjson' ? '\n' : ''}`;
-    }
-    text += record;
-    expected.set(BigInt(id), { note, amount });
-    const end = Buffer.byteLength(text);
-    // Where the cutter cuts: after a record's line break (CSV, NDJSON), or at the comma before the next element (JSON).
-    const cut = format === 'json' ? end : end;
-    const boundaryAt = format === 'json' ? end : end - 1;
-    if (boundaryAt >= wanted && id < rows) {
-      chunkStart = cut;
-      chunks += 1;
-    }
-  }
-  if (format === 'json') text += '\n]\n';
-  return { text, rows: expected, chunks, straddling };
-}
 
 describe('batch ingestion in chunks: a file cut on record boundaries, fanned out, validated, then written, exactly once', () => {
   let client: cassandra.Client;
@@ -94,7 +21,7 @@ describe('batch ingestion in chunks: a file cut on record boundaries, fanned out
   beforeAll(async () => {
     client = await connectCassandra();
     folder = await tenantsFolder();
-    await addTenant(folder, TENANT, PASSWORD, ['--formats', 'csv,json,ndjson', '--max-bad-rows', '10', '--max-file-size', '8 MiB']);
+    await addTenant(folder, TENANT, PASSWORD, ['--formats', 'csv,json,ndjson,csv.gz', '--max-bad-rows', '10', '--max-file-size', '8 MiB']);
     token = await waitFor('the new tenant to log in', async () => {
       const reply = await api('POST', '/auth/login', { tenant: TENANT, password: PASSWORD });
       return reply.status === 200 ? (reply.body.token as string) : undefined;
@@ -158,10 +85,14 @@ describe('batch ingestion in chunks: a file cut on record boundaries, fanned out
     expect(table.rows).toHaveLength(0);
   });
 
-  it('survives the function process killed mid-write: only the interrupted chunks are redone, no row lost or doubled', async () => {
+  it.each([
+    ['a CSV file', 'killed.csv', 'killed'],
+    ['a gzip CSV file (its chunks staged by the cut)', 'killed-gz.csv.gz', 'killed_gz'],
+  ])('survives the function process killed mid-write of %s: only the interrupted chunks are redone, no row lost or doubled', async (what, name, table) => {
     const rows = 120_000;
     const lines = ['id,note,amount', ...Array.from({ length: rows }, (_, n) => `${n + 1},note ${n + 1},${(n + 1) * 3}`)];
-    const grant = await uploadFile(TENANT, token, 'killed.csv', `${lines.join('\n')}\n`);
+    const text = `${lines.join('\n')}\n`;
+    const grant = await uploadFile(TENANT, token, name, name.endsWith('.gz') ? gzip(text) : text);
     const run = { tenant: TENANT, ingestionId: grant.ingestionId };
     const chunkRows = async () =>
       (
@@ -201,12 +132,12 @@ describe('batch ingestion in chunks: a file cut on record boundaries, fanned out
     let count = 0;
     for (let part = 0; part <= rows / 10_000 + 1; part += 1) {
       count += Number(
-        (await client.execute(`SELECT COUNT(*) FROM ${KEYSPACE}.killed WHERE ingest_file = ? AND ingest_part = ?`, ['killed.csv', part])).first()?.get(0),
+        (await client.execute(`SELECT COUNT(*) FROM ${KEYSPACE}.${table} WHERE ingest_file = ? AND ingest_part = ?`, [name, part])).first()?.get(0),
       );
     }
     expect(count).toBe(rows);
     await recordFaultFigures({
-      fault: 'the process running the batch functions (serverless offline) killed with SIGKILL while a file was being written in chunks',
+      fault: `the process running the batch functions (serverless offline) killed with SIGKILL while ${what} was being written in chunks`,
       downtimeSeconds: Math.round((servingAt - killedAt) / 1000),
       messages: rows,
       inFlightAtFault: Math.round((rows * (atKill.length - writtenBeforeKill.size)) / atKill.length),

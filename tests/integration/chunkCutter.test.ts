@@ -4,6 +4,7 @@ import type cassandra from 'cassandra-driver';
 import { randomUUID } from 'node:crypto';
 import { systemClock } from '../../layers/platform/src/Clock';
 import { ChunkBoundaries, type ChunkSpan } from '../../layers/platform/src/ingest/files/ChunkBoundaries';
+import { UploadText } from '../../layers/platform/src/ingest/files/UploadText';
 import { ChunkCutter } from '../../layers/platform/src/ingest/files/ChunkCutter';
 import { ChunkStore } from '../../layers/platform/src/ingest/files/ChunkStore';
 import { decodeChunkTask, type ChunkTask, type UploadRef } from '../../layers/platform/src/ingest/files/ChunkTask';
@@ -67,7 +68,7 @@ describe('the chunk cutter, against S3, SQS and Cassandra', () => {
   /** A cutter of the ingest bucket's files into chunks of `chunkSize` bytes, checkpointed in `chunks`, its tasks sent to the test's queue. */
   function cutterOf(chunks: ChunkStore, chunkSize: number): ChunkCutter {
     const tasks = new ChunkTaskQueue(sqs, () => queueUrl.split('/').pop() as string);
-    return new ChunkCutter(new IngestBucket(createS3Client(config), config.ingestBucket), chunks, tasks, chunkSize, systemClock);
+    return new ChunkCutter(new UploadText(new IngestBucket(createS3Client(config), config.ingestBucket)), chunks, tasks, chunkSize, systemClock);
   }
 
   it('hands the rest of the file on when out of time, and the chain of invocations cuts it exactly as one scan would', async () => {

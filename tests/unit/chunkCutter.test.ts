@@ -1,3 +1,5 @@
+import { UploadText } from '../../layers/platform/src/ingest/files/UploadText';
+import { gzipSync } from 'node:zlib';
 import { ChunkCutter } from '../../layers/platform/src/ingest/files/ChunkCutter';
 import type { ChunkTask, UploadRef } from '../../layers/platform/src/ingest/files/ChunkTask';
 import { MalformedFileError } from '../../layers/platform/src/ingest/records/MalformedFileError';
@@ -9,7 +11,7 @@ import { asReal } from './fakes/Public';
 
 const key = 'tenants/zoo/incoming/20261130T120000Z-abcdef/a.csv';
 
-function setUp(body: string | Buffer) {
+function setUp(body: string | Buffer, compression?: 'gzip') {
   const bucket = new FakeIngestBucket();
   const chunks = new FakeChunkStore();
   const tasks = new FakeChunkTaskQueue();
@@ -25,8 +27,9 @@ function setUp(body: string | Buffer) {
     etag: stored.etag,
     version: stored.versionId,
     size: stored.size,
+    ...(compression ? { compression, maxTextBytes: 1024 * 1024 } : {}),
   };
-  const cutter = new ChunkCutter(asReal(bucket), asReal(chunks), asReal(tasks), 100, new FakeClock());
+  const cutter = new ChunkCutter(new UploadText(asReal(bucket)), asReal(chunks), asReal(tasks), 100, new FakeClock());
   return { bucket, chunks, tasks, upload, cutter };
 }
 
@@ -43,7 +46,7 @@ describe('cutting a file into chunks', () => {
     const { cutter, tasks, chunks, upload } = setUp(lines);
     const progress = await cutter.cut(upload, undefined, Number.POSITIVE_INFINITY);
     const sent = tasks.take();
-    expect(progress).toEqual({ done: true, total: sent.length });
+    expect(progress).toEqual({ done: true, total: sent.length, textBytes: upload.size });
     expect(sent.every((task) => task.kind === 'validate')).toBe(true);
     const cut = spans(sent);
     expect(cut[0]?.[1]).toBe(0);
@@ -70,13 +73,38 @@ describe('cutting a file into chunks', () => {
 
     const rest = await cutter.cut(upload, plan.state, Number.POSITIVE_INFINITY);
     const after = spans(tasks.take());
-    expect(rest).toEqual({ done: true, total: before.length + after.length });
+    expect(rest).toEqual({ done: true, total: before.length + after.length, textBytes: upload.size });
     expect(after[0]).toEqual([before.length, plan.state.offset, expect.any(Number)]);
     expect(after.at(-1)?.[2]).toBe(upload.size);
 
     const whole = setUp(lines);
     await whole.cutter.cut(whole.upload, undefined, Number.POSITIVE_INFINITY);
     expect([...before, ...after]).toEqual(spans(whole.tasks.take()));
+  });
+
+  it("stages a compressed file's chunks as it cuts them, going on after its time ran out, and the staged text is the file's", async () => {
+    const { cutter, tasks, upload, bucket } = setUp(gzipSync(lines), 'gzip');
+    const first = await cutter.cut(upload, undefined, 0);
+    expect(first.done).toBe(false);
+    const handed = tasks.take();
+    const plan = handed.at(-1);
+    if (plan?.kind !== 'plan') throw new Error('expected a plan task last');
+    const rest = await cutter.cut(upload, plan.state, Number.POSITIVE_INFINITY);
+    expect(rest).toEqual({ done: true, total: expect.any(Number) as number, textBytes: lines.length });
+    const sent = tasks.take();
+    const cut = [...spans(handed), ...spans(sent)];
+    const whole = setUp(lines);
+    await whole.cutter.cut(whole.upload, undefined, Number.POSITIVE_INFINITY);
+    expect(cut).toEqual(spans(whole.tasks.take()));
+    // The last chunk's task knows where the text ends; the chunks before it were sent before anyone knew.
+    expect(sent.at(-1)).toMatchObject({ upload: { textBytes: lines.length } });
+    expect(handed.every((task) => task.kind === 'file' || task.upload.textBytes === undefined)).toBe(true);
+    const text = new UploadText(asReal(bucket));
+    const staged: Buffer[] = [];
+    for (const [, start, end] of cut) {
+      for await (const piece of await text.openInChunk(upload, start, start, end)) staged.push(piece as Buffer);
+    }
+    expect(Buffer.concat(staged).toString()).toBe(lines);
   });
 
   it('refuses a file that is not text while cutting it', async () => {

@@ -176,7 +176,7 @@ export class TenantView {
           el('td', {}, el('span', { className: `badge ${record.status}` }, record.status)),
           el('td', { className: 'num' }, count(record.rows)),
           el('td', { className: 'num' }, count(record.badRows)),
-          el('td', { className: 'num' }, bytes(record.bytes)),
+          el('td', { className: 'num', title: record.textBytes === null ? '' : `${bytes(record.textBytes)} of text once decompressed` }, bytes(record.bytes)),
           el('td', { className: 'num' }, duration(record.durationMs)),
           el('td', {}, progressOf(record)),
           el('td', {}, time(record.startedAt)),

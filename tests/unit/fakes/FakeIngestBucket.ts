@@ -137,6 +137,18 @@ export class FakeIngestBucket implements Public<IngestBucket> {
     return Promise.resolve();
   }
 
+  putBytes(key: string, body: Buffer): Promise<void> {
+    const failure = this.failure('putText');
+    if (failure) return Promise.reject(failure);
+    this.upload(key, body);
+    return Promise.resolve();
+  }
+
+  deleteAllVersions(prefix: string): Promise<void> {
+    for (const key of this.objects.keys()) if (key.startsWith(prefix)) this.objects.delete(key);
+    return Promise.resolve();
+  }
+
   getText(key: string): Promise<string | undefined> {
     return Promise.resolve(this.texts.get(key));
   }

@@ -83,6 +83,7 @@ export function platformSchemaCql(keyspace: string): string[] {
       refused map<text, text>,
       dry_run boolean,
       bad_rows_key text,
+      text_bytes bigint,
       PRIMARY KEY (tenant, batch_id, ingestion_id))
       WITH CLUSTERING ORDER BY (batch_id DESC, ingestion_id ASC)`,
     `CREATE TABLE IF NOT EXISTS ${ks}.ingestion_chunks (
@@ -156,6 +157,7 @@ const ADDED_COLUMNS: Record<string, Record<string, string>> = {
     refused: 'map<text, text>',
     dry_run: 'boolean',
     bad_rows_key: 'text',
+    text_bytes: 'bigint',
   },
   ingestion_chunks: { resume_rows: 'bigint', rate_wait_ms: 'bigint', paused_at: 'timestamp' },
 };

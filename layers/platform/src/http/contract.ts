@@ -145,7 +145,10 @@ export const IngestionSchema = z.object({
   grantId: z.string().nullable(),
   object: z.string(),
   format: FileFormatSchema.nullable(),
+  /** The bytes uploaded and stored (of a compressed file, compressed): what the daily quota counts. */
   bytes: int(),
+  /** A compressed file's text, in bytes, once it has been read through; null for a file not compressed or not read yet. */
+  textBytes: int().nullable(),
   rows: int(),
   badRows: int(),
   badRowSamples: list(z.string()),

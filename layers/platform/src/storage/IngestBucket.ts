@@ -3,8 +3,10 @@ import {
   CopyObjectCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
+  DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectVersionsCommand,
   NotFound,
   PutObjectCommand,
   S3Client,
@@ -179,6 +181,29 @@ export class IngestBucket {
   /** Writes a small object the platform makes (a bad-rows file). */
   async putText(key: string, body: string, contentType: string): Promise<void> {
     await this.s3.send(new PutObjectCommand({ Bucket: this.name, Key: key, Body: body, ContentType: contentType }));
+  }
+
+  /** Writes an object the platform makes from bytes it holds (a staged chunk of a compressed file's text). */
+  async putBytes(key: string, body: Buffer, contentType: string): Promise<void> {
+    await this.s3.send(new PutObjectCommand({ Bucket: this.name, Key: key, Body: body, ContentType: contentType }));
+  }
+
+  /** Deletes every version of every object under `prefix` (the bucket keeps versions: a plain delete would keep the bytes). */
+  async deleteAllVersions(prefix: string): Promise<void> {
+    let keyMarker: string | undefined;
+    let versionIdMarker: string | undefined;
+    do {
+      const page = await this.s3.send(
+        new ListObjectVersionsCommand({ Bucket: this.name, Prefix: prefix, KeyMarker: keyMarker, VersionIdMarker: versionIdMarker }),
+      );
+      const objects = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].map((version) => ({
+        Key: version.Key as string,
+        VersionId: version.VersionId,
+      }));
+      if (objects.length) await this.s3.send(new DeleteObjectsCommand({ Bucket: this.name, Delete: { Objects: objects, Quiet: true } }));
+      keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+      versionIdMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
+    } while (keyMarker);
   }
 
   /** Reads a small object the platform made, or undefined when there is none. */

@@ -49,6 +49,11 @@ export const TenantProfileSchema = z
           .strict()
           .optional(),
         allowedFormats: z.array(z.enum(FILE_FORMATS)).min(1),
+        /**
+         * The most a compressed file (`.gz`, `.zst`) may unpack to, checked while
+         * it is decompressed; absent, {@link UNCOMPRESSED_SIZE_FACTOR} times `maxFileSize`.
+         */
+        maxUncompressedSize: ByteSizeSchema.optional(),
         /** Bad rows tolerated in one file; one more and the whole file is rejected. */
         maxBadRows: z.number().int().min(0).default(0),
       })
@@ -95,6 +100,14 @@ export const TenantProfileSchema = z
       ctx.addIssue({ code: 'custom', path: ['stream', 'maxMessageSize'], message: 'at most 256 KiB (the SQS message limit)' });
     }
   });
+
+/** A compressed file may unpack to this many times the largest file, unless the profile says otherwise. */
+export const UNCOMPRESSED_SIZE_FACTOR = 10;
+
+/** The most bytes a tenant's compressed file may unpack to. */
+export function maxUncompressedBytes(profile: Pick<TenantProfile, 'batch'>): number {
+  return profile.batch.maxUncompressedSize?.bytes ?? UNCOMPRESSED_SIZE_FACTOR * profile.batch.maxFileSize.bytes;
+}
 
 /** The profile as written in `profile.json`. */
 export type TenantProfileInput = z.input<typeof TenantProfileSchema>;

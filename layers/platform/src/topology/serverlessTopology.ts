@@ -223,7 +223,7 @@ export function renderServerlessTopology(stage: string, env: NodeJS.ProcessEnv):
       Action: ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'],
       Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [BUCKET_LOGICAL_ID, 'Arn'] }, '/tenants/*']] },
     },
-    { Effect: 'Allow', Action: ['s3:ListBucket'], Resource: { 'Fn::GetAtt': [BUCKET_LOGICAL_ID, 'Arn'] } },
+    { Effect: 'Allow', Action: ['s3:ListBucket', 's3:ListBucketVersions'], Resource: { 'Fn::GetAtt': [BUCKET_LOGICAL_ID, 'Arn'] } },
     {
       Effect: 'Allow',
       Action: ['sqs:SendMessage', 'sqs:GetQueueUrl', 'sqs:GetQueueAttributes', 'sqs:ChangeMessageVisibility'],

@@ -1,5 +1,6 @@
 import type { IngestBucket } from '../../storage/IngestBucket';
-import type { RecordFormat } from '../../tenants/FileFormat';
+import { formatParts, type RecordFormat } from '../../tenants/FileFormat';
+import { fileStem, formatOf } from '../../uploads/fileName';
 import type { UploadRef } from './ChunkTask';
 import { csvLine } from '../records/readRecords';
 import { positionLabel, type BadRow } from './scanSourceRecords';
@@ -12,8 +13,15 @@ export interface BadRowsDownload {
   readonly errors: { readonly name: string; readonly key: string };
 }
 
-/** The file name without its extension, and the extension. */
+/**
+ * The file name without its extension, and the extension of its bad rows:
+ * the file's own for text, the record format's for a compressed file (the bad
+ * rows are plain text), NDJSON for Parquet.
+ */
 function split(fileName: string): { stem: string; extension: string } {
+  const format = formatOf(fileName);
+  const records = format && formatParts(format).records;
+  if (format && format !== records) return { stem: fileStem(fileName), extension: records === 'parquet' ? 'ndjson' : (records as string) };
   const dot = fileName.lastIndexOf('.');
   return dot <= 0 ? { stem: fileName, extension: '' } : { stem: fileName.slice(0, dot), extension: fileName.slice(dot + 1) };
 }

@@ -1,13 +1,13 @@
 import type { Readable } from 'node:stream';
 import type { Clock } from '../../Clock';
 import { platformLogger } from '../../logging/platformLogger';
-import type { IngestBucket } from '../../storage/IngestBucket';
 import { textFormat } from '../../tenants/FileFormat';
 import { TextGuard } from '../records/TextGuard';
 import { ChunkBoundaries, type BoundaryScanState, type ChunkSpan } from './ChunkBoundaries';
 import type { ChunkStore } from './ChunkStore';
 import type { ChunkTask, UploadRef } from './ChunkTask';
 import type { ChunkTaskQueue } from './ChunkTaskQueue';
+import { UnstagedText, type UploadText } from './UploadText';
 
 /** Chunks cut before their checkpoints are written and their tasks sent, at most. */
 const FLUSH_CHUNKS = 50;
@@ -16,6 +16,8 @@ export interface CutProgress {
   /** The file is cut through to its end: `total` chunks. */
   readonly done: boolean;
   readonly total: number | undefined;
+  /** The bytes of the file's text, once cut through (of a compressed file, decompressed). */
+  readonly textBytes: number | undefined;
 }
 
 /**
@@ -33,7 +35,7 @@ export interface CutProgress {
  */
 export class ChunkCutter {
   constructor(
-    private readonly bucket: IngestBucket,
+    private readonly text: UploadText,
     private readonly chunks: ChunkStore,
     private readonly tasks: ChunkTaskQueue,
     private readonly chunkSize: number,
@@ -48,20 +50,28 @@ export class ChunkCutter {
     const version = { tenant: upload.tenant, ingestionId: upload.ingestionId, version: upload.version };
     let pending: ChunkSpan[] = [];
     let sent = 0;
-    const flush = async (): Promise<void> => {
+    const flush = async (sending: UploadRef = upload): Promise<void> => {
       if (pending.length === 0) return;
       const spans = pending;
       pending = [];
       await this.chunks.cut(version, spans);
-      await this.tasks.send(spans.map((chunk): ChunkTask => ({ kind: 'validate', upload, chunk, header: chunk.start > 0 ? scan.csvHeader : undefined })));
+      await this.tasks.send(
+        spans.map((chunk): ChunkTask => ({ kind: 'validate', upload: sending, chunk, header: chunk.start > 0 ? scan.csvHeader : undefined })),
+      );
       sent += spans.length;
     };
 
-    const body: Readable = await this.bucket.openRange(upload.key, upload.versionId, start, upload.size);
+    // A compressed file's chunks are staged as they are found, before their tasks go out.
+    const unstaged = upload.compression ? new UnstagedText(start) : undefined;
+    let scanned = start;
+    const body: Readable = await this.text.openFrom(upload, start);
     try {
       for await (const buffer of body as AsyncIterable<Buffer>) {
         guard.check(buffer);
+        unstaged?.add(buffer);
+        scanned += buffer.length;
         const found = scan.feed(buffer);
+        if (unstaged) for (const chunk of found) await this.text.stage(upload, chunk, unstaged.take(chunk));
         pending.push(...found);
         if (pending.length >= FLUSH_CHUNKS) await flush();
         if (this.clock.now() > deadline && sent + pending.length > 0) {
@@ -70,16 +80,18 @@ export class ChunkCutter {
           const state = scan.state();
           await this.tasks.send([{ kind: 'plan', upload, state }]);
           platformLogger.info('cutting goes on in another invocation', { ingestion: upload.ingestionId, offset: state.offset, chunks: state.nextIndex });
-          return { done: false, total: undefined };
+          return { done: false, total: undefined, textBytes: undefined };
         }
       }
     } finally {
       body.destroy();
     }
     guard.end();
-    const last = scan.finish(upload.size);
+    const last = scan.finish(scanned);
+    if (last && unstaged) await this.text.stage(upload, last, unstaged.take(last));
     if (last) pending.push(last);
-    await flush();
-    return { done: true, total: scan.chunkCount };
+    // The tasks of the last chunks know where a compressed file's text ends (a JSON array's last chunk holds its end).
+    await flush(upload.compression ? { ...upload, textBytes: scanned } : upload);
+    return { done: true, total: scan.chunkCount, textBytes: scanned };
   }
 }

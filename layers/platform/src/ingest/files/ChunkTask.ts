@@ -13,6 +13,10 @@ export interface UploadRef {
   readonly format: RecordFormat;
   /** How its bytes are compressed, if they are. */
   readonly compression?: Compression | undefined;
+  /** A compressed file: the most bytes its text may unpack to (its tenant's `maxUncompressedSize` when it was taken in). */
+  readonly maxTextBytes?: number | undefined;
+  /** A compressed file: the bytes of its text, once its cut has read them all (in the tasks of its last chunks, and its writes). */
+  readonly textBytes?: number | undefined;
   /** The object's key in `incoming/`. */
   readonly key: string;
   readonly versionId: string | undefined;
@@ -66,6 +70,8 @@ const UploadRefSchema = z
     fileName: z.string(),
     format: z.enum(RECORD_FORMATS),
     compression: z.enum(Object.values(COMPRESSIONS) as [Compression, ...Compression[]]).optional(),
+    maxTextBytes: z.number().int().positive().optional(),
+    textBytes: z.number().int().nonnegative().optional(),
     key: z.string(),
     versionId: z.string().optional(),
     etag: z.string(),
@@ -122,4 +128,9 @@ export function decodeChunkTask(body: string): ChunkTask | undefined {
 /** How a task is named in logs and reasons: "chunk 3 (bytes 6291456-9437183)". */
 export function describeChunk(chunk: ChunkSpan, total?: number): string {
   return `chunk ${chunk.index + 1}${total ? ` of ${total}` : ''} (bytes ${chunk.start}-${chunk.end - 1})`;
+}
+
+/** The bytes of an upload's text: its size, or a compressed file's text once known (until then, no chunk is taken for its last). */
+export function textBytesOf(upload: UploadRef): number {
+  return upload.compression ? (upload.textBytes ?? Number.POSITIVE_INFINITY) : upload.size;
 }

@@ -8,7 +8,6 @@ import { platformLogger } from '../../logging/platformLogger';
 import { pacedBufferRows, RatePacer } from '../../rates/RatePacer';
 import type { TenantRateLimiter } from '../../rates/TenantRateLimiter';
 import { WriteTimeSpent } from '../../rates/WriteTimeSpent';
-import type { IngestBucket } from '../../storage/IngestBucket';
 import type { Tenant } from '../../tenants/Tenant';
 import type { Topology } from '../../topology/Topology';
 import type { BatchIngestApp, BatchIngestPlan } from '../apps/BatchIngestApp';
@@ -25,12 +24,13 @@ import { ChunkBoundaries, type BoundaryScanState, type ChunkSpan, type CsvHeader
 import { ChunkLease } from './ChunkLease';
 import type { ChunkCutter } from './ChunkCutter';
 import type { IngestedVersion, ChunkState, ChunkStore } from './ChunkStore';
-import { describeChunk, type ChunkedFileTask, type TaskDelivery, type UploadRef } from './ChunkTask';
+import { describeChunk, textBytesOf, type ChunkedFileTask, type TaskDelivery, type UploadRef } from './ChunkTask';
 import type { ChunkTaskQueue } from './ChunkTaskQueue';
 import { readChunkSourceRecords } from './readChunkSourceRecords';
+import type { UploadText } from './UploadText';
 
 export interface ChunkedIngestionDependencies {
-  readonly bucket: IngestBucket;
+  readonly text: UploadText;
   readonly ingestions: IngestionStore;
   readonly outcomes: IngestionOutcomes;
   readonly badRows: BadRowsFiles;
@@ -112,7 +112,7 @@ export class ChunkedIngestion {
   /** The tenant app's plan for the file, the same in every invocation (see `appPlan`). */
   private async planOf(tenant: Tenant, upload: UploadRef, record: IngestionRecord): Promise<{ plan: BatchIngestPlan; context: PlanContext }> {
     const app = await this.deps.loadApp(tenant.id);
-    const sample = await readSample(this.deps.bucket, upload);
+    const sample = await readSample(this.deps.text, upload);
     const context = record.planContext ? (JSON.parse(record.planContext) as PlanContext) : undefined;
     return appPlan(app, upload, sample, this.schemaOf(tenant), this.deps.streamTables, context);
   }
@@ -128,8 +128,9 @@ export class ChunkedIngestion {
   private async cut(tenant: Tenant, upload: UploadRef, record: IngestionRecord, from: BoundaryScanState | undefined, begun: number): Promise<void> {
     const progress = await this.deps.cutter.cut(upload, from, begun + this.deps.cutBudgetMs);
     if (!progress.done) return;
-    await this.deps.ingestions.transition(record, upload.version, ['processing'], { phase: 'validating', chunksTotal: progress.total }, 'planning');
-    platformLogger.info('file cut into chunks', { ingestion: upload.ingestionId, chunks: progress.total, bytes: upload.size });
+    const textBytes = upload.compression ? progress.textBytes : undefined;
+    await this.deps.ingestions.transition(record, upload.version, ['processing'], { phase: 'validating', chunksTotal: progress.total, textBytes }, 'planning');
+    platformLogger.info('file cut into chunks', { ingestion: upload.ingestionId, chunks: progress.total, bytes: upload.size, textBytes });
     await this.decide(tenant, upload, false);
   }
 
@@ -164,9 +165,9 @@ export class ChunkedIngestion {
   }
 
   private async chunkBytes(upload: UploadRef, chunk: ChunkSpan, header: CsvHeader | undefined) {
-    const body = guardText(await this.deps.bucket.openRange(upload.key, upload.versionId, chunk.start, chunk.end), chunk.start);
-    const headerBytes = header && chunk.start > 0 ? await this.deps.bucket.openRange(upload.key, upload.versionId, 0, header.end) : undefined;
-    return readChunkSourceRecords(textFormat(upload.format), chunk, { body, header: headerBytes }, upload.size);
+    const body = guardText(await this.deps.text.openInChunk(upload, chunk.start, chunk.start, chunk.end), chunk.start);
+    const headerBytes = header && chunk.start > 0 ? await this.deps.text.openInChunk(upload, 0, 0, header.end) : undefined;
+    return readChunkSourceRecords(textFormat(upload.format), chunk, { body, header: headerBytes }, textBytesOf(upload));
   }
 
   private async validate(tenant: Tenant, upload: UploadRef, record: IngestionRecord, chunk: ChunkSpan, header: CsvHeader | undefined, delivery: TaskDelivery) {
@@ -240,7 +241,9 @@ export class ChunkedIngestion {
     }
   }
 
-  private async sendWrites(upload: UploadRef, states: readonly ChunkState[]): Promise<void> {
+  private async sendWrites(cutUpload: UploadRef, states: readonly ChunkState[]): Promise<void> {
+    // Every chunk is cut by now, so the last one ends where a compressed file's text ends.
+    const upload = cutUpload.compression ? { ...cutUpload, textBytes: Math.max(...states.map((state) => state.end)) } : cutUpload;
     const header = states.length > 1 ? await this.headerOf(upload) : undefined;
     const waiting = states.filter((state) => state.status === 'validated').sort((a, b) => a.index - b.index);
     await this.deps.tasks.send(
@@ -252,7 +255,7 @@ export class ChunkedIngestion {
   private async headerOf(upload: UploadRef): Promise<CsvHeader | undefined> {
     if (upload.format !== 'csv') return undefined;
     const scan = new ChunkBoundaries('csv', Number.MAX_SAFE_INTEGER);
-    const body = await this.deps.bucket.openRange(upload.key, upload.versionId, 0, upload.size);
+    const body = await this.deps.text.openFrom(upload, 0);
     try {
       for await (const buffer of body as AsyncIterable<Buffer>) {
         scan.feed(buffer);
@@ -399,7 +402,7 @@ export class ChunkedIngestion {
   private async badRowsFile(upload: UploadRef, states: readonly ChunkState[]): Promise<string | undefined> {
     const withBadRows = states.filter((state) => state.badRows > 0).map((state) => state.index);
     if (withBadRows.length === 0) return undefined;
-    const sample = await readSample(this.deps.bucket, upload);
+    const sample = await readSample(this.deps.text, upload);
     return this.deps.badRows.combine(upload, withBadRows, Object.keys(sample[0]?.fields ?? {}));
   }
 

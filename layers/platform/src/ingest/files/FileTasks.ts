@@ -9,6 +9,7 @@ import type { ChunkTask, FileTask, TaskDelivery } from './ChunkTask';
 import { IngestionOutcomes } from './IngestionOutcomes';
 import { inputErrorReason } from './inputErrorReason';
 import { ObjectIntake } from './ObjectIntake';
+import { UploadText } from './UploadText';
 import { WholeFileIngestion } from './WholeFileIngestion';
 
 /**
@@ -44,11 +45,13 @@ export class FileTasks {
     const writeDeadlineMs = (timeoutMs * 3) / 4;
     this.outcomes = new IngestionOutcomes(deps.bucket, deps.ingestions, deps.clock, deps.onFinished);
     const badRows = new BadRowsFiles(deps.bucket);
+    const text = new UploadText(deps.bucket);
     this.chunked = new ChunkedIngestion({
       ...deps,
+      text,
       outcomes: this.outcomes,
       badRows,
-      cutter: new ChunkCutter(deps.bucket, deps.chunks, deps.tasks, deps.chunkSize, deps.clock),
+      cutter: new ChunkCutter(text, deps.chunks, deps.tasks, deps.chunkSize, deps.clock),
       // A writer renews its claim every third of it; a crashed writer's chunk is taken over after it runs out.
       leaseMs: Math.min(60_000, timeoutMs / 2),
       cutBudgetMs: timeoutMs / 3,
@@ -56,7 +59,7 @@ export class FileTasks {
       writeDeadlineMs,
     });
     this.intake = new ObjectIntake({ ...deps, outcomes: this.outcomes });
-    this.whole = new WholeFileIngestion({ ...deps, outcomes: this.outcomes, badRows, chunked: this.chunked, writeBudgetMs, writeDeadlineMs });
+    this.whole = new WholeFileIngestion({ ...deps, text, outcomes: this.outcomes, badRows, chunked: this.chunked, writeBudgetMs, writeDeadlineMs });
   }
 
   /** One task of the tenant's chunk queue: an upload to take in and ingest, or a task of a file ingested in chunks (see {@link ChunkedIngestion}). */

@@ -4,6 +4,8 @@ import { classifyFailure } from '../../failures/serviceFailure';
 import { platformLogger } from '../../logging/platformLogger';
 import type { IngestBucket } from '../../storage/IngestBucket';
 import { objectKey, parseObjectKey } from '../../storage/objectKeys';
+import { FILE_FORMATS, formatParts } from '../../tenants/FileFormat';
+import { UploadText } from './UploadText';
 import { FINAL_STATUSES, type IngestionRecord, type IngestionStatus, type IngestionStore } from './IngestionStore';
 
 /** What an ingestion found: rows written (or that would be), bad rows, tables. */
@@ -48,6 +50,8 @@ export class IngestionOutcomes {
       reason?: string | undefined;
       phases?: Record<string, number> | undefined;
       badRowsKey?: string | undefined;
+      /** A compressed file's text, in bytes. */
+      textBytes?: number | undefined;
       /** The statuses it may end from (a chunked ingestion also from `failed`, once a redriven chunk completes it). */
       from?: readonly IngestionStatus[] | undefined;
     },
@@ -68,6 +72,7 @@ export class IngestionOutcomes {
       finalKey,
       phase: undefined,
       badRowsKey: details.badRowsKey,
+      ...(details.textBytes === undefined ? {} : { textBytes: details.textBytes }),
     };
     if (!(await this.ingestions.transition(record, record.version, details.from ?? ['processing', 'retrying'], changes))) {
       // Another invocation finished it first, or this one did and the answer was lost with its coordinator (a
@@ -83,12 +88,14 @@ export class IngestionOutcomes {
     }
     const final = { ...record, ...changes };
     await this.bucket.move(record.objectKey, record.versionId, finalKey, record.bytes);
+    await this.dropStaged(final);
     platformLogger.info('ingestion', {
       tenant: final.tenant,
       object: final.objectKey,
       batch: final.batchId,
       ingestion: final.ingestionId,
       bytes: final.bytes,
+      ...(final.textBytes === undefined ? {} : { textBytes: final.textBytes }),
       rows: final.rows,
       badRows: final.badRows,
       durationMs: final.durationMs,
@@ -105,6 +112,13 @@ export class IngestionOutcomes {
   async ensureMoved(record: IngestionRecord): Promise<void> {
     if (!FINAL_STATUSES.includes(record.status) || record.status === 'failed' || !record.finalKey) return;
     if (await this.bucket.head(record.objectKey, record.versionId)) await this.bucket.move(record.objectKey, record.versionId, record.finalKey, record.bytes);
+    await this.dropStaged(record);
+  }
+
+  /** A compressed file's staged text is not needed once the file is done (see {@link UploadText}). */
+  private async dropStaged(record: IngestionRecord): Promise<void> {
+    const format = FILE_FORMATS.find((each) => each === record.format);
+    if (format && formatParts(format).compression) await new UploadText(this.bucket).dropStaged(record);
   }
 
   /**

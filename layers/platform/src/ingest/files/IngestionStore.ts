@@ -29,7 +29,10 @@ export interface IngestionRecord extends IngestionKey {
   /** Where the object is now: `ingested/...` or `rejected/...` once final. */
   readonly finalKey: string | undefined;
   readonly format: string | undefined;
+  /** The object's size: what was uploaded and stored (a compressed file's compressed bytes). */
   readonly bytes: number;
+  /** A compressed file: the bytes of its text, once it has been read through (undefined until then, and for a file not compressed). */
+  readonly textBytes?: number | undefined;
   readonly rows: number;
   readonly badRows: number;
   /** Up to 20 bad rows, each with its line (or record) number and what was wrong. */
@@ -85,6 +88,7 @@ const FIELDS: ReadonlyArray<readonly [Field, string, (value: never) => unknown, 
   ['finalKey', 'final_key', (v?: string) => v ?? null, (v) => v ?? undefined],
   ['format', 'format', (v?: string) => v ?? null, (v) => v ?? undefined],
   ['bytes', 'bytes', (v: number) => BigInt(v), (v) => Number(v ?? 0)],
+  ['textBytes', 'text_bytes', (v?: number) => (v === undefined ? null : BigInt(v)), (v) => (v === null || v === undefined ? undefined : Number(v))],
   ['rows', 'rows', (v: number) => BigInt(v), (v) => Number(v ?? 0)],
   ['badRows', 'bad_rows', (v: number) => BigInt(v), (v) => Number(v ?? 0)],
   ['badRowSamples', 'bad_row_samples', (v: readonly string[]) => [...v], (v) => v ?? []],

@@ -5,6 +5,7 @@ import type { Tenant } from '../../tenants/Tenant';
 import { formatByteSize } from '../../units/byteSize';
 import { fileExtension, formatOf } from '../../uploads/fileName';
 import { formatParts, type FileFormat } from '../../tenants/FileFormat';
+import { maxUncompressedBytes } from '../../tenants/TenantProfile';
 import type { UploadGrantRecord } from '../../uploads/UploadGrantStore';
 import type { BatchIngestDependencies } from './BatchIngestDependencies';
 import type { UploadRef } from './ChunkTask';
@@ -119,13 +120,16 @@ export class ObjectIntake {
         record: await this.deps.outcomes.finish(record, 'rejected', { reason: `tenant ${key.tenant} is not served now (removed or disabled)` }),
       };
     }
+    // Admitted, so its format is one the profile allows.
+    const { records, compression } = formatParts(format as FileFormat);
     const upload: UploadRef = {
       tenant: key.tenant,
       batchId: key.batchId,
       ingestionId,
       fileName: key.fileName,
-      format: formatParts(format as FileFormat).records,
-      compression: formatParts(format as FileFormat).compression,
+      format: records,
+      compression,
+      ...(compression ? { maxTextBytes: maxUncompressedBytes(tenant.profile) } : {}),
       key: object.key,
       versionId: stored.versionId,
       etag: stored.etag,

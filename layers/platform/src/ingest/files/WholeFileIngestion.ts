@@ -9,6 +9,9 @@ import { textFormat } from '../../tenants/FileFormat';
 import { readRecords } from '../records/readRecords';
 import { guardText } from '../records/TextGuard';
 import { appPlan } from './appPlan';
+import type { BatchIngestPlan } from '../apps/BatchIngestApp';
+import type { SourceRecord } from '../records/SourceRecord';
+import { countedText, TextOverChunkError, type UploadText } from './UploadText';
 import type { BadRowsFiles } from './BadRowsFiles';
 import type { BatchIngestDependencies } from './BatchIngestDependencies';
 import type { ChunkedIngestion } from './ChunkedIngestion';
@@ -20,8 +23,9 @@ import { MAX_KEPT_BAD_ROWS, scanSourceRecords, takeSample } from './scanSourceRe
 
 export interface WholeFileDependencies extends Pick<
   BatchIngestDependencies,
-  'bucket' | 'ingestions' | 'cassandra' | 'topology' | 'loadApp' | 'streamTables' | 'writeConcurrency' | 'clock' | 'rates'
+  'ingestions' | 'cassandra' | 'topology' | 'loadApp' | 'streamTables' | 'writeConcurrency' | 'clock' | 'rates' | 'chunkSize'
 > {
+  readonly text: UploadText;
   readonly outcomes: IngestionOutcomes;
   readonly badRows: BadRowsFiles;
   /** Where a file too slow to write whole goes on. */
@@ -53,13 +57,30 @@ export class WholeFileIngestion {
     const schema = this.schemaOf(tenant);
     const app = await this.deps.loadApp(tenant.id);
     const maxBadRows = tenant.profile.batch.maxBadRows;
-    const open = async () => readRecords(guardText(await this.deps.bucket.openRange(upload.key, upload.versionId, 0, upload.size)), textFormat(upload.format));
+    // A compressed file's text may be many times its size: taken whole only while it fits in a chunk.
+    const textLimit = upload.compression ? this.deps.chunkSize : Number.POSITIVE_INFINITY;
+    let text = { bytes: 0 };
+    const open = async () => {
+      const { text: stream, counted } = countedText(await this.deps.text.openFrom(upload, 0), textLimit);
+      text = counted;
+      return readRecords(guardText(stream), textFormat(upload.format));
+    };
 
     const validating = performance.now();
     const items = await open();
-    const { sample, buffered } = await takeSample(items);
-    const { plan } = await appPlan(app, upload, sample, schema, this.deps.streamTables);
-    const checked = await scanSourceRecords(items, { format: upload.format, plan, maxBadRows, buffered, keepBadRows: MAX_KEPT_BAD_ROWS });
+    let checked: Awaited<ReturnType<typeof scanSourceRecords>>;
+    let plan: BatchIngestPlan;
+    let sample: SourceRecord[];
+    try {
+      const taken = await takeSample(items);
+      sample = taken.sample;
+      plan = (await appPlan(app, upload, sample, schema, this.deps.streamTables)).plan;
+      checked = await scanSourceRecords(items, { format: upload.format, plan, maxBadRows, buffered: taken.buffered, keepBadRows: MAX_KEPT_BAD_ROWS });
+    } catch (error) {
+      if (!(error instanceof TextOverChunkError)) throw error;
+      return this.inChunks(tenant, upload, record, begun, 'its text is over the chunk size');
+    }
+    const textBytes = upload.compression ? text.bytes : undefined;
     const badRowsKey = await this.deps.badRows.write(upload, Object.keys(sample[0]?.fields ?? {}), checked.kept);
     const verdict = fileVerdict(checked, { maxBadRows, dryRun: record.dryRun });
     if (verdict.outcome === 'rejected') {
@@ -67,6 +88,7 @@ export class WholeFileIngestion {
         reason: verdict.reason,
         stats: { rows: 0, badRows: checked.badRows, badRowSamples: checked.badRowSamples, tables: [] },
         badRowsKey,
+        textBytes,
       });
     }
     const tables = plan.tables.map((table) => `${keyspace}.${table.name}`);
@@ -75,6 +97,7 @@ export class WholeFileIngestion {
         reason: verdict.reason,
         stats: { rows: checked.rows, badRows: checked.badRows, badRowSamples: checked.badRowSamples, tables },
         badRowsKey,
+        textBytes,
       });
     }
 
@@ -85,7 +108,8 @@ export class WholeFileIngestion {
     const limit = tenant.profile.limits.rowsPerSecond;
     const pacer = limit && this.deps.rates ? new RatePacer(this.deps.rates, tenant.id, 'rows', limit, begun + this.deps.writeDeadlineMs) : undefined;
     const stopAt = begun + this.deps.writeBudgetMs;
-    if (pacer && limit && this.deps.clock.now() + (checked.rows / limit) * 1000 > stopAt) return this.inChunks(tenant, upload, record, begun, checked.rows);
+    if (pacer && limit && this.deps.clock.now() + (checked.rows / limit) * 1000 > stopAt)
+      return this.inChunks(tenant, upload, record, begun, `its ${checked.rows} rows wait for its tenant's share`);
 
     const writing = performance.now();
     await schema.ensureTables(plan.tables);
@@ -119,10 +143,10 @@ export class WholeFileIngestion {
       await writer.flush();
     } catch (error) {
       // A wait the pacer would not wait (past the deadline) leaves rows unsent: the chunks write them.
-      if (pacer && error instanceof DeferredError) return this.inChunks(tenant, upload, record, begun, checked.rows);
+      if (pacer && error instanceof DeferredError) return this.inChunks(tenant, upload, record, begun, `its ${checked.rows} rows wait for its tenant's share`);
       if (!(error instanceof WriteTimeSpent)) throw error;
       await writer.flush();
-      return this.inChunks(tenant, upload, record, begun, checked.rows);
+      return this.inChunks(tenant, upload, record, begun, `its ${checked.rows} rows wait for its tenant's share`);
     }
     if (pacer && pacer.waitedMs > 0) {
       platformLogger.info("file waited for its tenant's share", {
@@ -136,19 +160,17 @@ export class WholeFileIngestion {
       reason: verdict.reason,
       stats: { rows: written.rows, badRows: written.badRows, badRowSamples: written.badRowSamples, tables },
       badRowsKey,
+      textBytes,
       phases: { validateMs: Math.round(writing - validating), writeMs: Math.round(performance.now() - writing) },
     });
   }
 
-  /** A file too slow to write whole at its tenant's rowsPerSecond goes on in chunks, which can stop and resume. */
-  private async inChunks(tenant: Tenant, upload: UploadRef, record: IngestionRecord, begun: number, rows: number): Promise<IngestionRecord> {
-    platformLogger.info("file goes in chunks to wait for its tenant's share", {
-      ingestion: upload.ingestionId,
-      tenant: tenant.id,
-      kind: 'rows',
-      rows,
-      rowsPerSecond: tenant.profile.limits.rowsPerSecond,
-    });
+  /**
+   * A file that cannot be taken whole goes on in chunks, which can stop and resume: one too slow to write whole at
+   * its tenant's rowsPerSecond, or a compressed one whose text is over the chunk size.
+   */
+  private async inChunks(tenant: Tenant, upload: UploadRef, record: IngestionRecord, begun: number, why: string): Promise<IngestionRecord> {
+    platformLogger.info('file goes in chunks', { ingestion: upload.ingestionId, tenant: tenant.id, why, rowsPerSecond: tenant.profile.limits.rowsPerSecond });
     // The record says it is a chunked one now (cutting: phase `planning`), as if it had been from the start; conditional, so that a
     // record another invocation moved on is left alone.
     if (!(await this.deps.ingestions.transition(record, record.version, ['processing'], { phase: 'planning' }))) return record;

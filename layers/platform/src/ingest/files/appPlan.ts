@@ -1,7 +1,7 @@
 import { textFormat } from '../../tenants/FileFormat';
 import type { KeyspaceSchema } from '../../cassandra/KeyspaceSchema';
 import type { CqlType } from '../../cassandra/TableSpec';
-import type { IngestBucket } from '../../storage/IngestBucket';
+import type { UploadText } from './UploadText';
 import type { BatchIngestApp, BatchIngestPlan } from '../apps/BatchIngestApp';
 import type { UploadRef } from './ChunkTask';
 import { readRecords } from '../records/readRecords';
@@ -61,8 +61,8 @@ export async function appPlan(
 }
 
 /** The first records of an upload (what its plan is made from), read from the start of the object and no further. */
-export async function readSample(bucket: IngestBucket, upload: UploadRef): Promise<SourceRecord[]> {
-  const body = await bucket.openRange(upload.key, upload.versionId, 0, upload.size);
+export async function readSample(text: UploadText, upload: UploadRef): Promise<SourceRecord[]> {
+  const body = await text.openFrom(upload, 0);
   const sample: SourceRecord[] = [];
   try {
     for await (const item of readRecords(guardText(body), textFormat(upload.format))) {

@@ -1,0 +1,127 @@
+import { ListObjectVersionsCommand } from '@aws-sdk/client-s3';
+import type cassandra from 'cassandra-driver';
+import { createS3Client } from '../../layers/platform/src/storage/awsClients';
+import { compressed, ensureZstd, gzip } from '../helpers/compressors';
+import { addTenant, tenantsFolder } from '../helpers/extraTenants';
+import { generate, type Row } from '../helpers/straddlingFiles';
+import { api, config, connectCassandra, waitFor } from '../helpers/testPlatform';
+import { uploadFile, waitForIngestion } from '../helpers/uploads';
+
+const TENANT = 'squeezy';
+const PASSWORD = 'squeezy-password-123';
+const KEYSPACE = `test_tenant_${TENANT}`;
+const FORMATS = ['csv.gz', 'csv.zst', 'ndjson.gz', 'ndjson.zst', 'json.gz', 'json.zst'] as const;
+
+describe('compressed text files (.gz, .zst): read as they are decompressed, cut into staged chunks, refused when they are bombs or broken', () => {
+  let client: cassandra.Client;
+  let token: string;
+
+  beforeAll(async () => {
+    await ensureZstd();
+    client = await connectCassandra();
+    const folder = await tenantsFolder();
+    await addTenant(folder, TENANT, PASSWORD, ['--formats', FORMATS.join(','), '--max-file-size', '4 MiB', '--max-uncompressed-size', '1 MiB']);
+    token = await waitFor('the new tenant to log in', async () => {
+      const reply = await api('POST', '/auth/login', { tenant: TENANT, password: PASSWORD });
+      return reply.status === 200 ? (reply.body.token as string) : undefined;
+    });
+  });
+
+  afterAll(async () => {
+    await client.shutdown();
+  });
+
+  async function tableRows(table: string): Promise<Map<bigint, Row>> {
+    const rows = new Map<bigint, Row>();
+    const result = await client.execute(`SELECT id, note, amount FROM ${KEYSPACE}.${table}`, [], { fetchSize: 5000, autoPage: true });
+    for await (const row of result as unknown as AsyncIterable<cassandra.types.Row>) {
+      const id = row.get('id') as bigint;
+      expect(rows.has(id)).toBe(false);
+      rows.set(id, { note: row.get('note') as string, amount: row.get('amount') as bigint });
+    }
+    return rows;
+  }
+
+  async function tableExists(table: string): Promise<boolean> {
+    const found = await client.execute('SELECT table_name FROM system_schema.tables WHERE keyspace_name = ? AND table_name = ?', [KEYSPACE, table]);
+    return found.rowLength > 0;
+  }
+
+  async function stagedObjects(): Promise<number> {
+    const listed = await createS3Client(config).send(new ListObjectVersionsCommand({ Bucket: config.ingestBucket, Prefix: `tenants/${TENANT}/staging/` }));
+    return (listed.Versions?.length ?? 0) + (listed.DeleteMarkers?.length ?? 0);
+  }
+
+  for (const format of FORMATS) {
+    it(`loads a ${format} file whose records straddle every chunk boundary of its text, value for value, with both sizes`, async () => {
+      const [records, suffix] = format.split('.') as ['csv' | 'ndjson' | 'json', 'gz' | 'zst'];
+      const file = generate(9000, records);
+      const body = compressed(suffix, file.text);
+      const grant = await uploadFile(TENANT, token, `straddle-${records}-${suffix}.${format}`, body);
+      const done = await waitForIngestion(TENANT, token, grant.ingestionId, ['ingested', 'rejected', 'failed']);
+      expect(done).toMatchObject({
+        status: 'ingested',
+        format,
+        rows: 9000,
+        badRows: 0,
+        reason: null,
+        bytes: body.length,
+        textBytes: Buffer.byteLength(file.text),
+      });
+      expect(done.chunks).toEqual({ total: file.chunks, validated: file.chunks, written: file.chunks, failed: 0 });
+      const rows = await tableRows(`straddle_${records}_${suffix}`);
+      expect(rows.size).toBe(9000);
+      for (const [id, want] of file.rows) expect(rows.get(id)).toEqual(want);
+      expect(await stagedObjects()).toBe(0);
+    });
+  }
+
+  it('loads a small compressed file whole, in one invocation', async () => {
+    const text = 'id,note,amount\n1,"one, with a comma",10\n2,two,20\n';
+    const grant = await uploadFile(TENANT, token, 'small.csv.zst', compressed('zst', text));
+    const done = await waitForIngestion(TENANT, token, grant.ingestionId, ['ingested', 'rejected', 'failed']);
+    expect(done).toMatchObject({ status: 'ingested', rows: 2, chunks: null, textBytes: Buffer.byteLength(text) });
+    expect(await tableRows('small')).toEqual(
+      new Map([
+        [1n, { note: 'one, with a comma', amount: 10n }],
+        [2n, { note: 'two', amount: 20n }],
+      ]),
+    );
+  });
+
+  it.each([
+    [
+      'a bomb: about 1 KB that inflates past the limit',
+      'bomb.csv.gz',
+      () => gzip(`id,note,amount\n${'a'.repeat(1_200_000)}`),
+      /decompression bomb|maxUncompressedSize/,
+    ],
+    [
+      'a truncated stream',
+      'truncated.csv.gz',
+      () => gzip(generate(9000, 'csv').text).subarray(0, -100),
+      /^the gzip stream is corrupt or truncated near byte \d+ of the \.gz file \(unexpected end of file\)$/,
+    ],
+    [
+      'a file that only claims to be gzip',
+      'claims.csv.gz',
+      () => Buffer.from('id,note,amount\n1,a,1\n'),
+      /^the gzip stream is corrupt or truncated near byte \d+ of the \.gz file \(incorrect header check\)$/,
+    ],
+    [
+      'a truncated zstd stream',
+      'truncated.ndjson.zst',
+      () => compressed('zst', generate(9000, 'ndjson').text).subarray(0, -100),
+      /^the zstd stream is corrupt or truncated near byte \d+ of the \.zst file/,
+    ],
+  ])('refuses %s with its reason, writing no row', async (_what, name, body, reason) => {
+    const bytes = body();
+    if (name.startsWith('bomb')) expect(bytes.length).toBeLessThan(2048);
+    const grant = await uploadFile(TENANT, token, name, bytes);
+    const done = await waitForIngestion(TENANT, token, grant.ingestionId, ['ingested', 'rejected', 'failed']);
+    expect(done).toMatchObject({ status: 'rejected', rows: 0 });
+    expect(done.reason).toMatch(reason);
+    expect(await tableExists(name.split('.')[0] as string)).toBe(false);
+    expect(await stagedObjects()).toBe(0);
+  });
+});
