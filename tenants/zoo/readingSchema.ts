@@ -48,18 +48,19 @@ const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2
 
 /**
  * Readings come in the Korkeasaari export's columns (`dev-id`, `time` in epoch
- * milliseconds) or in the table's own (`dev_id`, `ts` in ISO 8601); the
- * second form becomes the first.
+ * milliseconds) or in the table's own (`dev_id`, `ts` in ISO 8601, or a Date
+ * where the file types it, as Parquet does); the second form becomes the first.
  */
 function normalize(fields: unknown): unknown {
   if (typeof fields !== 'object' || fields === null) return fields;
   const record = fields as Record<string, unknown>;
   if (record['dev-id'] !== undefined || record.dev_id === undefined) return record;
   const { ts } = record;
-  if (typeof ts !== 'string' || !ISO_INSTANT.test(ts)) throw new RecordError(`ts: ${JSON.stringify(ts)} is not an ISO 8601 date-time with a zone`);
+  const time = ts instanceof Date ? ts.getTime() : typeof ts === 'string' && ISO_INSTANT.test(ts) ? Date.parse(ts) : Number.NaN;
+  if (Number.isNaN(time)) throw new RecordError(`ts: ${ts instanceof Date ? 'an invalid date' : JSON.stringify(ts)} is not an ISO 8601 date-time with a zone`);
   return {
     'dev-id': record.dev_id,
-    time: Date.parse(ts),
+    time,
     temperature: record.temperature,
     humidity: record.humidity,
     pressure: record.pressure,

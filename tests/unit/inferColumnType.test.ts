@@ -37,6 +37,19 @@ describe('values for CQL columns', () => {
     expect(cqlValue('', 'bigint', 'n')).toBeNull();
   });
 
+  it('takes the values a Parquet file gives: BigInts, bytes, Dates, decimals as text, nested values as JSON', () => {
+    expect(cqlValue(2n ** 62n, 'bigint', 'n')).toBe(2n ** 62n);
+    expect(cqlValue(7n, 'int', 'n')).toBe(7);
+    expect(() => cqlValue(2n ** 40n, 'int', 'n')).toThrow('n: "1099511627776" is not a valid int');
+    expect(cqlValue(3n, 'double', 'x')).toBe(3);
+    expect(String(cqlValue('12345678901234567890.12', 'decimal', 'price'))).toBe('12345678901234567890.12');
+    expect(cqlValue(Buffer.from([1, 2]), 'blob', 'raw')).toEqual(Buffer.from([1, 2]));
+    expect(cqlValue(Uint8Array.of(1, 2), 'text', 'raw')).toBe('AQI=');
+    expect(cqlValue(new Date(0), 'text', 'at')).toBe('1970-01-01T00:00:00.000Z');
+    expect(cqlValue({ big: 2n ** 64n, small: [1n] }, 'text', 'j')).toBe('{"big":"18446744073709551616","small":[1]}');
+    expect(() => cqlValue('abc', 'blob', 'raw')).toThrow(RecordError);
+  });
+
   it('names the column of a value that does not fit', () => {
     expect(() => cqlValue('abc', 'double', 'temperature')).toThrow(RecordError);
     expect(() => cqlValue('abc', 'double', 'temperature')).toThrow('temperature: "abc" is not a valid double');

@@ -7,6 +7,7 @@ import type { SourceItem } from '../../layers/platform/src/ingest/records/Source
 import { planParquetChunks, rowGroupsOf } from '../../layers/platform/src/ingest/parquet/parquetChunks';
 import { decimalText, parquetColumns } from '../../layers/platform/src/ingest/parquet/parquetColumns';
 import { parquetFileColumns, readParquetRecords } from '../../layers/platform/src/ingest/parquet/readParquetRecords';
+import { UploadText } from '../../layers/platform/src/ingest/files/UploadText';
 import { asReal } from './fakes/Public';
 import { FakeIngestBucket } from './fakes/FakeIngestBucket';
 import { EVERY_TYPE_COLUMNS, everyTypeFields, everyTypeWithHyparquet } from '../helpers/parquet/everyTypeTable';
@@ -43,7 +44,7 @@ describe('a Parquet file read as records', () => {
 
   it('gives every row with its number in the file and every type as a tenant app sees it, nulls as null', async () => {
     const { bucket, upload } = uploaded(body);
-    const items = await all(readParquetRecords(asReal(bucket), upload));
+    const items = await all(readParquetRecords(new UploadText(asReal(bucket)), upload));
     expect(items).toHaveLength(rows);
     items.forEach((item, n) => {
       expect(item).toEqual({ kind: 'record', record: { position: n + 1, fields: everyTypeFields(n) } });
@@ -59,7 +60,7 @@ describe('a Parquet file read as records', () => {
 
   it('maps every Parquet type to the CQL type the generic app makes its column', async () => {
     const { bucket, upload } = uploaded(body);
-    const columns = await parquetFileColumns(asReal(bucket), upload);
+    const columns = await parquetFileColumns(new UploadText(asReal(bucket)), upload);
     expect(columns.map(({ name, type }) => ({ name, type }))).toEqual(EVERY_TYPE_COLUMNS.map(({ name, cqlType }) => ({ name, type: cqlType })));
   });
 
@@ -73,7 +74,7 @@ describe('a Parquet file read as records', () => {
     expect(chunks.map((chunk) => chunk.positionOffset)).toEqual([0, 200, 400]);
     const second = chunks[1];
     if (!second) throw new Error('expected a second chunk');
-    const items = await all(readParquetRecords(asReal(bucket), upload, second));
+    const items = await all(readParquetRecords(new UploadText(asReal(bucket)), upload, second));
     expect(items.map((item) => (item.kind === 'record' ? item.record.position : 0))).toEqual(Array.from({ length: 200 }, (_, n) => n + 201));
     // The footer (the tail of the object), then the row group: never the whole object.
     expect(bucket.ranges.every(({ start, end }) => end - start < body.length)).toBe(true);
@@ -91,7 +92,7 @@ describe('a Parquet file read as records', () => {
     ],
   ])('refuses %s as malformed, saying what is wrong', async (_what, bytes, reason) => {
     const { bucket, upload } = uploaded(bytes);
-    const thrown = await all(readParquetRecords(asReal(bucket), upload)).catch((error: unknown) => error);
+    const thrown = await all(readParquetRecords(new UploadText(asReal(bucket)), upload)).catch((error: unknown) => error);
     expect(thrown).toBeInstanceOf(MalformedFileError);
     expect((thrown as Error).message).toMatch(reason);
   });
@@ -100,7 +101,7 @@ describe('a Parquet file read as records', () => {
     const { bucket, upload } = uploaded(body);
     const reset = new Error('socket hang up');
     bucket.fail('openRange', reset);
-    await expect(all(readParquetRecords(asReal(bucket), upload))).rejects.toBe(reset);
+    await expect(all(readParquetRecords(new UploadText(asReal(bucket)), upload))).rejects.toBe(reset);
   });
 
   it('reads a row group larger than a slice in slices, every row once', async () => {
@@ -113,7 +114,7 @@ describe('a Parquet file read as records', () => {
     }));
     const { bucket, upload } = uploaded(Buffer.from(parquetWriteBuffer({ columnData, rowGroupSize: 6000 })));
     let count = 0;
-    for await (const item of readParquetRecords(asReal(bucket), upload)) {
+    for await (const item of readParquetRecords(new UploadText(asReal(bucket)), upload)) {
       if (item.kind !== 'record') throw new Error('expected a record');
       const n = item.record.position - 1;
       expect(item.record.fields.c0).toBe(n * 200);

@@ -21,7 +21,8 @@ export interface BadRowsDownload {
 function split(fileName: string): { stem: string; extension: string } {
   const format = formatOf(fileName);
   const records = format && formatParts(format).records;
-  if (format && format !== records) return { stem: fileStem(fileName), extension: records === 'parquet' ? 'ndjson' : (records as string) };
+  if (format && (format !== records || records === 'parquet'))
+    return { stem: fileStem(fileName), extension: records === 'parquet' ? 'ndjson' : (records as string) };
   const dot = fileName.lastIndexOf('.');
   return dot <= 0 ? { stem: fileName, extension: '' } : { stem: fileName.slice(0, dot), extension: fileName.slice(dot + 1) };
 }

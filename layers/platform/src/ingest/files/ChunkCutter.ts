@@ -8,6 +8,7 @@ import type { ChunkStore } from './ChunkStore';
 import type { ChunkTask, UploadRef } from './ChunkTask';
 import type { ChunkTaskQueue } from './ChunkTaskQueue';
 import { UnstagedText, type UploadText } from './UploadText';
+import { parquetChunks } from '../parquet/parquetChunks';
 
 /** Chunks cut before their checkpoints are written and their tasks sent, at most. */
 const FLUSH_CHUNKS = 50;
@@ -44,6 +45,7 @@ export class ChunkCutter {
   ) {}
 
   async cut(upload: UploadRef, from: BoundaryScanState | undefined, deadline: number): Promise<CutProgress> {
+    if (upload.format === 'parquet') return this.cutParquet(upload);
     const scan = new ChunkBoundaries(textFormat(upload.format), this.chunkSize, from);
     const start = from?.offset ?? 0;
     const guard = new TextGuard(start);
@@ -93,5 +95,17 @@ export class ChunkCutter {
     // The tasks of the last chunks know where a compressed file's text ends (a JSON array's last chunk holds its end).
     await flush(upload.compression ? { ...upload, textBytes: scanned } : upload);
     return { done: true, total: scan.chunkCount, textBytes: scanned };
+  }
+
+  /** A Parquet file is planned from its footer alone (see `parquetChunks`): one read, no scan, so never handed on. */
+  private async cutParquet(upload: UploadRef): Promise<CutProgress> {
+    const spans = await parquetChunks(this.text, upload, this.chunkSize);
+    const version = { tenant: upload.tenant, ingestionId: upload.ingestionId, version: upload.version };
+    for (let at = 0; at < spans.length; at += FLUSH_CHUNKS) {
+      const batch = spans.slice(at, at + FLUSH_CHUNKS);
+      await this.chunks.cut(version, batch);
+      await this.tasks.send(batch.map((chunk): ChunkTask => ({ kind: 'validate', upload, chunk, header: undefined })));
+    }
+    return { done: true, total: spans.length, textBytes: undefined };
   }
 }

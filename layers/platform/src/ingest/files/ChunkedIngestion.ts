@@ -11,7 +11,7 @@ import { WriteTimeSpent } from '../../rates/WriteTimeSpent';
 import type { Tenant } from '../../tenants/Tenant';
 import type { Topology } from '../../topology/Topology';
 import type { BatchIngestApp, BatchIngestPlan } from '../apps/BatchIngestApp';
-import { appPlan, readSample, type PlanContext } from './appPlan';
+import { appPlan, fileColumns, readSample, type PlanContext } from './appPlan';
 import type { BadRowsFiles } from './BadRowsFiles';
 import { fileVerdict, ingestedReason } from './FileVerdict';
 import type { IngestionOutcomes } from './IngestionOutcomes';
@@ -28,6 +28,7 @@ import { describeChunk, textBytesOf, type ChunkedFileTask, type TaskDelivery, ty
 import type { ChunkTaskQueue } from './ChunkTaskQueue';
 import { readChunkSourceRecords } from './readChunkSourceRecords';
 import type { UploadText } from './UploadText';
+import { readParquetRecords } from '../parquet/readParquetRecords';
 
 export interface ChunkedIngestionDependencies {
   readonly text: UploadText;
@@ -114,7 +115,8 @@ export class ChunkedIngestion {
     const app = await this.deps.loadApp(tenant.id);
     const sample = await readSample(this.deps.text, upload);
     const context = record.planContext ? (JSON.parse(record.planContext) as PlanContext) : undefined;
-    return appPlan(app, upload, sample, this.schemaOf(tenant), this.deps.streamTables, context);
+    const columns = await fileColumns(this.deps.text, upload);
+    return appPlan(app, { ...upload, columns }, sample, this.schemaOf(tenant), this.deps.streamTables, context);
   }
 
   /** From the file task: the app's plan of the tables, made once for the whole file, then the file cut into chunks. */
@@ -165,6 +167,7 @@ export class ChunkedIngestion {
   }
 
   private async chunkBytes(upload: UploadRef, chunk: ChunkSpan, header: CsvHeader | undefined) {
+    if (upload.format === 'parquet') return readParquetRecords(this.deps.text, upload, chunk);
     const body = guardText(await this.deps.text.openInChunk(upload, chunk.start, chunk.start, chunk.end), chunk.start);
     const headerBytes = header && chunk.start > 0 ? await this.deps.text.openInChunk(upload, 0, 0, header.end) : undefined;
     return readChunkSourceRecords(textFormat(upload.format), chunk, { body, header: headerBytes }, textBytesOf(upload));

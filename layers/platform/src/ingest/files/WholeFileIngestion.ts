@@ -8,7 +8,8 @@ import type { Tenant } from '../../tenants/Tenant';
 import { textFormat } from '../../tenants/FileFormat';
 import { readRecords } from '../records/readRecords';
 import { guardText } from '../records/TextGuard';
-import { appPlan } from './appPlan';
+import { appPlan, fileColumns } from './appPlan';
+import { readParquetRecords } from '../parquet/readParquetRecords';
 import type { BatchIngestPlan } from '../apps/BatchIngestApp';
 import type { SourceRecord } from '../records/SourceRecord';
 import { countedText, TextOverChunkError, type UploadText } from './UploadText';
@@ -61,6 +62,7 @@ export class WholeFileIngestion {
     const textLimit = upload.compression ? this.deps.chunkSize : Number.POSITIVE_INFINITY;
     let text = { bytes: 0 };
     const open = async () => {
+      if (upload.format === 'parquet') return readParquetRecords(this.deps.text, upload);
       const { text: stream, counted } = countedText(await this.deps.text.openFrom(upload, 0), textLimit);
       text = counted;
       return readRecords(guardText(stream), textFormat(upload.format));
@@ -74,7 +76,7 @@ export class WholeFileIngestion {
     try {
       const taken = await takeSample(items);
       sample = taken.sample;
-      plan = (await appPlan(app, upload, sample, schema, this.deps.streamTables)).plan;
+      plan = (await appPlan(app, { ...upload, columns: await fileColumns(this.deps.text, upload) }, sample, schema, this.deps.streamTables)).plan;
       checked = await scanSourceRecords(items, { format: upload.format, plan, maxBadRows, buffered: taken.buffered, keepBadRows: MAX_KEPT_BAD_ROWS });
     } catch (error) {
       if (!(error instanceof TextOverChunkError)) throw error;

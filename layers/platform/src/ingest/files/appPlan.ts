@@ -2,10 +2,11 @@ import { textFormat } from '../../tenants/FileFormat';
 import type { KeyspaceSchema } from '../../cassandra/KeyspaceSchema';
 import type { CqlType } from '../../cassandra/TableSpec';
 import type { UploadText } from './UploadText';
-import type { BatchIngestApp, BatchIngestPlan } from '../apps/BatchIngestApp';
+import type { BatchIngestApp, BatchIngestPlan, FileColumn } from '../apps/BatchIngestApp';
+import { parquetFileColumns, readParquetRecords } from '../parquet/readParquetRecords';
 import type { UploadRef } from './ChunkTask';
 import { readRecords } from '../records/readRecords';
-import type { SourceRecord } from '../records/SourceRecord';
+import type { SourceItem, SourceRecord } from '../records/SourceRecord';
 import { guardText } from '../records/TextGuard';
 import { PLAN_SAMPLE_RECORDS } from './scanSourceRecords';
 import type { StreamTables } from './StreamTables';
@@ -36,7 +37,7 @@ export interface PlanContext {
  */
 export async function appPlan(
   app: BatchIngestApp,
-  upload: Pick<UploadRef, 'tenant' | 'batchId' | 'fileName' | 'format'>,
+  upload: Pick<UploadRef, 'tenant' | 'batchId' | 'fileName' | 'format'> & { readonly columns?: readonly FileColumn[] | undefined },
   sample: readonly SourceRecord[],
   schema: KeyspaceSchema,
   streamTables: Pick<StreamTables, 'checkPlan'>,
@@ -49,6 +50,7 @@ export async function appPlan(
       batchId: upload.batchId,
       fileName: upload.fileName,
       format: upload.format,
+      columns: upload.columns,
       existingColumns: async (table) => {
         if (!(table in seen)) seen[table] = (await schema.existingColumns(table)) ?? null;
         return seen[table] ?? undefined;
@@ -60,8 +62,15 @@ export async function appPlan(
   return { plan, context: { existingColumns: seen } };
 }
 
+/** The columns of an upload with their types, when its format says them (Parquet: from its footer); else undefined. */
+export async function fileColumns(text: UploadText, upload: UploadRef): Promise<FileColumn[] | undefined> {
+  if (upload.format !== 'parquet') return undefined;
+  return (await parquetFileColumns(text, upload)).map(({ name, type }) => ({ name, type }));
+}
+
 /** The first records of an upload (what its plan is made from), read from the start of the object and no further. */
 export async function readSample(text: UploadText, upload: UploadRef): Promise<SourceRecord[]> {
+  if (upload.format === 'parquet') return firstRecords(readParquetRecords(text, upload));
   const body = await text.openFrom(upload, 0);
   const sample: SourceRecord[] = [];
   try {
@@ -71,6 +80,16 @@ export async function readSample(text: UploadText, upload: UploadRef): Promise<S
     }
   } finally {
     body.destroy();
+  }
+  return sample;
+}
+
+/** The first records of a reader, which is stopped there (it reads no further). */
+async function firstRecords(items: AsyncGenerator<SourceItem>): Promise<SourceRecord[]> {
+  const sample: SourceRecord[] = [];
+  for await (const item of items) {
+    if (item.kind === 'record') sample.push(item.record);
+    if (sample.length >= PLAN_SAMPLE_RECORDS) break;
   }
   return sample;
 }

@@ -1,6 +1,7 @@
 import type { TableRow } from '../../cassandra/TableSpec';
 import type { RecordFormat } from '../../tenants/FileFormat';
 import type { BatchIngestPlan } from '../apps/BatchIngestApp';
+import { jsonText } from '../records/jsonText';
 import { csvLine } from '../records/readRecords';
 import { RecordError } from '../records/RecordError';
 import type { SourceItem, SourceRecord } from '../records/SourceRecord';
@@ -44,9 +45,9 @@ export interface ScanOptions {
   readonly keepBadRows?: number | undefined;
 }
 
-/** A record as its file held it, re-made from its fields (values and order kept). */
+/** A record as its file held it, re-made from its fields (values and order kept); a Parquet row as a JSON object. */
 function recordText(record: SourceRecord, format: RecordFormat): string {
-  return format === 'csv' ? csvLine(Object.values(record.fields)) : JSON.stringify(record.fields);
+  return format === 'csv' ? csvLine(Object.values(record.fields)) : jsonText(record.fields);
 }
 
 /** Where a record is in its file: a CSV or NDJSON line, a JSON array's element, a Parquet file's row (each from 1). */

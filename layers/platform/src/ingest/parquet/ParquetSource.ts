@@ -1,6 +1,6 @@
 import { parquetMetadataAsync, type AsyncBuffer, type FileMetaData, type ParquetParsers } from 'hyparquet';
-import type { IngestBucket } from '../../storage/IngestBucket';
 import type { UploadRef } from '../files/ChunkTask';
+import type { UploadText } from '../files/UploadText';
 import { MalformedFileError } from '../records/MalformedFileError';
 
 /** The tail read first for the footer: most footers are a few KiB; a larger one costs one more read. */
@@ -22,6 +22,9 @@ export const PARQUET_PARSERS: Partial<ParquetParsers> = {
   timestampFromNanoseconds: (nanos: bigint) => millisecondsOf(nanos, 1_000_000n),
 };
 
+/** Where a Parquet upload's bytes are read: a Parquet file is never compressed as a whole, so its text is the object's own bytes. */
+export type UploadBytes = Pick<UploadText, 'openInChunk'>;
+
 /**
  * An uploaded Parquet file as the reader sees it (an `AsyncBuffer`): every
  * slice it asks for is a ranged GET of the object version, never the whole
@@ -33,7 +36,7 @@ export const PARQUET_PARSERS: Partial<ParquetParsers> = {
  * a {@link MalformedFileError} (see {@link failure}).
  *
  * @example
- * const source = new ParquetSource(bucket, upload);
+ * const source = new ParquetSource(uploadText, upload);
  * const metadata = await source.footer();
  */
 export class ParquetSource implements AsyncBuffer {
@@ -42,9 +45,10 @@ export class ParquetSource implements AsyncBuffer {
   private storageFailure: unknown;
 
   constructor(
-    private readonly bucket: IngestBucket,
-    private readonly upload: Pick<UploadRef, 'key' | 'versionId' | 'size'>,
+    private readonly bytes: UploadBytes,
+    private readonly upload: UploadRef,
   ) {
+    if (upload.compression) throw new TypeError('a Parquet file is not compressed as a whole');
     this.byteLength = upload.size;
   }
 
@@ -70,7 +74,7 @@ export class ParquetSource implements AsyncBuffer {
 
   private async read(start: number, end: number): Promise<Buffer> {
     try {
-      const body = await this.bucket.openRange(this.upload.key, this.upload.versionId, start, end);
+      const body = await this.bytes.openInChunk(this.upload, start, start, end);
       const pieces: Buffer[] = [];
       for await (const piece of body as AsyncIterable<Buffer>) pieces.push(piece);
       return Buffer.concat(pieces);

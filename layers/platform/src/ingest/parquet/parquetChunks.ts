@@ -1,11 +1,10 @@
 import type { FileMetaData } from 'hyparquet';
-import type { IngestBucket } from '../../storage/IngestBucket';
 import { formatByteSize } from '../../units/byteSize';
 import type { ChunkSpan } from '../files/ChunkBoundaries';
 import type { UploadRef } from '../files/ChunkTask';
 import { FileRejectedError } from '../files/FileRejectedError';
 import { MalformedFileError } from '../records/MalformedFileError';
-import { ParquetSource } from './ParquetSource';
+import { ParquetSource, type UploadBytes } from './ParquetSource';
 
 /** A row group as the footer places it: its bytes in the file (its column chunks, end to end) and its rows. */
 export interface RowGroupExtent {
@@ -77,7 +76,7 @@ export function planParquetChunks(metadata: FileMetaData, chunkSize: number, fil
 }
 
 /** The chunks of an uploaded Parquet file: one ranged GET of its footer, then {@link planParquetChunks}. */
-export async function parquetChunks(bucket: IngestBucket, upload: UploadRef, chunkSize: number): Promise<ChunkSpan[]> {
-  const metadata = await new ParquetSource(bucket, upload).footer();
+export async function parquetChunks(bytes: UploadBytes, upload: UploadRef, chunkSize: number): Promise<ChunkSpan[]> {
+  const metadata = await new ParquetSource(bytes, upload).footer();
   return planParquetChunks(metadata, chunkSize, upload.size);
 }

@@ -1,12 +1,11 @@
 import { parquetRead, type FileMetaData } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
-import type { IngestBucket } from '../../storage/IngestBucket';
 import type { ChunkSpan } from '../files/ChunkBoundaries';
 import type { UploadRef } from '../files/ChunkTask';
 import type { SourceItem } from '../records/SourceRecord';
 import { parquetColumns, withRawDecimals, type ParquetColumn } from './parquetColumns';
 import { rowGroupsOf, type RowGroupExtent } from './parquetChunks';
-import { PARQUET_PARSERS, ParquetSource } from './ParquetSource';
+import { PARQUET_PARSERS, ParquetSource, type UploadBytes } from './ParquetSource';
 
 /**
  * Values decoded at once, at most: a row group is decoded a slice of rows at a
@@ -80,10 +79,10 @@ async function* readRowGroup(
  * a storage read that fails throws its own error, to be retried.
  *
  * @example
- * for await (const item of readParquetRecords(bucket, upload, chunk)) ...
+ * for await (const item of readParquetRecords(uploadText, upload, chunk)) ...
  */
-export async function* readParquetRecords(bucket: IngestBucket, upload: UploadRef, chunk?: ChunkSpan): AsyncGenerator<SourceItem> {
-  const source = new ParquetSource(bucket, upload);
+export async function* readParquetRecords(bytes: UploadBytes, upload: UploadRef, chunk?: ChunkSpan): AsyncGenerator<SourceItem> {
+  const source = new ParquetSource(bytes, upload);
   const footer = await source.footer();
   const columns = parquetColumns(footer);
   const metadata = withRawDecimals(footer);
@@ -92,6 +91,6 @@ export async function* readParquetRecords(bucket: IngestBucket, upload: UploadRe
 }
 
 /** The columns of an uploaded Parquet file with their CQL types, from its footer (what the generic app makes its table of). */
-export async function parquetFileColumns(bucket: IngestBucket, upload: UploadRef): Promise<ParquetColumn[]> {
-  return parquetColumns(await new ParquetSource(bucket, upload).footer());
+export async function parquetFileColumns(bytes: UploadBytes, upload: UploadRef): Promise<ParquetColumn[]> {
+  return parquetColumns(await new ParquetSource(bytes, upload).footer());
 }
