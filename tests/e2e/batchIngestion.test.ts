@@ -137,7 +137,7 @@ describe('batch ingestion end to end: fetchdata -> presigned POST -> S3 event ->
       /^more than 5 bad rows \(the tenant's maxBadRows\); nothing was written\. First: line 2: temperature: must be at most 100/,
     );
     expect(byFile['e-oversized.csv']).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/ MiB is over the 2 MiB limit$/) });
-    expect(byFile['f-sheet.xlsx']).toMatchObject({ status: 'skipped', reason: 'format not allowed (allowed: csv, ndjson)' });
+    expect(byFile['f-sheet.xlsx']).toMatchObject({ status: 'skipped', reason: 'format not allowed (allowed: csv, ndjson, parquet)' });
     expect(byFile['g-extra.csv']).toMatchObject({ status: 'skipped', reason: 'the batch is full (at most 4 files); send it in a later batch' });
   });
 

@@ -91,7 +91,7 @@ describe('the profile', () => {
     expect(reply.body).toMatchObject({
       tenant: 'zoo',
       keyspace: 'test_tenant_zoo',
-      batch: { maxFileSize: '2 MiB', maxFileSizeBytes: 2097152, maxFilesPerBatch: 4, allowedFormats: ['csv', 'ndjson'], maxBadRows: 5 },
+      batch: { maxFileSize: '2 MiB', maxFileSizeBytes: 2097152, maxFilesPerBatch: 4, allowedFormats: ['csv', 'ndjson', 'parquet'], maxBadRows: 5 },
       stream: { batchSize: 10, batchWindowSeconds: 0, maxMessageSizeBytes: 16384 },
     });
   });
@@ -133,7 +133,7 @@ describe('upload grants', () => {
     expect(reply.status).toBe(422);
     expect(reply.body).toMatchObject({
       constraint: 'allowedFormats',
-      message: 'sheet.xlsx: format "xlsx" is not allowed for tenant zoo; allowed: csv, ndjson',
+      message: 'sheet.xlsx: format "xlsx" is not allowed for tenant zoo; allowed: csv, ndjson, parquet',
     });
     expect((await grant({ fileName: 'orders.json', size: 100 })).body).toMatchObject({ constraint: 'allowedFormats' });
   });

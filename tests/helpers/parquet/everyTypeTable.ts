@@ -209,7 +209,7 @@ export const EVERY_TYPE_COLUMNS: readonly EveryTypeColumn[] = [
   {
     name: 'point',
     cqlType: 'text',
-    arrow: 'struct<x: double, label: string>',
+    arrow: 'struct<x: float64, label: string>',
     schema: [
       optional({ name: 'point', num_children: 2 }),
       { name: 'x', type: 'DOUBLE', repetition_type: 'OPTIONAL' },

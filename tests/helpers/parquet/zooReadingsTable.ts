@@ -19,14 +19,20 @@ export function readingTime(n: number): number {
   return START + Math.floor(n / 100) * 10_000;
 }
 
+/** The tracker of reading n. */
+export function deviceOf(n: number, devices = 'turtle'): string {
+  return `${devices}-${String(n % 100).padStart(3, '0')}`;
+}
+
 /**
  * Turtle tracker readings in the zoo table's own columns (`dev_id`, `day`,
  * `ts`, ...) as a Parquet file types them: `day` a DATE, `ts` a TIMESTAMP in
  * milliseconds, `battery` an INT32, measures DOUBLE (humidity null in every
- * seventh row). Reading n has temperature 18 + n % 8, except the rows in
- * `bad` (from 0), whose temperature is 500: the zoo's app refuses them.
+ * seventh row). Reading n is of tracker `<devices>-<n % 100>` and has
+ * temperature 18.25 + n % 8, except the rows in `bad` (from 0), whose
+ * temperature is 500: the zoo's app refuses them.
  */
-export function zooReadingsTable(rows: number, bad: ReadonlySet<number> = new Set()): TableColumn[] {
+export function zooReadingsTable(rows: number, bad: ReadonlySet<number> = new Set(), devices = 'turtle'): TableColumn[] {
   const each = <T>(value: (n: number) => T): T[] => Array.from({ length: rows }, (_, n) => value(n));
   const temperature = each((n) => (bad.has(n) ? 500 : 18 + (n % 8) + 0.25));
   const humidity = each((n) => (n % 7 === 3 ? null : 60 + (n % 30)));
@@ -42,8 +48,8 @@ export function zooReadingsTable(rows: number, bad: ReadonlySet<number> = new Se
       name: 'dev_id',
       arrow: 'string',
       schema: { name: 'dev_id', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
-      values: each((n) => `turtle-${String(n % 100).padStart(3, '0')}`),
-      json: each((n) => `turtle-${String(n % 100).padStart(3, '0')}`),
+      values: each((n) => deviceOf(n, devices)),
+      json: each((n) => deviceOf(n, devices)),
     },
     {
       name: 'day',
