@@ -106,6 +106,8 @@ describe('a Parquet upload with the generic app', () => {
     const reads = bucket.ranges.filter((range) => range.key === grant.key);
     expect(reads.length).toBeGreaterThan(3);
     expect(reads.filter((range) => range.start === 0 && range.end === body.length)).toEqual([]);
+    // The footer is read once in this process, however many tasks need it; each row group once by each task that reads it.
+    expect(reads.filter((range) => range.end === body.length)).toHaveLength(1);
   });
 
   it('refuses at once, before anything is written, a row group larger than the chunk size, naming it', async () => {

@@ -3,10 +3,10 @@ import type { KeyspaceSchema } from '../../cassandra/KeyspaceSchema';
 import type { CqlType } from '../../cassandra/TableSpec';
 import type { UploadText } from './UploadText';
 import type { BatchIngestApp, BatchIngestPlan, FileColumn } from '../apps/BatchIngestApp';
-import { parquetFileColumns, readParquetRecords } from '../parquet/readParquetRecords';
+import { parquetFileColumns, parquetSample } from '../parquet/readParquetRecords';
 import type { UploadRef } from './ChunkTask';
 import { readRecords } from '../records/readRecords';
-import type { SourceItem, SourceRecord } from '../records/SourceRecord';
+import type { SourceRecord } from '../records/SourceRecord';
 import { guardText } from '../records/TextGuard';
 import { PLAN_SAMPLE_RECORDS } from './scanSourceRecords';
 import type { StreamTables } from './StreamTables';
@@ -70,7 +70,7 @@ export async function fileColumns(text: UploadText, upload: UploadRef): Promise<
 
 /** The first records of an upload (what its plan is made from), read from the start of the object and no further. */
 export async function readSample(text: UploadText, upload: UploadRef): Promise<SourceRecord[]> {
-  if (upload.format === 'parquet') return firstRecords(readParquetRecords(text, upload));
+  if (upload.format === 'parquet') return parquetSample(text, upload, PLAN_SAMPLE_RECORDS);
   const body = await text.openFrom(upload, 0);
   const sample: SourceRecord[] = [];
   try {
@@ -80,16 +80,6 @@ export async function readSample(text: UploadText, upload: UploadRef): Promise<S
     }
   } finally {
     body.destroy();
-  }
-  return sample;
-}
-
-/** The first records of a reader, which is stopped there (it reads no further). */
-async function firstRecords(items: AsyncGenerator<SourceItem>): Promise<SourceRecord[]> {
-  const sample: SourceRecord[] = [];
-  for await (const item of items) {
-    if (item.kind === 'record') sample.push(item.record);
-    if (sample.length >= PLAN_SAMPLE_RECORDS) break;
   }
   return sample;
 }

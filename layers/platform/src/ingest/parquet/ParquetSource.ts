@@ -2,11 +2,14 @@ import { parquetMetadataAsync, type AsyncBuffer, type FileMetaData, type Parquet
 import type { UploadRef } from '../files/ChunkTask';
 import type { UploadText } from '../files/UploadText';
 import { MalformedFileError } from '../records/MalformedFileError';
+import { PerUploadVersion } from './PerUploadVersion';
 
 /** The tail read first for the footer: most footers are a few KiB; a larger one costs one more read. */
 const FOOTER_GUESS_BYTES = 16 * 1024;
 /** "PAR1" at both ends, and the footer's length: the smallest a Parquet file can be. */
 const SMALLEST_PARQUET_BYTES = 12;
+/** Footers read in this process, by upload version: every task of a file needs its footer. */
+const footers = new PerUploadVersion<FileMetaData>(32);
 
 /** Whole milliseconds before or at `count` units of `perMillisecond` (sub-millisecond precision goes: a CQL timestamp has none). */
 function millisecondsOf(count: bigint, perMillisecond: bigint): Date {
@@ -91,8 +94,12 @@ export class ParquetSource implements AsyncBuffer {
     return new MalformedFileError(`${what}: ${message.replace(/^parquet /, '')}`, { cause: error });
   }
 
-  /** The file's footer (its schema and row groups), read with one ranged GET of the object's tail (two for a large footer). */
-  async footer(): Promise<FileMetaData> {
+  /** The file's footer (its schema and row groups), read with one ranged GET of the object's tail (two for a large footer), once in this process. */
+  footer(): Promise<FileMetaData> {
+    return footers.get(this.upload, () => this.readFooter());
+  }
+
+  private async readFooter(): Promise<FileMetaData> {
     if (this.byteLength < SMALLEST_PARQUET_BYTES) {
       throw new MalformedFileError(
         `the file is not Parquet: it holds ${this.byteLength} bytes, fewer than the ${SMALLEST_PARQUET_BYTES} of the smallest Parquet file`,

@@ -2,10 +2,11 @@ import { parquetRead, type FileMetaData } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import type { ChunkSpan } from '../files/ChunkBoundaries';
 import type { UploadRef } from '../files/ChunkTask';
-import type { SourceItem } from '../records/SourceRecord';
+import type { SourceItem, SourceRecord } from '../records/SourceRecord';
 import { parquetColumns, withRawDecimals, type ParquetColumn } from './parquetColumns';
 import { rowGroupsOf, type RowGroupExtent } from './parquetChunks';
 import { PARQUET_PARSERS, ParquetSource, type UploadBytes } from './ParquetSource';
+import { PerUploadVersion } from './PerUploadVersion';
 
 /**
  * Values decoded at once, at most: a row group is decoded a slice of rows at a
@@ -88,6 +89,21 @@ export async function* readParquetRecords(bytes: UploadBytes, upload: UploadRef,
   const metadata = withRawDecimals(footer);
   const groups = rowGroupsOf(footer, upload.size).filter((group) => group.rows > 0 && (!chunk || (group.start >= chunk.start && group.end <= chunk.end)));
   for (const group of groups) yield* readRowGroup(source, metadata, columns, group);
+}
+
+/** First rows read in this process, by upload version: every task of a file plans with them (see `appPlan`). */
+const samples = new PerUploadVersion<SourceRecord[]>(4);
+
+/** The first `count` rows of an uploaded Parquet file (read from its first row group), once in this process. */
+export function parquetSample(bytes: UploadBytes, upload: UploadRef, count: number): Promise<SourceRecord[]> {
+  return samples.get(upload, async () => {
+    const sample: SourceRecord[] = [];
+    for await (const item of readParquetRecords(bytes, upload)) {
+      if (item.kind === 'record') sample.push(item.record);
+      if (sample.length >= count) break;
+    }
+    return sample;
+  });
 }
 
 /** The columns of an uploaded Parquet file with their CQL types, from its footer (what the generic app makes its table of). */
