@@ -11,12 +11,13 @@
 //   - DataStax Bulk Loader (dsbulk), assembled from Maven Central;
 //   - cqlsh COPY FROM (cqlsh from PyPI).
 // Each load is checked by counting the rows back. Appends the results to BENCHMARKS.md.
-// BENCH_PEERS=none: no dsbulk and cqlsh; BENCH_CEILING=none: no ceiling (e.g. a 2 GiB file, the platform
+// BENCH_FORMATS (default csv): the formats the platform loads the same rows in, of csv, csv.gz, csv.zst
+// (bench/encodeReadings.ts); with csv.gz, dsbulk loads the gzip file too. BENCH_PEERS=none: no dsbulk and cqlsh; BENCH_CEILING=none: no ceiling (e.g. a 2 GiB file, the platform
 // alone); BENCH_CHUNK_SIZE: the chunk size. On a cluster (MYSIMBDP_CASSANDRA_NODES=3) every loader writes three
 // copies at LOCAL_QUORUM, as the platform does; BENCH_RESULTS names a JSON file the runs are also written to.
 // `npm run bench:replication` runs it on one node, then on three, and compares.
 import type cassandra from 'cassandra-driver';
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiClient, type IngestionView } from '../clients/ApiClient';
@@ -33,10 +34,13 @@ import {
   parseTenantFiles,
   provisionPlatform,
   RabbitMqAdmin,
+  FILE_FORMATS,
   TenantDirectory,
   Topology,
+  type FileFormat,
   type TenantProfileInput,
 } from '../layers/platform/src';
+import { encodeReadings } from './encodeReadings';
 import { LocalCloud } from '../localstack/LocalCloud';
 import { localEnvironment, useLocalStage } from '../localstack/localEnvironment';
 import { ServerlessOffline } from '../localstack/PlatformProcess';
@@ -54,6 +58,7 @@ const ROWS = (process.env.BENCH_ROWS ?? '1000000,3000000').split(',').map(Number
 const PARALLELISM = (process.env.BENCH_PARALLELISM ?? '1,2,4').split(',').map(Number);
 const CHUNK_SIZE = process.env.BENCH_CHUNK_SIZE ?? DEFAULT_CHUNK_SIZE;
 const PEERS = process.env.BENCH_PEERS !== 'none';
+const FORMATS = (process.env.BENCH_FORMATS ?? 'csv').split(',') as FileFormat[];
 const CEILING = process.env.BENCH_CEILING !== 'none';
 const KEYSPACE = 'bench_tenant_zoo';
 const TABLE = 'sensor_readings';
@@ -70,6 +75,8 @@ export interface Run {
   peakRssBytes: number;
   /** CPU time, user and system, of the loader's own processes (not Cassandra's). */
   cpuSeconds: number;
+  /** The bytes it read or was sent: the file in its format. */
+  fileBytes: number;
   note: string;
   /** mysimbdp: the longest chunk invocation, and the phases. */
   longestChunkSeconds?: number;
@@ -107,7 +114,7 @@ const sections: string[] = [];
 const results: Array<{ rows: number; bytes: number; runs: Run[] }> = [];
 
 /** One upload through the platform, its functions run at `parallelism` concurrent chunk invocations. */
-async function platformRun(path: string, bytes: number, rows: number, parallelism: number): Promise<Run> {
+async function platformRun(path: string, bytes: number, rows: number, parallelism: number, format: FileFormat): Promise<Run> {
   const api = new ApiClient(offline.apiUrl);
   await api.login('zoo', 'zoo-demo-password');
   const log = (line: string): void => appendFileSync(FUNCTION_LOG, `${line}\n`);
@@ -116,7 +123,7 @@ async function platformRun(path: string, bytes: number, rows: number, parallelis
   notifications.start();
   chunkTasks.start();
   const begin = performance.now();
-  const grant = await api.grantUpload(`readings-${rows}.csv`, bytes);
+  const grant = await api.grantUpload(`readings-${rows}.${format}`, bytes);
   const upload = await postMultipart(grant.upload.url, grant.upload.fields, path, () => undefined);
   if (upload.status >= 300) throw new Error(`upload refused: ${upload.body}`);
   const uploaded = performance.now();
@@ -144,8 +151,9 @@ async function platformRun(path: string, bytes: number, rows: number, parallelis
   const cpuOf = (list: Array<{ cpuSeconds: number }>) => list.reduce((total, invocation) => total + invocation.cpuSeconds, 0);
   const perRow = (list: Array<{ cpuSeconds: number }>) => `${((cpuOf(list) / rows) * 1e6).toFixed(1)} µs a row`;
   return {
-    loader: `mysimbdp, ${parallelism} chunk invocation${parallelism === 1 ? '' : 's'} at a time`,
+    loader: `mysimbdp${format === 'csv' ? '' : ` (${format})`}, ${parallelism} chunk invocation${parallelism === 1 ? '' : 's'} at a time`,
     rows: 0,
+    fileBytes: bytes,
     seconds,
     peakRssBytes: Math.max(notifications.maxRssBytes, chunkTasks.maxRssBytes),
     cpuSeconds: cpuOf([...notifications.invocations, ...chunkTasks.invocations]),
@@ -158,7 +166,10 @@ try {
   // The tenants as in tenants/, the zoo allowed files of any size for the benchmark (in the bench stage only).
   const definitions = (await new TenantDirectory(join(repoRoot, 'tenants')).definitions()).map((definition) => {
     if (definition.tenant.id !== 'zoo') return definition;
-    const profileInput: TenantProfileInput = { ...definition.profileInput, batch: { ...definition.profileInput.batch, maxFileSize: '4 GiB', maxBadRows: 0 } };
+    const profileInput: TenantProfileInput = {
+      ...definition.profileInput,
+      batch: { ...definition.profileInput.batch, maxFileSize: '4 GiB', maxUncompressedSize: '40 GiB', maxBadRows: 0, allowedFormats: [...FILE_FORMATS] },
+    };
     return { tenant: parseTenantFiles('zoo', JSON.stringify(profileInput), JSON.stringify(definition.tenant.credentials), 'bench'), profileInput };
   });
   await provisionPlatform(config, definitions, {
@@ -212,14 +223,19 @@ try {
         seconds: ceiling.best.seconds,
         peakRssBytes: ceilingRun.peakRssBytes,
         cpuSeconds: ceiling.best.cpuSeconds,
+        fileBytes: 0,
         note: `best of ${ceiling.results.map((result) => `${result.rowsPerBatch} rows a batch × ${result.concurrency} in flight: ${result.rowsPerSecond}/s`).join('; ')}`,
       });
     }
 
-    for (const parallelism of PARALLELISM) {
-      await client.execute(`TRUNCATE ${KEYSPACE}.${TABLE}`);
-      say(`mysimbdp at ${parallelism} chunk invocations at a time`);
-      await counted(await platformRun(path, bytes, rows, parallelism));
+    for (const format of FORMATS) {
+      const file = await encodeReadings(path, format);
+      if (file.seconds) say(`made ${file.path} (${formatByteSize(file.bytes)}) in ${file.seconds.toFixed(1)} s`);
+      for (const parallelism of PARALLELISM) {
+        await client.execute(`TRUNCATE ${KEYSPACE}.${TABLE}`);
+        say(`mysimbdp, ${format}, at ${parallelism} chunk invocations at a time`);
+        await counted(await platformRun(file.path, file.bytes, rows, parallelism, format));
+      }
     }
 
     if (PEERS) {
@@ -227,15 +243,34 @@ try {
         {
           loader: 'dsbulk 1.10.0',
           note: `JVM start included, ${CONSISTENCY}`,
+          bytes,
           load: () => peers.dsbulk.load({ file: path, keyspace: KEYSPACE, table: TABLE, header: true, extraArgs: ['-cl', CONSISTENCY] }),
         },
+        ...(FORMATS.includes('csv.gz')
+          ? [
+              {
+                loader: 'dsbulk 1.10.0 (csv.gz)',
+                note: `the gzip file, decompressed by its connector (\`--connector.csv.compression gzip\`); JVM start included, ${CONSISTENCY}`,
+                bytes: statSync(path.replace(/\.csv$/, '.csv.gz')).size,
+                load: () =>
+                  peers.dsbulk.load({
+                    file: path.replace(/\.csv$/, '.csv.gz'),
+                    keyspace: KEYSPACE,
+                    table: TABLE,
+                    header: true,
+                    extraArgs: ['-cl', CONSISTENCY, '--connector.csv.compression', 'gzip'],
+                  }),
+              },
+            ]
+          : []),
         {
           loader: 'cqlsh 6.2.2 COPY FROM',
           note: `all its processes, ${CONSISTENCY}`,
+          bytes,
           load: () => peers.cqlsh.load({ file: path, keyspace: KEYSPACE, table: TABLE, columns: READINGS_COLUMNS, header: true, consistency: CONSISTENCY }),
         },
       ];
-      for (const { loader, note, load } of loads) {
+      for (const { loader, note, bytes: fileBytes, load } of loads) {
         await client.execute(`TRUNCATE ${KEYSPACE}.${TABLE}`);
         say(loader);
         const result = await load();
@@ -245,6 +280,7 @@ try {
           seconds: result.seconds,
           peakRssBytes: result.peakRssBytes,
           cpuSeconds: result.cpuSeconds,
+          fileBytes,
           note: `${result.errors} errors; ${note}`,
         });
       }
@@ -260,6 +296,7 @@ try {
     const table = markdownTable(
       [
         'loader',
+        'file bytes',
         'rows loaded',
         'seconds',
         'rows/s',
@@ -274,6 +311,7 @@ try {
       ],
       runs.map((run) => [
         run.loader,
+        run.fileBytes ? formatByteSize(run.fileBytes) : '-',
         run.rows === rows ? `${run.rows} ✓` : `${run.rows} ✗ (expected ${rows})`,
         run.seconds.toFixed(1),
         Math.round(rows / run.seconds),

@@ -18,6 +18,7 @@ function record(overrides: Partial<IngestionRecord>): IngestionRecord {
     finalKey: undefined,
     format: 'csv',
     bytes: 2 * 1024 * 1024,
+    textBytes: undefined,
     rows: 1000,
     badRows: 2,
     badRowSamples: [],

@@ -14,6 +14,7 @@ export function processingRecord(changes: Partial<IngestionRecord> = {}): Ingest
     finalKey: undefined,
     format: 'csv',
     bytes: 10,
+    textBytes: undefined,
     rows: 0,
     badRows: 0,
     badRowSamples: [],

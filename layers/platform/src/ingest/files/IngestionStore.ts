@@ -32,7 +32,7 @@ export interface IngestionRecord extends IngestionKey {
   /** The object's size: what was uploaded and stored (a compressed file's compressed bytes). */
   readonly bytes: number;
   /** A compressed file: the bytes of its text, once it has been read through (undefined until then, and for a file not compressed). */
-  readonly textBytes?: number | undefined;
+  readonly textBytes: number | undefined;
   readonly rows: number;
   readonly badRows: number;
   /** Up to 20 bad rows, each with its line (or record) number and what was wrong. */

@@ -75,6 +75,7 @@ export class ObjectIntake {
       finalKey: undefined,
       format,
       bytes: stored.size,
+      textBytes: undefined,
       rows: 0,
       badRows: 0,
       badRowSamples: [],
