@@ -61,7 +61,10 @@ async function* readRowGroup(
       const values = columns.map((column) => decoded.get(column.name) ?? []);
       for (let row = from; row < to; row += 1) {
         const fields: Record<string, unknown> = {};
-        columns.forEach((column, index) => (fields[column.name] = column.value(values[index]?.[row - from])));
+        for (let index = 0; index < columns.length; index += 1) {
+          const column = columns[index] as ParquetColumn;
+          fields[column.name] = column.value((values[index] as unknown[])[row - from]);
+        }
         yield { kind: 'record', record: { position: row + 1, fields } };
       }
     }
