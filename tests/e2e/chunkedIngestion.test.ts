@@ -2,11 +2,11 @@ import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import type cassandra from 'cassandra-driver';
 import { createS3Client } from '../../layers/platform/src/storage/awsClients';
 import { ServerlessOffline } from '../../localstack/PlatformProcess';
-import { addTenant, tenantsFolder } from '../helpers/extraTenants';
-import { api, config, connectCassandra, runCli, topology, waitFor } from '../helpers/testPlatform';
+import { addTenant, tenantsFolder, tokenOnceServed } from '../helpers/extraTenants';
+import { config, connectCassandra, runCli, topology, waitFor } from '../helpers/testPlatform';
 import { recordFaultFigures } from '../helpers/faultFigures';
 import { ingestion, uploadFile, waitForIngestion } from '../helpers/uploads';
-import { generate, type Row } from '../helpers/straddlingFiles';
+import { generate, loadedRows } from '../helpers/straddlingFiles';
 import { gzip } from '../helpers/compressors';
 
 const TENANT = 'chunky';
@@ -22,26 +22,12 @@ describe('batch ingestion in chunks: a file cut on record boundaries, fanned out
     client = await connectCassandra();
     folder = await tenantsFolder();
     await addTenant(folder, TENANT, PASSWORD, ['--formats', 'csv,json,ndjson,csv.gz', '--max-bad-rows', '10', '--max-file-size', '8 MiB']);
-    token = await waitFor('the new tenant to log in', async () => {
-      const reply = await api('POST', '/auth/login', { tenant: TENANT, password: PASSWORD });
-      return reply.status === 200 ? (reply.body.token as string) : undefined;
-    });
+    token = await tokenOnceServed(TENANT, PASSWORD);
   });
 
   afterAll(async () => {
     await client.shutdown();
   });
-
-  async function tableRows(table: string): Promise<Map<bigint, Row>> {
-    const rows = new Map<bigint, Row>();
-    const result = await client.execute(`SELECT id, note, amount FROM ${KEYSPACE}.${table}`, [], { fetchSize: 5000, autoPage: true });
-    for await (const row of result as unknown as AsyncIterable<cassandra.types.Row>) {
-      const id = row.get('id') as bigint;
-      expect(rows.has(id)).toBe(false);
-      rows.set(id, { note: row.get('note') as string, amount: row.get('amount') as bigint });
-    }
-    return rows;
-  }
 
   for (const format of ['csv', 'ndjson', 'json'] as const) {
     it(`loads a ${format} file whose records straddle every chunk boundary, value for value`, async () => {
@@ -53,7 +39,7 @@ describe('batch ingestion in chunks: a file cut on record boundaries, fanned out
       expect(done).toMatchObject({ status: 'ingested', rows: 9000, badRows: 0, reason: null });
       expect(done.chunks).toEqual({ total: file.chunks, validated: file.chunks, written: file.chunks, failed: 0 });
       expect(file.chunks).toBeGreaterThanOrEqual(4);
-      const rows = await tableRows(`straddle_${format}`);
+      const rows = await loadedRows(client, KEYSPACE, `straddle_${format}`);
       expect(rows.size).toBe(9000);
       for (const [id, want] of file.rows) expect(rows.get(id)).toEqual(want);
     });

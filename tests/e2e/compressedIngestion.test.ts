@@ -2,9 +2,9 @@ import { ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import type cassandra from 'cassandra-driver';
 import { createS3Client } from '../../layers/platform/src/storage/awsClients';
 import { compressed, ensureZstd, gzip } from '../helpers/compressors';
-import { addTenant, tenantsFolder } from '../helpers/extraTenants';
-import { generate, type Row } from '../helpers/straddlingFiles';
-import { api, config, connectCassandra, waitFor } from '../helpers/testPlatform';
+import { addTenant, tenantsFolder, tokenOnceServed } from '../helpers/extraTenants';
+import { generate, loadedRows } from '../helpers/straddlingFiles';
+import { config, connectCassandra } from '../helpers/testPlatform';
 import { uploadFile, waitForIngestion } from '../helpers/uploads';
 
 const TENANT = 'squeezy';
@@ -21,26 +21,12 @@ describe('compressed text files (.gz, .zst): read as they are decompressed, cut 
     client = await connectCassandra();
     const folder = await tenantsFolder();
     await addTenant(folder, TENANT, PASSWORD, ['--formats', FORMATS.join(','), '--max-file-size', '4 MiB', '--max-uncompressed-size', '1 MiB']);
-    token = await waitFor('the new tenant to log in', async () => {
-      const reply = await api('POST', '/auth/login', { tenant: TENANT, password: PASSWORD });
-      return reply.status === 200 ? (reply.body.token as string) : undefined;
-    });
+    token = await tokenOnceServed(TENANT, PASSWORD);
   });
 
   afterAll(async () => {
     await client.shutdown();
   });
-
-  async function tableRows(table: string): Promise<Map<bigint, Row>> {
-    const rows = new Map<bigint, Row>();
-    const result = await client.execute(`SELECT id, note, amount FROM ${KEYSPACE}.${table}`, [], { fetchSize: 5000, autoPage: true });
-    for await (const row of result as unknown as AsyncIterable<cassandra.types.Row>) {
-      const id = row.get('id') as bigint;
-      expect(rows.has(id)).toBe(false);
-      rows.set(id, { note: row.get('note') as string, amount: row.get('amount') as bigint });
-    }
-    return rows;
-  }
 
   async function tableExists(table: string): Promise<boolean> {
     const found = await client.execute('SELECT table_name FROM system_schema.tables WHERE keyspace_name = ? AND table_name = ?', [KEYSPACE, table]);
@@ -69,7 +55,7 @@ describe('compressed text files (.gz, .zst): read as they are decompressed, cut 
         textBytes: Buffer.byteLength(file.text),
       });
       expect(done.chunks).toEqual({ total: file.chunks, validated: file.chunks, written: file.chunks, failed: 0 });
-      const rows = await tableRows(`straddle_${records}_${suffix}`);
+      const rows = await loadedRows(client, KEYSPACE, `straddle_${records}_${suffix}`);
       expect(rows.size).toBe(9000);
       for (const [id, want] of file.rows) expect(rows.get(id)).toEqual(want);
       expect(await stagedObjects()).toBe(0);
@@ -81,7 +67,7 @@ describe('compressed text files (.gz, .zst): read as they are decompressed, cut 
     const grant = await uploadFile(TENANT, token, 'small.csv.zst', compressed('zst', text));
     const done = await waitForIngestion(TENANT, token, grant.ingestionId, ['ingested', 'rejected', 'failed']);
     expect(done).toMatchObject({ status: 'ingested', rows: 2, chunks: null, textBytes: Buffer.byteLength(text) });
-    expect(await tableRows('small')).toEqual(
+    expect(await loadedRows(client, KEYSPACE, 'small')).toEqual(
       new Map([
         [1n, { note: 'one, with a comma', amount: 10n }],
         [2n, { note: 'two', amount: 20n }],

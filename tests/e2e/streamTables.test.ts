@@ -3,7 +3,7 @@ import type cassandra from 'cassandra-driver';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { addTenant, tenantsFolder } from '../helpers/extraTenants';
+import { addTenant, tenantsFolder, tokenOnceServed } from '../helpers/extraTenants';
 import { api, connectCassandra, runCli, topology, waitFor } from '../helpers/testPlatform';
 import { uploadFile, waitForIngestion } from '../helpers/uploads';
 
@@ -28,10 +28,7 @@ const keyspace = topology.tenantKeyspace({ keyspace: `tenant_${TENANT}` });
 beforeAll(async () => {
   client = await connectCassandra();
   await addTenant(await tenantsFolder(), TENANT, PASSWORD, ['--formats', 'csv']);
-  token = await waitFor('the new tenant to log in', async () => {
-    const reply = await api('POST', '/auth/login', { tenant: TENANT, password: PASSWORD });
-    return reply.status === 200 ? (reply.body.token as string) : undefined;
-  });
+  token = await tokenOnceServed(TENANT, PASSWORD);
 });
 
 afterAll(async () => {

@@ -1,8 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type cassandra from 'cassandra-driver';
-import { addTenant, tenantsFolder } from '../helpers/extraTenants';
-import { api, connectCassandra, runCli, topology, waitFor } from '../helpers/testPlatform';
+import { addTenant, tenantsFolder, tokenOnceServed } from '../helpers/extraTenants';
+import { connectCassandra, runCli, topology } from '../helpers/testPlatform';
 import { uploadFile, waitForIngestion } from '../helpers/uploads';
 
 const TENANT = 'paced';
@@ -42,10 +42,7 @@ describe("a tenant's limits.rowsPerSecond, held by all its chunk invocations tog
     await writeFile(path, `${JSON.stringify({ ...profile, limits: { rowsPerSecond: LIMIT } }, null, 2)}\n`);
     const provisioned = await runCli('clients/tenants.ts', ['--stage', 'test', '--tenants-dir', folder, 'provision']);
     if (provisioned.status !== 0) throw new Error(`tenants provision failed (${provisioned.status}): ${provisioned.stderr}${provisioned.stdout}`);
-    token = await waitFor('the new tenant to log in', async () => {
-      const reply = await api('POST', '/auth/login', { tenant: TENANT, password: PASSWORD });
-      return reply.status === 200 ? (reply.body.token as string) : undefined;
-    });
+    token = await tokenOnceServed(TENANT, PASSWORD);
   });
 
   afterAll(async () => {

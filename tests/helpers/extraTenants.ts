@@ -1,7 +1,7 @@
 import { cp, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from './testPlatform';
+import { api, runCli, waitFor } from './testPlatform';
 
 /**
  * A copy of `tenants/` in a temporary folder, where a test adds the tenants it
@@ -22,4 +22,12 @@ export async function addTenant(folder: string, id: string, password: string, fl
   const secret = /AMQP secret of tenant \S+ .*: (\S+)$/m.exec(run.stdout)?.[1];
   if (!secret) throw new Error(`no AMQP secret in: ${run.stdout}`);
   return secret;
+}
+
+/** Logs a tenant in once the platform serves it (a tenant just added takes a moment to reach every function); its token. */
+export function tokenOnceServed(tenant: string, password: string): Promise<string> {
+  return waitFor('the new tenant to log in', async () => {
+    const reply = await api('POST', '/auth/login', { tenant, password });
+    return reply.status === 200 ? (reply.body.token as string) : undefined;
+  });
 }

@@ -1,3 +1,4 @@
+import type cassandra from 'cassandra-driver';
 /** The test stage's chunk size (MYSIMBDP_CHUNK_SIZE in localstack/localEnvironment.ts). */
 export const CHUNK = 64 * 1024;
 
@@ -72,4 +73,16 @@ export function generate(rows: number, format: 'csv' | 'ndjson' | 'json'): Gener
   }
   if (format === 'json') text += '\n]\n';
   return { text, rows: expected, chunks, straddling };
+}
+
+/** The rows a straddling file loaded into `keyspace.table`, by id; an id read twice is an error. */
+export async function loadedRows(client: cassandra.Client, keyspace: string, table: string): Promise<Map<bigint, Row>> {
+  const rows = new Map<bigint, Row>();
+  const result = await client.execute(`SELECT id, note, amount FROM ${keyspace}.${table}`, [], { fetchSize: 5000, autoPage: true });
+  for await (const row of result as unknown as AsyncIterable<cassandra.types.Row>) {
+    const id = row.get('id') as bigint;
+    if (rows.has(id)) throw new Error(`id ${id} read twice from ${keyspace}.${table}`);
+    rows.set(id, { note: row.get('note') as string, amount: row.get('amount') as bigint });
+  }
+  return rows;
 }

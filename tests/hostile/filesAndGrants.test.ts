@@ -4,7 +4,7 @@ import type cassandra from 'cassandra-driver';
 import { gzipSync } from 'node:zlib';
 import { createS3Client } from '../../layers/platform/src/storage/awsClients';
 import { newBatchId } from '../../layers/platform/src/uploads/batchId';
-import { addTenant, tenantsFolder } from '../helpers/extraTenants';
+import { addTenant, tenantsFolder, tokenOnceServed } from '../helpers/extraTenants';
 import { api, config, connectCassandra, waitFor } from '../helpers/testPlatform';
 import { uploadFile, waitForIngestion, type Granted, type IngestionJson } from '../helpers/uploads';
 
@@ -57,10 +57,7 @@ describe('hostile uploads: names, sizes, grants and file contents', () => {
       '3',
     ]);
     await addTenant(folder, 'quota', 'quota-password-123', ['--formats', 'csv', '--daily-max-bytes', '3 kB']);
-    token = await waitFor('the new tenant to log in', async () => {
-      const reply = await api('POST', '/auth/login', { tenant: TENANT, password: PASSWORD });
-      return reply.status === 200 ? (reply.body.token as string) : undefined;
-    });
+    token = await tokenOnceServed(TENANT, PASSWORD);
   });
 
   afterAll(async () => {
@@ -272,7 +269,8 @@ describe('hostile uploads: names, sizes, grants and file contents', () => {
         status: 'rejected',
         rows: 0,
         attempts: 1,
-        reason: 'the file is not text: it looks like a gzip archive; upload the data itself as UTF-8 text (CSV, JSON or NDJSON)',
+        reason:
+          "the file is not text: it looks like a gzip archive; upload the data itself as UTF-8 text (CSV, JSON or NDJSON); a gzip-compressed text file is taken when it is named .csv.gz, .ndjson.gz or .json.gz and its tenant's profile allows that format",
       });
     });
 

@@ -7,7 +7,7 @@ import { ChunkLeaseLostError } from '../../layers/platform/src/ingest/files/Chun
 import type { ChunkTask } from '../../layers/platform/src/ingest/files/ChunkTask';
 import { objectKey } from '../../layers/platform/src/storage/objectKeys';
 import type { Tenant } from '../../layers/platform/src/tenants/Tenant';
-import { fakeBatchIngestDependencies, ingestNow } from './fakes/fakeBatchIngestDependencies';
+import { drainChunkTasks, fakeBatchIngestDependencies, ingestNow } from './fakes/fakeBatchIngestDependencies';
 import { tenant } from './fakes/FakeTenantRegistry';
 
 /** 40 readings, about 10 bytes a line: cut into chunks of 64 bytes, several chunks. */
@@ -25,16 +25,7 @@ async function setUp(body: string, tenants: readonly Tenant[] = [tenant('zoo')],
   const object = { key: grant.key, size: stored.size, versionId: stored.versionId, etag: stored.etag };
   const inserts = () => fakes.cassandra.matching(/^INSERT/).map((statement) => statement.params);
   /** Runs every task on the chunk queue, and the tasks they send, until none is left; returns what ran. */
-  const drain = async (): Promise<ChunkTask[]> => {
-    const ran: ChunkTask[] = [];
-    for (let tasks = fakes.tasks.take(); tasks.length > 0; tasks = fakes.tasks.take()) {
-      for (const task of tasks) {
-        await fileTasks.run(task, { receiveCount: 1 });
-        ran.push(task);
-      }
-    }
-    return ran;
-  };
+  const drain = (): Promise<ChunkTask[]> => drainChunkTasks(fileTasks, fakes.tasks);
   const record = () => fakes.ingestions.stored(grant.ingestionId);
   /** The upload's notification, then its file task (see `ingestNow`). */
   const ingest = (object: ObjectCreated) => ingestNow(pipeline, fileTasks, fakes, object);

@@ -4,7 +4,7 @@ import { FileTasks } from '../../layers/platform/src/ingest/files/FileTasks';
 import { objectKey } from '../../layers/platform/src/storage/objectKeys';
 import type { Tenant } from '../../layers/platform/src/tenants/Tenant';
 import { compressed, ensureZstd, gzip } from '../helpers/compressors';
-import { fakeBatchIngestDependencies, ingestNow } from './fakes/fakeBatchIngestDependencies';
+import { drainChunkTasks, fakeBatchIngestDependencies, ingestNow } from './fakes/fakeBatchIngestDependencies';
 import { tenant } from './fakes/FakeTenantRegistry';
 
 /** Readings whose ids hold quoted line breaks, commas and quotes, so that every chunk boundary lands near one. */
@@ -28,14 +28,7 @@ async function setUp(fileName: string, body: Buffer, chunkSize: number, tenants:
   /** The upload's notification and file task, then every task they lead to, until none is left. */
   const ingestAll = async (): Promise<ChunkTask[]> => {
     await ingestNow(pipeline, fileTasks, fakes, object);
-    const ran: ChunkTask[] = [];
-    for (let tasks = fakes.tasks.take(); tasks.length > 0; tasks = fakes.tasks.take()) {
-      for (const task of tasks) {
-        await fileTasks.run(task, { receiveCount: 1 });
-        ran.push(task);
-      }
-    }
-    return ran;
+    return drainChunkTasks(fileTasks, fakes.tasks);
   };
   const insertedIds = () => fakes.cassandra.matching(/^INSERT/).map((statement) => statement.params[0]);
   const record = () => fakes.ingestions.stored(grant.ingestionId);

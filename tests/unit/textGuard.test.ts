@@ -18,7 +18,7 @@ describe('the text guard', () => {
 
   it('refuses a gzip archive renamed .csv, saying what it looks like', () => {
     expect(() => check(gzipSync(Buffer.from('a,b\n1,2\n')))).toThrow(
-      'the file is not text: it looks like a gzip archive; upload the data itself as UTF-8 text (CSV, JSON or NDJSON)',
+      "the file is not text: it looks like a gzip archive; upload the data itself as UTF-8 text (CSV, JSON or NDJSON); a gzip-compressed text file is taken when it is named .csv.gz, .ndjson.gz or .json.gz and its tenant's profile allows that format",
     );
   });
 

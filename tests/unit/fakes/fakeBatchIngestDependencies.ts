@@ -4,6 +4,7 @@ import { genericStreamIngestApp } from '../../../layers/platform/src/ingest/apps
 import type { StreamIngestApp } from '../../../layers/platform/src/ingest/apps/StreamIngestApp';
 import type { BatchIngestDependencies } from '../../../layers/platform/src/ingest/files/BatchIngestDependencies';
 import type { BatchIngestPipeline } from '../../../layers/platform/src/ingest/files/BatchIngestPipeline';
+import type { ChunkTask } from '../../../layers/platform/src/ingest/files/ChunkTask';
 import type { FileTasks } from '../../../layers/platform/src/ingest/files/FileTasks';
 import type { ObjectCreated } from '../../../layers/platform/src/ingest/files/ObjectIntake';
 import { ingestionIdOf, type IngestionRecord } from '../../../layers/platform/src/ingest/files/IngestionStore';
@@ -127,4 +128,16 @@ export async function ingestNow(
   await pipeline.dispatch([object]);
   for (const task of fakes.tasks.takeFiles()) await fileTasks.run(task, { receiveCount: 1 });
   return key && stored ? fakes.ingestions.stored(ingestionIdOf(key.batchId, key.fileName, grant?.grantId)) : undefined;
+}
+
+/** Runs every task on the chunk queue, and the tasks they send, until none is left, as the chunk function would; returns what ran. */
+export async function drainChunkTasks(fileTasks: FileTasks, tasks: FakeChunkTaskQueue): Promise<ChunkTask[]> {
+  const ran: ChunkTask[] = [];
+  for (let taken = tasks.take(); taken.length > 0; taken = tasks.take()) {
+    for (const task of taken) {
+      await fileTasks.run(task, { receiveCount: 1 });
+      ran.push(task);
+    }
+  }
+  return ran;
 }

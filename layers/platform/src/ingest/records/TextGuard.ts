@@ -3,15 +3,16 @@ import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { MalformedFileError } from './MalformedFileError';
 
 /** Well-known signatures of binary files, to say what a refused file looks like. */
-const SIGNATURES: ReadonlyArray<readonly [string, readonly number[]]> = [
-  ['a gzip archive', [0x1f, 0x8b]],
+const SIGNATURES: ReadonlyArray<readonly [string, readonly number[], string?]> = [
+  ['a gzip archive', [0x1f, 0x8b], 'a gzip-compressed text file is taken when it is named .csv.gz, .ndjson.gz or .json.gz'],
+  ['a Zstandard archive', [0x28, 0xb5, 0x2f, 0xfd], 'a zstd-compressed text file is taken when it is named .csv.zst, .ndjson.zst or .json.zst'],
   ['a zip archive (or an Excel/OpenDocument file)', [0x50, 0x4b, 0x03, 0x04]],
   ['a PDF document', [0x25, 0x50, 0x44, 0x46]],
   ['a PNG image', [0x89, 0x50, 0x4e, 0x47]],
   ['a JPEG image', [0xff, 0xd8, 0xff]],
   ['UTF-16 text', [0xff, 0xfe]],
   ['UTF-16 text', [0xfe, 0xff]],
-  ['a Parquet file', [0x50, 0x41, 0x52, 0x31]],
+  ['a Parquet file', [0x50, 0x41, 0x52, 0x31], 'a Parquet file is taken when it is named .parquet'],
 ];
 
 /** Bytes a UTF-8 sequence starting with `lead` has, or 0 for a byte that cannot start one. */
@@ -86,9 +87,10 @@ export class TextGuard {
   }
 
   private sniff(buffer: Buffer): void {
-    for (const [what, signature] of SIGNATURES) {
+    for (const [what, signature, named] of SIGNATURES) {
       if (buffer.length >= signature.length && signature.every((byte, index) => buffer[index] === byte)) {
-        throw new MalformedFileError(`the file is not text: it looks like ${what}; upload the data itself as UTF-8 text (CSV, JSON or NDJSON)`);
+        const hint = named ? `; ${named} and its tenant's profile allows that format` : '';
+        throw new MalformedFileError(`the file is not text: it looks like ${what}; upload the data itself as UTF-8 text (CSV, JSON or NDJSON)${hint}`);
       }
     }
   }
