@@ -1,10 +1,10 @@
 import type cassandra from 'cassandra-driver';
 import { jsonText } from '../../layers/platform/src/ingest/records/jsonText';
-import { addTenant, tenantsFolder } from '../helpers/extraTenants';
+import { addTenant, tenantsFolder, tokenOnceServed } from '../helpers/extraTenants';
 import { EVERY_TYPE_COLUMNS, everyTypeForPyarrow, everyTypeWithHyparquet, type EveryTypeColumn } from '../helpers/parquet/everyTypeTable';
 import { writeWithPyarrow } from '../helpers/parquet/writeWithPyarrow';
 import { deviceOf, readingTime, writeWithHyparquet, zooReadingsTable, type TableColumn } from '../helpers/parquet/zooReadingsTable';
-import { api, connectCassandra, login, waitFor } from '../helpers/testPlatform';
+import { api, connectCassandra, login } from '../helpers/testPlatform';
 import { uploadFile, waitForIngestion, type IngestionJson } from '../helpers/uploads';
 
 const TENANT = 'parq';
@@ -47,10 +47,7 @@ describe('Parquet uploads: planned from the footer into chunks of whole row grou
     client = await connectCassandra();
     const folder = await tenantsFolder();
     await addTenant(folder, TENANT, PASSWORD, ['--formats', 'parquet,csv', '--max-bad-rows', '3', '--max-file-size', '8 MiB']);
-    token = await waitFor('the new tenant to log in', async () => {
-      const reply = await api('POST', '/auth/login', { tenant: TENANT, password: PASSWORD });
-      return reply.status === 200 ? (reply.body.token as string) : undefined;
-    });
+    token = await tokenOnceServed(TENANT, PASSWORD);
   });
 
   afterAll(async () => {

@@ -3,14 +3,13 @@ import { parquetMetadata } from 'hyparquet';
 import { genericBatchIngestApp } from '../../layers/platform/src/ingest/apps/genericBatchIngestApp';
 import type { BatchIngestApp } from '../../layers/platform/src/ingest/apps/BatchIngestApp';
 import { BatchIngestPipeline } from '../../layers/platform/src/ingest/files/BatchIngestPipeline';
-import type { ChunkTask } from '../../layers/platform/src/ingest/files/ChunkTask';
 import { FileTasks } from '../../layers/platform/src/ingest/files/FileTasks';
 import { rowGroupsOf } from '../../layers/platform/src/ingest/parquet/parquetChunks';
 import { objectKey } from '../../layers/platform/src/storage/objectKeys';
 import zooBatchIngestApp from '../../tenants/zoo/batchIngestApp';
 import { EVERY_TYPE_COLUMNS, everyTypeWithHyparquet } from '../helpers/parquet/everyTypeTable';
 import { readingTime, writeWithHyparquet, zooReadingsTable } from '../helpers/parquet/zooReadingsTable';
-import { fakeBatchIngestDependencies, ingestNow } from './fakes/fakeBatchIngestDependencies';
+import { drainChunkTasks, fakeBatchIngestDependencies, ingestNow } from './fakes/fakeBatchIngestDependencies';
 import { tenant } from './fakes/FakeTenantRegistry';
 
 /** The largest row group of a file, in bytes: a chunk of this size holds one row group. */
@@ -27,19 +26,9 @@ async function setUp(body: Buffer, options: { app?: BatchIngestApp; chunkSize?: 
   const grant = await fakes.uploads.grant(zoo, { fileName, size: body.length, dryRun: options.dryRun });
   const stored = fakes.bucket.upload(grant.key, body, grant.grantId);
   const object = { key: grant.key, size: stored.size, versionId: stored.versionId, etag: stored.etag };
-  const drain = async (): Promise<ChunkTask[]> => {
-    const ran: ChunkTask[] = [];
-    for (let tasks = fakes.tasks.take(); tasks.length > 0; tasks = fakes.tasks.take()) {
-      for (const task of tasks) {
-        await fileTasks.run(task, { receiveCount: 1 });
-        ran.push(task);
-      }
-    }
-    return ran;
-  };
   const ingest = async () => {
     await ingestNow(pipeline, fileTasks, fakes, object);
-    await drain();
+    await drainChunkTasks(fileTasks, fakes.tasks);
     return fakes.ingestions.stored(grant.ingestionId);
   };
   const inserts = () => fakes.cassandra.matching(/^INSERT/).map((statement) => statement.params);
