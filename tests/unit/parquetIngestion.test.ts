@@ -4,7 +4,7 @@ import { genericBatchIngestApp } from '../../layers/platform/src/ingest/apps/gen
 import type { BatchIngestApp } from '../../layers/platform/src/ingest/apps/BatchIngestApp';
 import { BatchIngestPipeline } from '../../layers/platform/src/ingest/files/BatchIngestPipeline';
 import { FileTasks } from '../../layers/platform/src/ingest/files/FileTasks';
-import { rowGroupsOf } from '../../layers/platform/src/ingest/parquet/parquetChunks';
+import { decodedBytesOf, rowGroupsOf } from '../../layers/platform/src/ingest/parquet/parquetChunks';
 import { objectKey } from '../../layers/platform/src/storage/objectKeys';
 import zooBatchIngestApp from '../../tenants/zoo/batchIngestApp';
 import { EVERY_TYPE_COLUMNS, everyTypeWithHyparquet } from '../helpers/parquet/everyTypeTable';
@@ -97,6 +97,15 @@ describe('a Parquet upload with the generic app', () => {
     expect(reads.filter((range) => range.start === 0 && range.end === body.length)).toEqual([]);
     // The footer is read once in this process, however many tasks need it; each row group once by each task that reads it.
     expect(reads.filter((range) => range.end === body.length)).toHaveLength(1);
+  });
+
+  it('ingests a file stored in less than the chunk size, but decoding to more, in chunks', async () => {
+    const decoded = decodedBytesOf(parquetMetadata(new Uint8Array(body)));
+    expect(decoded).toBeGreaterThan(body.length + 1);
+    const { ingest, inserts, tasks } = await setUp(body, { chunkSize: body.length + 1 });
+    expect(await ingest()).toMatchObject({ status: 'ingested', rows });
+    expect(tasks.sent.filter((task) => task.kind === 'validate').length).toBeGreaterThan(1);
+    expect(new Set(inserts().map((params) => params[2])).size).toBe(rows);
   });
 
   it('refuses at once, before anything is written, a row group larger than the chunk size, naming it', async () => {

@@ -9,6 +9,7 @@ import { textFormat } from '../../tenants/FileFormat';
 import { readRecords } from '../records/readRecords';
 import { guardText } from '../records/TextGuard';
 import { appPlan, fileColumns } from './appPlan';
+import { parquetDecodedBytes } from '../parquet/parquetChunks';
 import { readParquetRecords } from '../parquet/readParquetRecords';
 import type { BatchIngestPlan } from '../apps/BatchIngestApp';
 import type { SourceRecord } from '../records/SourceRecord';
@@ -58,6 +59,10 @@ export class WholeFileIngestion {
     const schema = this.schemaOf(tenant);
     const app = await this.deps.loadApp(tenant.id);
     const maxBadRows = tenant.profile.batch.maxBadRows;
+    // A Parquet file is weighed by what its columns decode to, as its chunks are.
+    if (upload.format === 'parquet' && (await parquetDecodedBytes(this.deps.text, upload)) > this.deps.chunkSize) {
+      return this.inChunks(tenant, upload, record, begun, 'its columns decode to more than the chunk size');
+    }
     // A compressed file's text may be many times its size: taken whole only while it fits in a chunk.
     const textLimit = upload.compression ? this.deps.chunkSize : Number.POSITIVE_INFINITY;
     let text = { bytes: 0 };

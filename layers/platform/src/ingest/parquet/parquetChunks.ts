@@ -14,6 +14,8 @@ export interface RowGroupExtent {
   /** Rows of the file before it (its first row's index, from 0). */
   readonly firstRow: number;
   readonly rows: number;
+  /** Its columns' bytes once decompressed (the footer's `total_byte_size`): what reading its rows costs. */
+  readonly decodedBytes: number;
 }
 
 /** The row groups of a file, from its footer; a row group that lies outside the file makes it malformed. */
@@ -36,18 +38,26 @@ export function rowGroupsOf(metadata: FileMetaData, fileSize: number): RowGroupE
         `malformed Parquet: row group ${index + 1} lies at bytes ${start}-${end - 1}, outside the ${fileSize}-byte file (a file cut short?)`,
       );
     }
-    const extent = { index, start, end, firstRow, rows };
+    const extent = { index, start, end, firstRow, rows, decodedBytes: Number(group.total_byte_size) };
     firstRow += rows;
     return extent;
   });
 }
 
+/** The bytes of a file's columns once decompressed: what a file in CSV of the chunk size costs to read, a Parquet file costs at this size. */
+export function decodedBytesOf(metadata: FileMetaData): number {
+  return metadata.row_groups.reduce((sum, group) => sum + Number(group.total_byte_size), 0);
+}
+
 /**
  * Plans a Parquet file's chunks from its footer alone, without reading a row:
- * a chunk is one or more whole row groups, in file order, of at most
- * `chunkSize` bytes together; its span is their bytes, and its position offset
- * the rows before it, so that rows are numbered from 1 in the whole file. A
- * row group is read whole, so one larger than the chunk size is refused
+ * a chunk is one or more whole row groups, in file order, whose decoded bytes
+ * together are at most `chunkSize` (Parquet compresses several times over, and
+ * a chunk's time is its rows', so it is weighed decoded, as a text chunk is);
+ * a row group decoding to more is a chunk of its own. Its span is the row
+ * groups' bytes in the file, and its position offset the rows before it, so
+ * that rows are numbered from 1 in the whole file. A row group's stored bytes
+ * are read whole, so one whose stored bytes are over the chunk size is refused
  * ({@link FileRejectedError}, naming it and its size). A file without rows has
  * one empty chunk.
  *
@@ -57,7 +67,7 @@ export function rowGroupsOf(metadata: FileMetaData, fileSize: number): RowGroupE
 export function planParquetChunks(metadata: FileMetaData, chunkSize: number, fileSize: number): ChunkSpan[] {
   const groups = rowGroupsOf(metadata, fileSize).filter((group) => group.rows > 0);
   const spans: ChunkSpan[] = [];
-  let current: { start: number; end: number; positionOffset: number } | undefined;
+  let current: { start: number; end: number; positionOffset: number; decodedBytes: number } | undefined;
   for (const group of groups) {
     if (group.end - group.start > chunkSize) {
       throw new FileRejectedError(
@@ -65,13 +75,15 @@ export function planParquetChunks(metadata: FileMetaData, chunkSize: number, fil
         'chunkSize',
       );
     }
-    if (current && group.end - current.start > chunkSize) {
-      spans.push({ index: spans.length, ...current });
+    if (current && current.decodedBytes + group.decodedBytes > chunkSize) {
+      spans.push({ index: spans.length, start: current.start, end: current.end, positionOffset: current.positionOffset });
       current = undefined;
     }
-    current = current ? { ...current, end: group.end } : { start: group.start, end: group.end, positionOffset: group.firstRow };
+    current = current
+      ? { ...current, end: group.end, decodedBytes: current.decodedBytes + group.decodedBytes }
+      : { start: group.start, end: group.end, positionOffset: group.firstRow, decodedBytes: group.decodedBytes };
   }
-  if (current) spans.push({ index: spans.length, ...current });
+  if (current) spans.push({ index: spans.length, start: current.start, end: current.end, positionOffset: current.positionOffset });
   return spans.length ? spans : [{ index: 0, start: 0, end: 0, positionOffset: 0 }];
 }
 
@@ -79,4 +91,9 @@ export function planParquetChunks(metadata: FileMetaData, chunkSize: number, fil
 export async function parquetChunks(bytes: UploadBytes, upload: UploadRef, chunkSize: number): Promise<ChunkSpan[]> {
   const metadata = await new ParquetSource(bytes, upload).footer();
   return planParquetChunks(metadata, chunkSize, upload.size);
+}
+
+/** The bytes an uploaded Parquet file's columns decode to (one ranged GET of its footer, kept for the file's other tasks). */
+export async function parquetDecodedBytes(bytes: UploadBytes, upload: UploadRef): Promise<number> {
+  return decodedBytesOf(await new ParquetSource(bytes, upload).footer());
 }
