@@ -11,8 +11,8 @@
 //   - DataStax Bulk Loader (dsbulk), assembled from Maven Central;
 //   - cqlsh COPY FROM (cqlsh from PyPI).
 // Each load is checked by counting the rows back. Appends the results to BENCHMARKS.md.
-// BENCH_FORMATS (default csv): the formats the platform loads the same rows in, of csv, csv.gz, csv.zst
-// (bench/encodeReadings.ts); with csv.gz, dsbulk loads the gzip file too. BENCH_PEERS=none: no dsbulk and cqlsh; BENCH_CEILING=none: no ceiling (e.g. a 2 GiB file, the platform
+// BENCH_FORMATS (default csv): the formats the platform loads the same rows in, of csv, csv.gz, csv.zst,
+// parquet (bench/encodeReadings.ts); with csv.gz, dsbulk loads the gzip file too. BENCH_PEERS=none: no dsbulk and cqlsh; BENCH_CEILING=none: no ceiling (e.g. a 2 GiB file, the platform
 // alone); BENCH_CHUNK_SIZE: the chunk size. On a cluster (MYSIMBDP_CASSANDRA_NODES=3) every loader writes three
 // copies at LOCAL_QUORUM, as the platform does; BENCH_RESULTS names a JSON file the runs are also written to.
 // `npm run bench:replication` runs it on one node, then on three, and compares.
