@@ -38,6 +38,8 @@ export interface DsbulkSetting {
  *   512 bytes, 32 a core (64) with 4 files read at once.
  * On two cores Cassandra and dsbulk share the CPU: fewer, larger writes leave
  * the node more of it, and fewer queries in flight than AUTO's are tried.
+ * `--executor.maxPerSecond` and `--executor.maxInFlight` stay unset (no
+ * limit): they only hold dsbulk back.
  */
 export const DSBULK_GRID: readonly DsbulkSetting[] = [
   { name: 'batches of 32', files: 1, bufferSize: 3200 },
