@@ -9,10 +9,14 @@
 //     concurrent chunk invocations (default 1, 2 and 4), each function in its own
 //     process as on Lambda (bench/SqsEventSource.ts), so its peak RSS is its own;
 //   - DataStax Bulk Loader (dsbulk), assembled from Maven Central;
-//   - cqlsh COPY FROM (cqlsh from PyPI).
-// Each load is checked by counting the rows back. Appends the results to BENCHMARKS.md.
+//   - cqlsh COPY FROM (cqlsh from PyPI);
+// each peer with its defaults, then at the settings of its tuned grid (bench/peers/dsbulkGrid.ts and cqlshGrid.ts;
+// dsbulk also reads the file cut into parts, in parallel); mysimbdp is compared with each peer's best run, its
+// defaults or tuned. Each load is checked by counting the rows back. Appends the results to BENCHMARKS.md.
 // BENCH_FORMATS (default csv): the formats the platform loads the same rows in, of csv, csv.gz, csv.zst,
-// parquet (bench/encodeReadings.ts); with csv.gz, dsbulk loads the gzip file too. BENCH_PEERS=none: no dsbulk and cqlsh; BENCH_CEILING=none: no ceiling (e.g. a 2 GiB file, the platform
+// parquet (bench/encodeReadings.ts); with csv.gz, dsbulk loads the gzip file too. BENCH_PEERS=none: no dsbulk and cqlsh;
+// BENCH_TUNED=none: the peers at their defaults only; BENCH_TUNED_GRID: full (every tuned setting, the default up to
+// 1M rows) or best (each peer's best known setting, the default above); BENCH_CEILING=none: no ceiling (e.g. a 2 GiB file, the platform
 // alone); BENCH_CHUNK_SIZE: the chunk size. On a cluster (MYSIMBDP_CASSANDRA_NODES=3) every loader writes three
 // copies at LOCAL_QUORUM, as the platform does; BENCH_RESULTS names a JSON file the runs are also written to.
 // `npm run bench:replication` runs it on one node, then on three, and compares.
@@ -50,8 +54,13 @@ import { appendBenchmark, markdownTable } from './benchmarksFile';
 import { generateReadings, partitionsOf, READINGS_COLUMNS } from './generateReadings';
 import { describeMachine, today } from './machine';
 import { Cqlsh } from './peers/Cqlsh';
-import { Dsbulk } from './peers/Dsbulk';
+import { bestRun, describeBest } from './peers/bestRun';
+import { CQLSH_GRID, cqlshCopyOptions, describeCqlshSetting } from './peers/cqlshGrid';
+import { Dsbulk, DSBULK_VERSION } from './peers/Dsbulk';
+import { describeDsbulkSetting, DSBULK_GRID, dsbulkSettingArgs } from './peers/dsbulkGrid';
 import { measureProcess } from './peers/measureProcess';
+import { splitCsv, type CsvParts } from './peers/splitCsv';
+import { settingsToRun, tunedGridFor } from './peers/tunedGrid';
 import { SqsEventSource } from './SqsEventSource';
 
 const ROWS = (process.env.BENCH_ROWS ?? '1000000,3000000').split(',').map(Number);
@@ -60,6 +69,8 @@ const CHUNK_SIZE = process.env.BENCH_CHUNK_SIZE ?? DEFAULT_CHUNK_SIZE;
 const PEERS = process.env.BENCH_PEERS !== 'none';
 const FORMATS = (process.env.BENCH_FORMATS ?? 'csv').split(',') as FileFormat[];
 const CEILING = process.env.BENCH_CEILING !== 'none';
+// A mistyped BENCH_TUNED_GRID fails here, before anything starts.
+for (const rows of ROWS) tunedGridFor(rows);
 const KEYSPACE = 'bench_tenant_zoo';
 const TABLE = 'sensor_readings';
 const say = (message: string): void => console.log(`[bench:batch] ${message}`);
@@ -70,6 +81,10 @@ const FUNCTION_LOG = join(localCloudDir, 'logs', 'bench-functions.log');
 
 export interface Run {
   loader: string;
+  /** The peer that loaded the plain CSV file, with its defaults or tuned (what "× best dsbulk" and "× best cqlsh" pick from). */
+  peer?: 'dsbulk' | 'cqlsh';
+  /** A peer's tuned setting, by name (undefined: its defaults). */
+  setting?: string;
   rows: number;
   seconds: number;
   peakRssBytes: number;
@@ -80,6 +95,17 @@ export interface Run {
   note: string;
   /** mysimbdp: the longest chunk invocation, and the phases. */
   longestChunkSeconds?: number;
+}
+
+/** One peer's load of the file, as the loop below runs it. */
+interface PeerLoad {
+  loader: string;
+  peer?: 'dsbulk' | 'cqlsh';
+  setting?: string;
+  note: string;
+  /** The bytes it reads: the file, its gzip copy, or the parts it was cut into. */
+  bytes: number;
+  load: () => Promise<{ seconds: number; errors: number; peakRssBytes: number; cpuSeconds: number }>;
 }
 
 /** Rows in the table, summed over the partitions the file fills (no full-table scan). */
@@ -238,11 +264,23 @@ try {
       }
     }
 
+    const grid = tunedGridFor(rows);
     if (PEERS) {
-      const loads = [
+      const dsbulkSettings = settingsToRun(DSBULK_GRID, grid);
+      const cqlshSettings = settingsToRun(CQLSH_GRID, grid);
+      // The file cut into the parts the tuned dsbulk settings read, once (a copy of its bytes, not part of any load).
+      const parts = new Map<number, CsvParts>();
+      for (const files of new Set(dsbulkSettings.map((setting) => setting.files).filter((files) => files > 1))) {
+        parts.set(files, await splitCsv(path, files));
+        say(`cut into ${files} parts for dsbulk: ${parts.get(files)!.dir}`);
+      }
+      const partsOf = (files: number): { file: string; bytes: number } =>
+        files === 1 ? { file: path, bytes } : { file: parts.get(files)!.dir, bytes: parts.get(files)!.bytes };
+      const loads: PeerLoad[] = [
         {
-          loader: 'dsbulk 1.10.0',
-          note: `JVM start included, ${CONSISTENCY}`,
+          loader: `dsbulk ${DSBULK_VERSION}`,
+          peer: 'dsbulk',
+          note: `its defaults; JVM start included, ${CONSISTENCY}`,
           bytes,
           load: () => peers.dsbulk.load({ file: path, keyspace: KEYSPACE, table: TABLE, header: true, extraArgs: ['-cl', CONSISTENCY] }),
         },
@@ -263,19 +301,54 @@ try {
               },
             ]
           : []),
+        ...dsbulkSettings.map((setting): PeerLoad => ({
+          loader: `dsbulk ${DSBULK_VERSION}, tuned: ${setting.name}`,
+          peer: 'dsbulk',
+          setting: setting.name,
+          note: `${describeDsbulkSetting(setting)}; JVM start included, ${CONSISTENCY}`,
+          bytes: partsOf(setting.files).bytes,
+          load: () =>
+            peers.dsbulk.load({
+              file: partsOf(setting.files).file,
+              keyspace: KEYSPACE,
+              table: TABLE,
+              header: true,
+              extraArgs: ['-cl', CONSISTENCY, ...dsbulkSettingArgs(setting)],
+            }),
+        })),
         {
           loader: 'cqlsh 6.2.2 COPY FROM',
-          note: `all its processes, ${CONSISTENCY}`,
+          peer: 'cqlsh',
+          note: `its defaults; all its processes, ${CONSISTENCY}`,
           bytes,
           load: () => peers.cqlsh.load({ file: path, keyspace: KEYSPACE, table: TABLE, columns: READINGS_COLUMNS, header: true, consistency: CONSISTENCY }),
         },
+        ...cqlshSettings.map((setting): PeerLoad => ({
+          loader: `cqlsh 6.2.2 COPY FROM, tuned: ${setting.name}`,
+          peer: 'cqlsh',
+          setting: setting.name,
+          note: `${describeCqlshSetting(setting)}; all its processes, ${CONSISTENCY}`,
+          bytes,
+          load: () =>
+            peers.cqlsh.load({
+              file: path,
+              keyspace: KEYSPACE,
+              table: TABLE,
+              columns: READINGS_COLUMNS,
+              header: true,
+              consistency: CONSISTENCY,
+              copyOptions: cqlshCopyOptions(setting),
+            }),
+        })),
       ];
-      for (const { loader, note, bytes: fileBytes, load } of loads) {
+      for (const { loader, peer, setting, note, bytes: fileBytes, load } of loads) {
         await client.execute(`TRUNCATE ${KEYSPACE}.${TABLE}`);
         say(loader);
         const result = await load();
         await counted({
           loader,
+          ...(peer ? { peer } : {}),
+          ...(setting ? { setting } : {}),
           rows: 0,
           seconds: result.seconds,
           peakRssBytes: result.peakRssBytes,
@@ -288,7 +361,9 @@ try {
 
     results.push({ rows, bytes, runs });
     const ceilingRun0 = runs.find((run) => run.loader.startsWith('node ceiling'));
-    const dsbulkRun = runs.find((run) => run.loader.startsWith('dsbulk'));
+    // Each peer at its best: the fastest of its runs on the plain CSV, its defaults or tuned, that loaded every row.
+    const dsbulkRun = bestRun(runs, 'dsbulk', rows);
+    const cqlshRun = bestRun(runs, 'cqlsh', rows);
     const mb = bytes / 1e6;
     const platformRuns = runs.filter((run) => run.loader.startsWith('mysimbdp'));
     const best = platformRuns.reduce((a, b) => (b.seconds < a.seconds ? b : a));
@@ -302,7 +377,8 @@ try {
         'rows/s',
         'MB/s',
         'of the ceiling',
-        '× dsbulk',
+        '× best dsbulk',
+        '× best cqlsh',
         'CPU s per 1M rows',
         'rows per CPU-second',
         'peak RSS',
@@ -318,6 +394,7 @@ try {
         (mb / run.seconds).toFixed(1),
         ceilingRun0 ? `${Math.round((ceilingRun0.seconds / run.seconds) * 100)} %` : '-',
         dsbulkRun ? (dsbulkRun.seconds / run.seconds).toFixed(2) : '-',
+        cqlshRun ? (cqlshRun.seconds / run.seconds).toFixed(2) : '-',
         ((run.cpuSeconds / rows) * 1e6).toFixed(1),
         run.cpuSeconds > 0 ? Math.round(rows / run.cpuSeconds) : '-',
         formatByteSize(run.peakRssBytes),
@@ -325,11 +402,11 @@ try {
         run.note,
       ]),
     );
-    sections.push(`One CSV, ${rows} rows (${mb.toFixed(0)} MB, \`bench/generateReadings.ts\`), into \`${KEYSPACE}.${TABLE}\` (the zoo app's table), emptied between loaders; every load counted back partition by partition.
+    sections.push(`One CSV, ${rows} rows (${mb.toFixed(0)} MB, \`bench/generateReadings.ts\`), into \`${KEYSPACE}.${TABLE}\` (the zoo app's table), emptied between loaders; every load counted back partition by partition. The peers' tuned settings: ${{ full: 'the full grid', best: 'the best known of each peer', none: 'none' }[grid]}.
 
 ${table}
 
-Targets: end to end at least 80 % of the node's ceiling: ${ceilingRun0 ? `${verdict(ceilingRun0.seconds / best.seconds >= 0.8)} (${Math.round((ceilingRun0.seconds / best.seconds) * 100)} % at best)` : 'the ceiling did not run'}; never below 1.5 × dsbulk: ${dsbulkRun ? `${verdict(platformRuns.every((run) => dsbulkRun.seconds / run.seconds >= 1.5))} (${platformRuns.map((run) => (dsbulkRun.seconds / run.seconds).toFixed(2)).join(', ')})` : 'dsbulk did not run'}; the longest chunk under 100 s: ${verdict(platformRuns.every((run) => (run.longestChunkSeconds ?? 0) < 100))}; every invocation's peak RSS under 256 MB: ${verdict(platformRuns.every((run) => run.peakRssBytes < 256 * 2 ** 20))}.`);
+Targets: end to end at least 80 % of the node's ceiling: ${ceilingRun0 ? `${verdict(ceilingRun0.seconds / best.seconds >= 0.8)} (${Math.round((ceilingRun0.seconds / best.seconds) * 100)} % at best)` : 'the ceiling did not run'}; never below 1.5 × dsbulk at its best: ${dsbulkRun ? `${verdict(platformRuns.every((run) => dsbulkRun.seconds / run.seconds >= 1.5))} (${platformRuns.map((run) => (dsbulkRun.seconds / run.seconds).toFixed(2)).join(', ')}; dsbulk's best: ${describeBest(runs, 'dsbulk', rows)})` : 'dsbulk did not run'}; against cqlsh at its best: ${cqlshRun ? `${platformRuns.map((run) => (cqlshRun.seconds / run.seconds).toFixed(2)).join(', ')} (cqlsh's best: ${describeBest(runs, 'cqlsh', rows)})` : 'cqlsh did not run'}; the longest chunk under 100 s: ${verdict(platformRuns.every((run) => (run.longestChunkSeconds ?? 0) < 100))}; every invocation's peak RSS under 256 MB: ${verdict(platformRuns.every((run) => run.peakRssBytes < 256 * 2 ** 20))}.`);
   }
 } finally {
   await offline.stop();
@@ -347,7 +424,7 @@ Machine: ${describeMachine()}. Cassandra: ${
         .join(', ')}`
 }; every loader writes at ${CONSISTENCY}.
 
-mysimbdp is timed end to end (upload, S3 event, SQS, cutting, every chunk validated, then every chunk written, the record final), each function in its own process as Lambda runs it (\`bench/SqsEventSource.ts\`, heap limit \`${BATCH_INGEST_NODE_OPTIONS}\`); its peak RSS is the highest of any of those processes. The ceiling and the peers' peak RSS is their process tree's, sampled from /proc. CPU is user and system time of the loader's own processes, not Cassandra's: mysimbdp's every invocation, the ceiling's writing (not its making of the rows), dsbulk's JVM and cqlsh with its COPY workers (the children's times the kernel gives their parent once they end). Chunk size ${CHUNK_SIZE} (${parseByteSize(CHUNK_SIZE)} bytes).
+mysimbdp is timed end to end (upload, S3 event, SQS, cutting, every chunk validated, then every chunk written, the record final), each function in its own process as Lambda runs it (\`bench/SqsEventSource.ts\`, heap limit \`${BATCH_INGEST_NODE_OPTIONS}\`); its peak RSS is the highest of any of those processes. The ceiling and the peers' peak RSS is their process tree's, sampled from /proc. CPU is user and system time of the loader's own processes, not Cassandra's: mysimbdp's every invocation, the ceiling's writing (not its making of the rows), dsbulk's JVM and cqlsh with its COPY workers (the children's times the kernel gives their parent once they end). The peers run with their defaults, then at the settings of their tuned grids (\`bench/peers/dsbulkGrid.ts\`, \`bench/peers/cqlshGrid.ts\`; each setting in the loader's name, its options in the notes; dsbulk's parts are cut from the file beforehand, untimed); "× best dsbulk" and "× best cqlsh" compare with each peer's fastest run that loaded every row. Chunk size ${CHUNK_SIZE} (${parseByteSize(CHUNK_SIZE)} bytes).
 
 ${sections.join('\n\n')}
 `);

@@ -43,6 +43,8 @@ export interface CqlshLoadOptions {
   consistency?: string;
   /** COPY's DATETIMEFORMAT (Python strptime); ISO 8601 by default. */
   datetimeFormat?: string;
+  /** More COPY FROM options by name, each a whole number, e.g. `{ NUMPROCESSES: 2, MAXBATCHSIZE: 100 }`. */
+  copyOptions?: Readonly<Record<string, number>>;
 }
 
 export interface CqlshLoadResult {
@@ -77,6 +79,17 @@ export function findPythonForCqlsh(): string {
     if (version && version[0] === 3 && version[1] >= 10) return candidate;
   }
   throw new CqlshError('cqlsh 6.2 needs Python 3.10 or newer, and none was found (python3.11, python3.12, python3.13, pyenv versions, python3)');
+}
+
+/** ` AND NAME = value` for each COPY option given; throws on a name or a value COPY could not read. */
+export function copyOptionsClause(options: Readonly<Record<string, number>> = {}): string {
+  return Object.entries(options)
+    .map(([name, value]) => {
+      if (!/^[A-Z]+$/.test(name)) throw new CqlshError(`COPY option names are upper-case words, not ${JSON.stringify(name)}`);
+      if (!Number.isSafeInteger(value)) throw new CqlshError(`COPY option ${name} takes a whole number, not ${value}`);
+      return ` AND ${name} = ${value}`;
+    })
+    .join('');
 }
 
 /** A CQL identifier as written in a statement: bare when it is lower case, quoted otherwise. */
@@ -138,10 +151,11 @@ export class Cqlsh {
 
   /**
    * Runs `COPY ks.table (columns) FROM 'file' WITH HEADER = TRUE AND
-   * DATETIMEFORMAT = '<ISO 8601>'` through `cqlsh -e`. Every other COPY option
-   * keeps its default (CHUNKSIZE 5000, MAXBATCHSIZE 20, INGESTRATE 100000,
-   * NUMPROCESSES cores - 1, MAXATTEMPTS 5, MAXPARSEERRORS unlimited,
-   * MAXINSERTERRORS 1000). Throws when cqlsh fails or prints no import count.
+   * DATETIMEFORMAT = '<ISO 8601>'` through `cqlsh -e`, with the `copyOptions`
+   * given. Every other COPY option keeps its default (CHUNKSIZE 5000,
+   * MAXBATCHSIZE 20, MINBATCHSIZE 10, INGESTRATE 100000, NUMPROCESSES cores -
+   * 1, MAXATTEMPTS 5, MAXPARSEERRORS unlimited, MAXINSERTERRORS 1000). Throws
+   * when cqlsh fails or prints no import count.
    */
   async load(options: CqlshLoadOptions): Promise<CqlshLoadResult> {
     if (!this.installed()) throw new CqlshError(`cqlsh is not installed in ${this.venv}; call install() first`);
@@ -164,7 +178,7 @@ export class Cqlsh {
     const statement =
       consistency +
       `COPY ${cqlIdentifier(options.keyspace)}.${cqlIdentifier(options.table)} (${columns}) FROM '${file}' ` +
-      `WITH HEADER = ${options.header ? 'TRUE' : 'FALSE'} AND DATETIMEFORMAT = '${format}'`;
+      `WITH HEADER = ${options.header ? 'TRUE' : 'FALSE'} AND DATETIMEFORMAT = '${format}'${copyOptionsClause(options.copyOptions)}`;
     const startOffset = existsSync(this.loadLog) ? readFileSync(this.loadLog).length : 0;
     const measured = await measureProcess(this.cqlsh, [`--cqlshrc=${this.cqlshrc}`, '--disable-history', this.host, String(this.port), '-e', statement], {
       cwd: this.workDir,

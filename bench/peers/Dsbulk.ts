@@ -27,7 +27,7 @@ export class DsbulkError extends Error {
 }
 
 export interface DsbulkLoadOptions {
-  /** The CSV file to load. */
+  /** The CSV file to load, or a folder of CSV files (`*.csv`, read in parallel up to `-maxConcurrentFiles` at a time). */
   file: string;
   keyspace: string;
   table: string;
@@ -148,12 +148,12 @@ ${dependencies}
   }
 
   /**
-   * Loads a CSV file with dsbulk's defaults (CSV connector, `CQL_TIMESTAMP`
-   * codec, which reads ISO 8601 such as 2018-10-02T20:10:10.000Z, LOCAL_ONE,
-   * batching by partition). Settings given: the node's address, the
-   * file/keyspace/table, `header`, the log directory, and no ANSI colours in
-   * the log. Throws unless dsbulk ran to its end; rows that failed count in
-   * `errors`.
+   * Loads a CSV file, or a folder of them, with dsbulk's defaults (CSV
+   * connector, `CQL_TIMESTAMP` codec, which reads ISO 8601 such as
+   * 2018-10-02T20:10:10.000Z, LOCAL_ONE, batching by partition) but for
+   * `extraArgs`. Settings given: the node's address, the file/keyspace/table,
+   * `header`, the log directory, and no ANSI colours in the log. Throws unless
+   * dsbulk ran to its end; rows that failed count in `errors`.
    */
   async load(options: DsbulkLoadOptions): Promise<DsbulkLoadResult> {
     if (!this.installed()) throw new DsbulkError(`dsbulk is not installed in ${this.home}; call install() first`);
