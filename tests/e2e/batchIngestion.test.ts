@@ -213,7 +213,7 @@ describe('batch ingestion end to end: fetchdata -> presigned POST -> S3 event ->
     const run = await runCli('clients/fetchdata.ts', ['--api', process.env.MYSIMBDP_API_URL as string, '--tenant', 'zoo', '--dir', dir], {
       MYSIMBDP_PASSWORD: DEMO.zoo.password,
     });
-    expect(run.stdout).toMatch(/│ file\s+│ bytes\s+│ rows\s+│ seconds\s+│ status\s+│ table\s+│ reason/);
+    expect(run.stdout).toMatch(/│ file\s+│ format\s+│ bytes\s+│ rows\s+│ seconds\s+│ status\s+│ table\s+│ reason/);
     expect(run.stdout).toMatch(/3 of 4 selected files ingested \(97 rows\); 1 rejected, 0 refused, 0 failed, 3 skipped/);
     expect(run.stderr).toMatch(/skipped f-sheet\.xlsx: format not allowed/);
   });
