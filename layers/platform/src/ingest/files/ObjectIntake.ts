@@ -108,18 +108,12 @@ export class ObjectIntake {
       if (!created.created) return { kind: 'done', record: created.record };
     }
     // On every attempt, not only the first: an outage may have cut the first one's checks short. The quota is charged once per ingestion.
+    let tenant: Tenant;
     try {
-      await this.admit(key, stored, grant, record);
+      tenant = await this.admit(key, stored, grant, record);
     } catch (error) {
       if (!(error instanceof FileRejectedError)) throw error;
       return { kind: 'done', record: await this.deps.outcomes.finish(record, 'rejected', { reason: error.message }) };
-    }
-    const tenant = await this.deps.registry.get(key.tenant);
-    if (!tenant || tenant.profile.status !== 'active') {
-      return {
-        kind: 'done',
-        record: await this.deps.outcomes.finish(record, 'rejected', { reason: `tenant ${key.tenant} is not served now (removed or disabled)` }),
-      };
     }
     // Admitted, so its format is one the profile allows.
     const { records, compression } = formatParts(format as FileFormat);
@@ -178,8 +172,8 @@ export class ObjectIntake {
     return { kind: 'done', record: existing };
   }
 
-  /** The checks the profile and the grant make; the daily quota is charged last, with what landed. */
-  private async admit(key: TenantObjectKey, stored: StoredObject, grant: UploadGrantRecord | undefined, record: IngestionRecord): Promise<void> {
+  /** The checks the profile and the grant make; the daily quota is charged last, with what landed. Returns the tenant, served. */
+  private async admit(key: TenantObjectKey, stored: StoredObject, grant: UploadGrantRecord | undefined, record: IngestionRecord): Promise<Tenant> {
     const tenant = await this.deps.registry.get(key.tenant);
     if (!tenant) throw new FileRejectedError(`tenant ${key.tenant} is not registered on this platform`);
     if (tenant.profile.status !== 'active') throw new FileRejectedError(`tenant ${key.tenant} is disabled`);
@@ -221,5 +215,6 @@ export class ObjectIntake {
           : `${formatByteSize(charged.used)} of ${formatByteSize(charged.limit)}, and this file is ${formatByteSize(stored.size)}`;
       throw new FileRejectedError(`today's quota (UTC) is used up: tenant ${key.tenant} has used ${what} (${charged.constraint})`);
     }
+    return tenant;
   }
 }
