@@ -1,3 +1,4 @@
+import { apiGatewayEvent } from './fakes/apiGatewayEvent';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import cassandra from 'cassandra-driver';
 import { errorResponse } from '../../functions/http/errorResponse';
@@ -78,20 +79,8 @@ describe('errors as HTTP responses', () => {
 });
 
 function event(options: { tenant?: string; token?: string; method?: string; body?: string; contentType?: string }): APIGatewayProxyEventV2 {
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: '/',
-    rawQueryString: '',
-    headers: {
-      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-      ...(options.contentType ? { 'content-type': options.contentType } : {}),
-    },
-    pathParameters: options.tenant ? { tenant: options.tenant } : undefined,
-    body: options.body,
-    isBase64Encoded: false,
-    requestContext: { http: { method: options.method ?? 'GET' } } as APIGatewayProxyEventV2['requestContext'],
-  };
+  const { body, ...rest } = options;
+  return apiGatewayEvent({ ...rest, ...(body === undefined ? {} : { rawBody: body }) });
 }
 
 function setUp() {

@@ -1,3 +1,4 @@
+import { apiGatewayEvent } from './fakes/apiGatewayEvent';
 import { jest } from '@jest/globals';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { LoginAttempt, LoggedIn } from '../../layers/platform/src/auth/LoginService';
@@ -27,35 +28,7 @@ const SECRET = 'a-unit-test-secret-of-at-least-32-characters';
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
-function event(request: {
-  method?: string;
-  token?: string;
-  tenant?: string;
-  ingestionId?: string;
-  query?: Record<string, string>;
-  body?: unknown;
-  headers?: Record<string, string>;
-  cookies?: string[];
-  sourceIp?: string;
-}): APIGatewayProxyEventV2 {
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: '/',
-    rawQueryString: '',
-    headers: {
-      ...(request.token ? { authorization: `Bearer ${request.token}` } : {}),
-      ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...request.headers,
-    },
-    cookies: request.cookies,
-    pathParameters: { ...(request.tenant ? { tenant: request.tenant } : {}), ...(request.ingestionId ? { ingestionId: request.ingestionId } : {}) },
-    queryStringParameters: request.query,
-    body: request.body === undefined ? undefined : JSON.stringify(request.body),
-    isBase64Encoded: false,
-    requestContext: { http: { method: request.method ?? 'GET', sourceIp: request.sourceIp ?? '203.0.113.7' } } as APIGatewayProxyEventV2['requestContext'],
-  };
-}
+const event = apiGatewayEvent;
 
 async function call(handler: Handler, request: APIGatewayProxyEventV2) {
   const response = await handler(request, { functionName: 'unit-http', awsRequestId: 'unit-request' } as Context);
