@@ -42,8 +42,8 @@ function decoder(compression: Compression): Transform {
       }
     },
   });
-  // fzstd hands out views of its window, which the next block overwrites: each is copied as it comes.
-  const zstd = new Decompress((data) => out.push(Buffer.from(data)));
+  // fzstd hands out each block in an array of its own (never a view of its window), so it is passed on without a copy.
+  const zstd = new Decompress((data) => out.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength)));
   return out;
 }
 
