@@ -1,4 +1,4 @@
-import type { FileMetaData } from 'hyparquet';
+import type { FileMetaData, ParquetType, RowGroup } from 'hyparquet';
 import { formatByteSize } from '../../units/byteSize';
 import type { ChunkSpan } from '../files/ChunkBoundaries';
 import type { UploadRef } from '../files/ChunkTask';
@@ -14,8 +14,31 @@ export interface RowGroupExtent {
   /** Rows of the file before it (its first row's index, from 0). */
   readonly firstRow: number;
   readonly rows: number;
-  /** Its columns' bytes once decompressed (the footer's `total_byte_size`): what reading its rows costs. */
+  /** Its values' bytes written out plainly (see {@link plainBytesOf}): what reading its rows costs. */
   readonly decodedBytes: number;
+}
+
+/** Bytes of a value of each fixed-width physical type, written plainly. */
+const PLAIN_WIDTH: Partial<Record<ParquetType, number>> = { BOOLEAN: 1, INT32: 4, FLOAT: 4, INT64: 8, DOUBLE: 8, INT96: 12 };
+
+/**
+ * The bytes a row group's values take written out plainly: for a fixed-width
+ * column its values times their width; for strings and binaries what the
+ * writer says they take unencoded, or, where it does not say, their encoded
+ * size and at least 8 bytes a value. Neither the stored size nor the footer's
+ * `total_byte_size` weighs the work: both are after dictionary and run-length
+ * encoding, which shrink a column of a hundred tracker names to almost nothing,
+ * though every row still has to be read, checked and written.
+ */
+export function plainBytesOf(group: RowGroup): number {
+  return group.columns.reduce((sum, column) => {
+    const meta = column.meta_data;
+    if (!meta) return sum;
+    const values = Number(meta.num_values);
+    const width = PLAIN_WIDTH[meta.type];
+    if (width) return sum + values * width;
+    return sum + Math.max(Number(meta.size_statistics?.unencoded_byte_array_data_bytes ?? meta.total_uncompressed_size), values * 8);
+  }, 0);
 }
 
 /** The row groups of a file, from its footer; a row group that lies outside the file makes it malformed. */
@@ -38,23 +61,24 @@ export function rowGroupsOf(metadata: FileMetaData, fileSize: number): RowGroupE
         `malformed Parquet: row group ${index + 1} lies at bytes ${start}-${end - 1}, outside the ${fileSize}-byte file (a file cut short?)`,
       );
     }
-    const extent = { index, start, end, firstRow, rows, decodedBytes: Number(group.total_byte_size) };
+    const extent = { index, start, end, firstRow, rows, decodedBytes: plainBytesOf(group) };
     firstRow += rows;
     return extent;
   });
 }
 
-/** The bytes of a file's columns once decompressed: what a file in CSV of the chunk size costs to read, a Parquet file costs at this size. */
+/** The bytes a file's values take written out plainly: a Parquet file of this many costs about what a text file of as many bytes costs to ingest. */
 export function decodedBytesOf(metadata: FileMetaData): number {
-  return metadata.row_groups.reduce((sum, group) => sum + Number(group.total_byte_size), 0);
+  return metadata.row_groups.reduce((sum, group) => sum + plainBytesOf(group), 0);
 }
 
 /**
  * Plans a Parquet file's chunks from its footer alone, without reading a row:
- * a chunk is one or more whole row groups, in file order, whose decoded bytes
- * together are at most `chunkSize` (Parquet compresses several times over, and
- * a chunk's time is its rows', so it is weighed decoded, as a text chunk is);
- * a row group decoding to more is a chunk of its own. Its span is the row
+ * a chunk is one or more whole row groups, in file order, whose values
+ * written out plainly take at most `chunkSize` together (Parquet encodes and
+ * compresses many times over, and a chunk's time is its rows', so it is
+ * weighed by its values, as a text chunk is by its text); a row group over
+ * that is a chunk of its own. Its span is the row
  * groups' bytes in the file, and its position offset the rows before it, so
  * that rows are numbered from 1 in the whole file. A row group's stored bytes
  * are read whole, so one whose stored bytes are over the chunk size is refused
