@@ -59,9 +59,9 @@ export class WholeFileIngestion {
     const schema = this.schemaOf(tenant);
     const app = await this.deps.loadApp(tenant.id);
     const maxBadRows = tenant.profile.batch.maxBadRows;
-    // A Parquet file is weighed by what its columns decode to, as its chunks are.
+    // A Parquet file is weighed by its values written out plainly, as its chunks are.
     if (upload.format === 'parquet' && (await parquetDecodedBytes(this.deps.text, upload)) > this.deps.chunkSize) {
-      return this.inChunks(tenant, upload, record, begun, 'its columns decode to more than the chunk size');
+      return this.inChunks(tenant, upload, record, begun, 'its values take more than the chunk size written out plainly');
     }
     // A compressed file's text may be many times its size: taken whole only while it fits in a chunk.
     const textLimit = upload.compression ? this.deps.chunkSize : Number.POSITIVE_INFINITY;

@@ -117,7 +117,7 @@ export async function parquetChunks(bytes: UploadBytes, upload: UploadRef, chunk
   return planParquetChunks(metadata, chunkSize, upload.size);
 }
 
-/** The bytes an uploaded Parquet file's columns decode to (one ranged GET of its footer, kept for the file's other tasks). */
+/** The bytes an uploaded Parquet file's values take written out plainly (one ranged GET of its footer, kept for the file's other tasks). */
 export async function parquetDecodedBytes(bytes: UploadBytes, upload: UploadRef): Promise<number> {
   return decodedBytesOf(await new ParquetSource(bytes, upload).footer());
 }
