@@ -15,5 +15,5 @@ function* chunks(): Generator<Buffer> {
 }
 
 let records = 0;
-for await (const item of readRecords(Readable.from(chunks()), 'csv')) if (item.kind === 'record') records += 1;
+for await (const batch of readRecords(Readable.from(chunks()), 'csv')) for (const item of batch) if (item.kind === 'record') records += 1;
 console.log(JSON.stringify({ records, expectedRecords: blocks * 10_000, bytes: blocks * block.length, peakRssBytes: process.resourceUsage().maxRSS * 1024 }));

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { ChunkBoundaries, type ChunkSpan } from '../../layers/platform/src/ingest/files/ChunkBoundaries';
 import { readChunkSourceRecords } from '../../layers/platform/src/ingest/files/readChunkSourceRecords';
 import { readRecords } from '../../layers/platform/src/ingest/records/readRecords';
-import type { SourceItem } from '../../layers/platform/src/ingest/records/SourceRecord';
+import type { SourceBatch, SourceItem } from '../../layers/platform/src/ingest/records/SourceRecord';
 import type { TextFormat } from '../../layers/platform/src/tenants/FileFormat';
 
 /** A deterministic pseudo-random sequence, so a failing case can be replayed. */
@@ -73,9 +73,9 @@ function plan(format: TextFormat, file: Buffer, chunkSize: number, seed: number)
   return last ? [...chunks, last] : chunks;
 }
 
-async function collect(items: AsyncIterable<SourceItem>): Promise<SourceItem[]> {
+async function collect(batches: AsyncIterable<SourceBatch>): Promise<SourceItem[]> {
   const all: SourceItem[] = [];
-  for await (const item of items) all.push(item);
+  for await (const batch of batches) all.push(...batch);
   return all;
 }
 

@@ -3,7 +3,7 @@ import { parquetWriteBuffer } from 'hyparquet-writer';
 import type { UploadRef } from '../../layers/platform/src/ingest/files/ChunkTask';
 import { MalformedFileError } from '../../layers/platform/src/ingest/records/MalformedFileError';
 import { jsonText } from '../../layers/platform/src/ingest/records/jsonText';
-import type { SourceItem } from '../../layers/platform/src/ingest/records/SourceRecord';
+import { itemsOf, type SourceBatch, type SourceItem } from '../../layers/platform/src/ingest/records/SourceRecord';
 import { planParquetChunks, rowGroupsOf } from '../../layers/platform/src/ingest/parquet/parquetChunks';
 import { decimalText, parquetColumns } from '../../layers/platform/src/ingest/parquet/parquetColumns';
 import { parquetFileColumns, readParquetRecords } from '../../layers/platform/src/ingest/parquet/readParquetRecords';
@@ -32,7 +32,8 @@ function uploaded(body: Buffer): { bucket: FakeIngestBucket; upload: UploadRef }
   return { bucket, upload };
 }
 
-async function all(items: AsyncGenerator<SourceItem>): Promise<SourceItem[]> {
+async function all(batches: AsyncGenerator<SourceBatch>): Promise<SourceItem[]> {
+  const items = itemsOf(batches);
   const read: SourceItem[] = [];
   for await (const item of items) read.push(item);
   return read;
@@ -114,7 +115,7 @@ describe('a Parquet file read as records', () => {
     }));
     const { bucket, upload } = uploaded(Buffer.from(parquetWriteBuffer({ columnData, rowGroupSize: 6000 })));
     let count = 0;
-    for await (const item of readParquetRecords(new UploadText(asReal(bucket)), upload)) {
+    for await (const item of itemsOf(readParquetRecords(new UploadText(asReal(bucket)), upload))) {
       if (item.kind !== 'record') throw new Error('expected a record');
       const n = item.record.position - 1;
       expect(item.record.fields.c0).toBe(n * 200);

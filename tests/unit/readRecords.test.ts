@@ -8,7 +8,7 @@ import type { TextFormat } from '../../layers/platform/src/tenants/FileFormat';
 async function read(text: string | Buffer[], format: TextFormat): Promise<SourceItem[]> {
   const items: SourceItem[] = [];
   const stream = typeof text === 'string' ? Readable.from([Buffer.from(text)]) : Readable.from(text);
-  for await (const item of readRecords(stream, format)) items.push(item);
+  for await (const batch of readRecords(stream, format)) items.push(...batch);
   return items;
 }
 
@@ -102,7 +102,7 @@ describe('a source that fails while it is read', () => {
   ] as const)('passes the failure of a %s source on as it is: it is retried, never called malformed', async (format, first) => {
     const items: SourceItem[] = [];
     const reading = (async () => {
-      for await (const item of readRecords(cutOff(first), format)) items.push(item);
+      for await (const batch of readRecords(cutOff(first), format)) items.push(...batch);
     })();
     await expect(reading).rejects.toMatchObject({ message: 'aborted', code: 'ECONNRESET' });
     await expect(reading).rejects.not.toBeInstanceOf(MalformedFileError);

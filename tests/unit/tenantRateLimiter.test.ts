@@ -203,7 +203,7 @@ describe('the row writer’s pace', () => {
         return Promise.resolve();
       },
     });
-    for (let t = 0; t < 25; t += 1) await writer.write({ table: 'readings', values: { device: 'd1', t } });
+    for (let t = 0; t < 25; t += 1) await writer.write([{ table: 'readings', values: { device: 'd1', t } }]);
     await writer.flush();
     expect(paced).toEqual([
       { rows: 10, sentBefore: 0 },
@@ -218,7 +218,7 @@ describe('the row writer’s pace', () => {
     const writer = new RowWriter(client.asClient(), 'tenant_zoo', [table], {
       pace: () => Promise.reject(new DeferredError('wait', 3)),
     });
-    await writer.write({ table: 'readings', values: { device: 'd1', t: 1 } });
+    await writer.write([{ table: 'readings', values: { device: 'd1', t: 1 } }]);
     await expect(writer.flush()).rejects.toBeInstanceOf(DeferredError);
     expect(client.statements).toHaveLength(0);
   });

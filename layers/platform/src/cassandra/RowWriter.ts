@@ -16,15 +16,8 @@ interface PreparedTable {
 interface PartitionBuffer {
   readonly table: PreparedTable;
   readonly rows: unknown[][];
-  /** About how many bytes the rows hold (see {@link approximateBytes}). */
+  /** About how many bytes the rows hold (text by its length, anything else 8). */
   bytes: number;
-}
-
-/** Bytes a row's values take, roughly: text by its length, anything else 8; enough to keep a batch's size bounded. */
-function approximateBytes(values: readonly unknown[]): number {
-  let bytes = 0;
-  for (const value of values) bytes += typeof value === 'string' ? value.length : 8;
-  return bytes;
 }
 
 export interface RowWriterOptions {
@@ -71,7 +64,7 @@ function writeFailure(message: string, error: Error): Error {
  *
  * @example
  * const writer = new RowWriter(client, 'tenant_zoo', [readingsTable]);
- * for await (const row of rows) await writer.write(row);
+ * for await (const batch of batches) await writer.write(batch);
  * await writer.flush();
  */
 export class RowWriter {
@@ -116,8 +109,19 @@ export class RowWriter {
     return this.written;
   }
 
-  async write(row: TableRow): Promise<void> {
+  /** Writes rows in order, waiting only while a request must finish before the next may go. */
+  async write(rows: readonly TableRow[]): Promise<void> {
     this.throwIfFailed();
+    for (const row of rows) {
+      const full = this.hold(row);
+      if (full !== undefined) await this.send(full);
+      if (this.buffered >= this.bufferedRows) await this.sendAll();
+    }
+    this.throwIfFailed();
+  }
+
+  /** Holds a row with its partition's; returns the partition's key when its batch is full. */
+  private hold(row: TableRow): string | undefined {
     const table = this.tables.get(row.table);
     if (!table) throw new RangeError(`no table "${row.table}" in keyspace ${this.keyspace}`);
     const key = partitionOf(table, row.values);
@@ -126,18 +130,28 @@ export class RowWriter {
       partition = { table, rows: [], bytes: 0 };
       this.partitions.set(key, partition);
     }
-    const values = table.columns.map((column) => row.values[column] ?? null);
+    const { columns } = table;
+    const values = new Array<unknown>(columns.length);
+    let bytes = 0;
+    for (let index = 0; index < columns.length; index += 1) {
+      const value = row.values[columns[index] as string] ?? null;
+      values[index] = value;
+      // Text by its length, anything else 8: enough to keep a batch's size bounded.
+      bytes += typeof value === 'string' ? value.length : 8;
+    }
     partition.rows.push(values);
-    partition.bytes += approximateBytes(values);
+    partition.bytes += bytes;
     this.buffered += 1;
-    if (partition.rows.length >= this.rowsPerBatch || partition.bytes >= this.bytesPerBatch) await this.send(key);
-    if (this.buffered >= this.bufferedRows) for (const held of [...this.partitions.keys()]) await this.send(held);
-    this.throwIfFailed();
+    return partition.rows.length >= this.rowsPerBatch || partition.bytes >= this.bytesPerBatch ? key : undefined;
+  }
+
+  private async sendAll(): Promise<void> {
+    for (const key of [...this.partitions.keys()]) await this.send(key);
   }
 
   /** Sends everything held back, waits for every request in flight; throws if any failed. */
   async flush(): Promise<void> {
-    for (const key of [...this.partitions.keys()]) await this.send(key);
+    await this.sendAll();
     await Promise.all(this.inFlight);
     this.throwIfFailed();
   }

@@ -13,5 +13,7 @@ function keyText(value: unknown): string {
  * partitionOf(readings, { dev_id: 't1', day: '2024-01-01', ts: new Date() }); // 'sensor_readings\0t1\02024-01-01'
  */
 export function partitionOf(table: Pick<TableSpec, 'name' | 'partitionKey'>, values: Readonly<Record<string, unknown>>): string {
-  return `${table.name}\u0000${table.partitionKey.map((column) => keyText(values[column])).join('\u0000')}`;
+  let key = table.name;
+  for (const column of table.partitionKey) key += `\u0000${keyText(values[column])}`;
+  return key;
 }

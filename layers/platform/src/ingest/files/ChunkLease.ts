@@ -14,7 +14,7 @@ import type { IngestedVersion, ChunkStore } from './ChunkStore';
  * @example
  * const lease = ChunkLease.keep(chunks, version, chunk.index, owner, leaseMs, 'chunk 3 (bytes 0-99)');
  * try {
- *   for (const row of rows) { lease.assertHeld(); await writer.write(row); }
+ *   for await (const batch of batches) { lease.assertHeld(); await writer.write(batch); }
  * } finally {
  *   lease.stop();
  * }

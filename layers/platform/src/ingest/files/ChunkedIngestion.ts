@@ -321,14 +321,16 @@ export class ChunkedIngestion {
           plan,
           maxBadRows: Number.POSITIVE_INFINITY,
           sink: async (rows) => {
-            for (const row of rows) {
-              if (fed >= resumeRows) {
-                if (pacer && fed > resumeRows && this.deps.clock.now() >= stopAt) throw new WriteTimeSpent(fed);
-                lease.assertHeld();
-                await writer.write(row);
-              }
-              fed += 1;
+            // Rows before resumeRows were written by an earlier try. A paced tenant's rows go one at a time, so that
+            // the writer stops as soon as its time for writing is spent; anyone else's go together.
+            for (let at = Math.min(rows.length, Math.max(0, resumeRows - fed)); at < rows.length;) {
+              if (pacer && fed + at > resumeRows && this.deps.clock.now() >= stopAt) throw new WriteTimeSpent(fed + at);
+              const next = pacer ? at + 1 : rows.length;
+              lease.assertHeld();
+              await writer.write(at === 0 && next === rows.length ? rows : rows.slice(at, next));
+              at = next;
             }
+            fed += rows.length;
           },
         });
         await writer.flush();

@@ -132,9 +132,14 @@ export class WholeFileIngestion {
         plan,
         maxBadRows: Number.POSITIVE_INFINITY,
         sink: async (rows) => {
+          if (!pacer) {
+            await writer.write(rows);
+            return;
+          }
+          // A paced tenant's rows go one at a time, so that writing stops as soon as its time is spent.
           for (const row of rows) {
-            if (pacer && this.deps.clock.now() >= stopAt) throw new WriteTimeSpent(fed);
-            await writer.write(row);
+            if (this.deps.clock.now() >= stopAt) throw new WriteTimeSpent(fed);
+            await writer.write([row]);
             fed += 1;
           }
         },

@@ -6,7 +6,7 @@ import type { BatchIngestApp, BatchIngestPlan, FileColumn } from '../apps/BatchI
 import { parquetFileColumns, parquetSample } from '../parquet/readParquetRecords';
 import type { UploadRef } from './ChunkTask';
 import { readRecords } from '../records/readRecords';
-import type { SourceRecord } from '../records/SourceRecord';
+import { itemsOf, type SourceRecord } from '../records/SourceRecord';
 import { guardText } from '../records/TextGuard';
 import { PLAN_SAMPLE_RECORDS } from './scanSourceRecords';
 import type { StreamTables } from './StreamTables';
@@ -74,7 +74,7 @@ export async function readSample(text: UploadText, upload: UploadRef): Promise<S
   const body = await text.openFrom(upload, 0);
   const sample: SourceRecord[] = [];
   try {
-    for await (const item of readRecords(guardText(body), textFormat(upload.format))) {
+    for await (const item of itemsOf(readRecords(guardText(body), textFormat(upload.format)))) {
       if (item.kind === 'record') sample.push(item.record);
       if (sample.length >= PLAN_SAMPLE_RECORDS) break;
     }

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { TextFormat } from '../../tenants/FileFormat';
 import { readRecords } from '../records/readRecords';
-import type { SourceItem } from '../records/SourceRecord';
+import type { SourceBatch } from '../records/SourceRecord';
 import type { ChunkSpan } from './ChunkBoundaries';
 
 /** The bytes of one chunk, and for a CSV chunk after the first, the file's header. */
@@ -40,9 +40,9 @@ async function* withoutFirstByte(body: AsyncIterable<Buffer>): AsyncGenerator<Bu
  * the file is read whole or chunk by chunk.
  *
  * @example
- * for await (const item of readChunkSourceRecords('csv', chunk, { header, body }, objectSize)) ...
+ * for await (const batch of readChunkSourceRecords('csv', chunk, { header, body }, objectSize)) ...
  */
-export async function* readChunkSourceRecords(format: TextFormat, chunk: ChunkSpan, bytes: ChunkBytes, fileSize: number): AsyncGenerator<SourceItem> {
+export function readChunkSourceRecords(format: TextFormat, chunk: ChunkSpan, bytes: ChunkBytes, fileSize: number): AsyncGenerator<SourceBatch> {
   let source: Readable;
   if (format === 'csv' && chunk.start > 0) {
     if (!bytes.header) throw new RangeError('a CSV chunk after the first needs the file header');
@@ -53,10 +53,5 @@ export async function* readChunkSourceRecords(format: TextFormat, chunk: ChunkSp
   } else {
     source = bytes.body;
   }
-  const shift = chunk.positionOffset;
-  for await (const item of readRecords(source, format)) {
-    if (shift === 0) yield item;
-    else if (item.kind === 'record') yield { kind: 'record', record: { ...item.record, position: item.record.position + shift } };
-    else yield { ...item, position: item.position + shift };
-  }
+  return readRecords(source, format, chunk.positionOffset);
 }

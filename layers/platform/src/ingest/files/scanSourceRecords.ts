@@ -4,7 +4,7 @@ import type { BatchIngestPlan } from '../apps/BatchIngestApp';
 import { jsonText } from '../records/jsonText';
 import { csvLine } from '../records/readRecords';
 import { RecordError } from '../records/RecordError';
-import type { SourceItem, SourceRecord } from '../records/SourceRecord';
+import type { SourceBatch, SourceItem, SourceRecord } from '../records/SourceRecord';
 
 /** Records handed to an app's `plan` before anything is written. */
 export const PLAN_SAMPLE_RECORDS = 1000;
@@ -12,6 +12,8 @@ export const MAX_BAD_ROW_SAMPLES = 20;
 /** Bad rows kept with their text for the bad-rows file, per file or chunk, at most, and the bytes of their text. */
 export const MAX_KEPT_BAD_ROWS = 10_000;
 const MAX_KEPT_BAD_ROW_BYTES = 8 * 1024 * 1024;
+/** Records between two progress reports, about. */
+const PROGRESS_EVERY = 10_000;
 
 /** A bad row for the bad-rows file: where it is, why it is bad, and its text when it could be read. */
 export interface BadRow {
@@ -36,10 +38,10 @@ export interface ScanOptions {
   readonly plan: BatchIngestPlan;
   /** Stop once there are more bad rows than this. */
   readonly maxBadRows: number;
-  /** Where each good record's rows go (the write pass); none to validate only. */
+  /** Where the good records' rows go, a batch at a time, in the file's order (the write pass); none to validate only. */
   readonly sink?: ((rows: readonly TableRow[]) => Promise<void>) | undefined;
   /** Items read already (the sample), to go first. */
-  readonly buffered?: readonly SourceItem[] | undefined;
+  readonly buffered?: SourceBatch | undefined;
   readonly onProgress?: ((stats: ScanStats) => void) | undefined;
   /** Bad rows to keep with their text. */
   readonly keepBadRows?: number | undefined;
@@ -55,34 +57,29 @@ export function positionLabel(format: RecordFormat, position: number): string {
   return format === 'json' ? `record ${position}` : format === 'parquet' ? `row ${position}` : `line ${position}`;
 }
 
-/** Reads the first records of a file, for the app's plan; returns them and the rest of the stream. */
-export async function takeSample(items: AsyncGenerator<SourceItem>): Promise<{ sample: SourceRecord[]; buffered: SourceItem[] }> {
+/** Reads the first records of a file, for the app's plan; returns them and the items read (the rest of the batches follow). */
+export async function takeSample(batches: AsyncIterator<SourceBatch>): Promise<{ sample: SourceRecord[]; buffered: SourceItem[] }> {
   const sample: SourceRecord[] = [];
   const buffered: SourceItem[] = [];
   while (sample.length < PLAN_SAMPLE_RECORDS) {
-    const next = await items.next();
+    const next = await batches.next();
     if (next.done) break;
-    buffered.push(next.value);
-    if (next.value.kind === 'record') sample.push(next.value.record);
+    buffered.push(...next.value);
+    for (const item of next.value) if (item.kind === 'record' && sample.length < PLAN_SAMPLE_RECORDS) sample.push(item.record);
   }
   return { sample, buffered };
-}
-
-async function* prepend(first: readonly SourceItem[], rest: AsyncGenerator<SourceItem>): AsyncGenerator<SourceItem> {
-  yield* first;
-  yield* rest;
 }
 
 /**
  * Maps every record of a file through an ingest plan, counting rows and bad
  * rows (with their positions, and the first ones with their text), and hands
- * each good record's rows to `sink`. Stops early, returning `stopped: true`,
- * once bad rows exceed `maxBadRows`.
+ * the good records' rows to `sink`, a batch at a time. Stops early, returning
+ * `stopped: true`, once bad rows exceed `maxBadRows`.
  *
  * @example
- * const stats = await scanSourceRecords(items, { format: 'csv', plan, maxBadRows: 10, sink: async (rows) => { for (const row of rows) await writer.write(row); } });
+ * const stats = await scanSourceRecords(batches, { format: 'csv', plan, maxBadRows: 10, sink: (rows) => writer.write(rows) });
  */
-export async function scanSourceRecords(items: AsyncGenerator<SourceItem>, options: ScanOptions): Promise<ScanStats & { stopped: boolean }> {
+export async function scanSourceRecords(batches: AsyncIterable<SourceBatch>, options: ScanOptions): Promise<ScanStats & { stopped: boolean }> {
   const { format, plan, maxBadRows, sink, onProgress } = options;
   const keep = options.keepBadRows ?? 0;
   const stats: ScanStats = { sourceRecords: 0, rows: 0, badRows: 0, badRowSamples: [], kept: [] };
@@ -96,24 +93,30 @@ export async function scanSourceRecords(items: AsyncGenerator<SourceItem>, optio
     keptBytes += text?.length ?? 0;
     stats.kept.push({ position, reason, raw: text });
   };
-  for await (const item of prepend(options.buffered ?? [], items)) {
-    stats.sourceRecords += 1;
-    if (item.kind === 'malformed') {
-      bad(item.position, item.reason, () => item.raw);
-    } else {
-      let rows: readonly TableRow[];
-      try {
-        rows = plan.toRows(item.record);
-      } catch (error) {
-        if (!(error instanceof RecordError)) throw error;
-        bad(item.record.position, error.message, () => recordText(item.record, format));
-        rows = [];
+  const scan = async (batch: SourceBatch): Promise<boolean> => {
+    const rows: TableRow[] = [];
+    const reported = Math.floor(stats.sourceRecords / PROGRESS_EVERY);
+    for (const item of batch) {
+      stats.sourceRecords += 1;
+      if (item.kind === 'malformed') {
+        bad(item.position, item.reason, () => item.raw);
+      } else {
+        try {
+          const made = plan.toRows(item.record);
+          stats.rows += made.length;
+          if (sink) for (const row of made) rows.push(row);
+        } catch (error) {
+          if (!(error instanceof RecordError)) throw error;
+          bad(item.record.position, error.message, () => recordText(item.record, format));
+        }
       }
-      stats.rows += rows.length;
-      if (sink && rows.length) await sink(rows);
+      if (stats.badRows > maxBadRows) return true;
     }
-    if (stats.badRows > maxBadRows) return { ...stats, stopped: true };
-    if (onProgress && stats.sourceRecords % 10_000 === 0) onProgress(stats);
-  }
+    if (sink && rows.length) await sink(rows);
+    if (onProgress && Math.floor(stats.sourceRecords / PROGRESS_EVERY) > reported) onProgress(stats);
+    return false;
+  };
+  if (options.buffered?.length && (await scan(options.buffered))) return { ...stats, stopped: true };
+  for await (const batch of batches) if (await scan(batch)) return { ...stats, stopped: true };
   return { ...stats, stopped: false };
 }

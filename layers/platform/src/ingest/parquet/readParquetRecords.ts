@@ -2,7 +2,7 @@ import { parquetRead, type FileMetaData } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import type { ChunkSpan } from '../files/ChunkBoundaries';
 import type { UploadRef } from '../files/ChunkTask';
-import type { SourceItem, SourceRecord } from '../records/SourceRecord';
+import { itemsOf, type SourceBatch, type SourceItem, type SourceRecord } from '../records/SourceRecord';
 import { parquetColumns, withRawDecimals, type ParquetColumn } from './parquetColumns';
 import { rowGroupsOf, type RowGroupExtent } from './parquetChunks';
 import { PARQUET_PARSERS, ParquetSource, type UploadBytes } from './ParquetSource';
@@ -14,6 +14,8 @@ import { PerUploadVersion } from './PerUploadVersion';
  * memory holds the row group's compressed bytes and one slice of values.
  */
 const VALUES_PER_SLICE = 1 << 20;
+/** Rows handed on together, at most (see `SourceBatch`). */
+const BATCH_ROWS = 1000;
 
 /** The decoded values of rows `[from, to)`, column by column. */
 async function readSlice(source: ParquetSource, metadata: FileMetaData, group: RowGroupExtent, from: number, to: number): Promise<Map<string, unknown[]>> {
@@ -49,7 +51,7 @@ async function* readRowGroup(
   metadata: FileMetaData,
   columns: readonly ParquetColumn[],
   group: RowGroupExtent,
-): AsyncGenerator<SourceItem> {
+): AsyncGenerator<SourceBatch> {
   const leafColumns = metadata.row_groups[group.index]?.columns.length ?? 1;
   const sliceRows = Math.max(1, Math.floor(VALUES_PER_SLICE / Math.max(1, leafColumns)));
   const groupEnd = group.firstRow + group.rows;
@@ -59,13 +61,17 @@ async function* readRowGroup(
       const to = Math.min(groupEnd, from + sliceRows);
       const decoded = await readSlice(source, metadata, group, from, to);
       const values = columns.map((column) => decoded.get(column.name) ?? []);
-      for (let row = from; row < to; row += 1) {
-        const fields: Record<string, unknown> = {};
-        for (let index = 0; index < columns.length; index += 1) {
-          const column = columns[index] as ParquetColumn;
-          fields[column.name] = column.value((values[index] as unknown[])[row - from]);
+      for (let first = from; first < to; first += BATCH_ROWS) {
+        const batch: SourceItem[] = [];
+        for (let row = first; row < Math.min(to, first + BATCH_ROWS); row += 1) {
+          const fields: Record<string, unknown> = {};
+          for (let index = 0; index < columns.length; index += 1) {
+            const column = columns[index] as ParquetColumn;
+            fields[column.name] = column.value((values[index] as unknown[])[row - from]);
+          }
+          batch.push({ kind: 'record', record: { position: row + 1, fields } });
         }
-        yield { kind: 'record', record: { position: row + 1, fields } };
+        yield batch;
       }
     }
   } finally {
@@ -83,9 +89,9 @@ async function* readRowGroup(
  * a storage read that fails throws its own error, to be retried.
  *
  * @example
- * for await (const item of readParquetRecords(uploadText, upload, chunk)) ...
+ * for await (const batch of readParquetRecords(uploadText, upload, chunk)) ...
  */
-export async function* readParquetRecords(bytes: UploadBytes, upload: UploadRef, chunk?: ChunkSpan): AsyncGenerator<SourceItem> {
+export async function* readParquetRecords(bytes: UploadBytes, upload: UploadRef, chunk?: ChunkSpan): AsyncGenerator<SourceBatch> {
   const source = new ParquetSource(bytes, upload);
   const footer = await source.footer();
   const columns = parquetColumns(footer);
@@ -101,7 +107,7 @@ const samples = new PerUploadVersion<SourceRecord[]>(4);
 export function parquetSample(bytes: UploadBytes, upload: UploadRef, count: number): Promise<SourceRecord[]> {
   return samples.get(upload, async () => {
     const sample: SourceRecord[] = [];
-    for await (const item of readParquetRecords(bytes, upload)) {
+    for await (const item of itemsOf(readParquetRecords(bytes, upload))) {
       if (item.kind === 'record') sample.push(item.record);
       if (sample.length >= count) break;
     }

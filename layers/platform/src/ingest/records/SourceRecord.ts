@@ -15,3 +15,14 @@ export interface SourceRecord {
 export type SourceItem =
   | { readonly kind: 'record'; readonly record: SourceRecord }
   | { readonly kind: 'malformed'; readonly position: number; readonly reason: string; readonly raw?: string | undefined };
+
+/**
+ * Items read together (a buffer's worth of records): readers hand them on in
+ * batches, so that reading a file costs one await per batch, not per record.
+ */
+export type SourceBatch = readonly SourceItem[];
+
+/** The items of batches, one at a time (for a reader of a few records, such as a sample). */
+export async function* itemsOf(batches: AsyncIterable<SourceBatch>): AsyncGenerator<SourceItem> {
+  for await (const batch of batches) yield* batch;
+}

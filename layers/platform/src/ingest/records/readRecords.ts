@@ -1,52 +1,45 @@
-import { parse as parseCsv, type CsvError } from 'csv-parse';
 import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import StreamArray from 'stream-json/streamers/StreamArray.js';
 import type { TextFormat } from '../../tenants/FileFormat';
+import { CsvRecords } from './CsvRecords';
 import { MalformedFileError } from './MalformedFileError';
-import type { SourceItem } from './SourceRecord';
+import type { SourceBatch, SourceItem } from './SourceRecord';
 
 /** The longest line or CSV record accepted; a longer one is a bad row, not an out-of-memory. */
 export const MAX_RECORD_BYTES = 1024 * 1024;
 
+/** Records handed on together, at most (a batch of NDJSON or JSON elements; CSV goes a buffer at a time). */
+const BATCH_ITEMS = 1000;
+
 /**
- * Reads a file's records one at a time, holding only the current record in
- * memory, so a file of any size ingests in bounded memory.
+ * Reads a file's records in batches, holding only the records of the current
+ * buffer in memory, so a file of any size ingests in bounded memory.
  *
  * - CSV: a header line, then one record per line (quoted fields may span lines);
  *   `position` is the line number.
  * - NDJSON: one JSON object per line; `position` is the line number.
  * - JSON: one top-level array of objects; `position` is the element's number.
  *
- * A record that cannot be read yields a `malformed` item and reading goes on;
- * a file that cannot be read at all (no header, not an array, broken JSON)
- * throws {@link MalformedFileError}.
+ * `positionOffset` is added to every position (a chunk's records are numbered
+ * as in the whole file). A record that cannot be read yields a `malformed`
+ * item and reading goes on; a file that cannot be read at all (no header, not
+ * an array, broken JSON) throws {@link MalformedFileError}.
  *
  * @example
- * for await (const item of readRecords(stream, 'csv')) {
- *   if (item.kind === 'record') console.log(item.record.fields);
+ * for await (const batch of readRecords(stream, 'csv')) {
+ *   for (const item of batch) if (item.kind === 'record') console.log(item.record.fields);
  * }
  */
-export function readRecords(stream: Readable, format: TextFormat): AsyncGenerator<SourceItem> {
+export function readRecords(stream: Readable, format: TextFormat, positionOffset = 0): AsyncGenerator<SourceBatch> {
   switch (format) {
     case 'csv':
-      return readCsv(stream);
+      return readCsv(stream, positionOffset);
     case 'ndjson':
-      return readNdjson(stream);
+      return readNdjson(stream, positionOffset);
     case 'json':
-      return readJsonArray(stream);
+      return readJsonArray(stream, positionOffset);
   }
-}
-
-/**
- * Makes the parser emit `{ line, record }`: the line a record ends on, read
- * from the parser's live counters as it emits the record. (csv-parse's own
- * `info` and `on_record` options build an object of a dozen counters per
- * record, which costs a fifth of the parsing time.)
- */
-function withLineNumbers(parser: ReturnType<typeof parseCsv>): void {
-  const live = (parser as unknown as { info: { lines: number } }).info;
-  const push = parser.push.bind(parser);
-  parser.push = (record: unknown) => push(record === null ? null : { line: live.lines, record });
 }
 
 /** Values as one CSV record, quoted where they must be (as the bad-rows file holds them). */
@@ -66,33 +59,6 @@ export function csvLine(values: readonly unknown[]): string {
     .join(',');
 }
 
-/** csv-parse's reasons, without the line number (it is given next to them). */
-function csvReason(error: CsvError): string {
-  return error.message.replace(/ (at|on) line \d+\.?$/, '');
-}
-
-/**
- * A CSV header's names, each kept: a name that repeats an earlier one gets
- * `_2`, `_3`, ... (the first free one), so `a,a,b` reads as `a`, `a_2`, `b`
- * and no value is dropped.
- */
-export function distinctNames(names: readonly string[]): string[] {
-  const taken = new Set(names);
-  const seen = new Set<string>();
-  return names.map((name) => {
-    if (!seen.has(name)) {
-      seen.add(name);
-      return name;
-    }
-    let n = 2;
-    while (taken.has(`${name}_${n}`)) n += 1;
-    const renamed = `${name}_${n}`;
-    taken.add(renamed);
-    seen.add(renamed);
-    return renamed;
-  });
-}
-
 /**
  * Passes a failure of the bytes' source (a storage read cut off, a reset
  * connection) on to the parser and keeps it: such a failure says nothing
@@ -108,61 +74,33 @@ function sourceFailure(stream: Readable, parser: { destroy(error?: Error): unkno
   return source;
 }
 
-async function* readCsv(stream: Readable): AsyncGenerator<SourceItem> {
-  const skipped: SourceItem[] = [];
-  const parser = parseCsv({
-    bom: true,
-    skip_empty_lines: true,
-    skip_records_with_error: true,
-    // Field counts are checked below, so such a line is reported in order with the others.
-    relax_column_count: true,
-    max_record_size: MAX_RECORD_BYTES,
-    on_skip: (error: CsvError | undefined) => {
-      if (error) skipped.push({ kind: 'malformed', position: Number(error.lines), reason: csvReason(error) });
-    },
-  });
-  withLineNumbers(parser);
-  const source = sourceFailure(stream, parser);
-  stream.pipe(parser);
-  let header: string[] | undefined;
-  try {
-    for await (const { record, line } of parser as AsyncIterable<{ record: string[]; line: number }>) {
-      while (skipped.length) yield skipped.shift() as SourceItem;
-      if (!header) {
-        header = record.map((name) => name.trim());
-        if (header.some((name) => name === '')) throw new MalformedFileError(`line ${line}: the CSV header has an empty column name`);
-        header = distinctNames(header);
-        continue;
-      }
-      if (record.length !== header.length) {
-        yield { kind: 'malformed', position: line, reason: `expected ${header.length} fields, found ${record.length}`, raw: csvLine(record) };
-        continue;
-      }
-      const fields: Record<string, string> = {};
-      for (let index = 0; index < header.length; index += 1) fields[header[index] as string] = record[index] as string;
-      yield { kind: 'record', record: { position: line, fields } };
-    }
-  } catch (error) {
-    if (error instanceof MalformedFileError) throw error;
-    if (source.error) throw source.error;
-    throw new MalformedFileError(`malformed CSV: ${(error as Error).message}`, { cause: error });
+async function* readCsv(stream: Readable, positionOffset: number): AsyncGenerator<SourceBatch> {
+  const records = new CsvRecords(MAX_RECORD_BYTES, positionOffset);
+  const decoder = new StringDecoder('utf8');
+  for await (const buffer of stream as AsyncIterable<Buffer>) {
+    const batch = records.push(decoder.write(buffer));
+    if (batch.length) yield batch;
   }
-  while (skipped.length) yield skipped.shift() as SourceItem;
-  if (!header) throw new MalformedFileError('the file is empty: a CSV file needs a header line naming its columns');
+  const last = [...records.push(decoder.end()), ...records.end()];
+  if (last.length) yield last;
 }
 
-async function* readLines(stream: Readable): AsyncGenerator<{ line: number; text: string } | { line: number; tooLong: true }> {
+type Line = { readonly line: number; readonly text: string } | { readonly line: number; readonly tooLong: true };
+
+/** The lines of a stream, those ended in each buffer together; a line over the limit is not held, only reported. */
+async function* readLines(stream: Readable): AsyncGenerator<Line[]> {
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let tooLong = false;
   let line = 0;
   for await (const chunk of stream as AsyncIterable<Buffer>) {
+    const lines: Line[] = [];
     let start = 0;
     for (let newline = chunk.indexOf(10, start); newline >= 0; newline = chunk.indexOf(10, start)) {
       line += 1;
       const piece = chunk.subarray(start, newline);
-      if (tooLong || pendingBytes + piece.length > MAX_RECORD_BYTES) yield { line, tooLong: true };
-      else yield { line, text: Buffer.concat([...pending, piece]).toString('utf8') };
+      if (tooLong || pendingBytes + piece.length > MAX_RECORD_BYTES) lines.push({ line, tooLong: true });
+      else lines.push({ line, text: pendingBytes ? Buffer.concat([...pending, piece]).toString('utf8') : piece.toString('utf8') });
       pending = [];
       pendingBytes = 0;
       tooLong = false;
@@ -177,45 +115,55 @@ async function* readLines(stream: Readable): AsyncGenerator<{ line: number; text
       pending.push(Buffer.from(rest));
       pendingBytes += rest.length;
     }
+    if (lines.length) yield lines;
   }
-  if (tooLong) yield { line: line + 1, tooLong: true };
-  else if (pendingBytes) yield { line: line + 1, text: Buffer.concat(pending).toString('utf8') };
+  if (tooLong) yield [{ line: line + 1, tooLong: true }];
+  else if (pendingBytes) yield [{ line: line + 1, text: Buffer.concat(pending).toString('utf8') }];
 }
 
-async function* readNdjson(stream: Readable): AsyncGenerator<SourceItem> {
-  for await (const item of readLines(stream)) {
-    if ('tooLong' in item) {
-      yield { kind: 'malformed', position: item.line, reason: `the line is longer than ${MAX_RECORD_BYTES} bytes` };
-      continue;
+/** One NDJSON line as an item: an object, or why it is not one; none for a blank line. */
+function ndjsonItem(item: Line, shift: number): SourceItem | undefined {
+  const position = item.line + shift;
+  if ('tooLong' in item) return { kind: 'malformed', position, reason: `the line is longer than ${MAX_RECORD_BYTES} bytes` };
+  const text = item.text.endsWith('\r') ? item.text.slice(0, -1) : item.text;
+  if (text.trim() === '') return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { kind: 'malformed', position, reason: `invalid JSON (${(error as Error).message})`, raw: text };
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return { kind: 'malformed', position, reason: 'expected a JSON object', raw: text };
+  return { kind: 'record', record: { position, fields: value as Record<string, unknown> } };
+}
+
+async function* readNdjson(stream: Readable, positionOffset: number): AsyncGenerator<SourceBatch> {
+  for await (const lines of readLines(stream)) {
+    const batch: SourceItem[] = [];
+    for (const line of lines) {
+      const item = ndjsonItem(line, positionOffset);
+      if (item) batch.push(item);
     }
-    const text = item.text.replace(/\r$/, '');
-    if (text.trim() === '') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (error) {
-      yield { kind: 'malformed', position: item.line, reason: `invalid JSON (${(error as Error).message})`, raw: text };
-      continue;
-    }
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      yield { kind: 'malformed', position: item.line, reason: 'expected a JSON object', raw: text };
-      continue;
-    }
-    yield { kind: 'record', record: { position: item.line, fields: value as Record<string, unknown> } };
+    if (batch.length) yield batch;
   }
 }
 
-async function* readJsonArray(stream: Readable): AsyncGenerator<SourceItem> {
+async function* readJsonArray(stream: Readable, positionOffset: number): AsyncGenerator<SourceBatch> {
   const elements = StreamArray.withParser();
   const source = sourceFailure(stream, elements);
   stream.pipe(elements);
+  let batch: SourceItem[] = [];
   try {
     for await (const { key, value } of elements as AsyncIterable<{ key: number; value: unknown }>) {
-      const position = key + 1;
+      const position = key + 1 + positionOffset;
       if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-        yield { kind: 'malformed', position, reason: 'expected a JSON object', raw: JSON.stringify(value) };
+        batch.push({ kind: 'malformed', position, reason: 'expected a JSON object', raw: JSON.stringify(value) });
       } else {
-        yield { kind: 'record', record: { position, fields: value as Record<string, unknown> } };
+        batch.push({ kind: 'record', record: { position, fields: value as Record<string, unknown> } });
+      }
+      if (batch.length >= BATCH_ITEMS) {
+        yield batch;
+        batch = [];
       }
     }
   } catch (error) {
@@ -223,4 +171,5 @@ async function* readJsonArray(stream: Readable): AsyncGenerator<SourceItem> {
     if (source.error) throw source.error;
     throw new MalformedFileError(`malformed JSON: ${(error as Error).message} (a .json file must hold one array of objects)`, { cause: error });
   }
+  if (batch.length) yield batch;
 }
