@@ -1,4 +1,4 @@
-import type cassandra from 'cassandra-driver';
+import cassandra from 'cassandra-driver';
 import { ServiceUnavailableError } from '../errors';
 import { serviceFailure } from '../failures/serviceFailure';
 import { insertCql } from './cql';
@@ -10,7 +10,29 @@ interface PreparedTable {
   readonly name: string;
   readonly query: string;
   readonly columns: readonly string[];
+  /** Which of them are CQL dates. */
+  readonly dates: readonly boolean[];
   readonly partitionKey: readonly string[];
+}
+
+/** Dates given as text, made the driver's `LocalDate` once each (a file holds few days and many rows). */
+class LocalDates {
+  private readonly known = new Map<string, cassandra.types.LocalDate>();
+
+  of(text: string): cassandra.types.LocalDate | string {
+    let date = this.known.get(text);
+    if (date === undefined) {
+      try {
+        date = cassandra.types.LocalDate.fromString(text);
+      } catch {
+        // Left as it is: the driver refuses it with its own reason, as a failed write.
+        return text;
+      }
+      if (this.known.size >= 10_000) this.known.clear();
+      this.known.set(text, date);
+    }
+    return date;
+  }
 }
 
 interface PartitionBuffer {
@@ -70,6 +92,7 @@ function writeFailure(message: string, error: Error): Error {
 export class RowWriter {
   private readonly tables = new Map<string, PreparedTable>();
   private readonly partitions = new Map<string, PartitionBuffer>();
+  private readonly localDates = new LocalDates();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly concurrency: number;
   private readonly rowsPerBatch: number;
@@ -99,6 +122,7 @@ export class RowWriter {
         name: table.name,
         query: insertCql(keyspace, table),
         columns: Object.keys(table.columns),
+        dates: Object.values(table.columns).map((type) => type === 'date'),
         partitionKey: table.partitionKey,
       });
     }
@@ -130,12 +154,12 @@ export class RowWriter {
       partition = { table, rows: [], bytes: 0 };
       this.partitions.set(key, partition);
     }
-    const { columns } = table;
+    const { columns, dates } = table;
     const values = new Array<unknown>(columns.length);
     let bytes = 0;
     for (let index = 0; index < columns.length; index += 1) {
       const value = row.values[columns[index] as string] ?? null;
-      values[index] = value;
+      values[index] = dates[index] && typeof value === 'string' ? this.localDates.of(value) : value;
       // Text by its length, anything else 8: enough to keep a batch's size bounded.
       bytes += typeof value === 'string' ? value.length : 8;
     }
