@@ -23,15 +23,17 @@ function pick<T>(next: () => number, items: readonly T[]): T {
 
 /** Bits a quoted CSV field is made of: line breaks of every kind, doubled quotes, commas, multi-byte characters. */
 const QUOTED_BITS = ['\n', '\r', '\r\n', '""', ',', 'ab', 'x', 'é', '€', '😀', ' ', '\n\n', '"",'];
-const PLAIN_BITS = ['a', 'bc', '12', 'é', ' ', 'z9', '€'];
+/** A stray CR outside quotes too: csv-parse numbers it as a line, so the counts must. */
+const PLAIN_BITS = ['a', 'bc', '12', 'é', ' ', 'z9', '€', '\r'];
 
 /**
  * A CSV file whose records hold quoted fields with line breaks (LF, CR, CRLF),
- * doubled quotes and commas at every place, blank lines, LF or CRLF records,
- * sometimes a BOM and blank lines before the header.
+ * doubled quotes and commas at every place, blank lines, LF, CRLF or CR
+ * records, sometimes a BOM and blank lines before the header.
  */
 function generatedCsv(next: () => number): Buffer {
-  const lineBreak = next() < 0.5 ? '\n' : '\r\n';
+  // CR-delimited files too: their records end at a CR, which never cuts a chunk.
+  const lineBreak = pick(next, ['\n', '\n', '\r\n', '\r\n', '\r']);
   const field = (): string => {
     const kind = next();
     if (kind < 0.45) {
@@ -100,12 +102,13 @@ function ranges(format: RangedFormat, file: Buffer, chunkSize: number, rangeByte
 }
 
 describe('planning a file in ranges', () => {
-  const SEEDS = 200;
+  /** Files per format: NDJSON has one state to read a range in, CSV two. */
+  const SEEDS = { csv: 200, ndjson: 100 };
 
   for (const format of ['csv', 'ndjson'] as const) {
-    it(`stitches exactly the chunks a scan of the whole ${format} file cuts (${SEEDS} files, small chunks, several range sizes)`, () => {
+    it(`stitches exactly the chunks a scan of the whole ${format} file cuts (${SEEDS[format]} files, small chunks, several range sizes)`, () => {
       let stitchedFiles = 0;
-      for (let seed = 1; seed <= SEEDS; seed += 1) {
+      for (let seed = 1; seed <= SEEDS[format]; seed += 1) {
         const next = random(seed);
         const file = format === 'csv' ? generatedCsv(next) : generatedNdjson(next);
         for (const chunkSize of [3, 7, 16, 50]) {
@@ -139,7 +142,8 @@ describe('planning a file in ranges', () => {
           }
         }
       }
-      expect(stitchedFiles).toBeGreaterThan(SEEDS * 10);
+      // Most are stitched (the rest: a header past the first range, a CR-delimited CSV file).
+      expect(stitchedFiles).toBeGreaterThan(SEEDS[format] * 8);
     });
   }
 
