@@ -121,6 +121,31 @@ describe('a large CSV or NDJSON file planned in ranges', () => {
     expect([...chunks.writtenCount.values()].every((count) => count === 1)).toBe(true);
   });
 
+  it('decides when a range is delivered again after its stitcher died between moving the record on and deciding', async () => {
+    const { text } = quotedReadings(40);
+    const { ingest, tasks, record, run, drain, ingestions } = await setUp('readings.csv', Buffer.from(text));
+    await ingest();
+    const sent = tasks.take();
+    for (const task of sent.slice(1)) await run(task);
+    // Every chunk is validated before the record says how many there are (so none of them decides), then the stitcher dies.
+    const transition = ingestions.transition.bind(ingestions);
+    ingestions.transition = async (...args) => {
+      if (args[3].phase !== 'validating') return transition(...args);
+      for (const task of tasks.take()) await run(task);
+      await transition(...args);
+      throw new Error('the invocation died');
+    };
+    await expect(run(sent[0] as ChunkTask)).rejects.toThrow('the invocation died');
+    ingestions.transition = transition;
+    expect(record()).toMatchObject({ phase: 'validating' });
+    expect(tasks.take()).toEqual([]);
+
+    await run(sent[0] as ChunkTask, 2);
+    expect(record()).toMatchObject({ phase: 'writing' });
+    await drain();
+    expect(record()).toMatchObject({ status: 'ingested', rows: 40 });
+  });
+
   it('plans an NDJSON file in ranges too, its chunks those one scan would cut', async () => {
     const { text, ids } = ndjsonReadings(30);
     const body = Buffer.from(text);

@@ -137,9 +137,13 @@ export class ChunkedIngestion {
     await this.planned(tenant, upload, record, await this.deps.cutter.cut(upload, from, begun + this.deps.cutBudgetMs));
   }
 
-  /** One range of a file planned in ranges; a range of a file already cut (a redelivery) does nothing. */
+  /** One range of a file planned in ranges; a range of a file already cut (a redelivery) only makes sure the decision was taken. */
   private async planRange(tenant: Tenant, upload: UploadRef, record: IngestionRecord, range: PlanRange): Promise<void> {
-    if (record.phase !== 'planning') return;
+    if (record.phase !== 'planning') {
+      // Whoever cut the file may have died between moving the record on and deciding, after every chunk was validated.
+      await this.decide(tenant, upload, false);
+      return;
+    }
     await this.planned(tenant, upload, record, await this.deps.planner.scan(upload, range));
   }
 
