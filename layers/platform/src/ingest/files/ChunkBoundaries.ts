@@ -1,5 +1,6 @@
 import type { TextFormat } from '../../tenants/FileFormat';
 import { MalformedFileError } from '../records/MalformedFileError';
+import { ByteCursor } from './ByteCursor';
 
 /** One chunk of a file: a byte range that starts and ends on record boundaries. */
 export interface ChunkSpan {
@@ -72,15 +73,6 @@ function countByte(buffer: Buffer, byte: number, from: number, to: number): numb
   return count;
 }
 
-/** CR LF pairs in `buffer[from, to)`. */
-function countCrlf(buffer: Buffer, from: number, to: number): number {
-  let count = 0;
-  for (let at = buffer.indexOf(CARRIAGE_RETURN, from); at >= 0 && at + 1 < to; at = buffer.indexOf(CARRIAGE_RETURN, at + 1)) {
-    if (buffer[at + 1] === NEWLINE) count += 1;
-  }
-  return count;
-}
-
 /** The first `byte` in `buffer[from, to)`, or -1. */
 function indexBefore(buffer: Buffer, byte: number, from: number, to: number): number {
   const at = buffer.indexOf(byte, from);
@@ -132,6 +124,9 @@ export class ChunkBoundaries {
   private atChunkStart: BoundaryScanState;
   /** Offset of the first byte of the buffer being fed. */
   private base = 0;
+  /** CSV: the line breaks of the buffer being fed, counted stretch by stretch between quotes. */
+  private newlineCursor = new ByteCursor(Buffer.alloc(0), NEWLINE);
+  private carriageReturnCursor = new ByteCursor(Buffer.alloc(0), CARRIAGE_RETURN);
 
   constructor(
     readonly format: TextFormat,
@@ -233,6 +228,8 @@ export class ChunkBoundaries {
     const wantedFrom = (): number => this.nextGridPoint() - base;
     switch (this.format) {
       case 'csv':
+        this.newlineCursor = new ByteCursor(buffer, NEWLINE);
+        this.carriageReturnCursor = new ByteCursor(buffer, CARRIAGE_RETURN);
         this.feedCsv(buffer, wantedFrom, boundary);
         break;
       case 'ndjson':
@@ -285,10 +282,10 @@ export class ChunkBoundaries {
    * break, except that a CRLF record delimiter counts once.
    */
   private csvLines(buffer: Buffer, from: number, to: number, quoted: boolean): number {
-    let lines = countByte(buffer, NEWLINE, from, to) + countByte(buffer, CARRIAGE_RETURN, from, to);
+    let lines = this.newlineCursor.count(from, to) + this.carriageReturnCursor.count(from, to);
     if (!quoted && this.delimiter === 'crlf') {
       if (this.pendingCr && from === 0 && buffer[0] === NEWLINE) lines -= 1;
-      lines -= countCrlf(buffer, from, to);
+      lines -= this.carriageReturnCursor.countFollowedBy(NEWLINE, from, to);
     }
     return lines;
   }

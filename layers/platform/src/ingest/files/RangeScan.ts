@@ -1,3 +1,4 @@
+import { ByteCursor } from './ByteCursor';
 import { ChunkBoundaries, type BoundaryScanState, type ChunkSpan } from './ChunkBoundaries';
 
 const NEWLINE = 10;
@@ -66,22 +67,6 @@ interface Course {
   nextGrid: number;
 }
 
-/** Occurrences of `byte` in `buffer[from, to)`. */
-function countByte(buffer: Buffer, byte: number, from: number, to: number): number {
-  let count = 0;
-  for (let at = buffer.indexOf(byte, from); at >= 0 && at < to; at = buffer.indexOf(byte, at + 1)) count += 1;
-  return count;
-}
-
-/** CR LF pairs in `buffer[from, to)`. */
-function countCrlf(buffer: Buffer, from: number, to: number): number {
-  let count = 0;
-  for (let at = buffer.indexOf(CARRIAGE_RETURN, from); at >= 0 && at + 1 < to; at = buffer.indexOf(CARRIAGE_RETURN, at + 1)) {
-    if (buffer[at + 1] === NEWLINE) count += 1;
-  }
-  return count;
-}
-
 /**
  * The scan of one byte range `[start, end)` of a CSV or NDJSON file, so that
  * several invocations can cut a large file at once; `start` is a grid point
@@ -117,6 +102,9 @@ export class RangeScan {
   private lines = 0;
   private startsWithLf: boolean | undefined;
   private lastByteCr = false;
+  /** The line breaks of the buffer being fed. */
+  private newlines = new ByteCursor(Buffer.alloc(0), NEWLINE);
+  private carriageReturns = new ByteCursor(Buffer.alloc(0), CARRIAGE_RETURN);
 
   constructor(
     readonly format: RangedFormat,
@@ -143,6 +131,8 @@ export class RangeScan {
       return;
     }
     const base = this.offset;
+    this.newlines = new ByteCursor(buffer, NEWLINE);
+    this.carriageReturns = new ByteCursor(buffer, CARRIAGE_RETURN);
     this.startsWithLf ??= buffer[0] === NEWLINE;
     // A CR ended the last buffer and this one starts with its LF: one pair, outside quotes where the CR was.
     if (this.lastByteCr && buffer[0] === NEWLINE) this.courseHere().crlf += 1;
@@ -195,18 +185,18 @@ export class RangeScan {
       if (wanted >= stop) break;
       const newline = buffer.indexOf(NEWLINE, wanted);
       if (newline < 0 || newline >= stop) break;
-      this.count(buffer, at, newline + 1, course);
+      this.count(at, newline + 1, course);
       at = newline + 1;
       course.cuts.push({ at: base + at, lines: this.lines, crlf: course.crlf });
       course.nextGrid = (Math.floor((base + newline) / this.chunkSize) + 1) * this.chunkSize;
     }
-    this.count(buffer, at, stop, course);
+    this.count(at, stop, course);
   }
 
-  private count(buffer: Buffer, from: number, to: number, course: Course): void {
-    this.lines += countByte(buffer, NEWLINE, from, to);
+  private count(from: number, to: number, course: Course): void {
+    this.lines += this.newlines.count(from, to);
     if (this.format !== 'csv') return;
-    this.lines += countByte(buffer, CARRIAGE_RETURN, from, to);
-    course.crlf += countCrlf(buffer, from, to);
+    this.lines += this.carriageReturns.count(from, to);
+    course.crlf += this.carriageReturns.countFollowedBy(NEWLINE, from, to);
   }
 }

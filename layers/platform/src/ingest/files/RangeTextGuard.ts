@@ -20,7 +20,8 @@ function isContinuation(byte: number): boolean {
  * a UTF-8 character. The range checks the characters that start in it and
  * keeps the bytes of the one split at each edge; {@link checkSeams} checks
  * those once every range is scanned, so a file planned in ranges is refused
- * for exactly the bytes a scan of the whole would refuse it for.
+ * whenever a scan of the whole would refuse it (for the first bad byte of the
+ * range that finds one, which need not be the file's first).
  *
  * @example
  * const guard = new RangeTextGuard(start);
