@@ -12,7 +12,7 @@ describe('the chunks in each range of a file planned in ranges', () => {
     expect(renderServerlessTopology('prod', env).environment.MYSIMBDP_PLAN_RANGE_CHUNKS).toBe('4');
   });
 
-  it.each(['0', '-1', '1.5', 'many'])('refuse %s, naming the variable', (value) => {
+  it.each(['0', '-1', '1.5', '65', 'many'])('refuse %s, naming the variable', (value) => {
     expect(() => loadPlatformConfig({ ...base, MYSIMBDP_PLAN_RANGE_CHUNKS: value })).toThrow('MYSIMBDP_PLAN_RANGE_CHUNKS');
   });
 });

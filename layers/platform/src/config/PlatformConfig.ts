@@ -171,7 +171,8 @@ const EnvSchema = z.object({
     .default(DEFAULT_CHUNK_SIZE)
     .transform(parseByteSize)
     .refine((bytes) => bytes >= 1024 && bytes <= 64 * 1024 ** 2, 'from 1 KiB to 64 MiB'),
-  MYSIMBDP_PLAN_RANGE_CHUNKS: z.coerce.number().int().min(1).max(10_000).default(DEFAULT_PLAN_RANGE_CHUNKS),
+  // A range is scanned in one invocation, never handed on: at most 64 chunks (4 GiB of the largest chunks).
+  MYSIMBDP_PLAN_RANGE_CHUNKS: z.coerce.number().int().min(1).max(64).default(DEFAULT_PLAN_RANGE_CHUNKS),
   MYSIMBDP_BATCH_TIMEOUT_SECONDS: z.coerce.number().int().min(10).max(900).default(DEFAULT_BATCH_TIMEOUT_SECONDS),
   MYSIMBDP_CHUNK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(DEFAULT_CHUNK_CONCURRENCY),
   MYSIMBDP_OPERATOR_PASSWORD: z.string().optional(),
