@@ -139,7 +139,7 @@ export class RangeScan {
     for (let at = 0; at < buffer.length;) {
       const quote = this.format === 'csv' ? buffer.indexOf(QUOTE, at) : -1;
       const stop = quote < 0 ? buffer.length : quote;
-      this.region(buffer, base, at, stop);
+      this.region(base, at, stop);
       if (quote < 0) break;
       this.flipped = !this.flipped;
       at = quote + 1;
@@ -176,15 +176,15 @@ export class RangeScan {
     return this.courses[this.flipped ? 1 : 0];
   }
 
-  /** Bytes `[from, stop)` of `buffer`, without a quote: every LF is a record boundary for one of the readings. */
-  private region(buffer: Buffer, base: number, from: number, stop: number): void {
+  /** Bytes `[from, stop)` of the buffer being fed (`base` its offset in the file), without a quote: every LF is a record boundary for one of the readings. */
+  private region(base: number, from: number, stop: number): void {
     const course = this.courseHere();
     let at = from;
     while (course.nextGrid < this.end) {
       const wanted = Math.max(at, course.nextGrid - base);
       if (wanted >= stop) break;
-      const newline = buffer.indexOf(NEWLINE, wanted);
-      if (newline < 0 || newline >= stop) break;
+      const newline = this.newlines.next(wanted);
+      if (newline >= stop) break;
       this.count(at, newline + 1, course);
       at = newline + 1;
       course.cuts.push({ at: base + at, lines: this.lines, crlf: course.crlf });
