@@ -172,8 +172,8 @@ async function platformRun(path: string, bytes: number, rows: number, parallelis
     return `${(total / Math.max(1, list.length)).toFixed(1)} s per chunk, ${((total / bytes) * 1024 * 1024).toFixed(3)} s per MiB`;
   };
   const [validates, writes] = [byKind('validate'), byKind('write')];
-  // The file's intake and its cutting: the notification's hand-over, then the file task and its `plan` tasks.
-  const cuts = [...notifications.invocations, ...byKind('file'), ...byKind('plan')];
+  // The file's intake and its cutting: the notification's hand-over, then the file task and its `plan` (or `range`) tasks.
+  const cuts = [...notifications.invocations, ...byKind('file'), ...byKind('plan'), ...byKind('range')];
   const cpuOf = (list: Array<{ cpuSeconds: number }>) => list.reduce((total, invocation) => total + invocation.cpuSeconds, 0);
   const perRow = (list: Array<{ cpuSeconds: number }>) => `${((cpuOf(list) / rows) * 1e6).toFixed(1)} µs a row`;
   return {

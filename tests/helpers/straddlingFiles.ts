@@ -21,18 +21,18 @@ export interface Generated {
  * boundary: at each one, the byte there is inside a record, and for CSV
  * inside a quoted field, on a line break with a doubled quote just before it
  * and a comma just after. `cut` says where the cutter cuts: the end of the
- * first record that reaches `wanted`.
+ * first record that reaches `wanted`, the next grid point (a multiple of the
+ * chunk size) past the last cut's boundary byte.
  */
 export function generate(rows: number, format: 'csv' | 'ndjson' | 'json'): Generated {
   const expected = new Map<bigint, Row>();
   let text = format === 'csv' ? 'id,note,amount\n' : format === 'json' ? '[\n' : '';
-  let chunkStart = 0;
+  let wanted = CHUNK;
   let chunks = 1;
   let straddling = 0;
   for (let id = 1; id <= rows; id += 1) {
     const amount = BigInt(id * 7);
     const offset = Buffer.byteLength(text);
-    const wanted = chunkStart + CHUNK;
     const gap = wanted - offset;
     let note = `plain note ${id}`;
     let record: string;
@@ -64,10 +64,9 @@ export function generate(rows: number, format: 'csv' | 'ndjson' | 'json'): Gener
     expected.set(BigInt(id), { note, amount });
     const end = Buffer.byteLength(text);
     // Where the cutter cuts: after a record's line break (CSV, NDJSON), or at the comma before the next element (JSON).
-    const cut = format === 'json' ? end : end;
     const boundaryAt = format === 'json' ? end : end - 1;
     if (boundaryAt >= wanted && id < rows) {
-      chunkStart = cut;
+      wanted = (Math.floor(boundaryAt / CHUNK) + 1) * CHUNK;
       chunks += 1;
     }
   }

@@ -69,7 +69,7 @@ describe('a Parquet upload with the generic app', () => {
     expect(first.price).toBeInstanceOf(cassandra.types.BigDecimal);
     expect(String(first.price)).toBe('-48.99');
     expect(first.raw).toEqual(Buffer.from([1, 0, 255, 0]));
-    expect(first.day).toBe('2024-03-01');
+    expect(String(first.day)).toBe('2024-03-01');
     expect(first.ts_us).toEqual(new Date(-1));
     expect(first.tags).toBe('["t1","u1"]');
     expect(first.point).toBe('{"x":0.25,"label":"p1"}');
@@ -84,9 +84,7 @@ describe('a Parquet upload with the generic app', () => {
     const { ingest, inserts, bucket, tasks, grant } = await setUp(body, { chunkSize: largestRowGroup(body) });
     expect(body.length).toBeGreaterThan(largestRowGroup(body));
     expect(await ingest()).toMatchObject({ status: 'ingested', rows, chunksTotal: 3 });
-    expect(
-      tasks.sent.filter((task) => task.kind === 'validate').map((task) => task.kind !== 'file' && task.kind !== 'plan' && task.chunk.positionOffset),
-    ).toEqual([0, 200, 400]);
+    expect(tasks.sent.filter((task) => task.kind === 'validate').map((task) => task.kind === 'validate' && task.chunk.positionOffset)).toEqual([0, 200, 400]);
     // No cut is handed on: the footer is the plan.
     expect(tasks.sent.filter((task) => task.kind === 'plan')).toEqual([]);
     const lines = inserts().map((params) => params[2]);
@@ -145,7 +143,7 @@ describe("a Parquet upload of the zoo's readings", () => {
     expect(await ingest()).toMatchObject({ status: 'ingested', rows: 300, badRows: 0, tables: ['unit_tenant_zoo.sensor_readings'] });
     // Rows go out grouped by partition: row 4 (reading 3) is the one of tracker turtle-003 at its first instant.
     const [devId, day, ts, temperature, humidity] = inserts().find(([id, , at]) => id === 'turtle-003' && (at as Date).getTime() === readingTime(3)) ?? [];
-    expect({ devId, day, ts, temperature, humidity }).toEqual({
+    expect({ devId, day: String(day), ts, temperature, humidity }).toEqual({
       devId: 'turtle-003',
       day: '2018-10-01',
       ts: new Date(readingTime(3)),

@@ -18,6 +18,7 @@ import { IngestionStore } from './ingest/files/IngestionStore';
 import { StreamTables } from './ingest/files/StreamTables';
 import { ChunkShares } from './ingest/files/ChunkShares';
 import { ChunkStore } from './ingest/files/ChunkStore';
+import { PlanRangeStore } from './ingest/files/PlanRangeStore';
 import { ChunkTaskQueue } from './ingest/files/ChunkTaskQueue';
 import { FileTasks } from './ingest/files/FileTasks';
 import { platformHealthCheck } from './health/platformHealthCheck';
@@ -128,6 +129,8 @@ export function buildPlatform(config: PlatformConfig, client: cassandra.Client):
     streamTables,
     writeConcurrency: config.writeConcurrency,
     chunkSize: config.batch.chunkSizeBytes,
+    planRanges: new PlanRangeStore(client, keyspace),
+    planRangeChunks: config.batch.planRangeChunks,
     timeoutSeconds: config.batch.timeoutSeconds,
     clock,
     rates,

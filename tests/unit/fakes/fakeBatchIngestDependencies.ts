@@ -21,6 +21,7 @@ import { FakeClock } from './FakeClock';
 import { FakeDailyUsageStore } from './FakeDailyUsageStore';
 import { FakeIngestBucket } from './FakeIngestBucket';
 import { FakeIngestionStore } from './FakeIngestionStore';
+import { FakePlanRangeStore } from './FakePlanRangeStore';
 import { FakeTenantRegistry } from './FakeTenantRegistry';
 import { FakeUploadBatchStore } from './FakeUploadBatchStore';
 import { FakeUploadGrantStore } from './FakeUploadGrantStore';
@@ -63,7 +64,7 @@ export const topology = new Topology({
  */
 export function fakeBatchIngestDependencies(
   tenants: readonly Tenant[],
-  options: { chunkSize?: number; app?: BatchIngestApp; streamApp?: StreamIngestApp } = {},
+  options: { chunkSize?: number; planRangeChunks?: number; app?: BatchIngestApp; streamApp?: StreamIngestApp } = {},
 ) {
   const clock = new FakeClock();
   const bucket = new FakeIngestBucket(clock);
@@ -73,6 +74,7 @@ export function fakeBatchIngestDependencies(
   const usage = new FakeDailyUsageStore();
   const ingestions = new FakeIngestionStore(clock);
   const chunks = new FakeChunkStore(clock);
+  const planRanges = new FakePlanRangeStore();
   const tasks = new FakeChunkTaskQueue();
   const cassandra = new FakeCassandraClient();
   const finished: string[] = [];
@@ -86,6 +88,7 @@ export function fakeBatchIngestDependencies(
     usage: asReal(usage),
     ingestions: asReal(ingestions),
     chunks: asReal(chunks),
+    planRanges: asReal(planRanges),
     tasks: asReal(tasks),
     cassandra: cassandra.asClient(),
     topology,
@@ -93,6 +96,8 @@ export function fakeBatchIngestDependencies(
     streamTables,
     writeConcurrency: 4,
     chunkSize: options.chunkSize ?? 1024 * 1024,
+    // Files of two ranges or more are planned in ranges: none of the tests' files unless a test says so.
+    planRangeChunks: options.planRangeChunks ?? 1024,
     timeoutSeconds: 120,
     clock,
     onFinished: (record) => {
@@ -101,7 +106,7 @@ export function fakeBatchIngestDependencies(
     },
   };
   const uploads = new UploadService(asReal(bucket), asReal(batches), asReal(grants), asReal(usage), streamTables, 900, clock);
-  return { deps, clock, bucket, registry, batches, grants, usage, ingestions, chunks, tasks, cassandra, uploads, finished };
+  return { deps, clock, bucket, registry, batches, grants, usage, ingestions, chunks, planRanges, tasks, cassandra, uploads, finished };
 }
 
 /**

@@ -113,6 +113,16 @@ export function platformSchemaCql(keyspace: string): string[] {
       rate_wait_ms bigint,
       paused_at timestamp,
       PRIMARY KEY ((tenant, ingestion_id), run, chunk))`,
+    // What each byte range of a file planned in ranges holds (see RangePlanner), as JSON, until the ranges are put together.
+    `CREATE TABLE IF NOT EXISTS ${ks}.ingestion_plan_ranges (
+      tenant text,
+      ingestion_id text,
+      run text,
+      chunk_size bigint,
+      range_bytes bigint,
+      range int,
+      result text,
+      PRIMARY KEY ((tenant, ingestion_id), run, chunk_size, range_bytes, range))`,
     // Until when each tenant's share of a rate limit is booked (µs since the epoch), one row per tenant and kind
     // ('rows', 'stream'): see TenantRateLimiter.
     `CREATE TABLE IF NOT EXISTS ${ks}.tenant_rates (

@@ -79,6 +79,12 @@ export interface PlatformConfig {
   readonly batch: {
     /** Files above this size are ingested in chunks of about this size, each in an invocation of its own. */
     readonly chunkSizeBytes: number;
+    /**
+     * Chunks in each byte range of a large CSV or NDJSON file that several
+     * invocations plan at once (a file of two ranges or more; a range is a whole
+     * number of chunks, since the chunks lie on a grid of the chunk size).
+     */
+    readonly planRangeChunks: number;
     /** The batch functions' timeout (Lambda's, and serverless offline's): every invocation ends well inside it. */
     readonly timeoutSeconds: number;
     /**
@@ -91,6 +97,12 @@ export interface PlatformConfig {
 
 /** The default chunk size, chosen from `npm run bench:batch` (see BENCHMARKS.md). */
 export const DEFAULT_CHUNK_SIZE = '32 MiB';
+/**
+ * Chunks in a range of a file planned in ranges by default: 256 MiB of 32 MiB
+ * chunks, a few seconds of scanning each (a sequential cut scans about 75 MiB/s);
+ * a file from 512 MiB on is planned in ranges.
+ */
+export const DEFAULT_PLAN_RANGE_CHUNKS = 8;
 /** Chunk invocations of all tenants at once by default: the four pollers a chunk queue had locally before tenants had queues of their own. */
 export const DEFAULT_CHUNK_CONCURRENCY = 4;
 /** The batch functions' default timeout; a chunk takes well under a third of it. */
@@ -159,6 +171,8 @@ const EnvSchema = z.object({
     .default(DEFAULT_CHUNK_SIZE)
     .transform(parseByteSize)
     .refine((bytes) => bytes >= 1024 && bytes <= 64 * 1024 ** 2, 'from 1 KiB to 64 MiB'),
+  // A range is scanned in one invocation, never handed on: at most 64 chunks (4 GiB of the largest chunks).
+  MYSIMBDP_PLAN_RANGE_CHUNKS: z.coerce.number().int().min(1).max(64).default(DEFAULT_PLAN_RANGE_CHUNKS),
   MYSIMBDP_BATCH_TIMEOUT_SECONDS: z.coerce.number().int().min(10).max(900).default(DEFAULT_BATCH_TIMEOUT_SECONDS),
   MYSIMBDP_CHUNK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(DEFAULT_CHUNK_CONCURRENCY),
   MYSIMBDP_OPERATOR_PASSWORD: z.string().optional(),
@@ -213,7 +227,12 @@ export function loadPlatformConfig(env: NodeJS.ProcessEnv = process.env): Platfo
     uploadUrlTtlSeconds: e.MYSIMBDP_UPLOAD_URL_TTL_SECONDS,
     tenantCacheSeconds: e.MYSIMBDP_TENANT_CACHE_SECONDS,
     writeConcurrency: e.MYSIMBDP_WRITE_CONCURRENCY,
-    batch: { chunkSizeBytes: e.MYSIMBDP_CHUNK_SIZE, timeoutSeconds: e.MYSIMBDP_BATCH_TIMEOUT_SECONDS, chunkConcurrency: e.MYSIMBDP_CHUNK_CONCURRENCY },
+    batch: {
+      chunkSizeBytes: e.MYSIMBDP_CHUNK_SIZE,
+      planRangeChunks: e.MYSIMBDP_PLAN_RANGE_CHUNKS,
+      timeoutSeconds: e.MYSIMBDP_BATCH_TIMEOUT_SECONDS,
+      chunkConcurrency: e.MYSIMBDP_CHUNK_CONCURRENCY,
+    },
   };
 }
 

@@ -154,6 +154,7 @@ export function renderServerlessTopology(stage: string, env: NodeJS.ProcessEnv):
     [
       'MYSIMBDP_WRITE_CONCURRENCY',
       'MYSIMBDP_CHUNK_SIZE',
+      'MYSIMBDP_PLAN_RANGE_CHUNKS',
       'MYSIMBDP_CHUNK_CONCURRENCY',
       'MYSIMBDP_BATCH_TIMEOUT_SECONDS',
       'MYSIMBDP_TOKEN_TTL_SECONDS',

@@ -11,6 +11,7 @@ import type { BatchIngestApp } from '../apps/BatchIngestApp';
 import type { ChunkStore } from './ChunkStore';
 import type { ChunkTaskQueue } from './ChunkTaskQueue';
 import type { IngestionRecord, IngestionStore } from './IngestionStore';
+import type { PlanRangeStore } from './PlanRangeStore';
 import type { StreamTables } from './StreamTables';
 
 /** What batch ingestion works with, the hand-over of uploads ({@link BatchIngestPipeline}) and the tasks ({@link FileTasks}) alike. */
@@ -22,6 +23,8 @@ export interface BatchIngestDependencies {
   readonly usage: DailyUsageStore;
   readonly ingestions: IngestionStore;
   readonly chunks: ChunkStore;
+  /** The scans of the byte ranges of files planned in ranges. */
+  readonly planRanges: PlanRangeStore;
   readonly tasks: ChunkTaskQueue;
   readonly cassandra: cassandra.Client;
   readonly topology: Topology;
@@ -31,6 +34,8 @@ export interface BatchIngestDependencies {
   readonly writeConcurrency: number;
   /** Files above this size are ingested in chunks of about this size. */
   readonly chunkSize: number;
+  /** Chunks in a range of a file planned in ranges, several invocations at once (CSV and NDJSON files of two ranges or more). */
+  readonly planRangeChunks: number;
   /** The batch functions' timeout: budgets and leases are cut from it. */
   readonly timeoutSeconds: number;
   /** The time every decision of the batch path reads (claims, leases, budgets, what records say). */

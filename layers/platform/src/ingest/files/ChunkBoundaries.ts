@@ -1,5 +1,6 @@
 import type { TextFormat } from '../../tenants/FileFormat';
 import { MalformedFileError } from '../records/MalformedFileError';
+import { ByteCursor } from './ByteCursor';
 
 /** One chunk of a file: a byte range that starts and ends on record boundaries. */
 export interface ChunkSpan {
@@ -72,15 +73,6 @@ function countByte(buffer: Buffer, byte: number, from: number, to: number): numb
   return count;
 }
 
-/** CR LF pairs in `buffer[from, to)`. */
-function countCrlf(buffer: Buffer, from: number, to: number): number {
-  let count = 0;
-  for (let at = buffer.indexOf(CARRIAGE_RETURN, from); at >= 0 && at + 1 < to; at = buffer.indexOf(CARRIAGE_RETURN, at + 1)) {
-    if (buffer[at + 1] === NEWLINE) count += 1;
-  }
-  return count;
-}
-
 /** The first `byte` in `buffer[from, to)`, or -1. */
 function indexBefore(buffer: Buffer, byte: number, from: number, to: number): number {
   const at = buffer.indexOf(byte, from);
@@ -89,7 +81,12 @@ function indexBefore(buffer: Buffer, byte: number, from: number, to: number): nu
 
 /**
  * A structural scan of a file that cuts it into chunks of about `chunkSize`
- * bytes, each ending on a record boundary, without parsing a record:
+ * bytes, each ending on a record boundary, without parsing a record. The cuts
+ * lie on a grid: for m = 1, 2, ..., the first record boundary at or after
+ * byte m * chunkSize ends a chunk (a record over several grid points ends one
+ * chunk; the file's end ends the last). So where a cut falls depends on the
+ * file alone, not on where the chunk before it started, and a byte range of
+ * the file can find its own cuts (see {@link RangeScan}). A record boundary is:
  *
  * - CSV: a record ends at a line break outside a quoted field; only the quote
  *   parity is tracked (a doubled quote `""` toggles twice), so quoted fields
@@ -100,7 +97,7 @@ function indexBefore(buffer: Buffer, byte: number, from: number, to: number): nu
  *
  * Line breaks and quotes are found with `Buffer.indexOf`, so CSV and NDJSON
  * scan at memory speed; JSON walks the bytes outside strings and jumps over
- * strings. A record that straddles a nominal boundary belongs to the chunk it
+ * strings. A record that straddles a grid point belongs to the chunk it
  * starts in. The scan's state is plain JSON at every chunk boundary, so a
  * cutter with a time budget can hand the rest of the file to another
  * invocation (see `ChunkCutter`).
@@ -127,6 +124,9 @@ export class ChunkBoundaries {
   private atChunkStart: BoundaryScanState;
   /** Offset of the first byte of the buffer being fed. */
   private base = 0;
+  /** CSV: the line breaks of the buffer being fed, counted stretch by stretch between quotes. */
+  private newlineCursor = new ByteCursor(Buffer.alloc(0), NEWLINE);
+  private carriageReturnCursor = new ByteCursor(Buffer.alloc(0), CARRIAGE_RETURN);
 
   constructor(
     readonly format: TextFormat,
@@ -177,6 +177,27 @@ export class ChunkBoundaries {
     };
   }
 
+  /** The state where the scan now is, after the last byte fed (a range's scan hands this on: see {@link RangeScan}). */
+  here(): BoundaryScanState {
+    return this.snapshot();
+  }
+
+  /** The chunk being cut: where it starts, and its position offset. */
+  openChunk(): { readonly start: number; readonly positionOffset: number } {
+    return { start: this.chunkStart, positionOffset: this.chunkPositionOffset };
+  }
+
+  /**
+   * The first grid point past the last cut: the byte a record boundary (a line
+   * break, or a JSON array's comma) must be at or after to end the chunk being cut.
+   */
+  private nextGridPoint(): number {
+    if (this.chunkStart === 0) return this.chunkSize;
+    // A CSV or NDJSON chunk starts one past the line break that ended the one before; a JSON chunk starts at its comma.
+    const boundaryByte = this.format === 'json' ? this.chunkStart : this.chunkStart - 1;
+    return (Math.floor(boundaryByte / this.chunkSize) + 1) * this.chunkSize;
+  }
+
   /** The position offset of a chunk starting where the scan now is. */
   private positionAt(): number {
     switch (this.format) {
@@ -195,7 +216,7 @@ export class ChunkBoundaries {
     const chunks: ChunkSpan[] = [];
     const base = this.offset;
     this.base = base;
-    // A boundary is the first record boundary at or after the nominal end of the current chunk.
+    // A boundary is the first record boundary at or after the next grid point.
     const boundary = (at: number): void => {
       this.offset = base + at;
       chunks.push({ index: this.nextIndex, start: this.chunkStart, end: this.offset, positionOffset: this.chunkPositionOffset });
@@ -204,9 +225,11 @@ export class ChunkBoundaries {
       this.chunkPositionOffset = this.positionAt();
       this.atChunkStart = this.snapshot();
     };
-    const wantedFrom = (): number => this.chunkStart + this.chunkSize - base;
+    const wantedFrom = (): number => this.nextGridPoint() - base;
     switch (this.format) {
       case 'csv':
+        this.newlineCursor = new ByteCursor(buffer, NEWLINE);
+        this.carriageReturnCursor = new ByteCursor(buffer, CARRIAGE_RETURN);
         this.feedCsv(buffer, wantedFrom, boundary);
         break;
       case 'ndjson':
@@ -259,10 +282,10 @@ export class ChunkBoundaries {
    * break, except that a CRLF record delimiter counts once.
    */
   private csvLines(buffer: Buffer, from: number, to: number, quoted: boolean): number {
-    let lines = countByte(buffer, NEWLINE, from, to) + countByte(buffer, CARRIAGE_RETURN, from, to);
+    let lines = this.newlineCursor.count(from, to) + this.carriageReturnCursor.count(from, to);
     if (!quoted && this.delimiter === 'crlf') {
       if (this.pendingCr && from === 0 && buffer[0] === NEWLINE) lines -= 1;
-      lines -= countCrlf(buffer, from, to);
+      lines -= this.carriageReturnCursor.countFollowedBy(NEWLINE, from, to);
     }
     return lines;
   }
@@ -325,7 +348,8 @@ export class ChunkBoundaries {
       const lineBreak = carriageReturn >= 0 && (newline < 0 || carriageReturn < newline) ? carriageReturn : newline;
       const lineEnd = lineBreak < 0 ? stop : lineBreak;
       for (let byte = at; byte < lineEnd && !this.content; byte += 1) if (buffer[byte] !== CARRIAGE_RETURN) this.content = true;
-      if (lineBreak < 0) return stop;
+      // No line break left: the caller counts what is left (a CR there, once the delimiter is told, is a line).
+      if (lineBreak < 0) return at;
       if (this.delimiter === undefined) {
         if (buffer[lineBreak] === NEWLINE) this.delimiter = 'lf';
         else if (lineBreak + 1 === buffer.length) {

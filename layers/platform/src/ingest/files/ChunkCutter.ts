@@ -29,7 +29,8 @@ export interface CutProgress {
  * the scan goes on. The scan has a time budget: past it, the cutter saves the
  * scan's state at the last chunk boundary in a `plan` task (the wire name of a cut task) and ends, and the
  * invocation that takes that task goes on from there. So cutting a file of
- * any size is a chain of bounded invocations.
+ * any size is a chain of bounded invocations (a large CSV or NDJSON file is
+ * planned in ranges by several at once instead: see `RangePlanner`).
  *
  * @example
  * const progress = await cutter.cut(upload, undefined, clock.now() + 60_000);

@@ -34,14 +34,29 @@ export interface FileTask {
 }
 
 /**
+ * One of the byte ranges a large file is planned in, several invocations at once (see `RangePlanner`): range
+ * `index` of `count`, each `bytes` long but the last, cut into chunks of `chunkSize` (carried, so that every range
+ * of a file is scanned alike even if the settings change while it is planned).
+ */
+export interface PlanRange {
+  readonly index: number;
+  readonly count: number;
+  readonly bytes: number;
+  readonly chunkSize: number;
+}
+
+/**
  * A task of a file already cut (or being cut) into chunks:
  * - `plan`: go on cutting the file from a saved scan state (the cutter ran out of its time budget); `plan` is
  *   the name in queue messages, kept so that messages in flight and in dead-letter queues still read;
+ * - `range`: scan one byte range of a file planned in ranges; the range that finds every other one scanned puts
+ *   the chunks together and sends their `validate` tasks;
  * - `validate`: read one chunk and check every record with the tenant's app, writing nothing;
  * - `write`: write one chunk's rows (once every chunk is validated and the file accepted).
  */
 export type ChunkedFileTask =
   | { readonly kind: 'plan'; readonly upload: UploadRef; readonly state: BoundaryScanState }
+  | { readonly kind: 'range'; readonly upload: UploadRef; readonly range: PlanRange }
   | { readonly kind: 'validate' | 'write'; readonly upload: UploadRef; readonly chunk: ChunkSpan; readonly header: CsvHeader | undefined };
 
 /**
@@ -96,10 +111,17 @@ const StateSchema = z.object({
   delimiter: z.enum(['lf', 'crlf', 'cr', 'undecided-cr']).optional(),
   pendingCr: z.boolean(),
 });
+const RangeSchema = z.object({
+  index: z.number().int().nonnegative(),
+  count: z.number().int().positive(),
+  bytes: z.number().int().positive(),
+  chunkSize: z.number().int().positive(),
+});
 const ObjectSchema = z.object({ key: z.string(), size: z.number().int().nonnegative(), etag: z.string().optional(), versionId: z.string().optional() });
 const TaskSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('file'), tenant: z.string(), object: ObjectSchema }),
   z.object({ kind: z.literal('plan'), tenant: z.string(), upload: UploadRefSchema, state: StateSchema }),
+  z.object({ kind: z.literal('range'), tenant: z.string(), upload: UploadRefSchema, range: RangeSchema }),
   z.object({ kind: z.enum(['validate', 'write']), tenant: z.string(), upload: UploadRefSchema, chunk: SpanSchema, header: HeaderSchema.optional() }),
 ]);
 
@@ -123,6 +145,18 @@ export function decodeChunkTask(body: string): ChunkTask | undefined {
   if (parsed.data.kind === 'file') return parsed.data;
   const { tenant: _tenant, ...task } = parsed.data;
   return task as ChunkTask;
+}
+
+/** A range's bytes in its file: `[start, end)`. */
+export function rangeBytes(range: PlanRange, size: number): { readonly start: number; readonly end: number } {
+  const start = range.index * range.bytes;
+  return { start, end: range.index === range.count - 1 ? size : Math.min(size, start + range.bytes) };
+}
+
+/** How a range is named in logs and reasons: "range 2 of 8 (bytes 268435456-536870911)". */
+export function describeRange(range: PlanRange, size: number): string {
+  const { start, end } = rangeBytes(range, size);
+  return `range ${range.index + 1} of ${range.count} (bytes ${start}-${end - 1})`;
 }
 
 /** How a task is named in logs and reasons: "chunk 3 (bytes 6291456-9437183)". */

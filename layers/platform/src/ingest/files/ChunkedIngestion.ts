@@ -22,10 +22,11 @@ import { textFormat } from '../../tenants/FileFormat';
 import { guardText } from '../records/TextGuard';
 import { ChunkBoundaries, type BoundaryScanState, type ChunkSpan, type CsvHeader } from './ChunkBoundaries';
 import { ChunkLease } from './ChunkLease';
-import type { ChunkCutter } from './ChunkCutter';
+import type { ChunkCutter, CutProgress } from './ChunkCutter';
 import type { IngestedVersion, ChunkState, ChunkStore } from './ChunkStore';
-import { describeChunk, textBytesOf, type ChunkedFileTask, type TaskDelivery, type UploadRef } from './ChunkTask';
+import { describeChunk, describeRange, textBytesOf, type ChunkedFileTask, type PlanRange, type TaskDelivery, type UploadRef } from './ChunkTask';
 import type { ChunkTaskQueue } from './ChunkTaskQueue';
+import type { RangePlanner } from './RangePlanner';
 import { readChunkSourceRecords } from './readChunkSourceRecords';
 import type { UploadText } from './UploadText';
 import { readParquetRecords } from '../parquet/readParquetRecords';
@@ -38,6 +39,8 @@ export interface ChunkedIngestionDependencies {
   readonly chunks: ChunkStore;
   readonly tasks: ChunkTaskQueue;
   readonly cutter: ChunkCutter;
+  /** Plans a large CSV or NDJSON file in byte ranges, several invocations at once. */
+  readonly planner: RangePlanner;
   readonly cassandra: cassandra.Client;
   readonly topology: Topology;
   readonly loadApp: (tenant: string) => Promise<BatchIngestApp>;
@@ -80,7 +83,9 @@ function samplesOf(states: readonly ChunkState[]): string[] {
 /**
  * A file ingested in chunks, each chunk a bounded invocation of its own:
  *
- * 1. **cut**: the cutter cuts the file and sends a `validate` task per chunk;
+ * 1. **cut**: the cutter cuts the file and sends a `validate` task per chunk
+ *    (a large CSV or NDJSON file: its byte ranges are scanned at once, and the
+ *    last one scanned puts the chunks together, see {@link RangePlanner});
  * 2. **validate**: every chunk is read and checked with the tenant's app,
  *    writing nothing; its counts and bad rows (numbered in the whole file) are
  *    checkpointed;
@@ -119,16 +124,31 @@ export class ChunkedIngestion {
     return appPlan(app, { ...upload, columns }, sample, this.schemaOf(tenant), this.deps.streamTables, context);
   }
 
-  /** From the file task: the app's plan of the tables, made once for the whole file, then the file cut into chunks. */
+  /** From the file task: the app's plan of the tables, made once for the whole file, then the file cut into chunks (or its ranges sent). */
   async start(tenant: Tenant, upload: UploadRef, record: IngestionRecord, begun: number): Promise<void> {
     const { context } = await this.planOf(tenant, upload, { ...record, planContext: undefined });
     const planContext = JSON.stringify(context);
     await this.deps.ingestions.update(record, { planContext });
-    await this.cut(tenant, upload, { ...record, planContext }, undefined, begun);
+    if (this.deps.planner.takes(upload)) await this.deps.planner.start(upload);
+    else await this.cut(tenant, upload, { ...record, planContext }, undefined, begun);
   }
 
   private async cut(tenant: Tenant, upload: UploadRef, record: IngestionRecord, from: BoundaryScanState | undefined, begun: number): Promise<void> {
-    const progress = await this.deps.cutter.cut(upload, from, begun + this.deps.cutBudgetMs);
+    await this.planned(tenant, upload, record, await this.deps.cutter.cut(upload, from, begun + this.deps.cutBudgetMs));
+  }
+
+  /** One range of a file planned in ranges; a range of a file already cut (a redelivery) only makes sure the decision was taken. */
+  private async planRange(tenant: Tenant, upload: UploadRef, record: IngestionRecord, range: PlanRange): Promise<void> {
+    if (record.phase !== 'planning') {
+      // Whoever cut the file may have died between moving the record on and deciding, after every chunk was validated.
+      await this.decide(tenant, upload, false);
+      return;
+    }
+    await this.planned(tenant, upload, record, await this.deps.planner.scan(upload, range));
+  }
+
+  /** Once the file is cut through: the record moves to validating (once: whoever cut it too is refused) with its chunks' count. */
+  private async planned(tenant: Tenant, upload: UploadRef, record: IngestionRecord, progress: CutProgress): Promise<void> {
     if (!progress.done) return;
     const textBytes = upload.compression ? progress.textBytes : undefined;
     await this.deps.ingestions.transition(record, upload.version, ['processing'], { phase: 'validating', chunksTotal: progress.total, textBytes }, 'planning');
@@ -141,6 +161,7 @@ export class ChunkedIngestion {
     const owner = randomUUID();
     try {
       if (task.kind === 'plan') await this.cut(tenant, task.upload, record, task.state, begun);
+      else if (task.kind === 'range') await this.planRange(tenant, task.upload, record, task.range);
       else if (task.kind === 'validate') await this.validate(tenant, task.upload, record, task.chunk, task.header, delivery);
       else await this.write(tenant, task.upload, record, task.chunk, task.header, owner, delivery, begun);
     } catch (error) {
@@ -418,8 +439,11 @@ export class ChunkedIngestion {
     const what =
       task.kind === 'plan'
         ? `cutting the file from byte ${task.state.offset}`
-        : `${task.kind === 'write' ? 'writing' : 'validating'} ${describeChunk(task.chunk, record.chunksTotal)}`;
-    if (task.kind !== 'plan') await this.deps.chunks.failed(version, task.chunk.index, `${what} failed ${tries} times: ${message}`);
+        : task.kind === 'range'
+          ? `scanning ${describeRange(task.range, task.upload.size)} of the file`
+          : `${task.kind === 'write' ? 'writing' : 'validating'} ${describeChunk(task.chunk, record.chunksTotal)}`;
+    if (task.kind === 'validate' || task.kind === 'write')
+      await this.deps.chunks.failed(version, task.chunk.index, `${what} failed ${tries} times: ${message}`);
     const failed = (await this.deps.chunks.list(version)).filter((state) => state.status === 'failed');
     const named = failed.length ? failed.map((state) => state.reason).join('; ') : `${what} failed ${tries} times: ${message}`;
     const reason = `${named}; the object stays in incoming/ and the task is in the chunk dead-letter queue: redrive it once the cause is fixed`;

@@ -9,6 +9,7 @@ import type { ChunkTask, FileTask, TaskDelivery } from './ChunkTask';
 import { IngestionOutcomes } from './IngestionOutcomes';
 import { inputErrorReason } from './inputErrorReason';
 import { ObjectIntake } from './ObjectIntake';
+import { RangePlanner } from './RangePlanner';
 import { UploadText } from './UploadText';
 import { WholeFileIngestion } from './WholeFileIngestion';
 
@@ -20,8 +21,8 @@ import { WholeFileIngestion } from './WholeFileIngestion';
  * - a `file` task (an upload, as its notification named it): taken in, then
  *   ingested whole ({@link WholeFileIngestion}) up to the chunk size, or cut
  *   into chunks ({@link ChunkedIngestion});
- * - every other task is one step of a file in chunks: cut further, validate a
- *   chunk, write a chunk.
+ * - every other task is one step of a file in chunks: cut further, scan a
+ *   range of it, validate a chunk, write a chunk.
  *
  * A task whose ingestion is gone, replaced by another version or finished does
  * nothing; a disabled tenant's tasks wait. An error of the input (not text,
@@ -52,6 +53,7 @@ export class FileTasks {
       outcomes: this.outcomes,
       badRows,
       cutter: new ChunkCutter(text, deps.chunks, deps.tasks, deps.chunkSize, deps.clock),
+      planner: new RangePlanner({ ...deps, text, ranges: deps.planRanges, rangeChunks: deps.planRangeChunks }),
       // A writer renews its claim every third of it; a crashed writer's chunk is taken over after it runs out.
       leaseMs: Math.min(60_000, timeoutMs / 2),
       cutBudgetMs: timeoutMs / 3,

@@ -86,6 +86,11 @@ export class TextGuard {
     if (this.carry.length) this.refuse(this.offset - this.carry.length, this.carry[0] as number);
   }
 
+  /** At the end of a range of the bytes that the text goes on after: a sequence still incomplete, which the next range completes (see `RangeTextGuard`). */
+  openTail(): Buffer {
+    return this.carry;
+  }
+
   private sniff(buffer: Buffer): void {
     for (const [what, signature, named] of SIGNATURES) {
       if (buffer.length >= signature.length && signature.every((byte, index) => buffer[index] === byte)) {
