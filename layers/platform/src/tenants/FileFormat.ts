@@ -7,7 +7,8 @@
 export const RECORD_FORMATS = ['csv', 'json', 'ndjson', 'parquet'] as const;
 export type RecordFormat = (typeof RECORD_FORMATS)[number];
 /** The record formats read as text, line by line or element by element. */
-export type TextFormat = Exclude<RecordFormat, 'parquet'>;
+export const TEXT_FORMATS = ['csv', 'json', 'ndjson'] as const satisfies readonly RecordFormat[];
+export type TextFormat = (typeof TEXT_FORMATS)[number];
 
 /** The compressions of a text file, by the file-name suffix that announces them. */
 export const COMPRESSIONS = { gz: 'gzip', zst: 'zstd' } as const;
@@ -41,7 +42,7 @@ export function fileFormat(parts: FormatParts): FileFormat {
 
 /** Whether a record format is read as text. */
 export function isTextFormat(format: RecordFormat): format is TextFormat {
-  return format !== 'parquet';
+  return (TEXT_FORMATS as readonly RecordFormat[]).includes(format);
 }
 
 /** A record format that must be text where it is used (a Parquet file is never read as text). */

@@ -5,13 +5,11 @@ import { textFormat } from '../../tenants/FileFormat';
 import { TextGuard } from '../records/TextGuard';
 import { ChunkBoundaries, type BoundaryScanState, type ChunkSpan } from './ChunkBoundaries';
 import type { ChunkStore } from './ChunkStore';
-import type { ChunkTask, UploadRef } from './ChunkTask';
+import type { UploadRef } from './ChunkTask';
 import type { ChunkTaskQueue } from './ChunkTaskQueue';
+import { fanOutChunks, FAN_OUT_CHUNKS } from './fanOutChunks';
 import { UnstagedText, type UploadText } from './UploadText';
 import { parquetChunks } from '../parquet/parquetChunks';
-
-/** Chunks cut before their checkpoints are written and their tasks sent, at most. */
-const FLUSH_CHUNKS = 50;
 
 export interface CutProgress {
   /** The file is cut through to its end: `total` chunks. */
@@ -50,17 +48,12 @@ export class ChunkCutter {
     const scan = new ChunkBoundaries(textFormat(upload.format), this.chunkSize, from);
     const start = from?.offset ?? 0;
     const guard = new TextGuard(start);
-    const version = { tenant: upload.tenant, ingestionId: upload.ingestionId, version: upload.version };
     let pending: ChunkSpan[] = [];
     let sent = 0;
     const flush = async (sending: UploadRef = upload): Promise<void> => {
-      if (pending.length === 0) return;
       const spans = pending;
       pending = [];
-      await this.chunks.cut(version, spans);
-      await this.tasks.send(
-        spans.map((chunk): ChunkTask => ({ kind: 'validate', upload: sending, chunk, header: chunk.start > 0 ? scan.csvHeader : undefined })),
-      );
+      await fanOutChunks(this.chunks, this.tasks, sending, spans, scan.csvHeader);
       sent += spans.length;
     };
 
@@ -76,7 +69,7 @@ export class ChunkCutter {
         const found = scan.feed(buffer);
         if (unstaged) for (const chunk of found) await this.text.stage(upload, chunk, unstaged.take(chunk));
         pending.push(...found);
-        if (pending.length >= FLUSH_CHUNKS) await flush();
+        if (pending.length >= FAN_OUT_CHUNKS) await flush();
         if (this.clock.now() > deadline && sent + pending.length > 0) {
           // Out of time: hand the rest of the file to another invocation, from the last boundary.
           await flush();
@@ -101,12 +94,7 @@ export class ChunkCutter {
   /** A Parquet file is planned from its footer alone (see `parquetChunks`): one read, no scan, so never handed on. */
   private async cutParquet(upload: UploadRef): Promise<CutProgress> {
     const spans = await parquetChunks(this.text, upload, this.chunkSize);
-    const version = { tenant: upload.tenant, ingestionId: upload.ingestionId, version: upload.version };
-    for (let at = 0; at < spans.length; at += FLUSH_CHUNKS) {
-      const batch = spans.slice(at, at + FLUSH_CHUNKS);
-      await this.chunks.cut(version, batch);
-      await this.tasks.send(batch.map((chunk): ChunkTask => ({ kind: 'validate', upload, chunk, header: undefined })));
-    }
+    await fanOutChunks(this.chunks, this.tasks, upload, spans, undefined);
     return { done: true, total: spans.length, textBytes: undefined };
   }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { COMPRESSIONS, RECORD_FORMATS, type Compression, type RecordFormat } from '../../tenants/FileFormat';
+import { COMPRESSIONS, RECORD_FORMATS, TEXT_FORMATS, type Compression, type RecordFormat } from '../../tenants/FileFormat';
 import type { BoundaryScanState, ChunkSpan, CsvHeader } from './ChunkBoundaries';
 import type { ObjectCreated } from './ObjectIntake';
 
@@ -98,7 +98,7 @@ const UploadRefSchema = z
 const SpanSchema = z.object({ index: z.number().int(), start: z.number().int(), end: z.number().int(), positionOffset: z.number().int() });
 const HeaderSchema = z.object({ end: z.number().int(), newlines: z.number().int() });
 const StateSchema = z.object({
-  format: z.enum(['csv', 'json', 'ndjson']),
+  format: z.enum(TEXT_FORMATS),
   offset: z.number().int(),
   nextIndex: z.number().int(),
   quoted: z.boolean(),

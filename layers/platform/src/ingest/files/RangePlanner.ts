@@ -1,5 +1,5 @@
 import { platformLogger } from '../../logging/platformLogger';
-import { ChunkBoundaries, type ChunkSpan } from './ChunkBoundaries';
+import { ChunkBoundaries } from './ChunkBoundaries';
 import type { CutProgress } from './ChunkCutter';
 import type { ChunkStore } from './ChunkStore';
 import { describeRange, rangeBytes, type ChunkTask, type PlanRange, type UploadRef } from './ChunkTask';
@@ -7,11 +7,9 @@ import type { ChunkTaskQueue } from './ChunkTaskQueue';
 import type { PlanRangeStore, ScannedRange } from './PlanRangeStore';
 import { RangeScan, type RangedFormat } from './RangeScan';
 import { checkSeams, RangeTextGuard } from './RangeTextGuard';
+import { fanOutChunks } from './fanOutChunks';
 import { stitchRanges } from './stitchRanges';
 import type { UploadText } from './UploadText';
-
-/** Chunks checkpointed and sent at once, as the cutter does. */
-const FLUSH_CHUNKS = 50;
 
 export interface RangePlannerDependencies {
   readonly text: UploadText;
@@ -107,14 +105,7 @@ export class RangePlanner {
       await this.deps.tasks.send([{ kind: 'plan', upload, state }]);
       return { done: false, total: undefined, textBytes: undefined };
     }
-    const version = { tenant: upload.tenant, ingestionId: upload.ingestionId, version: upload.version };
-    for (let at = 0; at < stitched.chunks.length; at += FLUSH_CHUNKS) {
-      const batch = stitched.chunks.slice(at, at + FLUSH_CHUNKS);
-      await this.deps.chunks.cut(version, batch);
-      await this.deps.tasks.send(
-        batch.map((chunk: ChunkSpan): ChunkTask => ({ kind: 'validate', upload, chunk, header: chunk.start > 0 ? stitched.header : undefined })),
-      );
-    }
+    await fanOutChunks(this.deps.chunks, this.deps.tasks, upload, stitched.chunks, stitched.header);
     return { done: true, total: stitched.chunks.length, textBytes: undefined };
   }
 }
