@@ -257,17 +257,17 @@ export class ChunkedIngestion {
       await this.schemaOf(tenant).ensureTables(plan.tables);
       const changes = { status: 'processing' as const, reason: undefined, finishedAt: undefined, phase: 'writing' as const, tables, badRows };
       if (!(await this.deps.ingestions.transition(record, upload.version, WORKING, changes, 'validating'))) return;
-      await this.sendWrites(upload, states);
+      await this.sendWrites(upload, record, states);
       platformLogger.info('file accepted; writing its chunks', { ingestion: upload.ingestionId, chunks: record.chunksTotal, rows, badRows });
     } else if (record.phase === 'writing' && redelivered) {
       // A redelivered task: whoever sent the write tasks may have crashed half-way. Duplicates find their checkpoint.
-      await this.sendWrites(upload, states);
+      await this.sendWrites(upload, record, states);
     }
   }
 
-  private async sendWrites(cutUpload: UploadRef, states: readonly ChunkState[]): Promise<void> {
-    // Every chunk is cut by now, so the last one ends where a compressed file's text ends.
-    const upload = cutUpload.compression ? { ...cutUpload, textBytes: Math.max(...states.map((state) => state.end)) } : cutUpload;
+  private async sendWrites(cutUpload: UploadRef, record: IngestionRecord, states: readonly ChunkState[]): Promise<void> {
+    // The write tasks know where a compressed file's text ends (the record has it since the cut finished).
+    const upload = cutUpload.compression ? { ...cutUpload, textBytes: record.textBytes } : cutUpload;
     const header = states.length > 1 ? await this.headerOf(upload) : undefined;
     const waiting = states.filter((state) => state.status === 'validated').sort((a, b) => a.index - b.index);
     await this.deps.tasks.send(
