@@ -17,7 +17,7 @@
 // parquet (bench/encodeReadings.ts); with csv.gz, dsbulk loads the gzip file too. BENCH_PEERS=none: no dsbulk and cqlsh;
 // BENCH_TUNED=none: the peers at their defaults only; BENCH_TUNED_GRID: full (every tuned setting, the default up to
 // 1M rows) or best (each peer's best known setting, the default above); BENCH_CEILING=none: no ceiling (e.g. a 2 GiB file, the platform
-// alone); BENCH_CHUNK_SIZE: the chunk size. On a cluster (MYSIMBDP_CASSANDRA_NODES=3) every loader writes three
+// alone); BENCH_CHUNK_SIZE: the chunk size; BENCH_PLAN_RANGE_CHUNKS: the chunks in a range a large file is planned in. On a cluster (MYSIMBDP_CASSANDRA_NODES=3) every loader writes three
 // copies at LOCAL_QUORUM, as the platform does; BENCH_RESULTS names a JSON file the runs are also written to.
 // `npm run bench:replication` runs it on one node, then on three, and compares.
 import type cassandra from 'cassandra-driver';
@@ -33,6 +33,7 @@ import {
   createSqsClient,
   decodeChunkTask,
   DEFAULT_CHUNK_SIZE,
+  DEFAULT_PLAN_RANGE_CHUNKS,
   formatByteSize,
   parseByteSize,
   parseTenantFiles,
@@ -66,6 +67,8 @@ import { SqsEventSource } from './SqsEventSource';
 const ROWS = (process.env.BENCH_ROWS ?? '1000000,3000000').split(',').map(Number);
 const PARALLELISM = (process.env.BENCH_PARALLELISM ?? '1,2,4').split(',').map(Number);
 const CHUNK_SIZE = process.env.BENCH_CHUNK_SIZE ?? DEFAULT_CHUNK_SIZE;
+/** Chunks in a range a large file is planned in (the platform's default unless given). */
+const PLAN_RANGE_CHUNKS = process.env.BENCH_PLAN_RANGE_CHUNKS;
 const PEERS = process.env.BENCH_PEERS !== 'none';
 const FORMATS = (process.env.BENCH_FORMATS ?? 'csv').split(',') as FileFormat[];
 const CEILING = process.env.BENCH_CEILING !== 'none';
@@ -131,6 +134,7 @@ const functionEnv = {
   ...localEnvironment('bench'),
   POWERTOOLS_LOG_LEVEL: 'INFO',
   MYSIMBDP_CHUNK_SIZE: CHUNK_SIZE,
+  ...(PLAN_RANGE_CHUNKS ? { MYSIMBDP_PLAN_RANGE_CHUNKS: PLAN_RANGE_CHUNKS } : {}),
   // The functions' environment as deployed.
   NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? BATCH_INGEST_NODE_OPTIONS,
 };
@@ -402,7 +406,7 @@ try {
         run.note,
       ]),
     );
-    sections.push(`One CSV, ${rows} rows (${mb.toFixed(0)} MB, \`bench/generateReadings.ts\`), into \`${KEYSPACE}.${TABLE}\` (the zoo app's table), emptied between loaders; every load counted back partition by partition. The peers' tuned settings: ${{ full: 'the full grid', best: 'the best known of each peer', none: 'none' }[grid]}.
+    sections.push(`One CSV, ${rows} rows (${mb.toFixed(0)} MB, \`bench/generateReadings.ts\`), into \`${KEYSPACE}.${TABLE}\` (the zoo app's table), emptied between loaders; every load counted back partition by partition. The peers' tuned settings: ${{ full: 'the full grid', best: 'the best known of each peer', none: 'none' }[grid]}. The platform plans a file of at least two ranges of ${PLAN_RANGE_CHUNKS ?? DEFAULT_PLAN_RANGE_CHUNKS} chunks in ranges, several invocations at once.
 
 ${table}
 

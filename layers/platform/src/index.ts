@@ -46,7 +46,7 @@ export {
 } from './http/contract';
 
 // Configuration, the clock, typed errors, failures told apart and backed off from, the logger, sizes.
-export { DEFAULT_CHUNK_SIZE, loadPlatformConfig, platformConfig, type PlatformConfig } from './config/PlatformConfig';
+export { DEFAULT_CHUNK_SIZE, DEFAULT_PLAN_RANGE_CHUNKS, loadPlatformConfig, platformConfig, type PlatformConfig } from './config/PlatformConfig';
 export { systemClock, type Clock } from './Clock';
 // Every typed error is public: the adapters (HTTP, CLIs, SQS handlers) map them, so errors.ts is the list.
 export * from './errors';
