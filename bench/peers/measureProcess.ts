@@ -33,12 +33,29 @@ function canReadProc(): boolean {
   return existsSync('/proc/self/stat');
 }
 
+/** CPU seconds, user and system, a live process and its live descendants have used so far (0 without /proc). */
+export function treeCpuSeconds(root: number): number {
+  if (!canReadProc()) return 0;
+  let ticks = 0;
+  for (const pid of processTree(root)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // Fields after the command name: utime and stime are fields 14 and 15.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // Exited while we read.
+    }
+  }
+  return ticks / CLOCK_TICKS;
+}
+
 /**
  * CPU seconds of this process's reaped children and their reaped descendants
  * (`cutime` + `cstime` of /proc/self/stat); measured around one command that
  * runs alone, the difference is that command's.
  */
-function reapedChildrenCpuSeconds(): number {
+export function reapedChildrenCpuSeconds(): number {
   if (!canReadProc()) return 0;
   const stat = readFileSync('/proc/self/stat', 'utf8');
   // Fields after the command name: state is field 3, cutime and cstime fields 16 and 17.
