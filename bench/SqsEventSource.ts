@@ -9,6 +9,8 @@ export interface Invocation {
   /** CPU time, user and system. */
   readonly cpuSeconds: number;
   readonly maxRssBytes: number;
+  /** When it ended (`performance.now()`). */
+  readonly endedAt: number;
   readonly failed: boolean;
   /** The SQS message it ran on. */
   readonly body: string;
@@ -141,6 +143,7 @@ export class SqsEventSource {
         seconds: run.seconds,
         cpuSeconds: run.cpuSeconds,
         maxRssBytes: run.maxRssBytes,
+        endedAt: performance.now(),
         failed,
         body: message.Body ?? '',
         error: run.error,

@@ -17,7 +17,7 @@
 // parquet (bench/encodeReadings.ts); with csv.gz, dsbulk loads the gzip file too. BENCH_PEERS=none: no dsbulk and cqlsh;
 // BENCH_TUNED=none: the peers at their defaults only; BENCH_TUNED_GRID: full (every tuned setting, the default up to
 // 1M rows) or best (each peer's best known setting, the default above); BENCH_CEILING=none: no ceiling (e.g. a 2 GiB file, the platform
-// alone); BENCH_CHUNK_SIZE: the chunk size; BENCH_PLAN_RANGE_CHUNKS: the chunks in a range a large file is planned in. On a cluster (MYSIMBDP_CASSANDRA_NODES=3) every loader writes three
+// alone); BENCH_CHUNK_SIZE: the chunk size; BENCH_PLAN_RANGE_CHUNKS: the chunks in a range a large file is planned in (several, comma-separated: a platform run for each). On a cluster (MYSIMBDP_CASSANDRA_NODES=3) every loader writes three
 // copies at LOCAL_QUORUM, as the platform does; BENCH_RESULTS names a JSON file the runs are also written to.
 // `npm run bench:replication` runs it on one node, then on three, and compares.
 import type cassandra from 'cassandra-driver';
@@ -67,8 +67,8 @@ import { SqsEventSource } from './SqsEventSource';
 const ROWS = (process.env.BENCH_ROWS ?? '1000000,3000000').split(',').map(Number);
 const PARALLELISM = (process.env.BENCH_PARALLELISM ?? '1,2,4').split(',').map(Number);
 const CHUNK_SIZE = process.env.BENCH_CHUNK_SIZE ?? DEFAULT_CHUNK_SIZE;
-/** Chunks in a range a large file is planned in (the platform's default unless given). */
-const PLAN_RANGE_CHUNKS = process.env.BENCH_PLAN_RANGE_CHUNKS;
+/** Chunks in a range a large file is planned in (the platform's default unless given); several: a platform run for each. */
+const PLAN_RANGE_CHUNKS = (process.env.BENCH_PLAN_RANGE_CHUNKS ?? String(DEFAULT_PLAN_RANGE_CHUNKS)).split(',').map(Number);
 const PEERS = process.env.BENCH_PEERS !== 'none';
 const FORMATS = (process.env.BENCH_FORMATS ?? 'csv').split(',') as FileFormat[];
 const CEILING = process.env.BENCH_CEILING !== 'none';
@@ -134,7 +134,6 @@ const functionEnv = {
   ...localEnvironment('bench'),
   POWERTOOLS_LOG_LEVEL: 'INFO',
   MYSIMBDP_CHUNK_SIZE: CHUNK_SIZE,
-  ...(PLAN_RANGE_CHUNKS ? { MYSIMBDP_PLAN_RANGE_CHUNKS: PLAN_RANGE_CHUNKS } : {}),
   // The functions' environment as deployed.
   NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? BATCH_INGEST_NODE_OPTIONS,
 };
@@ -144,12 +143,13 @@ const sections: string[] = [];
 const results: Array<{ rows: number; bytes: number; runs: Run[] }> = [];
 
 /** One upload through the platform, its functions run at `parallelism` concurrent chunk invocations. */
-async function platformRun(path: string, bytes: number, rows: number, parallelism: number, format: FileFormat): Promise<Run> {
+async function platformRun(path: string, bytes: number, rows: number, parallelism: number, format: FileFormat, rangeChunks: number): Promise<Run> {
   const api = new ApiClient(offline.apiUrl);
   await api.login('zoo', 'zoo-demo-password');
   const log = (line: string): void => appendFileSync(FUNCTION_LOG, `${line}\n`);
-  const notifications = new SqsEventSource(sqs, topology.batchIngestQueue.name, bundle('batchIngest'), functionEnv, 1, 600, log);
-  const chunkTasks = new SqsEventSource(sqs, topology.chunkQueue('zoo').name, bundle('batchChunk'), functionEnv, parallelism, 600, log);
+  const env = { ...functionEnv, MYSIMBDP_PLAN_RANGE_CHUNKS: String(rangeChunks) };
+  const notifications = new SqsEventSource(sqs, topology.batchIngestQueue.name, bundle('batchIngest'), env, 1, 600, log);
+  const chunkTasks = new SqsEventSource(sqs, topology.chunkQueue('zoo').name, bundle('batchChunk'), env, parallelism, 600, log);
   notifications.start();
   chunkTasks.start();
   const begin = performance.now();
@@ -178,17 +178,20 @@ async function platformRun(path: string, bytes: number, rows: number, parallelis
   const [validates, writes] = [byKind('validate'), byKind('write')];
   // The file's intake and its cutting: the notification's hand-over, then the file task and its `plan` (or `range`) tasks.
   const cuts = [...notifications.invocations, ...byKind('file'), ...byKind('plan'), ...byKind('range')];
+  // Planned: every chunk fanned out, once the last of those invocations ended.
+  const planned = (Math.max(uploaded, ...cuts.map((invocation) => invocation.endedAt)) - uploaded) / 1000;
+  const ranges = byKind('range').length;
   const cpuOf = (list: Array<{ cpuSeconds: number }>) => list.reduce((total, invocation) => total + invocation.cpuSeconds, 0);
   const perRow = (list: Array<{ cpuSeconds: number }>) => `${((cpuOf(list) / rows) * 1e6).toFixed(1)} µs a row`;
   return {
-    loader: `mysimbdp${format === 'csv' ? '' : ` (${format})`}, ${parallelism} chunk invocation${parallelism === 1 ? '' : 's'} at a time`,
+    loader: `mysimbdp${format === 'csv' ? '' : ` (${format})`}, ${parallelism} chunk invocation${parallelism === 1 ? '' : 's'} at a time${PLAN_RANGE_CHUNKS.length > 1 ? `, ranges of ${rangeChunks} chunks` : ''}`,
     rows: 0,
     fileBytes: bytes,
     seconds,
     peakRssBytes: Math.max(notifications.maxRssBytes, chunkTasks.maxRssBytes),
     cpuSeconds: cpuOf([...notifications.invocations, ...chunkTasks.invocations]),
     longestChunkSeconds: Math.max(longest(validates), longest(writes)),
-    note: `${record.chunks?.total ?? 1} chunks of ${CHUNK_SIZE}; upload ${((uploaded - begin) / 1000).toFixed(1)} s; intake and cut ${sum(cuts).toFixed(1)} s (CPU ${perRow(cuts)}); validate ${sum(validates).toFixed(0)} s in all (longest ${longest(validates).toFixed(1)} s, CPU ${cpu(validates)}, ${perRow(validates)}); write ${sum(writes).toFixed(0)} s in all (longest ${longest(writes).toFixed(1)} s, CPU ${cpu(writes)}, ${perRow(writes)})${chunkTasks.invocations.some((invocation) => invocation.failed) ? `; ${chunkTasks.invocations.filter((invocation) => invocation.failed).length} invocations failed and were retried` : ''}`,
+    note: `${record.chunks?.total ?? 1} chunks of ${CHUNK_SIZE}; upload ${((uploaded - begin) / 1000).toFixed(1)} s; intake and cut ${sum(cuts).toFixed(1)} s (CPU ${perRow(cuts)}), ${ranges ? `in ${ranges} ranges` : 'in one scan'}, planned ${planned.toFixed(1)} s after the upload; validate ${sum(validates).toFixed(0)} s in all (longest ${longest(validates).toFixed(1)} s, CPU ${cpu(validates)}, ${perRow(validates)}); write ${sum(writes).toFixed(0)} s in all (longest ${longest(writes).toFixed(1)} s, CPU ${cpu(writes)}, ${perRow(writes)})${chunkTasks.invocations.some((invocation) => invocation.failed) ? `; ${chunkTasks.invocations.filter((invocation) => invocation.failed).length} invocations failed and were retried` : ''}`,
   };
 }
 
@@ -262,9 +265,11 @@ try {
       const file = await encodeReadings(path, format);
       if (file.seconds) say(`made ${file.path} (${formatByteSize(file.bytes)}) in ${file.seconds.toFixed(1)} s`);
       for (const parallelism of PARALLELISM) {
-        await client.execute(`TRUNCATE ${KEYSPACE}.${TABLE}`);
-        say(`mysimbdp, ${format}, at ${parallelism} chunk invocations at a time`);
-        await counted(await platformRun(file.path, file.bytes, rows, parallelism, format));
+        for (const rangeChunks of PLAN_RANGE_CHUNKS) {
+          await client.execute(`TRUNCATE ${KEYSPACE}.${TABLE}`);
+          say(`mysimbdp, ${format}, at ${parallelism} chunk invocations at a time, ranges of ${rangeChunks} chunks`);
+          await counted(await platformRun(file.path, file.bytes, rows, parallelism, format, rangeChunks));
+        }
       }
     }
 
@@ -406,7 +411,7 @@ try {
         run.note,
       ]),
     );
-    sections.push(`One CSV, ${rows} rows (${mb.toFixed(0)} MB, \`bench/generateReadings.ts\`), into \`${KEYSPACE}.${TABLE}\` (the zoo app's table), emptied between loaders; every load counted back partition by partition. The peers' tuned settings: ${{ full: 'the full grid', best: 'the best known of each peer', none: 'none' }[grid]}. The platform plans a file of at least two ranges of ${PLAN_RANGE_CHUNKS ?? DEFAULT_PLAN_RANGE_CHUNKS} chunks in ranges, several invocations at once.
+    sections.push(`One CSV, ${rows} rows (${mb.toFixed(0)} MB, \`bench/generateReadings.ts\`), into \`${KEYSPACE}.${TABLE}\` (the zoo app's table), emptied between loaders; every load counted back partition by partition. The peers' tuned settings: ${{ full: 'the full grid', best: 'the best known of each peer', none: 'none' }[grid]}. The platform plans a file of at least two ranges of ${PLAN_RANGE_CHUNKS.join(' or ')} chunks in ranges, several invocations at once; a smaller one in one scan.
 
 ${table}
 
