@@ -55,8 +55,9 @@ export class SqsEventSource {
   private spawn(): Sandbox {
     const child = fork(join(repoRoot, 'bench', 'lambdaSandbox.mjs'), [this.bundle, String(this.visibilityTimeoutSeconds / 2)], {
       env: { ...process.env, ...this.env },
-      // Not the parent's flags (tsx): the environment's own NODE_OPTIONS apply, as on Lambda.
-      execArgv: [],
+      // Not the parent's flags (tsx): the environment's own NODE_OPTIONS apply, as on Lambda. BENCH_PROFILE_DIR: a CPU
+      // profile of each environment, written there when it ends (Node refuses --cpu-prof in NODE_OPTIONS).
+      execArgv: process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [],
       stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     });
     let buffered = '';

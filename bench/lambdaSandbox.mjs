@@ -39,6 +39,6 @@ process.on('message', async ({ id, event }) => {
   });
 });
 // Stopped by its parent (SIGTERM) once the run is over: exit as a process does, so that a profile asked for with
-// `BENCH_NODE_OPTIONS="--max-old-space-size=160 --cpu-prof --cpu-prof-dir=<dir>"` is written.
+// `BENCH_PROFILE_DIR=<dir>` is written.
 process.on('SIGTERM', () => process.exit(0));
 process.send({ ready: true });

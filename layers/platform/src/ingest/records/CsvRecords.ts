@@ -28,10 +28,10 @@ type RecordDelimiter = 'lf' | 'crlf' | 'cr';
  *   let go of as it is read, and reading goes on after it.
  *
  * Written here rather than taken from a library: csv-parse costs 5.6 µs of CPU
- * a zoo reading on this machine, a third of the whole budget for a row, and the
- * fast parsers (papaparse, 1 µs) read a stray quote as data and let a
+ * a zoo reading on this machine, more than the zoo app's validation of it, and
+ * the fast parsers (papaparse, 1 µs) read a stray quote as data and let a
  * malformed closing quote run on across line breaks, so they would not end
- * records where the cut does. This one costs about 1 µs a reading (a record
+ * records where the cut does. This one costs about 1.5 µs a reading (a record
  * without quotes is one `split`).
  *
  * @example
@@ -67,11 +67,6 @@ export class CsvRecords {
     private readonly maxRecordLength: number,
     private readonly positionOffset = 0,
   ) {}
-
-  /** The header's names (trimmed, each kept: see `distinctNames`), once read. */
-  get columns(): readonly string[] | undefined {
-    return this.header;
-  }
 
   /** Reads the records the text completes. */
   push(chunk: string): SourceItem[] {
