@@ -253,14 +253,17 @@ export class ChunkedIngestion {
       const { plan } = await this.planOf(tenant, upload, record);
       const keyspace = this.deps.topology.tenantKeyspace(tenant.profile);
       const tables = plan.tables.map((table) => `${keyspace}.${table.name}`);
-      // Tables are created once, here, before any chunk writes.
-      await this.schemaOf(tenant).ensureTables(plan.tables);
       const changes = { status: 'processing' as const, reason: undefined, finishedAt: undefined, phase: 'writing' as const, tables, badRows };
       if (!(await this.deps.ingestions.transition(record, upload.version, WORKING, changes, 'validating'))) return;
+      // Tables are made by the one invocation that moved the record on, before any chunk writes: two made at once on
+      // two nodes are two tables of one name, and Cassandra keeps one of them, dropping what was written to the other.
+      await this.schemaOf(tenant).ensureTables(plan.tables);
       await this.sendWrites(upload, record, states);
       platformLogger.info('file accepted; writing its chunks', { ingestion: upload.ingestionId, chunks: record.chunksTotal, rows, badRows });
     } else if (record.phase === 'writing' && redelivered) {
-      // A redelivered task: whoever sent the write tasks may have crashed half-way. Duplicates find their checkpoint.
+      // A redelivered task: whoever moved the record on may have crashed before making the tables or sending every write
+      // task. Duplicates find their checkpoint.
+      await this.schemaOf(tenant).ensureTables((await this.planOf(tenant, upload, record)).plan.tables);
       await this.sendWrites(upload, record, states);
     }
   }
