@@ -260,9 +260,9 @@ export class ChunkedIngestion {
       await this.schemaOf(tenant).ensureTables(plan.tables);
       await this.sendWrites(upload, record, states);
       platformLogger.info('file accepted; writing its chunks', { ingestion: upload.ingestionId, chunks: record.chunksTotal, rows, badRows });
-    } else if (record.phase === 'writing' && redelivered) {
+    } else if (record.phase === 'writing' && (redelivered || record.status === 'failed')) {
       // A redelivered task: whoever moved the record on may have crashed before making the tables or sending every write
-      // task. Duplicates find their checkpoint.
+      // task. A redriven one (the record failed): making the tables may be what failed. Duplicates find their checkpoint.
       await this.schemaOf(tenant).ensureTables((await this.planOf(tenant, upload, record)).plan.tables);
       await this.sendWrites(upload, record, states);
     }
