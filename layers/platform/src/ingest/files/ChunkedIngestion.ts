@@ -7,6 +7,7 @@ import { RowWriter } from '../../cassandra/RowWriter';
 import { platformLogger } from '../../logging/platformLogger';
 import { pacedBufferRows, RatePacer } from '../../rates/RatePacer';
 import type { TenantRateLimiter } from '../../rates/TenantRateLimiter';
+import { rowFeed } from '../../rates/rowFeed';
 import { WriteTimeSpent } from '../../rates/WriteTimeSpent';
 import type { Tenant } from '../../tenants/Tenant';
 import type { Topology } from '../../topology/Topology';
@@ -337,25 +338,15 @@ export class ChunkedIngestion {
       // they are one row).
       const resumeRows = claim.state.resumeRows;
       const stopAt = begun + this.deps.writeBudgetMs;
-      let fed = 0;
       let written: Awaited<ReturnType<typeof scanSourceRecords>>;
       try {
         written = await scanSourceRecords(await this.chunkBytes(upload, chunk, header), {
           format: upload.format,
           plan,
           maxBadRows: Number.POSITIVE_INFINITY,
-          sink: async (rows) => {
-            // Rows before resumeRows were written by an earlier try. A paced tenant's rows go one at a time, so that
-            // the writer stops as soon as its time for writing is spent; anyone else's go together.
-            for (let at = Math.min(rows.length, Math.max(0, resumeRows - fed)); at < rows.length;) {
-              if (pacer && fed + at > resumeRows && this.deps.clock.now() >= stopAt) throw new WriteTimeSpent(fed + at);
-              const next = pacer ? at + 1 : rows.length;
-              lease.assertHeld();
-              await writer.write(at === 0 && next === rows.length ? rows : rows.slice(at, next));
-              at = next;
-            }
-            fed += rows.length;
-          },
+          // Rows before resumeRows were written by an earlier try. A paced tenant's rows go one at a time, so that the
+          // writer stops as soon as its time for writing is spent; anyone else's go together.
+          sink: rowFeed(writer, { from: resumeRows, stopAt: pacer ? stopAt : undefined, clock: this.deps.clock, beforeWrite: () => lease.assertHeld() }),
         });
         await writer.flush();
       } catch (error) {

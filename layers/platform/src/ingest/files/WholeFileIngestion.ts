@@ -3,6 +3,7 @@ import { RowWriter } from '../../cassandra/RowWriter';
 import { DeferredError } from '../../errors';
 import { platformLogger } from '../../logging/platformLogger';
 import { pacedBufferRows, RatePacer } from '../../rates/RatePacer';
+import { rowFeed } from '../../rates/rowFeed';
 import { WriteTimeSpent } from '../../rates/WriteTimeSpent';
 import type { Tenant } from '../../tenants/Tenant';
 import { textFormat } from '../../tenants/FileFormat';
@@ -124,25 +125,14 @@ export class WholeFileIngestion {
       concurrency: this.deps.writeConcurrency,
       ...(pacer && limit ? { pace: pacer.pace, bufferedRows: pacedBufferRows(limit) } : {}),
     });
-    let fed = 0;
     let written: Awaited<ReturnType<typeof scanSourceRecords>>;
     try {
       written = await scanSourceRecords(await open(), {
         format: upload.format,
         plan,
         maxBadRows: Number.POSITIVE_INFINITY,
-        sink: async (rows) => {
-          if (!pacer) {
-            await writer.write(rows);
-            return;
-          }
-          // A paced tenant's rows go one at a time, so that writing stops as soon as its time is spent.
-          for (const row of rows) {
-            if (this.deps.clock.now() >= stopAt) throw new WriteTimeSpent(fed);
-            await writer.write([row]);
-            fed += 1;
-          }
-        },
+        // A paced tenant's rows go one at a time, so that writing stops as soon as its time is spent.
+        sink: rowFeed(writer, { stopAt: pacer ? stopAt : undefined, clock: this.deps.clock }),
         // Progress: conditional, so that it never overwrites the finished record. One that fails loses only the count
         // the record shows meanwhile: the next report, or the finished record, says the rows written.
         onProgress: (stats) =>
