@@ -72,6 +72,8 @@ const PLAN_RANGE_CHUNKS = (process.env.BENCH_PLAN_RANGE_CHUNKS ?? String(DEFAULT
 const PEERS = process.env.BENCH_PEERS !== 'none';
 const FORMATS = (process.env.BENCH_FORMATS ?? 'csv').split(',') as FileFormat[];
 const CEILING = process.env.BENCH_CEILING !== 'none';
+/** The platform's runs validate the file and write nothing; its rows are those it validated, not counted back. */
+const DRY_RUN = process.env.BENCH_DRY_RUN === '1';
 // A mistyped BENCH_TUNED_GRID fails here, before anything starts.
 for (const rows of ROWS) tunedGridFor(rows);
 const KEYSPACE = 'bench_tenant_zoo';
@@ -98,6 +100,8 @@ export interface Run {
   note: string;
   /** mysimbdp: the longest chunk invocation, and the phases. */
   longestChunkSeconds?: number;
+  /** A dry run: the rows are those validated, nothing was written to count back. */
+  dryRun?: boolean;
 }
 
 /** One peer's load of the file, as the loop below runs it. */
@@ -153,7 +157,7 @@ async function platformRun(path: string, bytes: number, rows: number, parallelis
   notifications.start();
   chunkTasks.start();
   const begin = performance.now();
-  const grant = await api.grantUpload(`readings-${rows}.${format}`, bytes);
+  const grant = await api.grantUpload(`readings-${rows}.${format}`, bytes, undefined, DRY_RUN);
   const upload = await postMultipart(grant.upload.url, grant.upload.fields, path, () => undefined);
   if (upload.status >= 300) throw new Error(`upload refused: ${upload.body}`);
   const uploaded = performance.now();
@@ -166,7 +170,7 @@ async function platformRun(path: string, bytes: number, rows: number, parallelis
   const seconds = (performance.now() - begin) / 1000;
   await notifications.stop();
   await chunkTasks.stop();
-  if (record.status !== 'ingested') throw new Error(`the ingestion ended ${record.status}: ${record.reason}`);
+  if (record.status !== (DRY_RUN ? 'validated' : 'ingested')) throw new Error(`the ingestion ended ${record.status}: ${record.reason}`);
   const byKind = (kind: string) => chunkTasks.invocations.filter((invocation) => decodeChunkTask(invocation.body)?.kind === kind);
   const longest = (list: Array<{ seconds: number }>) => Math.max(0, ...list.map((invocation) => invocation.seconds));
   const sum = (list: Array<{ seconds: number }>) => list.reduce((total, invocation) => total + invocation.seconds, 0);
@@ -184,8 +188,9 @@ async function platformRun(path: string, bytes: number, rows: number, parallelis
   const cpuOf = (list: Array<{ cpuSeconds: number }>) => list.reduce((total, invocation) => total + invocation.cpuSeconds, 0);
   const perRow = (list: Array<{ cpuSeconds: number }>) => `${((cpuOf(list) / rows) * 1e6).toFixed(1)} µs a row`;
   return {
-    loader: `mysimbdp${format === 'csv' ? '' : ` (${format})`}, ${parallelism} chunk invocation${parallelism === 1 ? '' : 's'} at a time${PLAN_RANGE_CHUNKS.length > 1 ? `, ranges of ${rangeChunks} chunks` : ''}`,
-    rows: 0,
+    loader: `mysimbdp${format === 'csv' ? '' : ` (${format})`}, ${parallelism} chunk invocation${parallelism === 1 ? '' : 's'} at a time${PLAN_RANGE_CHUNKS.length > 1 ? `, ranges of ${rangeChunks} chunks` : ''}${DRY_RUN ? ', dry run (validated, not written)' : ''}`,
+    rows: DRY_RUN ? record.rows : 0,
+    dryRun: DRY_RUN,
     fileBytes: bytes,
     seconds,
     peakRssBytes: Math.max(notifications.maxRssBytes, chunkTasks.maxRssBytes),
@@ -227,7 +232,7 @@ try {
     say(`${rows} rows, ${formatByteSize(bytes)}, ${partitions.size} partitions: ${path}`);
     const runs: Run[] = [];
     const counted = async (run: Run): Promise<void> => {
-      run.rows = await countRows(client, partitions);
+      if (!run.dryRun) run.rows = await countRows(client, partitions);
       runs.push(run);
       say(JSON.stringify(run));
     };
