@@ -8,12 +8,40 @@ import type { ChunkTask } from '../../layers/platform/src/ingest/files/ChunkTask
 import { objectKey } from '../../layers/platform/src/storage/objectKeys';
 import type { Tenant } from '../../layers/platform/src/tenants/Tenant';
 import { drainChunkTasks, fakeBatchIngestDependencies, ingestNow } from './fakes/fakeBatchIngestDependencies';
+import type { FakeChunkStore } from './fakes/FakeChunkStore';
 import { tenant } from './fakes/FakeTenantRegistry';
 
 /** 40 readings, about 10 bytes a line: cut into chunks of 64 bytes, several chunks. */
 function readings(bad: readonly number[] = []): string {
   const lines = Array.from({ length: 40 }, (_, index) => `r${String(index).padStart(2, '0')},${bad.includes(index) ? 'bad' : index}`);
   return `id,value\n${lines.join('\n')}\n`;
+}
+
+/** The ids of the 40 readings, in order. */
+const everyReading = Array.from({ length: 40 }, (_, index) => `r${String(index).padStart(2, '0')}`);
+
+/** The chunks a set of chunk tasks is for, in order (a chunk twice if two tasks are for it). */
+function chunksOf(tasks: readonly ChunkTask[]): number[] {
+  return tasks.map((task) => (task.kind === 'validate' || task.kind === 'write' ? task.chunk.index : -1)).sort((a, b) => a - b);
+}
+
+/**
+ * The next `readers` reads of the chunks' checkpoints wait for one another, as
+ * invocations reading at the same moment do: none reads until all are reading.
+ */
+function readTogether(chunks: FakeChunkStore, readers: number): void {
+  const list = chunks.list.bind(chunks);
+  let waiting = readers;
+  let allReading: () => void = () => undefined;
+  const together = new Promise<void>((resolve) => (allReading = resolve));
+  chunks.list = async (version) => {
+    if (waiting > 0) {
+      waiting -= 1;
+      if (waiting === 0) allReading();
+      await together;
+    }
+    return list(version);
+  };
 }
 
 async function setUp(body: string, tenants: readonly Tenant[] = [tenant('zoo')], dryRun = false) {
@@ -24,12 +52,17 @@ async function setUp(body: string, tenants: readonly Tenant[] = [tenant('zoo')],
   const stored = fakes.bucket.upload(grant.key, body, grant.grantId);
   const object = { key: grant.key, size: stored.size, versionId: stored.versionId, etag: stored.etag };
   const inserts = () => fakes.cassandra.matching(/^INSERT/).map((statement) => statement.params);
+  /** The ids of the rows written, sorted: a row written twice is there twice. */
+  const writtenIds = () =>
+    inserts()
+      .map(([id]) => String(id))
+      .sort();
   /** Runs every task on the chunk queue, and the tasks they send, until none is left; returns what ran. */
   const drain = (): Promise<ChunkTask[]> => drainChunkTasks(fileTasks, fakes.tasks);
   const record = () => fakes.ingestions.stored(grant.ingestionId);
   /** The upload's notification, then its file task (see `ingestNow`). */
   const ingest = (object: ObjectCreated) => ingestNow(pipeline, fileTasks, fakes, object);
-  return { ...fakes, pipeline, fileTasks, ingest, grant, object, inserts, drain, record };
+  return { ...fakes, pipeline, fileTasks, ingest, grant, object, inserts, writtenIds, drain, record };
 }
 
 describe('a file above the chunk size', () => {
@@ -51,7 +84,7 @@ describe('a file above the chunk size', () => {
     expect(ran.findIndex((task) => task.kind === 'write')).toBe(cut);
 
     expect(record()).toMatchObject({ status: 'ingested', rows: 40, badRows: 0, tables: ['unit_tenant_zoo.readings'] });
-    expect(inserts().map(([id]) => id)).toEqual(Array.from({ length: 40 }, (_, index) => `r${String(index).padStart(2, '0')}`));
+    expect(inserts().map(([id]) => id)).toEqual(everyReading);
     expect(ingestions.transitions.filter(({ changes }) => changes.phase === 'writing')).toHaveLength(1);
     expect(ingestions.transitions.filter(({ changes }) => changes.status === 'ingested')).toHaveLength(1);
     expect([...chunks.writtenCount.values()]).toEqual(Array.from({ length: cut }, () => 1));
@@ -86,6 +119,64 @@ describe('a file above the chunk size', () => {
     // A first delivery of the same task sends nothing.
     await fileTasks.run(validates[0] as ChunkTask, { receiveCount: 1 });
     expect(tasks.take()).toEqual([]);
+  });
+
+  it('makes the tables and sends the write tasks once when two invocations validate the last chunks at the same moment: only the one whose move to writing applies does', async () => {
+    const { fileTasks, ingest, object, tasks, chunks, cassandra, ingestions, drain, record, writtenIds } = await setUp(readings());
+    await ingest(object);
+    const validates = tasks.take();
+    const lastTwo = validates.splice(-2);
+    for (const task of validates) await fileTasks.run(task, { receiveCount: 1 });
+    // Each reads the checkpoints once both chunks are validated: both see every chunk validated and the record validating.
+    readTogether(chunks, 2);
+    const tried = jest.spyOn(ingestions, 'transition');
+    await Promise.all(lastTwo.map((task) => fileTasks.run(task, { receiveCount: 1 })));
+
+    // Both tried to move the record to writing; one did.
+    expect(tried.mock.calls.filter(([, , , changes]) => changes.phase === 'writing')).toHaveLength(2);
+    expect(ingestions.transitions.filter(({ changes }) => changes.phase === 'writing')).toHaveLength(1);
+    // The fake's schema metadata learns no table, so every invocation that sets out to make the table sends a CREATE TABLE (each write task too, later).
+    expect(cassandra.matching(/^CREATE TABLE/).map(({ query }) => query)).toEqual([
+      expect.stringMatching(/^CREATE TABLE IF NOT EXISTS unit_tenant_zoo\.readings /),
+    ]);
+    const writes = tasks.sent.filter((task) => task.kind === 'write');
+    expect(chunksOf(writes)).toEqual(chunksOf([...validates, ...lastTwo]));
+
+    await drain();
+    expect(record()).toMatchObject({ status: 'ingested', rows: 40 });
+    expect(writtenIds()).toEqual(everyReading);
+  });
+
+  it('makes the tables and sends the write tasks again for a redriven task of a file that failed because its tables could not be made', async () => {
+    const { fileTasks, ingest, object, tasks, cassandra, clock, drain, record, writtenIds } = await setUp(readings());
+    await ingest(object);
+    const validates = tasks.take();
+    const [last] = validates.splice(-1);
+    if (last?.kind !== 'validate') throw new Error('expected a validate task');
+    for (const task of validates) await fileTasks.run(task, { receiveCount: 1 });
+    // The tenant's keyspace was dropped: the last chunk's task moves the record to writing, then cannot make the table, on every try.
+    const dropped = new Error('Keyspace unit_tenant_zoo does not exist');
+    cassandra.failWhen(({ query }) => (/^CREATE TABLE/.test(query) ? dropped : undefined));
+    for (const receiveCount of [1, 2, 3]) {
+      await expect(fileTasks.run(last, { receiveCount })).rejects.toBe(dropped);
+      clock.advance(1000);
+    }
+    await fileTasks.deadLettered(last, dropped, 3);
+    expect(record()).toMatchObject({ status: 'failed', phase: 'writing' });
+    expect(tasks.take()).toEqual([]);
+    expect(writtenIds()).toEqual([]);
+
+    // Redriven once the keyspace is back: a new message, on its first delivery.
+    cassandra.failWhen(undefined);
+    clock.advance(1000);
+    await fileTasks.run(last, { receiveCount: 1 });
+    // Three tries that failed to make the table, then the redriven task's.
+    expect(cassandra.matching(/^CREATE TABLE/)).toHaveLength(4);
+    expect(chunksOf(tasks.sent.filter((task) => task.kind === 'write'))).toEqual(chunksOf([...validates, last]));
+
+    await drain();
+    expect(record()).toMatchObject({ status: 'ingested', rows: 40 });
+    expect(writtenIds()).toEqual(everyReading);
   });
 
   it('rejects the file as soon as its chunks have more bad rows than the tolerance, and writes no chunk', async () => {
