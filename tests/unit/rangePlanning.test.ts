@@ -146,6 +146,26 @@ describe('a large CSV or NDJSON file planned in ranges', () => {
     expect(record()).toMatchObject({ status: 'ingested', rows: 40 });
   });
 
+  it('finishes a file whose range task gave up once the task is redriven: the redriven scan moves the failed record on', async () => {
+    const { text, ids } = quotedReadings(40);
+    const { ingest, tasks, record, run, drain, insertedIds, fileTasks } = await setUp('readings.csv', Buffer.from(text));
+    await ingest();
+    const sent = tasks.take();
+    const last = sent.at(-1) as ChunkTask;
+    for (const task of sent.slice(0, -1)) await run(task);
+    // The last range's task failed every try (S3 unreachable, say) and is dead-lettered: the file is failed, still planning.
+    await fileTasks.deadLettered(last, new Error('S3 is unreachable'), 3);
+    expect(record()).toMatchObject({ status: 'failed', phase: 'planning' });
+    expect(record()?.reason).toMatch(/^scanning .* failed 3 times: S3 is unreachable; /);
+
+    // The operator redrives it: a new message, on its first delivery.
+    await run(last);
+    expect(record()).toMatchObject({ status: 'processing', phase: 'validating', reason: undefined });
+    await drain();
+    expect(record()).toMatchObject({ status: 'ingested', rows: 40 });
+    expect(insertedIds()).toEqual(ids);
+  });
+
   it('plans an NDJSON file in ranges too, its chunks those one scan would cut', async () => {
     const { text, ids } = ndjsonReadings(30);
     const body = Buffer.from(text);

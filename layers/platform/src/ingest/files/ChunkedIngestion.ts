@@ -148,11 +148,22 @@ export class ChunkedIngestion {
     await this.planned(tenant, upload, record, await this.deps.planner.scan(upload, range));
   }
 
-  /** Once the file is cut through: the record moves to validating (once: whoever cut it too is refused) with its chunks' count. */
+  /**
+   * Once the file is cut through: the record moves to validating (once: whoever cut it too is refused) with its chunks'
+   * count. From failed too: a redriven `plan` or `range` task of a file whose planning gave up carries it on.
+   */
   private async planned(tenant: Tenant, upload: UploadRef, record: IngestionRecord, progress: CutProgress): Promise<void> {
     if (!progress.done) return;
     const textBytes = upload.compression ? progress.textBytes : undefined;
-    await this.deps.ingestions.transition(record, upload.version, ['processing'], { phase: 'validating', chunksTotal: progress.total, textBytes }, 'planning');
+    const changes = {
+      status: 'processing' as const,
+      reason: undefined,
+      finishedAt: undefined,
+      phase: 'validating' as const,
+      chunksTotal: progress.total,
+      textBytes,
+    };
+    await this.deps.ingestions.transition(record, upload.version, WORKING, changes, 'planning');
     platformLogger.info('file cut into chunks', { ingestion: upload.ingestionId, chunks: progress.total, bytes: upload.size, textBytes });
     await this.decide(tenant, upload, false);
   }
