@@ -164,7 +164,7 @@ async function platformRun(path: string, bytes: number, rows: number, parallelis
   let record: IngestionView | undefined;
   for (;;) {
     record = (await api.ingestions(grant.batchId)).ingestions.find((view) => view.id === grant.ingestionId);
-    if (record && ['ingested', 'rejected', 'failed'].includes(record.status)) break;
+    if (record && ['ingested', 'validated', 'rejected', 'failed'].includes(record.status)) break;
     await sleep(200);
   }
   const seconds = (performance.now() - begin) / 1000;
