@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { logFile, repoRoot } from '../../localstack/paths';
@@ -16,7 +15,8 @@ export async function ensureChromium(): Promise<void> {
 }
 
 /**
- * A headless Chromium with a fresh profile. Background networking, component
+ * A headless Chromium with a fresh profile (puppeteer's own temporary one,
+ * removed when the browser closes). Background networking, component
  * updates and sync are off: the browser talks to the platform and LocalStack
  * on 127.0.0.1 and to nothing else.
  */
@@ -34,7 +34,6 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
-      `--user-data-dir=${await mkdtemp(join(tmpdir(), 'mysimbdp-chromium-'))}`,
     ],
   });
 }

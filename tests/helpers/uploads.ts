@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { postMultipart } from '../../clients/postMultipart';
@@ -19,12 +19,18 @@ export async function uploadFile(
   const body = Buffer.isBuffer(content) ? content : Buffer.from(content);
   const grant = await api('POST', `/tenants/${tenant}/uploads`, { fileName, size: body.length, ...extra }, token);
   if (grant.status !== 201) throw new Error(`upload grant refused: ${grant.status} ${JSON.stringify(grant.body)}`);
-  const path = join(await mkdtemp(join(tmpdir(), 'upload-')), fileName);
-  await writeFile(path, body);
-  const granted = grant.body as unknown as Granted;
-  const sent = await postMultipart(granted.upload.url, granted.upload.fields, path, () => undefined);
-  if (sent.status >= 300) throw new Error(`S3 refused the upload: ${sent.status} ${sent.body}`);
-  return granted;
+  // postMultipart sends a file: the content goes through one of its own, removed once sent.
+  const folder = await mkdtemp(join(tmpdir(), 'upload-'));
+  try {
+    const path = join(folder, fileName);
+    await writeFile(path, body);
+    const granted = grant.body as unknown as Granted;
+    const sent = await postMultipart(granted.upload.url, granted.upload.fields, path, () => undefined);
+    if (sent.status >= 300) throw new Error(`S3 refused the upload: ${sent.status} ${sent.body}`);
+    return granted;
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
 }
 
 /** An ingestion as the API shows it. */

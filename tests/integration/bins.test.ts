@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { apiUrl } from '../helpers/testPlatform';
@@ -31,5 +31,6 @@ describe("the package's command-line tools (bin)", () => {
     const down = await runBin('fetchdata', ['--api', 'http://127.0.0.1:9', '--tenant', 'zoo', '--dir', dir], { MYSIMBDP_PASSWORD: 'x' });
     expect(down.status).toBe(4);
     expect(down.stderr).toMatch(/the platform API at http:\/\/127\.0\.0\.1:9 is unreachable .*; is it running\?/);
+    await rm(dir, { recursive: true });
   });
 });

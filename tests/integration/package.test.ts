@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageStack } from '../../localstack/deployCheck/packageStack';
@@ -17,6 +17,10 @@ describe('serverless package (for `serverless deploy`)', () => {
     const env = Object.fromEntries(Object.entries(withoutAwsVariables()).filter(([name]) => !name.startsWith('MYSIMBDP_')));
     // A dashboard served from another origin than the API's (none by default: see tests/unit/allowedOrigins.test.ts).
     template = (await packageStack('ci', folder, { ...env, MYSIMBDP_ALLOWED_ORIGINS: 'https://dashboard.example.com' })) as typeof template;
+  });
+
+  afterAll(async () => {
+    await rm(folder, { recursive: true, force: true });
   });
 
   const ofType = (type: string): Array<[string, Resource]> => Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
