@@ -196,7 +196,7 @@ async function platformRun(path: string, bytes: number, rows: number, parallelis
     peakRssBytes: Math.max(notifications.maxRssBytes, chunkTasks.maxRssBytes),
     cpuSeconds: cpuOf([...notifications.invocations, ...chunkTasks.invocations]),
     longestChunkSeconds: Math.max(longest(validates), longest(writes)),
-    note: `${record.chunks?.total ?? 1} chunks of ${CHUNK_SIZE}; upload ${((uploaded - begin) / 1000).toFixed(1)} s; intake and cut ${sum(cuts).toFixed(1)} s (CPU ${perRow(cuts)}), ${ranges ? `in ${ranges} ranges` : 'in one scan'}, planned ${planned.toFixed(1)} s after the upload; validate ${sum(validates).toFixed(0)} s in all (longest ${longest(validates).toFixed(1)} s, CPU ${cpu(validates)}, ${perRow(validates)}); write ${sum(writes).toFixed(0)} s in all (longest ${longest(writes).toFixed(1)} s, CPU ${cpu(writes)}, ${perRow(writes)})${chunkTasks.invocations.some((invocation) => invocation.failed) ? `; ${chunkTasks.invocations.filter((invocation) => invocation.failed).length} invocations failed and were retried` : ''}`,
+    note: `${record.chunks?.total ?? 1} chunks of ${CHUNK_SIZE}; upload ${((uploaded - begin) / 1000).toFixed(1)} s; intake and cut ${sum(cuts).toFixed(1)} s (CPU ${perRow(cuts)}), ${ranges ? `in ${ranges} ranges` : 'in one scan'}, planned ${planned.toFixed(1)} s after the upload; validate ${sum(validates).toFixed(0)} s in all (longest ${longest(validates).toFixed(1)} s, CPU ${cpu(validates)}, ${perRow(validates)})${DRY_RUN ? '' : `; write ${sum(writes).toFixed(0)} s in all (longest ${longest(writes).toFixed(1)} s, CPU ${cpu(writes)}, ${perRow(writes)})`}${chunkTasks.invocations.some((invocation) => invocation.failed) ? `; ${chunkTasks.invocations.filter((invocation) => invocation.failed).length} invocations failed and were retried` : ''}`,
   };
 }
 
@@ -416,7 +416,7 @@ try {
         run.note,
       ]),
     );
-    sections.push(`One CSV, ${rows} rows (${mb.toFixed(0)} MB, \`bench/generateReadings.ts\`), into \`${KEYSPACE}.${TABLE}\` (the zoo app's table), emptied between loaders; every load counted back partition by partition. The peers' tuned settings: ${{ full: 'the full grid', best: 'the best known of each peer', none: 'none' }[grid]}. The platform plans a file of at least two ranges of ${PLAN_RANGE_CHUNKS.join(' or ')} chunks in ranges, several invocations at once; a smaller one in one scan.
+    sections.push(`One CSV, ${rows} rows (${mb.toFixed(0)} MB, \`bench/generateReadings.ts\`), into \`${KEYSPACE}.${TABLE}\` (the zoo app's table), emptied between loaders; every load counted back partition by partition${DRY_RUN ? " (the platform's dry runs write nothing: their rows are those they validated)" : ''}. The peers' tuned settings: ${{ full: 'the full grid', best: 'the best known of each peer', none: 'none' }[grid]}. The platform plans a file of at least two ranges of ${PLAN_RANGE_CHUNKS.join(' or ')} chunks in ranges, several invocations at once; a smaller one in one scan.
 
 ${table}
 
