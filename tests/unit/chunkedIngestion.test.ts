@@ -148,7 +148,7 @@ describe('a file above the chunk size', () => {
   });
 
   it('makes the tables and sends the write tasks again for a redriven task of a file that failed because its tables could not be made', async () => {
-    const { fileTasks, ingest, object, tasks, cassandra, clock, drain, record, writtenIds } = await setUp(readings());
+    const { fileTasks, ingest, object, tasks, cassandra, clock, drain, record, writtenIds, chunks } = await setUp(readings());
     await ingest(object);
     const validates = tasks.take();
     const [last] = validates.splice(-1);
@@ -163,6 +163,9 @@ describe('a file above the chunk size', () => {
     }
     await fileTasks.deadLettered(last, dropped, 3);
     expect(record()).toMatchObject({ status: 'failed', phase: 'writing' });
+    // The chunk is sound: the record names the decision on the file, and no chunk is marked failed.
+    expect(record()?.reason).toMatch(/^deciding on the file once its chunks were validated failed 3 times: Keyspace unit_tenant_zoo does not exist; /);
+    expect((await chunks.list(last.upload)).map((state) => state.status)).toEqual([...validates, last].map(() => 'validated'));
     expect(tasks.take()).toEqual([]);
     expect(writtenIds()).toEqual([]);
 

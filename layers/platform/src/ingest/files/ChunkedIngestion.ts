@@ -441,16 +441,23 @@ export class ChunkedIngestion {
   async gaveUp(record: IngestionRecord, task: ChunkedFileTask, error: unknown, tries: number): Promise<void> {
     const version = versionOf(task.upload);
     const message = error instanceof Error ? error.message : String(error);
+    // A validate task whose chunk is checkpointed failed after validating it, in the decision on the file (making its
+    // tables, say): the chunk is sound, and the redriven task takes the decision again without validating it again.
+    const decided = task.kind === 'validate' && (await this.deps.chunks.get(version, task.chunk.index))?.status === 'validated';
     const what =
       task.kind === 'plan'
         ? `cutting the file from byte ${task.state.offset}`
         : task.kind === 'range'
           ? `scanning ${describeRange(task.range, task.upload.size)} of the file`
-          : `${task.kind === 'write' ? 'writing' : 'validating'} ${describeChunk(task.chunk, record.chunksTotal)}`;
-    if (task.kind === 'validate' || task.kind === 'write')
-      await this.deps.chunks.failed(version, task.chunk.index, `${what} failed ${tries} times: ${message}`);
+          : decided
+            ? 'deciding on the file once its chunks were validated'
+            : `${task.kind === 'write' ? 'writing' : 'validating'} ${describeChunk(task.chunk, record.chunksTotal)}`;
+    const own = `${what} failed ${tries} times: ${message}`;
+    const chunkFailed = (task.kind === 'validate' && !decided) || task.kind === 'write';
+    if (chunkFailed) await this.deps.chunks.failed(version, task.chunk.index, own);
     const failed = (await this.deps.chunks.list(version)).filter((state) => state.status === 'failed');
-    const named = failed.length ? failed.map((state) => state.reason).join('; ') : `${what} failed ${tries} times: ${message}`;
+    // Every chunk that gave up, by its own reason (this task's among them when its chunk failed), and this task's too.
+    const named = [...failed.map((state) => state.reason), ...(chunkFailed ? [] : [own])].join('; ');
     const reason = `${named}; the object stays in incoming/ and the task is in the chunk dead-letter queue: redrive it once the cause is fixed`;
     platformLogger.error('chunk gave up', { ingestion: record.ingestionId, task: task.kind, reason, error });
     if (!(await this.deps.outcomes.failed(record, reason))) {
