@@ -6,9 +6,11 @@ import { CassandraService } from './CassandraService';
 /**
  * Cassandra's own keyspaces that a node needs to serve a login and to repair:
  * at replication 1 the node holding a role's row takes every login of that
- * role with it when it dies.
+ * role with it when it dies. `system_auth` comes last: once its replication
+ * grows, a node may read a role from a new replica that holds no row until
+ * the repair, and find the superuser making the change no superuser at all.
  */
-const SYSTEM_KEYSPACES = ['system_auth', 'system_distributed', 'system_traces'] as const;
+const SYSTEM_KEYSPACES = ['system_distributed', 'system_traces', 'system_auth'] as const;
 
 const NETWORK_TOPOLOGY = 'org.apache.cassandra.locator.NetworkTopologyStrategy';
 
@@ -68,7 +70,8 @@ export class CassandraCluster {
   /**
    * Gives Cassandra's own keyspaces the cluster's replication (three copies
    * where there are three nodes), and repairs `system_auth` when it changed, so
-   * that every role is on every replica before a node may die.
+   * that every role is on every replica before a node may die. Nothing is read
+   * as the superuser between `system_auth`'s change and its repair.
    */
   async replicateSystemKeyspaces(progress: (message: string) => void): Promise<void> {
     const factor = localReplicationFactor(this.nodes.length);
