@@ -69,6 +69,9 @@ export interface ChunkedIngestionDependencies {
  */
 const WORKING: readonly IngestionStatus[] = ['processing', 'failed'];
 
+/** What a record carried on from {@link WORKING} is set back to: `processing`, without a failure's reason or end. */
+const RESUMED = { status: 'processing', reason: undefined, finishedAt: undefined } as const;
+
 function versionOf(upload: UploadRef): IngestedVersion {
   return { tenant: upload.tenant, ingestionId: upload.ingestionId, version: upload.version };
 }
@@ -155,14 +158,7 @@ export class ChunkedIngestion {
   private async planned(tenant: Tenant, upload: UploadRef, record: IngestionRecord, progress: CutProgress): Promise<void> {
     if (!progress.done) return;
     const textBytes = upload.compression ? progress.textBytes : undefined;
-    const changes = {
-      status: 'processing' as const,
-      reason: undefined,
-      finishedAt: undefined,
-      phase: 'validating' as const,
-      chunksTotal: progress.total,
-      textBytes,
-    };
+    const changes = { ...RESUMED, phase: 'validating' as const, chunksTotal: progress.total, textBytes };
     await this.deps.ingestions.transition(record, upload.version, WORKING, changes, 'planning');
     platformLogger.info('file cut into chunks', { ingestion: upload.ingestionId, chunks: progress.total, bytes: upload.size, textBytes });
     await this.decide(tenant, upload, false);
@@ -265,7 +261,7 @@ export class ChunkedIngestion {
       const { plan } = await this.planOf(tenant, upload, record);
       const keyspace = this.deps.topology.tenantKeyspace(tenant.profile);
       const tables = plan.tables.map((table) => `${keyspace}.${table.name}`);
-      const changes = { status: 'processing' as const, reason: undefined, finishedAt: undefined, phase: 'writing' as const, tables, badRows };
+      const changes = { ...RESUMED, phase: 'writing' as const, tables, badRows };
       if (!(await this.deps.ingestions.transition(record, upload.version, WORKING, changes, 'validating'))) return;
       // Tables are made by the one invocation that moved the record on, before any chunk writes: two made at once on
       // two nodes are two tables of one name, and Cassandra keeps one of them, dropping what was written to the other.
@@ -355,8 +351,6 @@ export class ChunkedIngestion {
           format: upload.format,
           plan,
           maxBadRows: Number.POSITIVE_INFINITY,
-          // Rows before resumeRows were written by an earlier try. A paced tenant's rows go one at a time, so that the
-          // writer stops as soon as its time for writing is spent; anyone else's go together.
           sink: rowFeed(writer, { from: resumeRows, stopAt: pacer ? stopAt : undefined, clock: this.deps.clock, beforeWrite: () => lease.assertHeld() }),
         });
         await writer.flush();
@@ -441,9 +435,11 @@ export class ChunkedIngestion {
   async gaveUp(record: IngestionRecord, task: ChunkedFileTask, error: unknown, tries: number): Promise<void> {
     const version = versionOf(task.upload);
     const message = error instanceof Error ? error.message : String(error);
+    const states = await this.deps.chunks.list(version);
+    const ownChunk = task.kind === 'validate' || task.kind === 'write' ? task.chunk.index : undefined;
     // A validate task whose chunk is checkpointed failed after validating it, in the decision on the file (making its
     // tables, say): the chunk is sound, and the redriven task takes the decision again without validating it again.
-    const decided = task.kind === 'validate' && (await this.deps.chunks.get(version, task.chunk.index))?.status === 'validated';
+    const decided = task.kind === 'validate' && states.some((state) => state.index === ownChunk && state.status === 'validated');
     const what =
       task.kind === 'plan'
         ? `cutting the file from byte ${task.state.offset}`
@@ -453,11 +449,14 @@ export class ChunkedIngestion {
             ? 'deciding on the file once its chunks were validated'
             : `${task.kind === 'write' ? 'writing' : 'validating'} ${describeChunk(task.chunk, record.chunksTotal)}`;
     const own = `${what} failed ${tries} times: ${message}`;
-    const chunkFailed = (task.kind === 'validate' && !decided) || task.kind === 'write';
-    if (chunkFailed) await this.deps.chunks.failed(version, task.chunk.index, own);
-    const failed = (await this.deps.chunks.list(version)).filter((state) => state.status === 'failed');
-    // Every chunk that gave up, by its own reason (this task's among them when its chunk failed), and this task's too.
-    const named = [...failed.map((state) => state.reason), ...(chunkFailed ? [] : [own])].join('; ');
+    const failedChunk = decided ? undefined : ownChunk;
+    if (failedChunk !== undefined) await this.deps.chunks.failed(version, failedChunk, own);
+    // Every chunk that gave up, by its own reason (the listing as it is once this task's chunk failed), and this task's
+    // failure when it is not a chunk's.
+    const failed = states
+      .map((state) => (state.index === failedChunk ? { ...state, status: 'failed' as const, reason: own } : state))
+      .filter((state) => state.status === 'failed');
+    const named = [...failed.map((state) => state.reason), ...(failedChunk === undefined ? [own] : [])].join('; ');
     const reason = `${named}; the object stays in incoming/ and the task is in the chunk dead-letter queue: redrive it once the cause is fixed`;
     platformLogger.error('chunk gave up', { ingestion: record.ingestionId, task: task.kind, reason, error });
     if (!(await this.deps.outcomes.failed(record, reason))) {

@@ -131,7 +131,6 @@ export class WholeFileIngestion {
         format: upload.format,
         plan,
         maxBadRows: Number.POSITIVE_INFINITY,
-        // A paced tenant's rows go one at a time, so that writing stops as soon as its time is spent.
         sink: rowFeed(writer, { stopAt: pacer ? stopAt : undefined, clock: this.deps.clock }),
         // Progress: conditional, so that it never overwrites the finished record. One that fails loses only the count
         // the record shows meanwhile: the next report, or the finished record, says the rows written.
