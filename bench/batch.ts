@@ -59,7 +59,7 @@ import { bestRun, describeBest } from './peers/bestRun';
 import { CQLSH_GRID, cqlshCopyOptions, describeCqlshSetting } from './peers/cqlshGrid';
 import { Dsbulk, DSBULK_VERSION } from './peers/Dsbulk';
 import { describeDsbulkSetting, DSBULK_GRID, dsbulkSettingArgs } from './peers/dsbulkGrid';
-import { measureProcess } from './peers/measureProcess';
+import { measureProcess, treeCpuSeconds } from './peers/measureProcess';
 import { splitCsv, type CsvParts } from './peers/splitCsv';
 import { settingsToRun, tunedGridFor } from './peers/tunedGrid';
 import { SqsEventSource } from './SqsEventSource';
@@ -95,6 +95,8 @@ export interface Run {
   peakRssBytes: number;
   /** CPU time, user and system, of the loader's own processes (not Cassandra's). */
   cpuSeconds: number;
+  /** CPU time, user and system, the Cassandra nodes spent while the loader ran (the ceiling: per pass over the rows). */
+  nodeCpuSeconds?: number;
   /** The bytes it read or was sent: the file in its format. */
   fileBytes: number;
   note: string;
@@ -127,6 +129,14 @@ async function countRows(client: cassandra.Client, partitions: Map<string, numbe
 
 const cloud = new LocalCloud();
 const started = await cloud.start(say);
+
+/** CPU seconds every Cassandra node (its process tree) has used so far: sampled around a load, what the load cost the nodes. */
+function nodeCpuSeconds(): number {
+  return cloud.cassandra.nodes.reduce((sum, node) => {
+    const pid = node.runningPid();
+    return sum + (pid ? treeCpuSeconds(pid) : 0);
+  }, 0);
+}
 const config = useLocalStage('bench');
 await resetLocalStage('bench');
 const client = createCassandraClient(config, { readTimeoutMs: 120_000 });
@@ -240,6 +250,7 @@ try {
     if (CEILING) {
       say('the node ceiling: a raw cassandra-driver writer of the same rows, made in memory');
       const ceilingLog = join(localCloudDir, 'logs', 'bench-ceiling.log');
+      const nodeCpuBefore = nodeCpuSeconds();
       const ceilingRun = await measureProcess(
         process.execPath,
         ['--max-old-space-size=8192', '--import', 'tsx', 'bench/ceilingWriter.ts', String(rows), KEYSPACE, TABLE],
@@ -261,6 +272,8 @@ try {
         seconds: ceiling.best.seconds,
         peakRssBytes: ceilingRun.peakRssBytes,
         cpuSeconds: ceiling.best.cpuSeconds,
+        // The writer writes every row once per setting it tries.
+        nodeCpuSeconds: (nodeCpuSeconds() - nodeCpuBefore) / ceiling.results.length,
         fileBytes: 0,
         note: `best of ${ceiling.results.map((result) => `${result.rowsPerBatch} rows a batch × ${result.concurrency} in flight: ${result.rowsPerSecond}/s`).join('; ')}`,
       });
@@ -273,7 +286,9 @@ try {
         for (const rangeChunks of PLAN_RANGE_CHUNKS) {
           await client.execute(`TRUNCATE ${KEYSPACE}.${TABLE}`);
           say(`mysimbdp, ${format}, at ${parallelism} chunk invocations at a time, ranges of ${rangeChunks} chunks`);
-          await counted(await platformRun(file.path, file.bytes, rows, parallelism, format, rangeChunks));
+          const nodeCpuBefore = nodeCpuSeconds();
+          const run = await platformRun(file.path, file.bytes, rows, parallelism, format, rangeChunks);
+          await counted({ ...run, nodeCpuSeconds: nodeCpuSeconds() - nodeCpuBefore });
         }
       }
     }
@@ -358,7 +373,9 @@ try {
       for (const { loader, peer, setting, note, bytes: fileBytes, load } of loads) {
         await client.execute(`TRUNCATE ${KEYSPACE}.${TABLE}`);
         say(loader);
+        const nodeCpuBefore = nodeCpuSeconds();
         const result = await load();
+        const nodeCpu = nodeCpuSeconds() - nodeCpuBefore;
         await counted({
           loader,
           ...(peer ? { peer } : {}),
@@ -367,6 +384,7 @@ try {
           seconds: result.seconds,
           peakRssBytes: result.peakRssBytes,
           cpuSeconds: result.cpuSeconds,
+          nodeCpuSeconds: nodeCpu,
           fileBytes,
           note: `${result.errors} errors; ${note}`,
         });
@@ -395,6 +413,7 @@ try {
         '× best cqlsh',
         'CPU s per 1M rows',
         'rows per CPU-second',
+        "the nodes' CPU µs a row",
         'peak RSS',
         'longest chunk',
         'notes',
@@ -411,6 +430,7 @@ try {
         cqlshRun ? (cqlshRun.seconds / run.seconds).toFixed(2) : '-',
         ((run.cpuSeconds / rows) * 1e6).toFixed(1),
         run.cpuSeconds > 0 ? Math.round(rows / run.cpuSeconds) : '-',
+        run.nodeCpuSeconds === undefined ? '-' : ((run.nodeCpuSeconds / rows) * 1e6).toFixed(1),
         formatByteSize(run.peakRssBytes),
         run.longestChunkSeconds === undefined ? '-' : `${run.longestChunkSeconds.toFixed(1)} s`,
         run.note,
@@ -438,7 +458,7 @@ Machine: ${describeMachine()}. Cassandra: ${
         .join(', ')}`
 }; every loader writes at ${CONSISTENCY}.
 
-mysimbdp is timed end to end (upload, S3 event, SQS, cutting, every chunk validated, then every chunk written, the record final), each function in its own process as Lambda runs it (\`bench/SqsEventSource.ts\`, heap limit \`${BATCH_INGEST_NODE_OPTIONS}\`); its peak RSS is the highest of any of those processes. The ceiling and the peers' peak RSS is their process tree's, sampled from /proc. CPU is user and system time of the loader's own processes, not Cassandra's: mysimbdp's every invocation, the ceiling's writing (not its making of the rows), dsbulk's JVM and cqlsh with its COPY workers (the children's times the kernel gives their parent once they end). The peers run with their defaults, then at the settings of their tuned grids (\`bench/peers/dsbulkGrid.ts\`, \`bench/peers/cqlshGrid.ts\`; each setting in the loader's name, its options in the notes; dsbulk's parts are cut from the file beforehand, untimed); "× best dsbulk" and "× best cqlsh" compare with each peer's fastest run that loaded every row. Chunk size ${CHUNK_SIZE} (${parseByteSize(CHUNK_SIZE)} bytes).
+mysimbdp is timed end to end (upload, S3 event, SQS, cutting, every chunk validated, then every chunk written, the record final), each function in its own process as Lambda runs it (\`bench/SqsEventSource.ts\`, heap limit \`${BATCH_INGEST_NODE_OPTIONS}\`); its peak RSS is the highest of any of those processes. The ceiling and the peers' peak RSS is their process tree's, sampled from /proc. CPU is user and system time of the loader's own processes, not Cassandra's: mysimbdp's every invocation, the ceiling's writing (not its making of the rows), dsbulk's JVM and cqlsh with its COPY workers (the children's times the kernel gives their parent once they end). The nodes' CPU is Cassandra's own (every node's process tree) while the loader ran, for the ceiling per pass over the rows (it writes them once per setting it tries): what the rows cost the database as each loader sends them; compaction that runs on after a load is not in it. The peers run with their defaults, then at the settings of their tuned grids (\`bench/peers/dsbulkGrid.ts\`, \`bench/peers/cqlshGrid.ts\`; each setting in the loader's name, its options in the notes; dsbulk's parts are cut from the file beforehand, untimed); "× best dsbulk" and "× best cqlsh" compare with each peer's fastest run that loaded every row. Chunk size ${CHUNK_SIZE} (${parseByteSize(CHUNK_SIZE)} bytes).
 
 ${sections.join('\n\n')}
 `);
