@@ -16,7 +16,7 @@ import { appPlan, fileColumns, readSample, type PlanContext } from './appPlan';
 import type { BadRowsFiles } from './BadRowsFiles';
 import { fileVerdict, ingestedReason } from './FileVerdict';
 import type { IngestionOutcomes } from './IngestionOutcomes';
-import type { IngestionRecord, IngestionStatus, IngestionStore } from './IngestionStore';
+import { RESUMED, type IngestionRecord, type IngestionStatus, type IngestionStore } from './IngestionStore';
 import type { StreamTables } from './StreamTables';
 import { MAX_BAD_ROW_SAMPLES, MAX_KEPT_BAD_ROWS, scanSourceRecords } from './scanSourceRecords';
 import { textFormat } from '../../tenants/FileFormat';
@@ -68,9 +68,6 @@ export interface ChunkedIngestionDependencies {
  * on, and the failed chunk, once redriven, finishes the file.
  */
 const WORKING: readonly IngestionStatus[] = ['processing', 'failed'];
-
-/** What a record carried on from {@link WORKING} is set back to: `processing`, without a failure's reason or end. */
-const RESUMED = { status: 'processing', reason: undefined, finishedAt: undefined } as const;
 
 function versionOf(upload: UploadRef): IngestedVersion {
   return { tenant: upload.tenant, ingestionId: upload.ingestionId, version: upload.version };

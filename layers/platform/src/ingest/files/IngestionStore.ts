@@ -65,6 +65,12 @@ export interface IngestionRecord extends IngestionKey {
   readonly badRowsKey: string | undefined;
 }
 
+/**
+ * What a record taken up again is set back to (a redelivery, a retry, a redriven task of a failed one): `processing`,
+ * without the reason and end of a failure.
+ */
+export const RESUMED = { status: 'processing', reason: undefined, finishedAt: undefined } as const;
+
 /** A stable id per upload grant: `<batch id>-<10 hex digits>`. */
 export function ingestionIdOf(batchId: string, fileName: string, grantId?: string): string {
   const name = grantId ? `${fileName}\n${grantId}` : fileName;

@@ -11,7 +11,7 @@ import type { BatchIngestDependencies } from './BatchIngestDependencies';
 import type { UploadRef } from './ChunkTask';
 import type { IngestionOutcomes } from './IngestionOutcomes';
 import { FileRejectedError } from './FileRejectedError';
-import { ingestionIdOf, type IngestionRecord } from './IngestionStore';
+import { ingestionIdOf, RESUMED, type IngestionRecord } from './IngestionStore';
 
 /** One S3 ObjectCreated notification. */
 export interface ObjectCreated {
@@ -150,7 +150,7 @@ export class ObjectIntake {
       return undefined;
     }
     const attempts = existing.attempts + 1;
-    const changes = { status: 'processing' as const, attempts, reason: undefined, finishedAt: undefined };
+    const changes = { ...RESUMED, attempts };
     if (!(await this.deps.ingestions.transition(existing, existing.version, [existing.status], changes))) return undefined;
     return { ...existing, ...changes };
   }
