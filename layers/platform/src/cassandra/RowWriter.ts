@@ -111,7 +111,7 @@ export class RowWriter {
   ) {
     this.concurrency = options.concurrency ?? 64;
     // 100 rows a batch: in bench/batch.ts the node's ceiling is as high or higher with 100 rows a batch as with 25,
-    // and every batch is one request less for the node to serve.
+    // and the platform's own loads cost the node least at 100 to 200 rows a batch (more at 64, and at 400).
     this.rowsPerBatch = options.rowsPerBatch ?? 100;
     this.bytesPerBatch = options.bytesPerBatch ?? 256 * 1024;
     // Enough to fill batches of a few hundred partitions interleaved in a file.
