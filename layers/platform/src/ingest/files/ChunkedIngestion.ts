@@ -267,7 +267,9 @@ export class ChunkedIngestion {
       platformLogger.info('file accepted; writing its chunks', { ingestion: upload.ingestionId, chunks: record.chunksTotal, rows, badRows });
     } else if (record.phase === 'writing' && (redelivered || record.status === 'failed')) {
       // A redelivered task: whoever moved the record on may have crashed before making the tables or sending every write
-      // task. A redriven one (the record failed): making the tables may be what failed. Duplicates find their checkpoint.
+      // task. A redriven one (the record failed): making the tables may be what failed; the record is taken up again
+      // first, by one of two redriven copies at most. Duplicate write tasks find their checkpoint.
+      if (record.status === 'failed' && !(await this.deps.ingestions.transition(record, upload.version, ['failed'], RESUMED, 'writing'))) return;
       await this.schemaOf(tenant).ensureTables((await this.planOf(tenant, upload, record)).plan.tables);
       await this.sendWrites(upload, record, states);
     }
