@@ -83,7 +83,7 @@ describe('the chunk checkpoints', () => {
     expect(client.statements.map((statement) => statement.query.replace(/ WHERE .*/, ''))).toEqual([
       'UPDATE unit_mysimbdp.ingestion_chunks SET start_byte = ?, end_byte = ?, position_offset = ?',
       'UPDATE unit_mysimbdp.ingestion_chunks SET validate_attempts = ?',
-      'UPDATE unit_mysimbdp.ingestion_chunks SET records = ?, rows = ?, bad_rows = ?, bad_row_samples = ?, validate_ms = ?, validated_at = ?',
+      'UPDATE unit_mysimbdp.ingestion_chunks SET records = ?, rows = ?, bad_rows = ?, bad_row_samples = ?, validate_ms = ?, kept_row_parts = ?, validated_at = ?',
       'UPDATE unit_mysimbdp.ingestion_chunks SET rows_written = ?, write_ms = ?, rate_wait_ms = ?, written_at = ?',
       'UPDATE unit_mysimbdp.ingestion_chunks SET failed_at = ?, reason = ?',
     ]);

@@ -21,6 +21,7 @@ interface Checkpoint {
   resumeRows: number;
   rateWaitMs: number;
   pausedAt: number | undefined;
+  keptRowParts: number | undefined;
 }
 
 /**
@@ -73,6 +74,7 @@ export class FakeChunkStore implements Public<ChunkStore> {
       writeMs: undefined,
       resumeRows: point.resumeRows,
       rateWaitMs: point.rateWaitMs,
+      keptRowParts: point.keptRowParts,
       lastActivity: this.lastActivity(point),
     };
   }
@@ -109,6 +111,7 @@ export class FakeChunkStore implements Public<ChunkStore> {
               resumeRows: 0,
               rateWaitMs: 0,
               pausedAt: undefined,
+              keptRowParts: undefined,
             },
       );
     }
@@ -133,13 +136,14 @@ export class FakeChunkStore implements Public<ChunkStore> {
   validated(
     version: IngestedVersion,
     chunk: number,
-    stats: { sourceRecords: number; rows: number; badRows: number; badRowSamples: readonly string[]; ms: number },
+    stats: { sourceRecords: number; rows: number; badRows: number; badRowSamples: readonly string[]; ms: number; keptRowParts?: number | undefined },
   ): Promise<void> {
     Object.assign(this.point(version, chunk), {
       sourceRecords: stats.sourceRecords,
       rows: stats.rows,
       badRows: stats.badRows,
       badRowSamples: stats.badRowSamples,
+      keptRowParts: stats.keptRowParts,
       validatedAt: this.clock.now(),
     });
     const id = this.id(version, chunk);

@@ -149,6 +149,10 @@ export class FakeIngestBucket implements Public<IngestBucket> {
     return Promise.resolve();
   }
 
+  getBytes(key: string): Promise<Buffer | undefined> {
+    return Promise.resolve(this.version(key, undefined)?.body);
+  }
+
   getText(key: string): Promise<string | undefined> {
     return Promise.resolve(this.texts.get(key));
   }

@@ -1,42 +1,15 @@
-import cassandra from 'cassandra-driver';
+import type cassandra from 'cassandra-driver';
 import { ServiceUnavailableError } from '../errors';
 import { serviceFailure } from '../failures/serviceFailure';
 import { insertCql } from './cql';
 import { insertRows } from './insertRows';
-import { partitionOf } from './partitionKey';
+import { RowValues, type OrderedTable, type ValuedRow } from './RowValues';
 import type { TableRow, TableSpec } from './TableSpec';
 
-interface PreparedTable {
-  readonly name: string;
-  readonly query: string;
-  readonly columns: readonly string[];
-  /** Which of them are CQL dates. */
-  readonly dates: readonly boolean[];
-  readonly partitionKey: readonly string[];
-}
-
-/** Dates given as text, made the driver's `LocalDate` once each (a file holds few days and many rows). */
-class LocalDates {
-  private readonly known = new Map<string, cassandra.types.LocalDate>();
-
-  of(text: string): cassandra.types.LocalDate | string {
-    let date = this.known.get(text);
-    if (date === undefined) {
-      try {
-        date = cassandra.types.LocalDate.fromString(text);
-      } catch {
-        // Left as it is: the driver refuses it with its own reason, as a failed write.
-        return text;
-      }
-      if (this.known.size >= 10_000) this.known.clear();
-      this.known.set(text, date);
-    }
-    return date;
-  }
-}
-
 interface PartitionBuffer {
-  readonly table: PreparedTable;
+  /** The table's INSERT. */
+  readonly query: string;
+  readonly table: string;
   readonly rows: unknown[][];
   /** About how many bytes the rows hold (text by its length, anything else 8). */
   bytes: number;
@@ -90,9 +63,11 @@ function writeFailure(message: string, error: Error): Error {
  * await writer.flush();
  */
 export class RowWriter {
-  private readonly tables = new Map<string, PreparedTable>();
+  /** The rows' values in column order, and their partitions. */
+  readonly values: RowValues;
+  /** Each table's INSERT, by the table's index. */
+  private readonly queries: readonly string[];
   private readonly partitions = new Map<string, PartitionBuffer>();
-  private readonly localDates = new LocalDates();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly concurrency: number;
   private readonly rowsPerBatch: number;
@@ -117,15 +92,8 @@ export class RowWriter {
     // Enough to fill batches of a few hundred partitions interleaved in a file.
     this.bufferedRows = options.bufferedRows ?? 20_000;
     this.pace = options.pace;
-    for (const table of tables) {
-      this.tables.set(table.name, {
-        name: table.name,
-        query: insertCql(keyspace, table),
-        columns: Object.keys(table.columns),
-        dates: Object.values(table.columns).map((type) => type === 'date'),
-        partitionKey: table.partitionKey,
-      });
-    }
+    this.values = new RowValues(tables, keyspace);
+    this.queries = tables.map((table) => insertCql(keyspace, table));
   }
 
   /** Rows acknowledged by Cassandra so far. */
@@ -136,34 +104,35 @@ export class RowWriter {
   /** Writes rows in order, waiting only while a request must finish before the next may go. */
   async write(rows: readonly TableRow[]): Promise<void> {
     this.throwIfFailed();
-    for (const row of rows) {
-      const full = this.hold(row);
-      if (full !== undefined) await this.send(full);
-      if (this.buffered >= this.bufferedRows) await this.sendAll();
-    }
+    for (const row of rows) await this.holdAndSend(this.values.of(row));
     this.throwIfFailed();
   }
 
+  /** Writes rows whose values are in column order already (see {@link RowValues}), as `write` does. */
+  async writeValued(rows: readonly ValuedRow[]): Promise<void> {
+    this.throwIfFailed();
+    for (const row of rows) await this.holdAndSend(row);
+    this.throwIfFailed();
+  }
+
+  private async holdAndSend(row: ValuedRow): Promise<void> {
+    const full = this.hold(row);
+    if (full !== undefined) await this.send(full);
+    if (this.buffered >= this.bufferedRows) await this.sendAll();
+  }
+
   /** Holds a row with its partition's; returns the partition's key when its batch is full. */
-  private hold(row: TableRow): string | undefined {
-    const table = this.tables.get(row.table);
-    if (!table) throw new RangeError(`no table "${row.table}" in keyspace ${this.keyspace}`);
-    const key = partitionOf(table, row.values);
+  private hold(row: ValuedRow): string | undefined {
+    const key = this.values.partitionOf(row);
     let partition = this.partitions.get(key);
     if (!partition) {
-      partition = { table, rows: [], bytes: 0 };
+      partition = { query: this.queries[row.table] as string, table: (this.values.tables[row.table] as OrderedTable).spec.name, rows: [], bytes: 0 };
       this.partitions.set(key, partition);
     }
-    const { columns, dates } = table;
-    const values = new Array<unknown>(columns.length);
     let bytes = 0;
-    for (let index = 0; index < columns.length; index += 1) {
-      const value = row.values[columns[index] as string] ?? null;
-      values[index] = dates[index] && typeof value === 'string' ? this.localDates.of(value) : value;
-      // Text by its length, anything else 8: enough to keep a batch's size bounded.
-      bytes += typeof value === 'string' ? value.length : 8;
-    }
-    partition.rows.push(values);
+    // Text by its length, anything else 8: enough to keep a batch's size bounded.
+    for (const value of row.values) bytes += typeof value === 'string' ? value.length : 8;
+    partition.rows.push(row.values);
     partition.bytes += bytes;
     this.buffered += 1;
     return partition.rows.length >= this.rowsPerBatch || partition.bytes >= this.bytesPerBatch ? key : undefined;
@@ -191,15 +160,15 @@ export class RowWriter {
     if (this.pace) await this.pace(partition.rows.length);
     this.partitions.delete(key);
     this.buffered -= partition.rows.length;
-    const { table, rows } = partition;
-    const request = insertRows(this.client, table.query, rows);
+    const { table, query, rows } = partition;
+    const request = insertRows(this.client, query, rows);
     const pending: Promise<void> = request.then(
       () => {
         this.written += rows.length;
         this.inFlight.delete(pending);
       },
       (error: Error) => {
-        this.failure ??= writeFailure(`Cassandra write to ${this.keyspace}.${table.name} failed: ${error.message}`, error);
+        this.failure ??= writeFailure(`Cassandra write to ${this.keyspace}.${table} failed: ${error.message}`, error);
         this.inFlight.delete(pending);
       },
     );

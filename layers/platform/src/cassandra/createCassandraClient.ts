@@ -35,6 +35,9 @@ export const SPECULATIVE_DELAY_MS = 1000;
  * const client = createCassandraClient(platformConfig());
  * await client.connect();
  */
+/** How the client maps values: `bigint` for CQL `bigint` and `varint`, a JavaScript `Map` for CQL maps. */
+export const CLIENT_ENCODING = { useBigIntAsLong: true, useBigIntAsVarint: true, map: Map };
+
 export function createCassandraClient(
   config: PlatformConfig,
   options: { keyspace?: string; connectTimeoutMs?: number; readTimeoutMs?: number } = {},
@@ -45,7 +48,7 @@ export function createCassandraClient(
     localDataCenter: config.cassandra.localDataCenter,
     ...(options.keyspace ? { keyspace: options.keyspace } : {}),
     ...(username && password ? { credentials: { username, password } } : {}),
-    encoding: { useBigIntAsLong: true, useBigIntAsVarint: true, map: Map },
+    encoding: CLIENT_ENCODING,
     queryOptions: { prepare: true, consistency: cassandra.types.consistencies.localQuorum, isIdempotent: true },
     socketOptions: { connectTimeout: options.connectTimeoutMs ?? 5000, readTimeout: options.readTimeoutMs ?? 20000 },
     pooling: { coreConnectionsPerHost: { [cassandra.types.distance.local]: 2 } },

@@ -1,7 +1,7 @@
 import type { TableSpec } from './TableSpec';
 
 /** A partition key value as text, exact for dates (to the millisecond) and big integers. */
-function keyText(value: unknown): string {
+export function keyText(value: unknown): string {
   return value instanceof Date ? String(value.getTime()) : String(value);
 }
 

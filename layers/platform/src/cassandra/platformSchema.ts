@@ -112,6 +112,7 @@ export function platformSchemaCql(keyspace: string): string[] {
       resume_rows bigint,
       rate_wait_ms bigint,
       paused_at timestamp,
+      kept_row_parts int,
       PRIMARY KEY ((tenant, ingestion_id), run, chunk))`,
     // What each byte range of a file planned in ranges holds (see RangePlanner), as JSON, until the ranges are put together.
     `CREATE TABLE IF NOT EXISTS ${ks}.ingestion_plan_ranges (
@@ -169,7 +170,7 @@ const ADDED_COLUMNS: Record<string, Record<string, string>> = {
     bad_rows_key: 'text',
     text_bytes: 'bigint',
   },
-  ingestion_chunks: { resume_rows: 'bigint', rate_wait_ms: 'bigint', paused_at: 'timestamp' },
+  ingestion_chunks: { resume_rows: 'bigint', rate_wait_ms: 'bigint', paused_at: 'timestamp', kept_row_parts: 'int' },
 };
 
 /**

@@ -26,7 +26,10 @@ export interface RowFeedOptions {
  * const sink = rowFeed(writer, { from: resumeRows, stopAt: pacer ? begun + budgetMs : undefined, clock });
  * await scanSourceRecords(batches, { format, plan, maxBadRows: Infinity, sink });
  */
-export function rowFeed(writer: { write(rows: readonly TableRow[]): Promise<void> }, options: RowFeedOptions): (rows: readonly TableRow[]) => Promise<void> {
+export function rowFeed<Row = TableRow>(
+  writer: { write(rows: readonly Row[]): Promise<void> },
+  options: RowFeedOptions,
+): (rows: readonly Row[]) => Promise<void> {
   const { from = 0, stopAt, clock, beforeWrite } = options;
   let fed = 0;
   return async (rows) => {

@@ -183,7 +183,7 @@ export class IngestBucket {
     await this.s3.send(new PutObjectCommand({ Bucket: this.name, Key: key, Body: body, ContentType: contentType }));
   }
 
-  /** Writes an object the platform makes from bytes it holds (a staged chunk of a compressed file's text). */
+  /** Writes an object the platform makes from bytes it holds (a staged chunk of a compressed file's text, a chunk's validated rows). */
   async putBytes(key: string, body: Buffer, contentType: string): Promise<void> {
     await this.s3.send(new PutObjectCommand({ Bucket: this.name, Key: key, Body: body, ContentType: contentType }));
   }
@@ -211,6 +211,18 @@ export class IngestBucket {
     try {
       const object = await this.s3.send(new GetObjectCommand({ Bucket: this.name, Key: key }));
       return await (object.Body as { transformToString(): Promise<string> }).transformToString();
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** Reads an object the platform made, whole, as bytes, or undefined when there is none. */
+  async getBytes(key: string): Promise<Buffer | undefined> {
+    try {
+      const object = await this.s3.send(new GetObjectCommand({ Bucket: this.name, Key: key }));
+      const bytes = await (object.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray();
+      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     } catch (error) {
       if (isMissing(error)) return undefined;
       throw error;

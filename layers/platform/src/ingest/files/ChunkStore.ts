@@ -37,6 +37,11 @@ export interface ChunkState extends ChunkSpan {
   readonly resumeRows: number;
   /** Milliseconds the chunk's writers waited for the tenant's share of `limits.rowsPerSecond`, all tries together. */
   readonly rateWaitMs: number;
+  /**
+   * Parts of the rows its validate pass kept for its write pass (see `ValidatedRows`); undefined when it kept none
+   * (a dry run, a chunk over the tolerance, a chunk validated before rows were kept): its write pass reads the chunk.
+   */
+  readonly keptRowParts: number | undefined;
   /** The last time anyone worked on it (validated, wrote, claimed, paused, failed), if ever. */
   readonly lastActivity: Date | undefined;
 }
@@ -77,6 +82,7 @@ const COLUMNS = [
   'resume_rows',
   'rate_wait_ms',
   'paused_at',
+  'kept_row_parts',
 ];
 
 const time = (value: unknown): number => (value instanceof Date ? value.getTime() : 0);
@@ -120,6 +126,7 @@ function toState(row: cassandra.types.Row, now: number): ChunkState {
     validateMs: (row.get('validate_ms') as number | null) ?? undefined,
     writeMs: (row.get('write_ms') as number | null) ?? undefined,
     resumeRows: number('resume_rows'),
+    keptRowParts: (row.get('kept_row_parts') as number | null) ?? undefined,
     rateWaitMs: number('rate_wait_ms'),
     lastActivity: latest(row.get('validated_at'), row.get('written_at'), row.get('failed_at'), row.get('lease_until'), row.get('paused_at')),
   };
@@ -188,16 +195,17 @@ export class ChunkStore extends CassandraStore {
   async validated(
     version: IngestedVersion,
     chunk: number,
-    stats: { sourceRecords: number; rows: number; badRows: number; badRowSamples: readonly string[]; ms: number },
+    stats: { sourceRecords: number; rows: number; badRows: number; badRowSamples: readonly string[]; ms: number; keptRowParts?: number | undefined },
   ): Promise<void> {
     await this.client.execute(
-      `UPDATE ${this.table} SET records = ?, rows = ?, bad_rows = ?, bad_row_samples = ?, validate_ms = ?, validated_at = ? ${this.where}`,
+      `UPDATE ${this.table} SET records = ?, rows = ?, bad_rows = ?, bad_row_samples = ?, validate_ms = ?, kept_row_parts = ?, validated_at = ? ${this.where}`,
       [
         BigInt(stats.sourceRecords),
         BigInt(stats.rows),
         BigInt(stats.badRows),
         [...stats.badRowSamples],
         Math.round(stats.ms),
+        stats.keptRowParts ?? null,
         this.clock.date(),
         ...this.key(version, chunk),
       ],

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { KeyspaceSchema } from '../../cassandra/KeyspaceSchema';
 import { DeferredError } from '../../errors';
 import { RowWriter } from '../../cassandra/RowWriter';
+import { RowValues, type ValuedRow } from '../../cassandra/RowValues';
 import { platformLogger } from '../../logging/platformLogger';
 import { pacedBufferRows, RatePacer } from '../../rates/RatePacer';
 import type { TenantRateLimiter } from '../../rates/TenantRateLimiter';
@@ -30,6 +31,7 @@ import type { ChunkTaskQueue } from './ChunkTaskQueue';
 import type { RangePlanner } from './RangePlanner';
 import { readChunkSourceRecords } from './readChunkSourceRecords';
 import type { UploadText } from './UploadText';
+import type { ValidatedRows } from './ValidatedRows';
 import { readParquetRecords } from '../parquet/readParquetRecords';
 
 export interface ChunkedIngestionDependencies {
@@ -37,6 +39,8 @@ export interface ChunkedIngestionDependencies {
   readonly ingestions: IngestionStore;
   readonly outcomes: IngestionOutcomes;
   readonly badRows: BadRowsFiles;
+  /** The rows a chunk's validate pass made, kept for its write pass. */
+  readonly validatedRows: ValidatedRows;
   readonly chunks: ChunkStore;
   readonly tasks: ChunkTaskQueue;
   readonly cutter: ChunkCutter;
@@ -210,14 +214,20 @@ export class ChunkedIngestion {
     await this.deps.chunks.startValidation(version, chunk.index, (state?.validateAttempts ?? 0) + 1);
     const began = performance.now();
     const { plan } = await this.planOf(tenant, upload, record);
+    // The rows are kept for the write pass, which then does not read the chunk again; a dry run writes none.
+    const keyspace = this.deps.topology.tenantKeyspace(tenant.profile);
+    const rowKeeper = record.dryRun ? undefined : this.deps.validatedRows.keeper(upload, chunk.index, new RowValues(plan.tables, keyspace));
     const stats = await scanSourceRecords(await this.chunkBytes(upload, chunk, header), {
       format: upload.format,
       plan,
       maxBadRows: tenant.profile.batch.maxBadRows,
       keepBadRows: MAX_KEPT_BAD_ROWS,
+      rowKeeper,
     });
+    // A chunk over the tolerance rejects the file: its rows are not needed.
+    const keptRowParts = rowKeeper && !stats.stopped ? await rowKeeper.finish() : undefined;
     await this.deps.badRows.writePart(upload, chunk.index, stats.kept);
-    await this.deps.chunks.validated(version, chunk.index, { ...stats, ms: performance.now() - began });
+    await this.deps.chunks.validated(version, chunk.index, { ...stats, ms: performance.now() - began, keptRowParts });
     await this.decide(tenant, upload, delivery.receiveCount > 1);
   }
 
@@ -344,14 +354,26 @@ export class ChunkedIngestion {
       // they are one row).
       const resumeRows = claim.state.resumeRows;
       const stopAt = begun + this.deps.writeBudgetMs;
-      let written: Awaited<ReturnType<typeof scanSourceRecords>>;
+      const feed = { from: resumeRows, stopAt: pacer ? stopAt : undefined, clock: this.deps.clock, beforeWrite: () => lease.assertHeld() };
+      const parts = claim.state.keptRowParts;
+      let written: { rows: number };
       try {
-        written = await scanSourceRecords(await this.chunkBytes(upload, chunk, header), {
-          format: upload.format,
-          plan,
-          maxBadRows: Number.POSITIVE_INFINITY,
-          sink: rowFeed(writer, { from: resumeRows, stopAt: pacer ? stopAt : undefined, clock: this.deps.clock, beforeWrite: () => lease.assertHeld() }),
-        });
+        if (parts === undefined) {
+          // No rows kept by the validate pass (a chunk validated before they were): the chunk is read, parsed and mapped again.
+          written = await scanSourceRecords(await this.chunkBytes(upload, chunk, header), {
+            format: upload.format,
+            plan,
+            maxBadRows: Number.POSITIVE_INFINITY,
+            sink: rowFeed(writer, feed),
+          });
+        } else {
+          const sink = rowFeed({ write: (rows: readonly ValuedRow[]) => writer.writeValued(rows) }, feed);
+          written = { rows: 0 };
+          for await (const rows of this.deps.validatedRows.read(upload, chunk.index, parts, writer.values)) {
+            await sink(rows);
+            written.rows += rows.length;
+          }
+        }
         await writer.flush();
       } catch (error) {
         if (!(error instanceof WriteTimeSpent)) throw error;

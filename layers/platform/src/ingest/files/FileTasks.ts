@@ -11,6 +11,7 @@ import { inputErrorReason } from './inputErrorReason';
 import { ObjectIntake } from './ObjectIntake';
 import { RangePlanner } from './RangePlanner';
 import { UploadText } from './UploadText';
+import { ValidatedRows } from './ValidatedRows';
 import { WholeFileIngestion } from './WholeFileIngestion';
 
 /**
@@ -52,6 +53,7 @@ export class FileTasks {
       text,
       outcomes: this.outcomes,
       badRows,
+      validatedRows: new ValidatedRows(deps.bucket),
       cutter: new ChunkCutter(text, deps.chunks, deps.tasks, deps.chunkSize, deps.clock),
       planner: new RangePlanner({ ...deps, text, ranges: deps.planRanges, rangeChunks: deps.planRangeChunks }),
       // A writer renews its claim every third of it; a crashed writer's chunk is taken over after it runs out.

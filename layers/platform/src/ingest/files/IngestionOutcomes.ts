@@ -5,7 +5,7 @@ import { platformLogger } from '../../logging/platformLogger';
 import type { IngestBucket } from '../../storage/IngestBucket';
 import { objectKey, parseObjectKey } from '../../storage/objectKeys';
 import { FILE_FORMATS, formatParts } from '../../tenants/FileFormat';
-import { UploadText } from './UploadText';
+import { stagingPrefix } from './staging';
 import { FINAL_STATUSES, type IngestionRecord, type IngestionStatus, type IngestionStore } from './IngestionStore';
 
 /** What an ingestion found: rows written (or that would be), bad rows, tables. */
@@ -115,10 +115,14 @@ export class IngestionOutcomes {
     await this.dropStaged(record);
   }
 
-  /** A compressed file's staged text is not needed once the file is done (see {@link UploadText}). */
+  /**
+   * What a file's tasks staged (a compressed file's text, chunks' validated rows, see {@link stagingPrefix}) is not
+   * needed once the file is done. Only a file ingested in chunks (its plan's context is kept from its start) or a
+   * compressed one stages anything.
+   */
   private async dropStaged(record: IngestionRecord): Promise<void> {
     const format = FILE_FORMATS.find((each) => each === record.format);
-    if (format && formatParts(format).compression) await new UploadText(this.bucket).dropStaged(record);
+    if (record.planContext !== undefined || (format && formatParts(format).compression)) await this.bucket.deleteAllVersions(stagingPrefix(record));
   }
 
   /**

@@ -3,6 +3,7 @@ import type { IngestBucket } from '../../storage/IngestBucket';
 import { decompressed } from '../records/decompressed';
 import type { ChunkSpan } from './ChunkBoundaries';
 import type { UploadRef } from './ChunkTask';
+import { versionStagingPrefix } from './staging';
 
 /** Drops the first `count` bytes of a stream. */
 async function* skipping(stream: Readable, count: number): AsyncGenerator<Buffer> {
@@ -29,10 +30,9 @@ async function* skipping(stream: Readable, count: number): AsyncGenerator<Buffer
  * A compressed stream can only be read from its start, so it cannot be cut
  * by byte range. The cutter, which reads the whole text once anyway, stages
  * each chunk's text as an object of its own under the tenant's prefix
- * (`tenants/<tenant>/staging/<ingestion>/<version>/<chunk start>`), and the
- * chunk's tasks read that object: each chunk is still a bounded invocation,
- * and a chunk read twice reads the same bytes. The staged objects are deleted
- * when the file's ingestion ends.
+ * (`tenants/<tenant>/staging/<ingestion>/<version>/<chunk start>`, see
+ * `stagingPrefix`), and the chunk's tasks read that object: each chunk is still
+ * a bounded invocation, and a chunk read twice reads the same bytes.
  *
  * @example
  * const text = await uploadText.openFrom(upload, 0);
@@ -63,18 +63,9 @@ export class UploadText {
     await this.bucket.putBytes(this.stagedKey(upload, chunk.start), text, 'application/octet-stream');
   }
 
-  /** Deletes the staged text of an ingestion, every version of it (nothing to do for a file never staged). */
-  async dropStaged(upload: Pick<UploadRef, 'tenant' | 'ingestionId'>): Promise<void> {
-    await this.bucket.deleteAllVersions(stagingPrefix(upload));
-  }
-
   private stagedKey(upload: UploadRef, chunkStart: number): string {
-    return `${stagingPrefix(upload)}${encodeURIComponent(upload.version)}/${chunkStart}`;
+    return `${versionStagingPrefix(upload)}${chunkStart}`;
   }
-}
-
-function stagingPrefix(upload: Pick<UploadRef, 'tenant' | 'ingestionId'>): string {
-  return `tenants/${upload.tenant}/staging/${upload.ingestionId}/`;
 }
 
 /**

@@ -40,6 +40,11 @@ export interface ScanOptions {
   readonly maxBadRows: number;
   /** Where the good records' rows go, a batch at a time, in the file's order (the write pass); none to validate only. */
   readonly sink?: ((rows: readonly TableRow[]) => Promise<void>) | undefined;
+  /**
+   * Where the good records' rows are kept for a later write (a chunk's validate pass, see `ValidatedRows`): `add`
+   * takes a record's rows, and may refuse them with a `RecordError` (a bad row); `flush` runs after every batch.
+   */
+  readonly rowKeeper?: { add(rows: readonly TableRow[]): void; flush(): Promise<void> } | undefined;
   /** Items read already (the sample), to go first. */
   readonly buffered?: SourceBatch | undefined;
   readonly onProgress?: ((stats: ScanStats) => void) | undefined;
@@ -80,7 +85,7 @@ export async function takeSample(batches: AsyncIterator<SourceBatch>): Promise<{
  * const stats = await scanSourceRecords(batches, { format: 'csv', plan, maxBadRows: 10, sink: (rows) => writer.write(rows) });
  */
 export async function scanSourceRecords(batches: AsyncIterable<SourceBatch>, options: ScanOptions): Promise<ScanStats & { stopped: boolean }> {
-  const { format, plan, maxBadRows, sink, onProgress } = options;
+  const { format, plan, maxBadRows, sink, rowKeeper, onProgress } = options;
   const keep = options.keepBadRows ?? 0;
   const stats: ScanStats = { sourceRecords: 0, rows: 0, badRows: 0, badRowSamples: [], kept: [] };
   let keptBytes = 0;
@@ -103,6 +108,7 @@ export async function scanSourceRecords(batches: AsyncIterable<SourceBatch>, opt
       } else {
         try {
           const made = plan.toRows(item.record);
+          rowKeeper?.add(made);
           stats.rows += made.length;
           if (sink) for (const row of made) rows.push(row);
         } catch (error) {
@@ -113,6 +119,7 @@ export async function scanSourceRecords(batches: AsyncIterable<SourceBatch>, opt
       if (stats.badRows > maxBadRows) return true;
     }
     if (sink && rows.length) await sink(rows);
+    if (rowKeeper) await rowKeeper.flush();
     if (onProgress && Math.floor(stats.sourceRecords / PROGRESS_EVERY) > reported) onProgress(stats);
     return false;
   };

@@ -1,0 +1,100 @@
+import { decodeRows, RowEncoder } from '../../cassandra/RowCodec';
+import type { RowValues, ValuedRow } from '../../cassandra/RowValues';
+import type { TableRow } from '../../cassandra/TableSpec';
+import type { IngestBucket } from '../../storage/IngestBucket';
+import type { UploadRef } from './ChunkTask';
+import { versionStagingPrefix } from './staging';
+
+/** Bytes of one part of a chunk's kept rows: what the validate pass holds at most before it puts a part, and the write pass reads at once. */
+export const VALIDATED_ROWS_PART_BYTES = 8 * 1024 * 1024;
+/** Rows handed to the writer at a time. */
+const ROWS_PER_BATCH = 1000;
+
+/**
+ * The rows a chunk's validate pass made, kept for its write pass, so that
+ * the write pass does not read, parse and check the chunk again: the rows
+ * in the chunk's order, as {@link RowEncoder} keeps them, in parts of about
+ * 8 MiB under the ingestion's staging prefix
+ * (`tenants/<tenant>/staging/<ingestion>/<version>/rows/<chunk>-<part>`),
+ * deleted with the rest of the staging when the ingestion ends.
+ *
+ * The chunk's checkpoint says how many parts there are once the chunk is
+ * validated, so a write pass reads only rows of a validation that finished.
+ * A chunk validated again writes the same parts again.
+ *
+ * @example
+ * const keeper = validatedRows.keeper(upload, chunk.index, writer.values);
+ * await scanSourceRecords(batches, { ..., keep: keeper });
+ * const parts = await keeper.finish();
+ * for await (const rows of validatedRows.read(upload, chunk.index, parts, writer.values)) await writer.writeValued(rows);
+ */
+export class ValidatedRows {
+  constructor(private readonly bucket: IngestBucket) {}
+
+  /** Keeps a chunk's rows as its validate pass makes them. */
+  keeper(upload: UploadRef, chunk: number, values: RowValues): RowKeeper {
+    return new RowKeeper(values, (part, bytes) => this.bucket.putBytes(this.partKey(upload, chunk, part), bytes, 'application/octet-stream'));
+  }
+
+  /**
+   * A chunk's kept rows, in its order, a batch at a time; the next part is
+   * read while the rows of one are written. A part that is gone is an error
+   * naming it (the staging outlives every task of its ingestion).
+   */
+  async *read(upload: UploadRef, chunk: number, parts: number, values: RowValues): AsyncGenerator<ValuedRow[]> {
+    const get = async (part: number): Promise<Buffer> => {
+      const bytes = await this.bucket.getBytes(this.partKey(upload, chunk, part));
+      if (!bytes) throw new Error(`part ${part + 1} of ${parts} of chunk ${chunk + 1}'s validated rows is gone (${this.partKey(upload, chunk, part)})`);
+      return bytes;
+    };
+    let next = parts > 0 ? get(0) : undefined;
+    for (let part = 0; part < parts; part += 1) {
+      const bytes = await (next as Promise<Buffer>);
+      next = part + 1 < parts ? get(part + 1) : undefined;
+      // A part read ahead and never awaited (the writer failed) must not be an unhandled rejection.
+      next?.catch(() => undefined);
+      yield* decodeRows(bytes, values.tables, ROWS_PER_BATCH);
+    }
+  }
+
+  private partKey(upload: UploadRef, chunk: number, part: number): string {
+    return `${versionStagingPrefix(upload)}rows/${chunk}-${part}`;
+  }
+}
+
+/**
+ * A validate pass's rows on their way to the bucket: `add` keeps a record's
+ * rows (refusing, with a `RecordError`, a value the driver would refuse: the
+ * record is a bad row, and none of its rows is kept), `flush` puts a part once
+ * about 8 MiB are held, `finish` puts the last one and says how many parts
+ * the chunk has.
+ */
+export class RowKeeper {
+  private readonly encoder: RowEncoder;
+  private parts = 0;
+
+  constructor(
+    private readonly values: RowValues,
+    private readonly put: (part: number, bytes: Buffer) => Promise<void>,
+  ) {
+    this.encoder = new RowEncoder(values.tables);
+  }
+
+  add(rows: readonly TableRow[]): void {
+    this.encoder.add(rows.map((row) => this.values.of(row)));
+  }
+
+  async flush(): Promise<void> {
+    if (this.encoder.bytes >= VALIDATED_ROWS_PART_BYTES) await this.putPart();
+  }
+
+  async finish(): Promise<number> {
+    if (this.encoder.bytes > 0) await this.putPart();
+    return this.parts;
+  }
+
+  private async putPart(): Promise<void> {
+    await this.put(this.parts, this.encoder.take());
+    this.parts += 1;
+  }
+}

@@ -1,0 +1,100 @@
+import { Readable } from 'node:stream';
+import { RowValues } from '../../layers/platform/src/cassandra/RowValues';
+import type { TableSpec } from '../../layers/platform/src/cassandra/TableSpec';
+import type { BatchIngestPlan } from '../../layers/platform/src/ingest/apps/BatchIngestApp';
+import type { UploadRef } from '../../layers/platform/src/ingest/files/ChunkTask';
+import { scanSourceRecords } from '../../layers/platform/src/ingest/files/scanSourceRecords';
+import { VALIDATED_ROWS_PART_BYTES, ValidatedRows } from '../../layers/platform/src/ingest/files/ValidatedRows';
+import { readRecords } from '../../layers/platform/src/ingest/records/readRecords';
+import { RecordError } from '../../layers/platform/src/ingest/records/RecordError';
+import { FakeIngestBucket } from './fakes/FakeIngestBucket';
+import { asReal } from './fakes/Public';
+
+const readings: TableSpec = {
+  name: 'readings',
+  columns: { id: 'text', day: 'date', at: 'timestamp', value: 'double' },
+  partitionKey: ['id', 'day'],
+  clusteringKey: [{ column: 'at', order: 'ASC' }],
+};
+
+const upload: UploadRef = {
+  tenant: 'zoo',
+  batchId: 'b1',
+  ingestionId: 'i1',
+  fileName: 'readings.csv',
+  format: 'csv',
+  key: 'tenants/zoo/incoming/b1/readings.csv',
+  versionId: 'v1',
+  etag: 'e1',
+  version: 'v1',
+  size: 0,
+};
+
+/**
+ * The app of these tests: a reading per line; a value of "bad" fails the app's own check, and a day the app hands
+ * over as it is ("someday") is one the driver refuses to write.
+ */
+const plan: BatchIngestPlan = {
+  tables: [readings],
+  toRows(record) {
+    const { id, day, value } = record.fields as Record<string, string>;
+    if (value === 'bad') throw new RecordError(`value: "bad" is not a number`);
+    return [{ table: 'readings', values: { id, day, at: new Date(record.position * 1000), value: Number(value) } }];
+  },
+};
+
+function csv(lines: readonly string[]): Readable {
+  return Readable.from([`id,day,value\n${lines.join('\n')}\n`]);
+}
+
+describe('ValidatedRows', () => {
+  it('keeps the rows of the good records as the scan makes them, and reads them back in order; a value the driver refuses is a bad row', async () => {
+    const bucket = new FakeIngestBucket();
+    const kept = new ValidatedRows(asReal(bucket));
+    const values = new RowValues(plan.tables, 'tenant_zoo');
+    const keeper = kept.keeper(upload, 3, values);
+    const stats = await scanSourceRecords(readRecords(csv(['t1,2024-01-01,1.5', 't1,2024-01-01,bad', 't2,someday,2', 't2,2024-01-02,2.5']), 'csv'), {
+      format: 'csv',
+      plan,
+      maxBadRows: 10,
+      rowKeeper: keeper,
+    });
+    expect(stats).toMatchObject({ rows: 2, badRows: 2 });
+    expect(stats.badRowSamples).toEqual(['line 3: value: "bad" is not a number', expect.stringMatching(/^line 4: day: LocalDate could not be parsed/)]);
+    expect(await keeper.finish()).toBe(1);
+    expect(bucket.keys()).toEqual(['tenants/zoo/staging/i1/v1/rows/3-0']);
+
+    const rows = [];
+    for await (const batch of kept.read(upload, 3, 1, values)) rows.push(...batch);
+    expect(rows.map((row) => [row.values[0], String(row.values[1]), row.values[2], row.values[3]])).toEqual([
+      ['t1', '2024-01-01', 2000, 1.5],
+      ['t2', '2024-01-02', 5000, 2.5],
+    ]);
+  });
+
+  it('puts a part whenever the rows held reach the part size, and reads every part back in order', async () => {
+    const bucket = new FakeIngestBucket();
+    const kept = new ValidatedRows(asReal(bucket));
+    const values = new RowValues(plan.tables, 'tenant_zoo');
+    const keeper = kept.keeper(upload, 0, values);
+    // 38 bytes a row (a table byte; a tag byte a value; the id's length and 9 bytes; a day's 4; 8 for each number): 2.5 parts.
+    const count = Math.ceil((VALIDATED_ROWS_PART_BYTES * 2.5) / 38);
+    for (let start = 0; start < count; start += 10_000) {
+      for (let index = start; index < Math.min(count, start + 10_000); index += 1) {
+        keeper.add([{ table: 'readings', values: { id: `turtle-${index % 100}`, day: '2024-01-01', at: new Date(index), value: index / 2 } }]);
+      }
+      await keeper.flush();
+    }
+    const parts = await keeper.finish();
+    expect(parts).toBe(3);
+    expect(bucket.keys()).toEqual(['tenants/zoo/staging/i1/v1/rows/0-0', 'tenants/zoo/staging/i1/v1/rows/0-1', 'tenants/zoo/staging/i1/v1/rows/0-2']);
+    let next = 0;
+    for await (const batch of kept.read(upload, 0, parts, values)) {
+      for (const row of batch) {
+        expect(row.values[2]).toBe(next);
+        next += 1;
+      }
+    }
+    expect(next).toBe(count);
+  });
+});
