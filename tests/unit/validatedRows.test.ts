@@ -65,7 +65,7 @@ describe('ValidatedRows', () => {
     expect(bucket.keys()).toEqual(['tenants/zoo/staging/i1/v1/rows/3-0']);
 
     const rows = [];
-    for await (const batch of kept.read(upload, 3, 1, values)) rows.push(...batch);
+    for await (const batch of (await kept.open(upload, 3, 1, values)) ?? []) rows.push(...batch);
     expect(rows.map((row) => [row.values[0], String(row.values[1]), row.values[2], row.values[3]])).toEqual([
       ['t1', '2024-01-01', 2000, 1.5],
       ['t2', '2024-01-02', 5000, 2.5],
@@ -89,12 +89,27 @@ describe('ValidatedRows', () => {
     expect(parts).toBe(3);
     expect(bucket.keys()).toEqual(['tenants/zoo/staging/i1/v1/rows/0-0', 'tenants/zoo/staging/i1/v1/rows/0-1', 'tenants/zoo/staging/i1/v1/rows/0-2']);
     let next = 0;
-    for await (const batch of kept.read(upload, 0, parts, values)) {
+    for await (const batch of (await kept.open(upload, 0, parts, values)) ?? []) {
       for (const row of batch) {
         expect(row.values[2]).toBe(next);
         next += 1;
       }
     }
     expect(next).toBe(count);
+  });
+
+  it('reads rows kept for other tables as none (the chunk is read again), and a part that is gone as an error naming it', async () => {
+    const bucket = new FakeIngestBucket();
+    const kept = new ValidatedRows(asReal(bucket));
+    const keeper = kept.keeper(upload, 0, new RowValues(plan.tables, 'tenant_zoo'));
+    keeper.add([{ table: 'readings', values: { id: 't1', day: '2024-01-01', at: new Date(0), value: 1 } }]);
+    expect(await keeper.finish()).toBe(1);
+    // The app's table gained a column since: the rows kept do not fit it.
+    const wider: TableSpec = { ...readings, columns: { ...readings.columns, note: 'text' } };
+    expect(await kept.open(upload, 0, 1, new RowValues([wider], 'tenant_zoo'))).toBeUndefined();
+    expect(await kept.open(upload, 0, 1, new RowValues([{ ...readings, name: 'readings_v2' }], 'tenant_zoo'))).toBeUndefined();
+    await expect(kept.open(upload, 1, 1, new RowValues(plan.tables, 'tenant_zoo'))).rejects.toThrow(
+      "part 1 of 1 of chunk 2's validated rows is gone (tenants/zoo/staging/i1/v1/rows/1-0)",
+    );
   });
 });

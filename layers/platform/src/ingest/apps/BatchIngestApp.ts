@@ -31,7 +31,8 @@ export interface BatchIngestPlan {
   /**
    * The rows for one record. Throw a `RecordError` for a record that is not
    * valid: it is counted as a bad row and reported with its position.
-   * Must be deterministic: the file is read twice (validate, then write).
+   * Must be deterministic: a file taken whole is read twice (validate, then write), and so is a chunk validated
+   * before the platform kept its rows for the write pass.
    */
   toRows(record: SourceRecord): readonly TableRow[];
 }

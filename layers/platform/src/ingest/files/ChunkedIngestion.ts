@@ -8,7 +8,7 @@ import { RowValues, type ValuedRow } from '../../cassandra/RowValues';
 import { platformLogger } from '../../logging/platformLogger';
 import { pacedBufferRows, RatePacer } from '../../rates/RatePacer';
 import type { TenantRateLimiter } from '../../rates/TenantRateLimiter';
-import { rowFeed } from '../../rates/rowFeed';
+import { rowFeed, type RowFeedOptions } from '../../rates/rowFeed';
 import { WriteTimeSpent } from '../../rates/WriteTimeSpent';
 import type { Tenant } from '../../tenants/Tenant';
 import type { Topology } from '../../topology/Topology';
@@ -93,13 +93,15 @@ function samplesOf(states: readonly ChunkState[]): string[] {
  *    last one scanned puts the chunks together, see {@link RangePlanner});
  * 2. **validate**: every chunk is read and checked with the tenant's app,
  *    writing nothing; its counts and bad rows (numbered in the whole file) are
- *    checkpointed;
+ *    checkpointed, and the rows the app made are kept for the write pass
+ *    ({@link ValidatedRows});
  * 3. **decide**: once every chunk is validated, the file's total of bad rows
  *    decides, exactly as for a whole file: over the tolerance, the file is
  *    rejected and no row is written (decided as soon as the chunks validated so
  *    far are over it); else the record moves to `writing` (once: a lightweight
  *    transaction) and a `write` task goes out per chunk;
- * 4. **write**: each chunk is claimed, written, checkpointed; the last one
+ * 4. **write**: each chunk is claimed, its kept rows written (a chunk
+ *    validated without them is read again), checkpointed; the last one
  *    finishes the ingestion, exactly once.
  *
  * A chunk that fails is retried alone; a finished chunk is never redone (its
@@ -349,31 +351,15 @@ export class ChunkedIngestion {
       // Held back by the tenant's rowsPerSecond, a chunk may take longer than an invocation: the writer stops feeding
       // rows once its time for writing is spent (having fed at least one), flushes what it fed, saves how many rows
       // (in the chunk's order) are written, and hands the task back to wait (DeferredError: no try used); the next
-      // try reads the chunk again and writes from there. Should a wait still run past the deadline, the pacer throws
+      // try reads the chunk's rows again and writes from there. Should a wait still run past the deadline, the pacer throws
       // the DeferredError itself and the next try starts from the last saved point (rows are upserts: written twice,
       // they are one row).
       const resumeRows = claim.state.resumeRows;
       const stopAt = begun + this.deps.writeBudgetMs;
-      const feed = { from: resumeRows, stopAt: pacer ? stopAt : undefined, clock: this.deps.clock, beforeWrite: () => lease.assertHeld() };
-      const parts = claim.state.keptRowParts;
-      let written: { rows: number };
+      const feed: RowFeedOptions = { from: resumeRows, stopAt: pacer ? stopAt : undefined, clock: this.deps.clock, beforeWrite: () => lease.assertHeld() };
+      let rows: number;
       try {
-        if (parts === undefined) {
-          // No rows kept by the validate pass (a chunk validated before they were): the chunk is read, parsed and mapped again.
-          written = await scanSourceRecords(await this.chunkBytes(upload, chunk, header), {
-            format: upload.format,
-            plan,
-            maxBadRows: Number.POSITIVE_INFINITY,
-            sink: rowFeed(writer, feed),
-          });
-        } else {
-          const sink = rowFeed({ write: (rows: readonly ValuedRow[]) => writer.writeValued(rows) }, feed);
-          written = { rows: 0 };
-          for await (const rows of this.deps.validatedRows.read(upload, chunk.index, parts, writer.values)) {
-            await sink(rows);
-            written.rows += rows.length;
-          }
-        }
+        rows = await this.feedChunk(upload, chunk, header, plan, claim.state.keptRowParts, writer, feed);
         await writer.flush();
       } catch (error) {
         if (!(error instanceof WriteTimeSpent)) throw error;
@@ -397,7 +383,7 @@ export class ChunkedIngestion {
       // Only the lease's holder checkpoints the chunk: a writer that lost it leaves the chunk to the one that took it.
       lease.assertHeld();
       const rateWaitMs = claim.state.rateWaitMs + (pacer?.waitedMs ?? 0);
-      await this.deps.chunks.written(version, chunk.index, written.rows, performance.now() - began, rateWaitMs);
+      await this.deps.chunks.written(version, chunk.index, rows, performance.now() - began, rateWaitMs);
       if (pacer && pacer.waitedMs > 0) {
         platformLogger.info("chunk waited for its tenant's share", {
           ingestion: upload.ingestionId,
@@ -410,7 +396,7 @@ export class ChunkedIngestion {
       platformLogger.debug('chunk written', {
         ingestion: upload.ingestionId,
         chunk: chunk.index,
-        rows: written.rows,
+        rows,
         attempt: claim.state.writeAttempts,
         receive: delivery.receiveCount,
       });
@@ -418,6 +404,37 @@ export class ChunkedIngestion {
       lease.stop();
     }
     await this.finishIfWritten(upload);
+  }
+
+  /**
+   * Feeds a chunk's rows to its writer in the chunk's order (through `rowFeed`, which skips those an earlier try wrote
+   * and stops a paced writer in time): the rows its validate pass kept, or, where it kept none (a chunk validated
+   * before rows were kept) or kept them for other tables (the app changed its tables since), the chunk read, parsed
+   * and mapped again. Returns how many rows the chunk has.
+   */
+  private async feedChunk(
+    upload: UploadRef,
+    chunk: ChunkSpan,
+    header: CsvHeader | undefined,
+    plan: BatchIngestPlan,
+    keptRowParts: number | undefined,
+    writer: RowWriter,
+    feed: RowFeedOptions,
+  ): Promise<number> {
+    const kept = keptRowParts === undefined ? undefined : await this.deps.validatedRows.open(upload, chunk.index, keptRowParts, writer.values);
+    if (!kept) {
+      const sink = rowFeed(writer, feed);
+      return (
+        await scanSourceRecords(await this.chunkBytes(upload, chunk, header), { format: upload.format, plan, maxBadRows: Number.POSITIVE_INFINITY, sink })
+      ).rows;
+    }
+    const sink = rowFeed({ write: (rows: readonly ValuedRow[]) => writer.writeValued(rows) }, feed);
+    let rows = 0;
+    for await (const batch of kept) {
+      await sink(batch);
+      rows += batch.length;
+    }
+    return rows;
   }
 
   /** Once every chunk is written: the ingestion finishes (once); until then, the record shows the rows written so far. */

@@ -16,7 +16,8 @@ const ROWS_PER_BATCH = 1000;
  * in the chunk's order, as {@link RowEncoder} keeps them, in parts of about
  * 8 MiB under the ingestion's staging prefix
  * (`tenants/<tenant>/staging/<ingestion>/<version>/rows/<chunk>-<part>`),
- * deleted with the rest of the staging when the ingestion ends.
+ * each led by the tables its rows are for, deleted with the rest of the
+ * staging when the ingestion ends.
  *
  * The chunk's checkpoint says how many parts there are once the chunk is
  * validated, so a write pass reads only rows of a validation that finished.
@@ -26,40 +27,68 @@ const ROWS_PER_BATCH = 1000;
  * const keeper = validatedRows.keeper(upload, chunk.index, writer.values);
  * await scanSourceRecords(batches, { ..., keep: keeper });
  * const parts = await keeper.finish();
- * for await (const rows of validatedRows.read(upload, chunk.index, parts, writer.values)) await writer.writeValued(rows);
+ * const kept = await validatedRows.open(upload, chunk.index, parts, writer.values);
+ * for await (const rows of kept ?? []) await writer.writeValued(rows);
  */
 export class ValidatedRows {
   constructor(private readonly bucket: IngestBucket) {}
 
   /** Keeps a chunk's rows as its validate pass makes them. */
   keeper(upload: UploadRef, chunk: number, values: RowValues): RowKeeper {
-    return new RowKeeper(values, (part, bytes) => this.bucket.putBytes(this.partKey(upload, chunk, part), bytes, 'application/octet-stream'));
+    const layout = layoutOf(values);
+    return new RowKeeper(values, (part, rows) =>
+      this.bucket.putBytes(this.partKey(upload, chunk, part), Buffer.concat([layout, rows]), 'application/octet-stream'),
+    );
   }
 
   /**
-   * A chunk's kept rows, in its order, a batch at a time; the next part is
-   * read while the rows of one are written. A part that is gone is an error
-   * naming it (the staging outlives every task of its ingestion).
+   * A chunk's kept rows, in its order, a batch at a time (the next part is read while the rows of one are written);
+   * or undefined when they were kept for other tables than `values` has (the app's tables changed since the chunk was
+   * validated): the chunk is then read again. A part that is gone is an error naming it (the staging outlives every
+   * task of its ingestion).
    */
-  async *read(upload: UploadRef, chunk: number, parts: number, values: RowValues): AsyncGenerator<ValuedRow[]> {
+  async open(upload: UploadRef, chunk: number, parts: number, values: RowValues): Promise<AsyncGenerator<ValuedRow[]> | undefined> {
+    const expected = layoutOf(values);
     const get = async (part: number): Promise<Buffer> => {
-      const bytes = await this.bucket.getBytes(this.partKey(upload, chunk, part));
-      if (!bytes) throw new Error(`part ${part + 1} of ${parts} of chunk ${chunk + 1}'s validated rows is gone (${this.partKey(upload, chunk, part)})`);
+      const key = this.partKey(upload, chunk, part);
+      const bytes = await this.bucket.getBytes(key);
+      if (!bytes) throw new Error(`part ${part + 1} of ${parts} of chunk ${chunk + 1}'s validated rows is gone (${key})`);
       return bytes;
     };
-    let next = parts > 0 ? get(0) : undefined;
-    for (let part = 0; part < parts; part += 1) {
-      const bytes = await (next as Promise<Buffer>);
-      next = part + 1 < parts ? get(part + 1) : undefined;
-      // A part read ahead and never awaited (the writer failed) must not be an unhandled rejection.
-      next?.catch(() => undefined);
-      yield* decodeRows(bytes, values.tables, ROWS_PER_BATCH);
-    }
+    const first = parts > 0 ? await get(0) : undefined;
+    if (first && !startsWith(first, expected)) return undefined;
+    return (async function* read(): AsyncGenerator<ValuedRow[]> {
+      let next: Promise<Buffer> | undefined = first && Promise.resolve(first);
+      for (let part = 0; part < parts; part += 1) {
+        const bytes = await (next as Promise<Buffer>);
+        next = part + 1 < parts ? get(part + 1) : undefined;
+        // A part read ahead and never awaited (the writer failed) must not be an unhandled rejection.
+        next?.catch(() => undefined);
+        if (!startsWith(bytes, expected)) throw new Error(`part ${part + 1} of chunk ${chunk + 1}'s validated rows was kept for other tables`);
+        yield* decodeRows(bytes.subarray(expected.length), values.tables, ROWS_PER_BATCH);
+      }
+    })();
   }
 
   private partKey(upload: UploadRef, chunk: number, part: number): string {
     return `${versionStagingPrefix(upload)}rows/${chunk}-${part}`;
   }
+}
+
+/**
+ * What every part starts with: the tables its rows are for (their names, columns and types, in order), so that rows
+ * kept for one layout are never read as another's.
+ */
+function layoutOf(values: RowValues): Buffer {
+  const tables = values.tables.map((table) => [table.spec.name, table.columns, table.types]);
+  const text = Buffer.from(JSON.stringify(tables));
+  const length = Buffer.allocUnsafe(4);
+  length.writeUInt32LE(text.length, 0);
+  return Buffer.concat([length, text]);
+}
+
+function startsWith(bytes: Buffer, prefix: Buffer): boolean {
+  return bytes.length >= prefix.length && bytes.subarray(0, prefix.length).equals(prefix);
 }
 
 /**
