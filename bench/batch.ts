@@ -137,6 +137,11 @@ function nodeCpuSeconds(): number {
     return sum + (pid ? treeCpuSeconds(pid) : 0);
   }, 0);
 }
+/** CPU seconds LocalStack (the local S3 and SQS, which on AWS use none of the platform's cores) has used so far. */
+function localStackCpuSeconds(): number {
+  const pid = cloud.service('localstack').runningPid();
+  return pid ? treeCpuSeconds(pid) : 0;
+}
 const config = useLocalStage('bench');
 await resetLocalStage('bench');
 const client = createCassandraClient(config, { readTimeoutMs: 120_000 });
@@ -290,8 +295,11 @@ try {
           await client.execute(`TRUNCATE ${KEYSPACE}.${TABLE}`);
           say(`mysimbdp, ${format}, at ${parallelism} chunk invocations at a time, ranges of ${rangeChunks} chunks`);
           const nodeCpuBefore = nodeCpuSeconds();
+          const localStackBefore = localStackCpuSeconds();
           const run = await platformRun(file.path, file.bytes, rows, parallelism, format, rangeChunks);
-          await counted({ ...run, nodeCpuSeconds: nodeCpuSeconds() - nodeCpuBefore });
+          const localStackCpu = ((localStackCpuSeconds() - localStackBefore) / rows) * 1e6;
+          const note = `${run.note}; LocalStack's CPU (S3 and SQS, on these cores here, not on AWS) ${localStackCpu.toFixed(1)} µs a row`;
+          await counted({ ...run, note, nodeCpuSeconds: nodeCpuSeconds() - nodeCpuBefore });
         }
       }
     }
