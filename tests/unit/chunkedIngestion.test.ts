@@ -10,6 +10,8 @@ import type { Tenant } from '../../layers/platform/src/tenants/Tenant';
 import { drainChunkTasks, fakeBatchIngestDependencies, ingestNow } from './fakes/fakeBatchIngestDependencies';
 import type { FakeChunkStore } from './fakes/FakeChunkStore';
 import { tenant } from './fakes/FakeTenantRegistry';
+import type { BatchIngestApp } from '../../layers/platform/src/ingest/apps/BatchIngestApp';
+import { readingsApp } from './fakes/fakeBatchIngestDependencies';
 
 /** 40 readings, about 10 bytes a line: cut into chunks of 64 bytes, several chunks. */
 function readings(bad: readonly number[] = []): string {
@@ -44,8 +46,8 @@ function readTogether(chunks: FakeChunkStore, readers: number): void {
   };
 }
 
-async function setUp(body: string, tenants: readonly Tenant[] = [tenant('zoo')], dryRun = false) {
-  const fakes = fakeBatchIngestDependencies(tenants, { chunkSize: 64 });
+async function setUp(body: string, tenants: readonly Tenant[] = [tenant('zoo')], dryRun = false, options: { app?: BatchIngestApp; chunkSize?: number } = {}) {
+  const fakes = fakeBatchIngestDependencies(tenants, { chunkSize: options.chunkSize ?? 64, ...(options.app ? { app: options.app } : {}) });
   const pipeline = new BatchIngestPipeline(fakes.deps);
   const fileTasks = new FileTasks(fakes.deps);
   const grant = await fakes.uploads.grant(tenants[0] as Tenant, { fileName: 'readings.csv', size: Buffer.byteLength(body), dryRun });
@@ -230,6 +232,39 @@ describe('a file above the chunk size', () => {
     const [write] = tasks.take();
     await expect(fileTasks.run(write as ChunkTask, { receiveCount: 1 })).rejects.toThrow(/^part 1 of 1 of chunk 1's validated rows is gone/);
     expect(inserts()).toEqual([]);
+  });
+
+  it('counts a row whose value the driver cannot write as a bad row when it is validated, in a chunk or a file taken whole, as a dry run does', async () => {
+    // An app that hands a reading's value over as it is when it is not a number: text for the table's int column.
+    const careless: BatchIngestApp = {
+      name: 'careless',
+      plan: async (file, sample) => {
+        const plan = await readingsApp.plan(file, sample);
+        return {
+          tables: plan.tables,
+          toRows: (record) =>
+            record.fields.value === 'bad' ? [{ table: 'readings', values: { id: String(record.fields.id), value: 'bad' } }] : plan.toRows(record),
+        };
+      },
+    };
+    // A chunk, a chunk validated as a dry run, a chunk validated before rows were kept (read again to be written), a file taken whole.
+    for (const [chunkSize, dryRun, keepRows] of [
+      [64, false, true],
+      [64, true, true],
+      [64, false, false],
+      [1024 * 1024, false, true],
+    ] as const) {
+      const { ingest, object, drain, record, inserts, chunks } = await setUp(readings([5]), [tenant('zoo')], dryRun, { app: careless, chunkSize });
+      if (!keepRows) {
+        const validated = chunks.validated.bind(chunks);
+        chunks.validated = (version, chunk, stats) => validated(version, chunk, { ...stats, keptRowParts: undefined });
+      }
+      await ingest(object);
+      await drain();
+      expect(record()).toMatchObject({ status: dryRun ? 'validated' : 'ingested', rows: 39, badRows: 1 });
+      expect(record()?.badRowSamples).toEqual(['line 7: value: Expected string representation of a number, obtained NaN']);
+      expect(inserts()).toHaveLength(dryRun ? 0 : 39);
+    }
   });
 
   it('skips bad rows within the tolerance and says so when it finishes', async () => {

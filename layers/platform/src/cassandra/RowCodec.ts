@@ -64,6 +64,11 @@ export class RowEncoder {
     }
   }
 
+  /** Lets go of the bytes kept so far. */
+  clear(): void {
+    this.offset = 0;
+  }
+
   /** The bytes kept so far (a copy), and a fresh start. */
   take(): Buffer {
     const taken = Buffer.from(this.buffer.subarray(0, this.offset));

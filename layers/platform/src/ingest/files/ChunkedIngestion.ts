@@ -31,7 +31,7 @@ import type { ChunkTaskQueue } from './ChunkTaskQueue';
 import type { RangePlanner } from './RangePlanner';
 import { readChunkSourceRecords } from './readChunkSourceRecords';
 import type { UploadText } from './UploadText';
-import type { ValidatedRows } from './ValidatedRows';
+import { rowChecker, type ValidatedRows } from './ValidatedRows';
 import { readParquetRecords } from '../parquet/readParquetRecords';
 
 export interface ChunkedIngestionDependencies {
@@ -216,18 +216,18 @@ export class ChunkedIngestion {
     await this.deps.chunks.startValidation(version, chunk.index, (state?.validateAttempts ?? 0) + 1);
     const began = performance.now();
     const { plan } = await this.planOf(tenant, upload, record);
-    // The rows are kept for the write pass, which then does not read the chunk again; a dry run writes none.
-    const keyspace = this.deps.topology.tenantKeyspace(tenant.profile);
-    const rowKeeper = record.dryRun ? undefined : this.deps.validatedRows.keeper(upload, chunk.index, new RowValues(plan.tables, keyspace));
+    // The rows are kept for the write pass, which then does not read the chunk again; a dry run only checks them.
+    const values = new RowValues(plan.tables, this.deps.topology.tenantKeyspace(tenant.profile));
+    const keeper = record.dryRun ? undefined : this.deps.validatedRows.keeper(upload, chunk.index, values);
     const stats = await scanSourceRecords(await this.chunkBytes(upload, chunk, header), {
       format: upload.format,
       plan,
       maxBadRows: tenant.profile.batch.maxBadRows,
       keepBadRows: MAX_KEPT_BAD_ROWS,
-      rowKeeper,
+      rowKeeper: keeper ?? rowChecker(values),
     });
     // A chunk over the tolerance rejects the file: its rows are not needed.
-    const keptRowParts = rowKeeper && !stats.stopped ? await rowKeeper.finish() : undefined;
+    const keptRowParts = keeper && !stats.stopped ? await keeper.finish() : undefined;
     await this.deps.badRows.writePart(upload, chunk.index, stats.kept);
     await this.deps.chunks.validated(version, chunk.index, { ...stats, ms: performance.now() - began, keptRowParts });
     await this.decide(tenant, upload, delivery.receiveCount > 1);
@@ -423,10 +423,9 @@ export class ChunkedIngestion {
   ): Promise<number> {
     const kept = keptRowParts === undefined ? undefined : await this.deps.validatedRows.open(upload, chunk.index, keptRowParts, writer.values);
     if (!kept) {
-      const sink = rowFeed(writer, feed);
-      return (
-        await scanSourceRecords(await this.chunkBytes(upload, chunk, header), { format: upload.format, plan, maxBadRows: Number.POSITIVE_INFINITY, sink })
-      ).rows;
+      // Checked as the validate pass checked them, so that the rows it counted bad are skipped here too.
+      const checks = { format: upload.format, plan, maxBadRows: Number.POSITIVE_INFINITY, rowKeeper: rowChecker(writer.values) };
+      return (await scanSourceRecords(await this.chunkBytes(upload, chunk, header), { ...checks, sink: rowFeed(writer, feed) })).rows;
     }
     const sink = rowFeed({ write: (rows: readonly ValuedRow[]) => writer.writeValued(rows) }, feed);
     let rows = 0;

@@ -25,7 +25,7 @@ const ROWS_PER_BATCH = 1000;
  *
  * @example
  * const keeper = validatedRows.keeper(upload, chunk.index, writer.values);
- * await scanSourceRecords(batches, { ..., keep: keeper });
+ * await scanSourceRecords(batches, { ..., rowKeeper: keeper });
  * const parts = await keeper.finish();
  * const kept = await validatedRows.open(upload, chunk.index, parts, writer.values);
  * for await (const rows of kept ?? []) await writer.writeValued(rows);
@@ -91,6 +91,29 @@ function startsWith(bytes: Buffer, prefix: Buffer): boolean {
   return bytes.length >= prefix.length && bytes.subarray(0, prefix.length).equals(prefix);
 }
 
+/** Where a scan's rows go to be kept (see `scanSourceRecords`): a {@link RowKeeper}, or a {@link rowChecker}. */
+export interface RowKeeping {
+  /** Takes a record's rows, all or none; a `RecordError` makes the record a bad row. */
+  add(rows: readonly TableRow[]): void;
+  /** Runs after every batch of records. */
+  flush(): Promise<void>;
+}
+
+/**
+ * Checks rows as a chunk's validate pass keeps them, keeping none: a file taken whole, validated then written in one
+ * invocation, refuses a value the driver would refuse as a bad row, as a chunk does.
+ */
+export function rowChecker(values: RowValues): RowKeeping {
+  const encoder = new RowEncoder(values.tables);
+  return {
+    add: (rows) => encoder.add(rows.map((row) => values.of(row))),
+    flush: () => {
+      encoder.clear();
+      return Promise.resolve();
+    },
+  };
+}
+
 /**
  * A validate pass's rows on their way to the bucket: `add` keeps a record's
  * rows (refusing, with a `RecordError`, a value the driver would refuse: the
@@ -98,7 +121,7 @@ function startsWith(bytes: Buffer, prefix: Buffer): boolean {
  * about 8 MiB are held, `finish` puts the last one and says how many parts
  * the chunk has.
  */
-export class RowKeeper {
+export class RowKeeper implements RowKeeping {
   private readonly encoder: RowEncoder;
   private parts = 0;
 

@@ -1,5 +1,6 @@
 import { KeyspaceSchema } from '../../cassandra/KeyspaceSchema';
 import { RowWriter } from '../../cassandra/RowWriter';
+import { RowValues } from '../../cassandra/RowValues';
 import { DeferredError } from '../../errors';
 import { platformLogger } from '../../logging/platformLogger';
 import { pacedBufferRows, RatePacer } from '../../rates/RatePacer';
@@ -23,6 +24,7 @@ import { fileVerdict } from './FileVerdict';
 import type { IngestionOutcomes } from './IngestionOutcomes';
 import type { IngestionRecord } from './IngestionStore';
 import { MAX_KEPT_BAD_ROWS, scanSourceRecords, takeSample } from './scanSourceRecords';
+import { rowChecker } from './ValidatedRows';
 
 export interface WholeFileDependencies extends Pick<
   BatchIngestDependencies,
@@ -83,7 +85,16 @@ export class WholeFileIngestion {
       const taken = await takeSample(items);
       sample = taken.sample;
       plan = (await appPlan(app, { ...upload, columns: await fileColumns(this.deps.text, upload) }, sample, schema, this.deps.streamTables)).plan;
-      checked = await scanSourceRecords(items, { format: upload.format, plan, maxBadRows, buffered: taken.buffered, keepBadRows: MAX_KEPT_BAD_ROWS });
+      // Rows are checked as a chunk's validate pass keeps them, and again as they are written: a value the driver would
+      // refuse makes a bad row in both passes, as in a chunk.
+      checked = await scanSourceRecords(items, {
+        format: upload.format,
+        plan,
+        maxBadRows,
+        buffered: taken.buffered,
+        keepBadRows: MAX_KEPT_BAD_ROWS,
+        rowKeeper: rowChecker(new RowValues(plan.tables, keyspace)),
+      });
     } catch (error) {
       if (!(error instanceof TextOverChunkError)) throw error;
       return this.inChunks(tenant, upload, record, begun, 'its text is over the chunk size');
@@ -131,6 +142,7 @@ export class WholeFileIngestion {
         format: upload.format,
         plan,
         maxBadRows: Number.POSITIVE_INFINITY,
+        rowKeeper: rowChecker(writer.values),
         sink: rowFeed(writer, { stopAt: pacer ? stopAt : undefined, clock: this.deps.clock }),
         // Progress: conditional, so that it never overwrites the finished record. One that fails loses only the count
         // the record shows meanwhile: the next report, or the finished record, says the rows written.

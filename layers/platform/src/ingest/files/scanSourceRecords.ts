@@ -1,6 +1,7 @@
 import type { TableRow } from '../../cassandra/TableSpec';
 import type { RecordFormat } from '../../tenants/FileFormat';
 import type { BatchIngestPlan } from '../apps/BatchIngestApp';
+import type { RowKeeping } from './ValidatedRows';
 import { jsonText } from '../records/jsonText';
 import { csvLine } from '../records/readRecords';
 import { RecordError } from '../records/RecordError';
@@ -40,11 +41,8 @@ export interface ScanOptions {
   readonly maxBadRows: number;
   /** Where the good records' rows go, a batch at a time, in the file's order (the write pass); none to validate only. */
   readonly sink?: ((rows: readonly TableRow[]) => Promise<void>) | undefined;
-  /**
-   * Where the good records' rows are kept for a later write (a chunk's validate pass, see `ValidatedRows`): `add`
-   * takes a record's rows, and may refuse them with a `RecordError` (a bad row); `flush` runs after every batch.
-   */
-  readonly rowKeeper?: { add(rows: readonly TableRow[]): void; flush(): Promise<void> } | undefined;
+  /** Where the good records' rows are kept for a later write, or checked as they would be (a validate pass, see `ValidatedRows`). */
+  readonly rowKeeper?: RowKeeping | undefined;
   /** Items read already (the sample), to go first. */
   readonly buffered?: SourceBatch | undefined;
   readonly onProgress?: ((stats: ScanStats) => void) | undefined;
