@@ -1,10 +1,10 @@
 import { Readable } from 'node:stream';
 import { RowValues } from '../../layers/platform/src/cassandra/RowValues';
-import type { TableSpec } from '../../layers/platform/src/cassandra/TableSpec';
+import type { TableRow, TableSpec } from '../../layers/platform/src/cassandra/TableSpec';
 import type { BatchIngestPlan } from '../../layers/platform/src/ingest/apps/BatchIngestApp';
 import type { UploadRef } from '../../layers/platform/src/ingest/files/ChunkTask';
 import { scanSourceRecords } from '../../layers/platform/src/ingest/files/scanSourceRecords';
-import { VALIDATED_ROWS_PART_BYTES, ValidatedRows } from '../../layers/platform/src/ingest/files/ValidatedRows';
+import { RowKeeper, VALIDATED_ROWS_PART_BYTES, ValidatedRows } from '../../layers/platform/src/ingest/files/ValidatedRows';
 import { readRecords } from '../../layers/platform/src/ingest/records/readRecords';
 import { RecordError } from '../../layers/platform/src/ingest/records/RecordError';
 import { FakeIngestBucket } from './fakes/FakeIngestBucket';
@@ -43,6 +43,18 @@ const plan: BatchIngestPlan = {
   },
 };
 
+/**
+ * A row of 4,125 bytes kept (a table byte; a tag byte a value; the id's length and its 4,096 bytes; a day's 4; 8 for
+ * each number), so that a few thousand rows make a part.
+ */
+const LONG_ROW_BYTES = 4125;
+function longRow(index: number): TableRow {
+  return {
+    table: 'readings',
+    values: { id: `turtle-${String(index).padStart(8, '0')}`.padEnd(4096, '.'), day: '2024-01-01', at: new Date(index), value: index / 2 },
+  };
+}
+
 function csv(lines: readonly string[]): Readable {
   return Readable.from([`id,day,value\n${lines.join('\n')}\n`]);
 }
@@ -77,12 +89,9 @@ describe('ValidatedRows', () => {
     const kept = new ValidatedRows(asReal(bucket));
     const values = new RowValues(plan.tables, 'tenant_zoo');
     const keeper = kept.keeper(upload, 0, values);
-    // 38 bytes a row (a table byte; a tag byte a value; the id's length and 9 bytes; a day's 4; 8 for each number): 2.5 parts.
-    const count = Math.ceil((VALIDATED_ROWS_PART_BYTES * 2.5) / 38);
-    for (let start = 0; start < count; start += 10_000) {
-      for (let index = start; index < Math.min(count, start + 10_000); index += 1) {
-        keeper.add([{ table: 'readings', values: { id: `turtle-${index % 100}`, day: '2024-01-01', at: new Date(index), value: index / 2 } }]);
-      }
+    const count = Math.ceil((VALIDATED_ROWS_PART_BYTES * 2.5) / LONG_ROW_BYTES);
+    for (let start = 0; start < count; start += 100) {
+      for (let index = start; index < Math.min(count, start + 100); index += 1) keeper.add([longRow(index)]);
       await keeper.flush();
     }
     const parts = await keeper.finish();
@@ -111,5 +120,52 @@ describe('ValidatedRows', () => {
     await expect(kept.open(upload, 1, 1, new RowValues(plan.tables, 'tenant_zoo'))).rejects.toThrow(
       "part 1 of 1 of chunk 2's validated rows is gone (tenants/zoo/staging/i1/v1/rows/1-0)",
     );
+  });
+
+  it('puts one part while the scan makes the next, waits for it before putting the one after, and fails at the end when a put failed', async () => {
+    const values = new RowValues(plan.tables, 'tenant_zoo');
+    const puts: { part: number; bytes: Buffer; asPut: Buffer; settle: (error?: Error) => void }[] = [];
+    const keeper = new RowKeeper(
+      values,
+      (part, bytes) =>
+        new Promise<void>((resolve, reject) => {
+          puts.push({ part, bytes, asPut: Buffer.from(bytes), settle: (error) => (error ? reject(error) : resolve()) });
+        }),
+    );
+    let made = 0;
+    const addPart = (): void => {
+      for (const end = made + Math.ceil(VALIDATED_ROWS_PART_BYTES / LONG_ROW_BYTES); made < end; made += 1) keeper.add([longRow(made)]);
+    };
+    const settled = (promise: Promise<unknown>): Promise<boolean> => {
+      let done = false;
+      void promise.then(
+        () => (done = true),
+        () => (done = true),
+      );
+      // Every callback queued so far runs before this one: a promise the keeper did not keep waiting is settled by then.
+      return new Promise((resolve) => setImmediate(() => resolve(done)));
+    };
+
+    addPart();
+    expect(await settled(keeper.flush())).toBe(true);
+    expect(puts.map((put) => put.part)).toEqual([0]);
+
+    addPart();
+    const second = keeper.flush();
+    expect(await settled(second)).toBe(false);
+    expect(puts).toHaveLength(1);
+    puts[0]?.settle();
+    await second;
+    expect(puts.map((put) => put.part)).toEqual([0, 1]);
+
+    addPart();
+    const finished = keeper.finish();
+    puts[1]?.settle();
+    await settled(finished);
+    expect(puts.map((put) => put.part)).toEqual([0, 1, 2]);
+    puts[2]?.settle(new Error('the bucket is down'));
+    await expect(finished).rejects.toThrow('the bucket is down');
+    // Each part is its own copy: the rows made after it was handed over did not change it.
+    for (const put of puts) expect(put.bytes.equals(put.asPut)).toBe(true);
   });
 });

@@ -69,9 +69,9 @@ export class RowEncoder {
     this.offset = 0;
   }
 
-  /** The bytes kept so far (a copy), and a fresh start. */
+  /** The bytes kept so far, and a fresh start: a view of the encoder's own buffer, valid until the next `add`. */
   take(): Buffer {
-    const taken = Buffer.from(this.buffer.subarray(0, this.offset));
+    const taken = this.buffer.subarray(0, this.offset);
     this.offset = 0;
     return taken;
   }

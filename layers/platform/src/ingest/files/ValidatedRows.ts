@@ -35,10 +35,7 @@ export class ValidatedRows {
 
   /** Keeps a chunk's rows as its validate pass makes them. */
   keeper(upload: UploadRef, chunk: number, values: RowValues): RowKeeper {
-    const layout = layoutOf(values);
-    return new RowKeeper(values, (part, rows) =>
-      this.bucket.putBytes(this.partKey(upload, chunk, part), Buffer.concat([layout, rows]), 'application/octet-stream'),
-    );
+    return new RowKeeper(values, (part, bytes) => this.bucket.putBytes(this.partKey(upload, chunk, part), bytes, 'application/octet-stream'));
   }
 
   /**
@@ -119,17 +116,25 @@ export function rowChecker(values: RowValues): RowKeeping {
  * rows (refusing, with a `RecordError`, a value the driver would refuse: the
  * record is a bad row, and none of its rows is kept), `flush` puts a part once
  * about 8 MiB are held, `finish` puts the last one and says how many parts
- * the chunk has.
+ * the chunk has, once every part is put.
+ *
+ * One part is put while the scan goes on making the next, so the scan waits
+ * for the bucket only when the part before is still on its way: an
+ * invocation holds two parts at most.
  */
 export class RowKeeper implements RowKeeping {
   private readonly encoder: RowEncoder;
+  private readonly layout: Buffer;
   private parts = 0;
+  /** The part on its way to the bucket, if any. */
+  private putting: Promise<void> | undefined;
 
   constructor(
     private readonly values: RowValues,
     private readonly put: (part: number, bytes: Buffer) => Promise<void>,
   ) {
     this.encoder = new RowEncoder(values.tables);
+    this.layout = layoutOf(values);
   }
 
   add(rows: readonly TableRow[]): void {
@@ -142,11 +147,17 @@ export class RowKeeper implements RowKeeping {
 
   async finish(): Promise<number> {
     if (this.encoder.bytes > 0) await this.putPart();
+    await this.putting;
     return this.parts;
   }
 
   private async putPart(): Promise<void> {
-    await this.put(this.parts, this.encoder.take());
+    await this.putting;
+    // The part is its own copy of the encoder's bytes, which the scan goes on to fill with the next part's rows.
+    const putting = this.put(this.parts, Buffer.concat([this.layout, this.encoder.take()]));
+    // Awaited by the next part or by `finish`; a scan that stops early (its chunk over the tolerance) awaits neither.
+    putting.catch(() => undefined);
+    this.putting = putting;
     this.parts += 1;
   }
 }
