@@ -4,7 +4,7 @@ import type { TableRow, TableSpec } from '../../layers/platform/src/cassandra/Ta
 import type { BatchIngestPlan } from '../../layers/platform/src/ingest/apps/BatchIngestApp';
 import type { UploadRef } from '../../layers/platform/src/ingest/files/ChunkTask';
 import { scanSourceRecords } from '../../layers/platform/src/ingest/files/scanSourceRecords';
-import { RowKeeper, VALIDATED_ROWS_PART_BYTES, ValidatedRows } from '../../layers/platform/src/ingest/files/ValidatedRows';
+import { PARTS_ON_THEIR_WAY, RowKeeper, VALIDATED_ROWS_PART_BYTES, ValidatedRows } from '../../layers/platform/src/ingest/files/ValidatedRows';
 import { readRecords } from '../../layers/platform/src/ingest/records/readRecords';
 import { RecordError } from '../../layers/platform/src/ingest/records/RecordError';
 import { FakeIngestBucket } from './fakes/FakeIngestBucket';
@@ -122,7 +122,7 @@ describe('ValidatedRows', () => {
     );
   });
 
-  it('puts one part while the scan makes the next, waits for it before putting the one after, and fails at the end when a put failed', async () => {
+  it('puts parts while the scan makes the next, waits for the oldest when three are on their way, and fails at the end when a put failed', async () => {
     const values = new RowValues(plan.tables, 'tenant_zoo');
     const puts: { part: number; bytes: Buffer; asPut: Buffer; settle: (error?: Error) => void }[] = [];
     const keeper = new RowKeeper(
@@ -146,24 +146,32 @@ describe('ValidatedRows', () => {
       return new Promise((resolve) => setImmediate(() => resolve(done)));
     };
 
-    addPart();
-    expect(await settled(keeper.flush())).toBe(true);
-    expect(puts.map((put) => put.part)).toEqual([0]);
+    expect(PARTS_ON_THEIR_WAY).toBe(3);
+    for (let part = 0; part < PARTS_ON_THEIR_WAY; part += 1) {
+      addPart();
+      expect(await settled(keeper.flush())).toBe(true);
+    }
+    expect(puts.map((put) => put.part)).toEqual([0, 1, 2]);
 
     addPart();
-    const second = keeper.flush();
-    expect(await settled(second)).toBe(false);
-    expect(puts).toHaveLength(1);
+    const fourth = keeper.flush();
+    expect(await settled(fourth)).toBe(false);
+    expect(puts).toHaveLength(3);
+    // Not the newest: the oldest part lets the next one go.
+    puts[2]?.settle();
+    expect(await settled(fourth)).toBe(false);
     puts[0]?.settle();
-    await second;
-    expect(puts.map((put) => put.part)).toEqual([0, 1]);
+    await fourth;
+    expect(puts.map((put) => put.part)).toEqual([0, 1, 2, 3]);
 
     addPart();
     const finished = keeper.finish();
     puts[1]?.settle();
     await settled(finished);
-    expect(puts.map((put) => put.part)).toEqual([0, 1, 2]);
-    puts[2]?.settle(new Error('the bucket is down'));
+    expect(puts.map((put) => put.part)).toEqual([0, 1, 2, 3, 4]);
+    puts[3]?.settle();
+    expect(await settled(finished)).toBe(false);
+    puts[4]?.settle(new Error('the bucket is down'));
     await expect(finished).rejects.toThrow('the bucket is down');
     // Each part is its own copy: the rows made after it was handed over did not change it.
     for (const put of puts) expect(put.bytes.equals(put.asPut)).toBe(true);
