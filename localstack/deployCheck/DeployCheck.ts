@@ -67,6 +67,8 @@ interface LifecycleRule {
   Filter?: { Prefix?: string };
   NoncurrentVersionExpiration?: { NoncurrentDays?: number };
   AbortIncompleteMultipartUpload?: { DaysAfterInitiation?: number };
+  Expiration?: { Days?: number };
+  ExpirationInDays?: number;
 }
 
 interface QueueDescription {
@@ -489,6 +491,7 @@ export class DeployCheck {
           prefix: rule.Filter?.Prefix ?? rule.Prefix ?? '',
           noncurrentDays: rule.NoncurrentVersionExpiration?.NoncurrentDays,
           abortIncompleteDays: rule.AbortIncompleteMultipartUpload?.DaysAfterInitiation,
+          expirationDays: rule.Expiration?.Days ?? rule.ExpirationInDays,
         })),
       );
     let lifecycle = await this.s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket })).then(

@@ -87,25 +87,37 @@ describe('batch ingestion in chunks: a file cut on record boundaries, fanned out
           [run.tenant, run.ingestionId],
         )
       ).rows;
-    // Wait until some chunks are written and others are being written, then kill the process that runs them.
-    await waitFor(
-      'chunks being written',
-      async () => {
-        const states = await chunkRows();
-        const written = states.filter((row) => row.get('written_at'));
-        const writing = states.filter((row) => !row.get('written_at') && ((row.get('lease_until') as Date | null)?.getTime() ?? 0) > Date.now());
-        return written.length >= 3 && writing.length >= 1 ? true : undefined;
-      },
-      120_000,
-      20,
-    );
+    const writing = (states: cassandra.types.Row[]) =>
+      states.filter((row) => !row.get('written_at') && ((row.get('lease_until') as Date | null)?.getTime() ?? 0) > Date.now());
+    // Wait until some chunks are written and others are being written, then kill the process that runs them. A chunk
+    // takes tens of milliseconds to write, so the one seen being written may be done by the time the kill lands, with
+    // no other begun: the states read after the kill say whether a write was cut off (a lease held, nothing written,
+    // and no process left to finish it). If none was, the platform is started again and killed again.
     const offline = new ServerlessOffline('test');
-    await offline.process.kill();
-    const killedAt = Date.now();
-    const atKill = await chunkRows();
+    const killMidWrite = async (): Promise<{ atKill: cassandra.types.Row[]; killedAt: number; servingAt: number }> => {
+      for (let kill = 1; kill <= 5; kill += 1) {
+        const before = (await chunkRows()).filter((row) => row.get('written_at')).length;
+        await waitFor(
+          'chunks being written',
+          async () => {
+            const states = await chunkRows();
+            const written = states.filter((row) => row.get('written_at'));
+            return written.length >= before + 3 && writing(states).length >= 1 ? true : undefined;
+          },
+          120_000,
+          20,
+        );
+        await offline.process.kill();
+        const killedAt = Date.now();
+        const atKill = await chunkRows();
+        const cutOff = writing(atKill).length > 0;
+        await offline.start();
+        if (cutOff) return { atKill, killedAt, servingAt: Date.now() };
+      }
+      throw new Error('five kills of the platform cut off no chunk being written');
+    };
+    const { atKill, killedAt, servingAt } = await killMidWrite();
     const writtenBeforeKill = new Set(atKill.filter((row) => row.get('written_at')).map((row) => row.get('chunk') as number));
-    await offline.start();
-    const servingAt = Date.now();
 
     const done = await waitForIngestion(TENANT, token, grant.ingestionId, ['ingested', 'rejected', 'failed'], 240_000);
     expect(done).toMatchObject({ status: 'ingested', rows });

@@ -1,6 +1,7 @@
 import { ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import type cassandra from 'cassandra-driver';
 import { createS3Client } from '../../layers/platform/src/storage/awsClients';
+import { STAGING_PREFIX } from '../../layers/platform/src/topology/Topology';
 import { compressed, ensureZstd, gzip } from '../helpers/compressors';
 import { addTenant, tenantsFolder, tokenOnceServed } from '../helpers/extraTenants';
 import { generate, loadedRows } from '../helpers/straddlingFiles';
@@ -34,7 +35,7 @@ describe('compressed text files (.gz, .zst): read as they are decompressed, cut 
   }
 
   async function stagedObjects(): Promise<number> {
-    const listed = await createS3Client(config).send(new ListObjectVersionsCommand({ Bucket: config.ingestBucket, Prefix: `tenants/${TENANT}/staging/` }));
+    const listed = await createS3Client(config).send(new ListObjectVersionsCommand({ Bucket: config.ingestBucket, Prefix: `${STAGING_PREFIX}${TENANT}/` }));
     return (listed.Versions?.length ?? 0) + (listed.DeleteMarkers?.length ?? 0);
   }
 

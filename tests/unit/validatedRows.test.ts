@@ -74,7 +74,7 @@ describe('ValidatedRows', () => {
     expect(stats).toMatchObject({ rows: 2, badRows: 2 });
     expect(stats.badRowSamples).toEqual(['line 3: value: "bad" is not a number', expect.stringMatching(/^line 4: day: LocalDate could not be parsed/)]);
     expect(await keeper.finish()).toBe(1);
-    expect(bucket.keys()).toEqual(['tenants/zoo/staging/i1/v1/rows/3-0']);
+    expect(bucket.keys()).toEqual(['staging/zoo/i1/v1/rows/3-0']);
 
     const rows = [];
     for await (const batch of (await kept.open(upload, 3, 1, values)) ?? []) rows.push(...batch);
@@ -96,7 +96,7 @@ describe('ValidatedRows', () => {
     }
     const parts = await keeper.finish();
     expect(parts).toBe(3);
-    expect(bucket.keys()).toEqual(['tenants/zoo/staging/i1/v1/rows/0-0', 'tenants/zoo/staging/i1/v1/rows/0-1', 'tenants/zoo/staging/i1/v1/rows/0-2']);
+    expect(bucket.keys()).toEqual(['staging/zoo/i1/v1/rows/0-0', 'staging/zoo/i1/v1/rows/0-1', 'staging/zoo/i1/v1/rows/0-2']);
     let next = 0;
     for await (const batch of (await kept.open(upload, 0, parts, values)) ?? []) {
       for (const row of batch) {
@@ -107,19 +107,32 @@ describe('ValidatedRows', () => {
     expect(next).toBe(count);
   });
 
-  it('reads rows kept for other tables as none (the chunk is read again), and a part that is gone as an error naming it', async () => {
+  it('reads rows kept for other tables, or of which a part is gone, as none (the chunk is read again); a part gone after that is an error naming it', async () => {
     const bucket = new FakeIngestBucket();
     const kept = new ValidatedRows(asReal(bucket));
-    const keeper = kept.keeper(upload, 0, new RowValues(plan.tables, 'tenant_zoo'));
-    keeper.add([{ table: 'readings', values: { id: 't1', day: '2024-01-01', at: new Date(0), value: 1 } }]);
-    expect(await keeper.finish()).toBe(1);
+    const values = new RowValues(plan.tables, 'tenant_zoo');
+    const keeper = kept.keeper(upload, 0, values);
+    // Two parts' worth of rows, flushed every 100: a part put once a flush finds more than a part's worth, the rest at the end.
+    for (let index = 0; index < 2 * Math.ceil(VALIDATED_ROWS_PART_BYTES / LONG_ROW_BYTES); index += 1) {
+      keeper.add([longRow(index)]);
+      if (index % 100 === 99) await keeper.flush();
+    }
+    expect(await keeper.finish()).toBe(2);
     // The app's table gained a column since: the rows kept do not fit it.
     const wider: TableSpec = { ...readings, columns: { ...readings.columns, note: 'text' } };
-    expect(await kept.open(upload, 0, 1, new RowValues([wider], 'tenant_zoo'))).toBeUndefined();
-    expect(await kept.open(upload, 0, 1, new RowValues([{ ...readings, name: 'readings_v2' }], 'tenant_zoo'))).toBeUndefined();
-    await expect(kept.open(upload, 1, 1, new RowValues(plan.tables, 'tenant_zoo'))).rejects.toThrow(
-      "part 1 of 1 of chunk 2's validated rows is gone (tenants/zoo/staging/i1/v1/rows/1-0)",
-    );
+    expect(await kept.open(upload, 0, 2, new RowValues([wider], 'tenant_zoo'))).toBeUndefined();
+    expect(await kept.open(upload, 0, 2, new RowValues([{ ...readings, name: 'readings_v2' }], 'tenant_zoo'))).toBeUndefined();
+    // Every part there: read; the second part gone before the read begins: none; gone after it began: named.
+    const reading = await kept.open(upload, 0, 2, values);
+    expect(reading).toBeDefined();
+    await bucket.deleteAllVersions('staging/zoo/i1/v1/rows/0-1');
+    expect(await kept.open(upload, 0, 2, values)).toBeUndefined();
+    await expect(
+      (async () => {
+        for await (const batch of reading ?? []) expect(batch.length).toBeGreaterThan(0);
+      })(),
+    ).rejects.toThrow("part 2 of 2 of chunk 1's validated rows is gone (staging/zoo/i1/v1/rows/0-1)");
+    expect(await kept.open(upload, 1, 1, values)).toBeUndefined();
   });
 
   it('puts parts while the scan makes the next, waits for the oldest when three are on their way, and fails at the end when a put failed', async () => {

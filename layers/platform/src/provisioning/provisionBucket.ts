@@ -29,7 +29,13 @@ export async function provisionBucket(s3: S3Client, sqs: SQSClient, topology: To
     new PutBucketLifecycleConfigurationCommand({
       Bucket: bucket,
       LifecycleConfiguration: {
-        Rules: INGEST_BUCKET_LIFECYCLE_RULES.map(({ Id, Prefix, ...rule }) => ({ ...rule, ID: Id, Filter: { Prefix } })),
+        Rules: INGEST_BUCKET_LIFECYCLE_RULES.map((declared) => {
+          // S3's own spelling of a rule CloudFormation spells as declared.
+          const { Id, Prefix, ...rule } = declared;
+          if (!('ExpirationInDays' in rule)) return { ...rule, ID: Id, Filter: { Prefix } };
+          const { ExpirationInDays, ...rest } = rule;
+          return { ...rest, ID: Id, Filter: { Prefix }, Expiration: { Days: ExpirationInDays } };
+        }),
       },
     }),
   );

@@ -53,14 +53,26 @@ export const NOTIFICATIONS_PER_INVOCATION = 10;
  */
 export const BATCH_INGEST_NODE_OPTIONS = '--enable-source-maps --max-old-space-size=160';
 
+/** S3 prefix of what an ingestion's tasks hand on to one another (see `stagingPrefix`): outside `tenants/`, so it notifies no one. */
+export const STAGING_PREFIX = 'staging/';
+/**
+ * Days an object staged for an ingestion is kept at most: one more than a
+ * dead letter is (14), so a failed ingestion's staged rows last as long as
+ * the task that can redrive it, and a failed ingestion never redriven leaves
+ * nothing behind. (A finished ingestion deletes its staging at once.)
+ */
+export const STAGING_EXPIRATION_DAYS = DEAD_LETTER_RETENTION_SECONDS / (24 * 3600) + 1;
+
 /**
  * The ingest bucket keeps object versions (see `IngestBucket`); versions that
  * are no longer current (moved away, replayed over) expire after a week, and
- * unfinished multipart uploads after a day.
+ * unfinished multipart uploads after a day; staged objects expire (see
+ * {@link STAGING_EXPIRATION_DAYS}). Spelt as CloudFormation spells them.
  */
 export const INGEST_BUCKET_LIFECYCLE_RULES = [
   { Id: 'expire-old-versions', Status: 'Enabled', Prefix: '', NoncurrentVersionExpiration: { NoncurrentDays: 7 } },
   { Id: 'abort-incomplete-uploads', Status: 'Enabled', Prefix: '', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } },
+  { Id: 'expire-staging', Status: 'Enabled', Prefix: STAGING_PREFIX, ExpirationInDays: STAGING_EXPIRATION_DAYS },
 ] as const;
 
 /** An IAM policy document, with its values as the caller spells them (strings, or CloudFormation expressions). */

@@ -7,6 +7,7 @@ import {
   INGEST_BUCKET_LIFECYCLE_RULES,
   NOTIFICATIONS_PER_INVOCATION,
   QUEUE_RETENTION_SECONDS,
+  STAGING_PREFIX,
   STREAM_INGEST_TIMEOUT_SECONDS,
   Topology,
   type QueueDefinition,
@@ -222,7 +223,10 @@ export function renderServerlessTopology(stage: string, env: NodeJS.ProcessEnv):
     {
       Effect: 'Allow',
       Action: ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion'],
-      Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [BUCKET_LOGICAL_ID, 'Arn'] }, '/tenants/*']] },
+      // The tenants' objects, and what the platform stages for an ingestion.
+      Resource: [Topology.NOTIFICATION_PREFIX, STAGING_PREFIX].map((prefix) => ({
+        'Fn::Join': ['', [{ 'Fn::GetAtt': [BUCKET_LOGICAL_ID, 'Arn'] }, `/${prefix}*`]],
+      })),
     },
     { Effect: 'Allow', Action: ['s3:ListBucket', 's3:ListBucketVersions'], Resource: { 'Fn::GetAtt': [BUCKET_LOGICAL_ID, 'Arn'] } },
     {

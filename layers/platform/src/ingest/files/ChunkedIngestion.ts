@@ -409,8 +409,8 @@ export class ChunkedIngestion {
   /**
    * Feeds a chunk's rows to its writer in the chunk's order (through `rowFeed`, which skips those an earlier try wrote
    * and stops a paced writer in time): the rows its validate pass kept, or, where it kept none (a chunk validated
-   * before rows were kept) or kept them for other tables (the app changed its tables since), the chunk read, parsed
-   * and mapped again. Returns how many rows the chunk has.
+   * before rows were kept), kept them for other tables (the app changed its tables since) or they are gone (expired),
+   * the chunk read, parsed and mapped again. Returns how many rows the chunk has.
    */
   private async feedChunk(
     upload: UploadRef,

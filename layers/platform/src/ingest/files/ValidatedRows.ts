@@ -46,9 +46,10 @@ export class ValidatedRows {
 
   /**
    * A chunk's kept rows, in its order, a batch at a time (the next part is read while the rows of one are written);
-   * or undefined when they were kept for other tables than `values` has (the app's tables changed since the chunk was
-   * validated): the chunk is then read again. A part that is gone is an error naming it (the staging outlives every
-   * task of its ingestion).
+   * or undefined when they cannot be used, and the chunk is then read again: they were kept for other tables than
+   * `values` has (the app's tables changed since the chunk was validated), or a part is gone (the staging expired
+   * under a failed ingestion redriven late, see `STAGING_EXPIRATION_DAYS`). A part gone after that check is an error
+   * naming it.
    */
   async open(upload: UploadRef, chunk: number, parts: number, values: RowValues): Promise<AsyncGenerator<ValuedRow[]> | undefined> {
     const expected = layoutOf(values);
@@ -58,8 +59,11 @@ export class ValidatedRows {
       if (!bytes) throw new Error(`part ${part + 1} of ${parts} of chunk ${chunk + 1}'s validated rows is gone (${key})`);
       return bytes;
     };
-    const first = parts > 0 ? await get(0) : undefined;
+    const first = parts > 0 ? await this.bucket.getBytes(this.partKey(upload, chunk, 0)) : undefined;
+    if (parts > 0 && !first) return undefined;
     if (first && !startsWith(first, expected)) return undefined;
+    const rest = await Promise.all(Array.from({ length: Math.max(0, parts - 1) }, (_, index) => this.bucket.head(this.partKey(upload, chunk, index + 1))));
+    if (rest.some((part) => part === undefined)) return undefined;
     return (async function* read(): AsyncGenerator<ValuedRow[]> {
       let next: Promise<Buffer> | undefined = first && Promise.resolve(first);
       for (let part = 0; part < parts; part += 1) {
