@@ -1,6 +1,7 @@
-import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import type cassandra from 'cassandra-driver';
 import { createS3Client } from '../../layers/platform/src/storage/awsClients';
+import { STAGING_PREFIX } from '../../layers/platform/src/topology/Topology';
 import { ServerlessOffline } from '../../localstack/PlatformProcess';
 import { addTenant, tenantsFolder, tokenOnceServed } from '../helpers/extraTenants';
 import { config, connectCassandra, runCli, topology, waitFor } from '../helpers/testPlatform';
@@ -159,6 +160,13 @@ describe('batch ingestion in chunks: a file cut on record boundaries, fanned out
     );
     expect(failed.chunks).toMatchObject({ validated: failed.chunks?.total, failed: 0 });
     await createS3Client(config).send(new HeadObjectCommand({ Bucket: config.ingestBucket, Key: grant.key }));
+    // The rows its chunks' validate passes kept stay staged for the redrive, outside the tenant's prefix.
+    const staged = async (prefix: string) => {
+      const listed = await createS3Client(config).send(new ListObjectVersionsCommand({ Bucket: config.ingestBucket, Prefix: prefix }));
+      return (listed.Versions?.length ?? 0) + (listed.DeleteMarkers?.length ?? 0);
+    };
+    expect(await staged(`${STAGING_PREFIX}${TENANT}/${grant.ingestionId}/`)).toBeGreaterThanOrEqual(failed.chunks?.total as number);
+    expect(await staged(`tenants/${TENANT}/staging/`)).toBe(0);
 
     // The keyspace is back; the operator redrives the tenant's dead-lettered chunk tasks with the tool and the file is ingested.
     await client.execute(`CREATE KEYSPACE ${KEYSPACE} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`);
@@ -184,5 +192,12 @@ describe('batch ingestion in chunks: a file cut on record boundaries, fanned out
     expect(done).toMatchObject({ rows: 6000, reason: null });
     expect((await ingestion(TENANT, token, grant.ingestionId)).chunks).toMatchObject({ failed: 0 });
     expect(Number((await client.execute(`SELECT COUNT(*) FROM ${KEYSPACE}.lost_keyspace`)).first()?.get(0))).toBe(6000);
+    // Finished: its staging is dropped, every version (by the invocation that finished it, just after the record).
+    await waitFor(
+      'the staged rows to be dropped',
+      async () => ((await staged(`${STAGING_PREFIX}${TENANT}/${grant.ingestionId}/`)) === 0 ? true : undefined),
+      30_000,
+      200,
+    );
   });
 });

@@ -29,8 +29,8 @@ async function* skipping(stream: Readable, count: number): AsyncGenerator<Buffer
  *
  * A compressed stream can only be read from its start, so it cannot be cut
  * by byte range. The cutter, which reads the whole text once anyway, stages
- * each chunk's text as an object of its own under the tenant's prefix
- * (`tenants/<tenant>/staging/<ingestion>/<version>/<chunk start>`, see
+ * each chunk's text as an object of its own under the ingestion's staging
+ * prefix (`staging/<tenant>/<ingestion>/<version>/<chunk start>`, see
  * `stagingPrefix`), and the chunk's tasks read that object: each chunk is still
  * a bounded invocation, and a chunk read twice reads the same bytes.
  *

@@ -21,7 +21,7 @@ const ROWS_PER_BATCH = 1000;
  * the write pass does not read, parse and check the chunk again: the rows
  * in the chunk's order, as {@link RowEncoder} keeps them, in parts of about
  * 8 MiB under the ingestion's staging prefix
- * (`tenants/<tenant>/staging/<ingestion>/<version>/rows/<chunk>-<part>`),
+ * (`staging/<tenant>/<ingestion>/<version>/rows/<chunk>-<part>`),
  * each led by the tables its rows are for, deleted with the rest of the
  * staging when the ingestion ends.
  *
