@@ -1,4 +1,4 @@
-import { HeadObjectCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import type cassandra from 'cassandra-driver';
 import { createS3Client } from '../../layers/platform/src/storage/awsClients';
 import { STAGING_PREFIX } from '../../layers/platform/src/topology/Topology';
@@ -6,7 +6,7 @@ import { ServerlessOffline } from '../../localstack/PlatformProcess';
 import { addTenant, tenantsFolder, tokenOnceServed } from '../helpers/extraTenants';
 import { config, connectCassandra, runCli, topology, waitFor } from '../helpers/testPlatform';
 import { recordFaultFigures } from '../helpers/faultFigures';
-import { ingestion, uploadFile, waitForIngestion } from '../helpers/uploads';
+import { ingestion, stagedVersions, uploadFile, waitForIngestion } from '../helpers/uploads';
 import { generate, loadedRows } from '../helpers/straddlingFiles';
 import { gzip } from '../helpers/compressors';
 
@@ -161,12 +161,8 @@ describe('batch ingestion in chunks: a file cut on record boundaries, fanned out
     expect(failed.chunks).toMatchObject({ validated: failed.chunks?.total, failed: 0 });
     await createS3Client(config).send(new HeadObjectCommand({ Bucket: config.ingestBucket, Key: grant.key }));
     // The rows its chunks' validate passes kept stay staged for the redrive, outside the tenant's prefix.
-    const staged = async (prefix: string) => {
-      const listed = await createS3Client(config).send(new ListObjectVersionsCommand({ Bucket: config.ingestBucket, Prefix: prefix }));
-      return (listed.Versions?.length ?? 0) + (listed.DeleteMarkers?.length ?? 0);
-    };
-    expect(await staged(`${STAGING_PREFIX}${TENANT}/${grant.ingestionId}/`)).toBeGreaterThanOrEqual(failed.chunks?.total as number);
-    expect(await staged(`tenants/${TENANT}/staging/`)).toBe(0);
+    expect(await stagedVersions(`${STAGING_PREFIX}${TENANT}/${grant.ingestionId}/`)).toBeGreaterThanOrEqual(failed.chunks?.total as number);
+    expect(await stagedVersions(`tenants/${TENANT}/staging/`)).toBe(0);
 
     // The keyspace is back; the operator redrives the tenant's dead-lettered chunk tasks with the tool and the file is ingested.
     await client.execute(`CREATE KEYSPACE ${KEYSPACE} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}`);
@@ -195,7 +191,7 @@ describe('batch ingestion in chunks: a file cut on record boundaries, fanned out
     // Finished: its staging is dropped, every version (by the invocation that finished it, just after the record).
     await waitFor(
       'the staged rows to be dropped',
-      async () => ((await staged(`${STAGING_PREFIX}${TENANT}/${grant.ingestionId}/`)) === 0 ? true : undefined),
+      async () => ((await stagedVersions(`${STAGING_PREFIX}${TENANT}/${grant.ingestionId}/`)) === 0 ? true : undefined),
       30_000,
       200,
     );

@@ -1,12 +1,10 @@
-import { ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import type cassandra from 'cassandra-driver';
-import { createS3Client } from '../../layers/platform/src/storage/awsClients';
 import { STAGING_PREFIX } from '../../layers/platform/src/topology/Topology';
 import { compressed, ensureZstd, gzip } from '../helpers/compressors';
 import { addTenant, tenantsFolder, tokenOnceServed } from '../helpers/extraTenants';
 import { generate, loadedRows } from '../helpers/straddlingFiles';
-import { config, connectCassandra, waitFor } from '../helpers/testPlatform';
-import { uploadFile, waitForIngestion } from '../helpers/uploads';
+import { connectCassandra, waitFor } from '../helpers/testPlatform';
+import { stagedVersions, uploadFile, waitForIngestion } from '../helpers/uploads';
 
 const TENANT = 'squeezy';
 const PASSWORD = 'squeezy-password-123';
@@ -34,17 +32,12 @@ describe('compressed text files (.gz, .zst): read as they are decompressed, cut 
     return found.rowLength > 0;
   }
 
-  async function stagedObjects(): Promise<number> {
-    const listed = await createS3Client(config).send(new ListObjectVersionsCommand({ Bucket: config.ingestBucket, Prefix: `${STAGING_PREFIX}${TENANT}/` }));
-    return (listed.Versions?.length ?? 0) + (listed.DeleteMarkers?.length ?? 0);
-  }
-
   /**
    * Waits until no staged text is left: the invocation that finishes a file drops it just after the record says the
    * file is done, so a test that has just read the record may look a moment too soon.
    */
   async function stagedDropped(): Promise<void> {
-    await waitFor('the staged text to be dropped', async () => ((await stagedObjects()) === 0 ? true : undefined), 30_000, 200);
+    await waitFor('the staged text to be dropped', async () => ((await stagedVersions(`${STAGING_PREFIX}${TENANT}/`)) === 0 ? true : undefined), 30_000, 200);
   }
 
   for (const format of FORMATS) {

@@ -1,9 +1,11 @@
+import { ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { postMultipart } from '../../clients/postMultipart';
 import type { Ingestion, UploadGrant } from '../../layers/platform/src/http/contract';
-import { api, waitFor } from './testPlatform';
+import { createS3Client } from '../../layers/platform/src/storage/awsClients';
+import { api, config, waitFor } from './testPlatform';
 
 // The API's answers, as its contract types them.
 export type Granted = UploadGrant;
@@ -51,4 +53,10 @@ export function waitForIngestion(tenant: string, token: string, ingestionId: str
     timeoutMs,
     250,
   );
+}
+
+/** Object versions and delete markers under a prefix of the ingest bucket: what an ingestion staged and has not yet dropped. */
+export async function stagedVersions(prefix: string): Promise<number> {
+  const listed = await createS3Client(config).send(new ListObjectVersionsCommand({ Bucket: config.ingestBucket, Prefix: prefix }));
+  return (listed.Versions?.length ?? 0) + (listed.DeleteMarkers?.length ?? 0);
 }
