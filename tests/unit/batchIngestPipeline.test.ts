@@ -70,6 +70,8 @@ describe('the batch pipeline, a file up to the chunk size', () => {
     const firstInsert = client.statements.findIndex((statement) => /^INSERT/.test(statement.query));
     expect(create).toBeGreaterThanOrEqual(0);
     expect(create).toBeLessThan(firstInsert);
+    // Read once: the rows its validate pass made are the rows written.
+    expect(bucket.ranges.filter((range) => range.key === grant.key)).toHaveLength(1);
     const ingestedKey = objectKey({ tenant: 'zoo', stage: 'ingested', batchId: grant.batchId, fileName: 'readings.csv' });
     expect(bucket.keys()).toEqual([ingestedKey]);
     expect(record?.finalKey).toBe(ingestedKey);

@@ -4,7 +4,7 @@ import type { TableRow, TableSpec } from '../../layers/platform/src/cassandra/Ta
 import type { BatchIngestPlan } from '../../layers/platform/src/ingest/apps/BatchIngestApp';
 import type { UploadRef } from '../../layers/platform/src/ingest/files/ChunkTask';
 import { scanSourceRecords } from '../../layers/platform/src/ingest/files/scanSourceRecords';
-import { PARTS_ON_THEIR_WAY, RowKeeper, VALIDATED_ROWS_PART_BYTES, ValidatedRows } from '../../layers/platform/src/ingest/files/ValidatedRows';
+import { PARTS_ON_THEIR_WAY, RowKeeper, RowsInMemory, VALIDATED_ROWS_PART_BYTES, ValidatedRows } from '../../layers/platform/src/ingest/files/ValidatedRows';
 import { readRecords } from '../../layers/platform/src/ingest/records/readRecords';
 import { RecordError } from '../../layers/platform/src/ingest/records/RecordError';
 import { FakeIngestBucket } from './fakes/FakeIngestBucket';
@@ -105,6 +105,20 @@ describe('ValidatedRows', () => {
       }
     }
     expect(next).toBe(count);
+  });
+
+  it('keeps the rows of a file taken whole in memory, in parts, and hands every row back once, in order', async () => {
+    const kept = new RowsInMemory(new RowValues(plan.tables, 'tenant_zoo'));
+    const count = Math.ceil((VALIDATED_ROWS_PART_BYTES * 2.5) / LONG_ROW_BYTES);
+    for (let start = 0; start < count; start += 100) {
+      for (let index = start; index < Math.min(count, start + 100); index += 1) kept.keeper.add([longRow(index)]);
+      await kept.keeper.flush();
+    }
+    expect(await kept.keeper.finish()).toBe(3);
+    const read = (): number[] => [...kept.rows()].flatMap((batch) => batch.map((row) => row.values[2] as number));
+    expect(read()).toEqual(Array.from({ length: count }, (_, index) => index));
+    // Each part is let go of as it is read.
+    expect(read()).toEqual([]);
   });
 
   it('reads rows kept for other tables, or of which a part is gone, as none (the chunk is read again); a part gone after that is an error naming it', async () => {

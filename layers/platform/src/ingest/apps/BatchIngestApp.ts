@@ -31,8 +31,8 @@ export interface BatchIngestPlan {
   /**
    * The rows for one record. Throw a `RecordError` for a record that is not
    * valid: it is counted as a bad row and reported with its position.
-   * Must be deterministic: a file taken whole is read twice (validate, then write), and so is a chunk validated
-   * before the platform kept its rows for the write pass.
+   * Must be deterministic: a chunk is read twice (validate, then write) when the rows its validate pass kept
+   * cannot be used (kept for other tables, or expired under a late redrive).
    */
   toRows(record: SourceRecord): readonly TableRow[];
 }

@@ -1,6 +1,6 @@
 import { KeyspaceSchema } from '../../cassandra/KeyspaceSchema';
 import { RowWriter } from '../../cassandra/RowWriter';
-import { RowValues } from '../../cassandra/RowValues';
+import { RowValues, type ValuedRow } from '../../cassandra/RowValues';
 import { DeferredError } from '../../errors';
 import { platformLogger } from '../../logging/platformLogger';
 import { pacedBufferRows, RatePacer } from '../../rates/RatePacer';
@@ -23,8 +23,8 @@ import type { UploadRef } from './ChunkTask';
 import { fileVerdict } from './FileVerdict';
 import type { IngestionOutcomes } from './IngestionOutcomes';
 import type { IngestionRecord } from './IngestionStore';
-import { MAX_KEPT_BAD_ROWS, scanSourceRecords, takeSample } from './scanSourceRecords';
-import { rowChecker } from './ValidatedRows';
+import { MAX_KEPT_BAD_ROWS, PROGRESS_EVERY, scanSourceRecords, takeSample } from './scanSourceRecords';
+import { rowChecker, RowsInMemory } from './ValidatedRows';
 
 export interface WholeFileDependencies extends Pick<
   BatchIngestDependencies,
@@ -44,8 +44,9 @@ export interface WholeFileDependencies extends Pick<
 /**
  * A file up to the chunk size, ingested in the invocation that takes its
  * `file` task: read once to validate every record with the tenant's app
- * (writing nothing), judged by its totals ({@link fileVerdict}), then read
- * again to write its rows with prepared statements and bounded concurrency
+ * (writing nothing) and keep the rows it makes in memory
+ * ({@link RowsInMemory}), judged by its totals ({@link fileVerdict}), then
+ * those rows written with prepared statements and bounded concurrency
  * (upserts by primary key, so a retry duplicates nothing), and finished
  * ({@link IngestionOutcomes}). A file its tenant's rowsPerSecond would hold
  * back past the invocation's time goes on in chunks ({@link ChunkedIngestion}).
@@ -56,7 +57,7 @@ export interface WholeFileDependencies extends Pick<
 export class WholeFileIngestion {
   constructor(private readonly deps: WholeFileDependencies) {}
 
-  /** A file up to the chunk size, in this invocation: read once to validate, once to write. */
+  /** A file up to the chunk size, in this invocation: read once to validate, its rows kept for the write. */
   async ingest(tenant: Tenant, upload: UploadRef, record: IngestionRecord, begun: number): Promise<IngestionRecord> {
     const keyspace = this.deps.topology.tenantKeyspace(tenant.profile);
     const schema = this.schemaOf(tenant);
@@ -81,19 +82,22 @@ export class WholeFileIngestion {
     let checked: Awaited<ReturnType<typeof scanSourceRecords>>;
     let plan: BatchIngestPlan;
     let sample: SourceRecord[];
+    let kept: RowsInMemory;
     try {
       const taken = await takeSample(items);
       sample = taken.sample;
       plan = (await appPlan(app, { ...upload, columns: await fileColumns(this.deps.text, upload) }, sample, schema, this.deps.streamTables)).plan;
-      // Rows are checked as a chunk's validate pass keeps them, and again as they are written: a value the driver would
-      // refuse makes a bad row in both passes, as in a chunk.
+      // Rows are kept as a chunk's validate pass keeps them (a value the driver would refuse makes a bad row, as in a
+      // chunk), in memory, for the write; a dry run only checks them.
+      const values = new RowValues(plan.tables, keyspace);
+      kept = new RowsInMemory(values);
       checked = await scanSourceRecords(items, {
         format: upload.format,
         plan,
         maxBadRows,
         buffered: taken.buffered,
         keepBadRows: MAX_KEPT_BAD_ROWS,
-        rowKeeper: rowChecker(new RowValues(plan.tables, keyspace)),
+        rowKeeper: record.dryRun ? rowChecker(values) : kept.keeper,
       });
     } catch (error) {
       if (!(error instanceof TextOverChunkError)) throw error;
@@ -136,23 +140,22 @@ export class WholeFileIngestion {
       concurrency: this.deps.writeConcurrency,
       ...(pacer && limit ? { pace: pacer.pace, bufferedRows: pacedBufferRows(limit) } : {}),
     });
-    let written: Awaited<ReturnType<typeof scanSourceRecords>>;
+    // Progress: conditional, so that it never overwrites the finished record. One that fails loses only the count the
+    // record shows meanwhile: the next report, or the finished record, says the rows written.
+    const progress = (rows: number): void =>
+      void this.deps.ingestions
+        .transition(record, record.version, ['processing'], { rows })
+        .catch((error: unknown) => platformLogger.warn('progress not recorded; the next report says it', { ingestion: upload.ingestionId, rows, error }));
+    let written = 0;
     try {
-      written = await scanSourceRecords(await open(), {
-        format: upload.format,
-        plan,
-        maxBadRows: Number.POSITIVE_INFINITY,
-        rowKeeper: rowChecker(writer.values),
-        sink: rowFeed(writer, { stopAt: pacer ? stopAt : undefined, clock: this.deps.clock }),
-        // Progress: conditional, so that it never overwrites the finished record. One that fails loses only the count
-        // the record shows meanwhile: the next report, or the finished record, says the rows written.
-        onProgress: (stats) =>
-          void this.deps.ingestions
-            .transition(record, record.version, ['processing'], { rows: stats.rows })
-            .catch((error: unknown) =>
-              platformLogger.warn('progress not recorded; the next report says it', { ingestion: upload.ingestionId, rows: stats.rows, error }),
-            ),
-      });
+      await kept.keeper.finish();
+      const sink = rowFeed({ write: (rows: readonly ValuedRow[]) => writer.writeValued(rows) }, { stopAt: pacer ? stopAt : undefined, clock: this.deps.clock });
+      for (const rows of kept.rows()) {
+        await sink(rows);
+        const reported = Math.floor(written / PROGRESS_EVERY);
+        written += rows.length;
+        if (Math.floor(written / PROGRESS_EVERY) > reported) progress(written);
+      }
       await writer.flush();
     } catch (error) {
       // A wait the pacer would not wait (past the deadline) leaves rows unsent: the chunks write them.
@@ -171,7 +174,7 @@ export class WholeFileIngestion {
     }
     return this.deps.outcomes.finish(record, 'ingested', {
       reason: verdict.reason,
-      stats: { rows: written.rows, badRows: written.badRows, badRowSamples: written.badRowSamples, tables },
+      stats: { rows: written, badRows: checked.badRows, badRowSamples: checked.badRowSamples, tables },
       badRowsKey,
       textBytes,
       phases: { validateMs: Math.round(writing - validating), writeMs: Math.round(performance.now() - writing) },

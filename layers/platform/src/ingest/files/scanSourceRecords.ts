@@ -13,8 +13,8 @@ export const MAX_BAD_ROW_SAMPLES = 20;
 /** Bad rows kept with their text for the bad-rows file, per file or chunk, at most, and the bytes of their text. */
 export const MAX_KEPT_BAD_ROWS = 10_000;
 const MAX_KEPT_BAD_ROW_BYTES = 8 * 1024 * 1024;
-/** Records between two progress reports, about. */
-const PROGRESS_EVERY = 10_000;
+/** Records (or rows, where rows are written without their records) between two progress reports, about. */
+export const PROGRESS_EVERY = 10_000;
 
 /** A bad row for the bad-rows file: where it is, why it is bad, and its text when it could be read. */
 export interface BadRow {
