@@ -1,15 +1,7 @@
 import cassandra from 'cassandra-driver';
-import { CLIENT_ENCODING } from '../../../layers/platform/src/cassandra/createCassandraClient';
+import { driverEncoder } from '../../../layers/platform/src/cassandra/RowCodec';
 
-/** The driver's encoder (exported by the driver, though its type declarations leave it out). */
-const { Encoder } = cassandra as unknown as {
-  Encoder: new (
-    protocolVersion: number,
-    options: object,
-  ) => { encode(value: unknown, type: string): Buffer | null; decode(bytes: Buffer, type: object): unknown };
-};
-const encoder = new Encoder(4, { encoding: CLIENT_ENCODING });
-const { dataTypes } = cassandra.types as unknown as { dataTypes: { getByName(name: string): object } };
+const { dataTypes } = cassandra.types as unknown as { dataTypes: { getByName(name: string): { code: number } } };
 
 /**
  * A value handed to the driver for a column of `type`, as Cassandra stores
@@ -22,6 +14,6 @@ const { dataTypes } = cassandra.types as unknown as { dataTypes: { getByName(nam
  */
 export function storedValue(value: unknown, type: string): unknown {
   if (value === null || value === undefined) return null;
-  const bytes = Buffer.isBuffer(value) ? value : encoder.encode(value, type);
-  return bytes === null ? null : encoder.decode(bytes, dataTypes.getByName(type));
+  const bytes = Buffer.isBuffer(value) ? value : driverEncoder.encode(value, type);
+  return bytes === null ? null : driverEncoder.decode(bytes, dataTypes.getByName(type));
 }

@@ -26,7 +26,7 @@ interface DriverEncoder {
 }
 const { Encoder } = cassandra as unknown as { Encoder: new (protocolVersion: number, options: object) => DriverEncoder };
 /** The encoder the driver's client encodes with: what a value kept as bytes is made by, and what reads a day back. */
-const driverEncoder = new Encoder(4, { encoding: CLIENT_ENCODING });
+export const driverEncoder = new Encoder(4, { encoding: CLIENT_ENCODING });
 const DATE_TYPE = { code: cassandra.types.dataTypes.date };
 
 /**

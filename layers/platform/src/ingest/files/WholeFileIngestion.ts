@@ -67,18 +67,14 @@ export class WholeFileIngestion {
     if (upload.format === 'parquet' && (await parquetDecodedBytes(this.deps.text, upload)) > this.deps.chunkSize) {
       return this.inChunks(tenant, upload, record, begun, 'its values take more than the chunk size written out plainly');
     }
-    // A compressed file's text may be many times its size: taken whole only while it fits in a chunk.
-    const textLimit = upload.compression ? this.deps.chunkSize : Number.POSITIVE_INFINITY;
-    let text = { bytes: 0 };
-    const open = async () => {
-      if (upload.format === 'parquet') return readParquetRecords(this.deps.text, upload);
-      const { text: stream, counted } = countedText(await this.deps.text.openFrom(upload, 0), textLimit);
-      text = counted;
-      return readRecords(guardText(stream), textFormat(upload.format));
-    };
 
     const validating = performance.now();
-    const items = await open();
+    // A compressed file's text may be many times its size: taken whole only while it fits in a chunk.
+    const text =
+      upload.format === 'parquet'
+        ? undefined
+        : countedText(await this.deps.text.openFrom(upload, 0), upload.compression ? this.deps.chunkSize : Number.POSITIVE_INFINITY);
+    const items = text ? readRecords(guardText(text.text), textFormat(upload.format)) : readParquetRecords(this.deps.text, upload);
     let checked: Awaited<ReturnType<typeof scanSourceRecords>>;
     let plan: BatchIngestPlan;
     let sample: SourceRecord[];
@@ -103,7 +99,7 @@ export class WholeFileIngestion {
       if (!(error instanceof TextOverChunkError)) throw error;
       return this.inChunks(tenant, upload, record, begun, 'its text is over the chunk size');
     }
-    const textBytes = upload.compression ? text.bytes : undefined;
+    const textBytes = upload.compression ? text?.counted.bytes : undefined;
     const badRowsKey = await this.deps.badRows.write(upload, Object.keys(sample[0]?.fields ?? {}), checked.kept);
     const verdict = fileVerdict(checked, { maxBadRows, dryRun: record.dryRun });
     if (verdict.outcome === 'rejected') {
